@@ -1,0 +1,76 @@
+"""Read helpers for the reader pages: each returns data already shaped for its template."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When, Window
+from django.db.models.functions import RowNumber
+
+from .models import Article, Promo, Topic
+
+RELATED_LIMIT = 6
+
+
+def navigation_topics() -> QuerySet[Topic]:
+    return Topic.objects.filter(in_navigation=True).only("name", "slug")
+
+
+def app_promo() -> Promo | None:
+    return Promo.objects.running().filter(placement=Promo.Placement.APP_FOOTER).first()
+
+
+def article_promo() -> Promo | None:
+    return Promo.objects.running().filter(placement=Promo.Placement.ARTICLE).first()
+
+
+def related_articles(article: Article, topic_ids: list[int]) -> list[Article]:
+    """Up to six other published articles: shared topics, then same source, then recency.
+
+    Two queries at most, whatever the number of topics or articles.
+    """
+    base = Article.objects.published().exclude(pk=article.pk).for_cards()
+    ranked = list(
+        base.filter(Q(topics__in=topic_ids) | Q(source_id=article.source_id))
+        .annotate(
+            shared=Count("topics", filter=Q(topics__in=topic_ids), distinct=True),
+            same_source=Case(
+                When(source_id=article.source_id, then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            ),
+        )
+        .order_by("-shared", "-same_source", "-published_at", "-id")[:RELATED_LIMIT]
+    )
+    if len(ranked) < RELATED_LIMIT:
+        seen = [a.pk for a in ranked]
+        ranked += list(base.exclude(pk__in=seen)[: RELATED_LIMIT - len(ranked)])
+    return ranked
+
+
+def topic_sections(topics: list[Topic], per_topic: int = 4) -> list[tuple[Topic, list[Article]]]:
+    """The latest articles of each topic in one query (a window over the topic links)."""
+    if not topics:
+        return []
+    through = Article.topics.through
+    rows = (
+        through.objects.filter(
+            topic_id__in=[t.pk for t in topics],
+            article__in=Article.objects.published(),
+        )
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("topic_id")],
+                order_by=[F("article__published_at").desc(), F("article_id").desc()],
+            )
+        )
+        .filter(rank__lte=per_topic)
+        .select_related("article__source", "article__agency")
+        .defer("article__body")
+        .order_by("topic_id", "rank")
+    )
+    grouped: dict[int, list[Article]] = defaultdict(list)
+    for row in rows:
+        grouped[row.topic_id].append(row.article)
+    return [(t, grouped[t.pk]) for t in topics if grouped[t.pk]]

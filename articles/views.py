@@ -1,0 +1,86 @@
+"""Reader pages: home, article, source and topic."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from . import selectors
+from .models import Article, Correction, Source, Topic
+
+PAGE_SIZE = 20
+
+
+def _page(request: HttpRequest, queryset, per_page: int = PAGE_SIZE):
+    # get_page() turns a bad or out-of-range ?page= into a real page, never a 500.
+    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    latest = Article.objects.published().for_cards()
+    page = _page(request, latest)
+    lead = page.object_list[0] if page.number == 1 and page.object_list else None
+    cards = list(page.object_list)[1:] if lead else list(page.object_list)
+    sections = []
+    if page.number == 1:
+        sections = selectors.topic_sections(list(selectors.navigation_topics()))
+    return render(
+        request,
+        "articles/home.html",
+        {"lead": lead, "cards": cards, "page_obj": page, "sections": sections},
+    )
+
+
+def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    queryset = Article.objects.select_related("source", "agency").prefetch_related(
+        "topics", Prefetch("corrections", queryset=Correction.objects.order_by("-published_at"))
+    )
+    article = get_object_or_404(queryset, slug=slug)
+    preview = False
+    if not article.is_visible:
+        # Drafts, scheduled and withdrawn articles are a plain 404 to readers; editors
+        # may preview them at the same address.
+        if not request.user.has_perm("articles.view_article"):
+            raise Http404("No article found.")
+        preview = True
+    topics = list(article.topics.all())
+    context = {
+        "article": article,
+        "topics": topics,
+        "preview": preview,
+        "related": selectors.related_articles(article, [t.pk for t in topics]),
+        "promo": selectors.article_promo(),
+    }
+    return render(request, "articles/article_detail.html", context)
+
+
+def source_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    source = get_object_or_404(Source, slug=slug)
+    # An agency's page lists its wire copy carried by other sources too.
+    articles = Article.objects.published().for_cards().filter(Q(source=source) | Q(agency=source))
+    return render(
+        request,
+        "articles/source_detail.html",
+        {"source": source, "page_obj": _page(request, articles)},
+    )
+
+
+def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    topic = get_object_or_404(Topic, slug=slug)
+    articles = Article.objects.published().for_cards().filter(topics=topic)
+    return render(
+        request,
+        "articles/topic_detail.html",
+        {"topic": topic, "page_obj": _page(request, articles)},
+    )
+
+
+STATIC_PAGES = {"about", "contact", "privacy"}
+
+
+def static_page(request: HttpRequest, page: str) -> HttpResponse:
+    if page not in STATIC_PAGES:
+        raise Http404("No such page.")
+    return render(request, f"pages/{page}.html")

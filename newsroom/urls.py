@@ -1,0 +1,20 @@
+"""Top-level URLs: wires the apps together, nothing more."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.static import serve
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("", include("articles.urls")),
+]
+
+# Uploaded media. Behind a reverse proxy in production, MEDIA_ROOT is served by the proxy;
+# SERVE_MEDIA keeps this view on for the single-machine set-up that `make run` gives.
+if settings.DEBUG or getattr(settings, "SERVE_MEDIA", False):
+    urlpatterns.append(
+        path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", serve,
+             {"document_root": settings.MEDIA_ROOT})
+    )
