@@ -71,24 +71,36 @@ class ArticleAdmin(admin.ModelAdmin):
             "Lead image",
             {
                 "fields": (
-                    "lead_image", "image_preview", "lead_image_alt",
-                    "lead_image_caption", "lead_image_credit",
+                    "lead_image",
+                    "image_preview",
+                    "lead_image_alt",
+                    "lead_image_caption",
+                    "lead_image_credit",
                 )
             },
         ),
         ("Origin", {"fields": ("source", "agency", "byline", "original_url")}),
         (
             "Publishing",
-            {"fields": ("status", "published_at", "preview_link", "topics",
-                        "comments_enabled", "updated_at")},
+            {
+                "fields": (
+                    "status",
+                    "published_at",
+                    "preview_link",
+                    "topics",
+                    "comments_enabled",
+                    "updated_at",
+                )
+            },
         ),
     )
 
     @admin.display(description="State", ordering="status")
     def state(self, obj: Article) -> str:
         if obj.is_scheduled:
-            return format_html('<strong>Scheduled</strong> for {}', obj.published_at.strftime(
-                "%d %b %Y %H:%M"))
+            return format_html(
+                "<strong>Scheduled</strong> for {}", obj.published_at.strftime("%d %b %Y %H:%M")
+            )
         return obj.get_status_display()
 
     @admin.display(description="Current image")
@@ -113,7 +125,8 @@ class ArticleAdmin(admin.ModelAdmin):
         # Snapshot after the topics are saved, so the revision holds the whole article.
         super().save_related(request, form, formsets, change)
         changed = list(form.changed_data) + [
-            f"{fs.model._meta.verbose_name_plural}" for fs in formsets
+            f"{fs.model._meta.verbose_name_plural}"
+            for fs in formsets
             if fs.model is not ArticleRevision and fs.has_changed()
         ]
         revisions.record(article=form.instance, author=request.user, changed_fields=changed)
@@ -177,7 +190,8 @@ class ArticleAdmin(admin.ModelAdmin):
         if request.method == "POST":
             revisions.restore(revision=revision, author=request.user)
             self.message_user(
-                request, f"Restored the version of {revision.created_at:%d %b %Y %H:%M}.",
+                request,
+                f"Restored the version of {revision.created_at:%d %b %Y %H:%M}.",
                 messages.SUCCESS,
             )
             return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))

@@ -113,13 +113,18 @@ class Article(models.Model):
         help_text="HTML. Scripts, styles and event handlers are removed when saved.",
     )
     lead_image = models.ImageField(
-        upload_to="articles/%Y/%m/", blank=True, validators=[validate_image],
-        width_field="lead_image_width", height_field="lead_image_height",
+        upload_to="articles/%Y/%m/",
+        blank=True,
+        validators=[validate_image],
+        width_field="lead_image_width",
+        height_field="lead_image_height",
     )
     lead_image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
     lead_image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     lead_image_alt = models.CharField(
-        "alt text", max_length=250, blank=True,
+        "alt text",
+        max_length=250,
+        blank=True,
         help_text="Describe the picture for readers who cannot see it. Empty: the headline.",
     )
     lead_image_caption = models.CharField("caption", max_length=300, blank=True)
@@ -141,7 +146,10 @@ class Article(models.Model):
         max_length=500, blank=True, help_text="Where the source first published this copy."
     )
     guid = models.CharField(
-        max_length=500, blank=True, db_index=True, editable=False,
+        max_length=500,
+        blank=True,
+        db_index=True,
+        editable=False,
         help_text="The feed entry's id, for articles imported from a feed.",
     )
     topics = models.ManyToManyField(Topic, blank=True, related_name="articles")
@@ -304,6 +312,7 @@ class Promo(models.Model):
     text = models.CharField(max_length=250, blank=True, help_text="One line of pitch.")
     link_url = models.URLField(blank=True)
     link_label = models.CharField(max_length=40, blank=True, default="Explore")
+
     class Colour(models.TextChoices):
         # A fixed palette rather than free hex codes: the CSP forbids inline styles, and
         # each colour here is checked for text contrast in both themes.

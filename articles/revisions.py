@@ -10,8 +10,17 @@ from django.utils.dateparse import parse_datetime
 from .models import Article, ArticleRevision
 
 SNAPSHOT_FIELDS = (
-    "title", "slug", "summary", "body", "lead_image_alt", "lead_image_caption",
-    "lead_image_credit", "byline", "original_url", "status", "comments_enabled",
+    "title",
+    "slug",
+    "summary",
+    "body",
+    "lead_image_alt",
+    "lead_image_caption",
+    "lead_image_credit",
+    "byline",
+    "original_url",
+    "status",
+    "comments_enabled",
 )
 
 

@@ -15,6 +15,9 @@ urlpatterns = [
 # SERVE_MEDIA keeps this view on for the single-machine set-up that `make run` gives.
 if settings.DEBUG or getattr(settings, "SERVE_MEDIA", False):
     urlpatterns.append(
-        path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", serve,
-             {"document_root": settings.MEDIA_ROOT})
+        path(
+            f"{settings.MEDIA_URL.strip('/')}/<path:path>",
+            serve,
+            {"document_root": settings.MEDIA_ROOT},
+        )
     )

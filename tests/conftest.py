@@ -1,0 +1,53 @@
+"""Fixtures shared by all tests."""
+
+import os
+import shutil
+import tempfile
+
+import pytest
+
+from tests import factories
+
+
+@pytest.fixture(autouse=True)
+def _isolated_media(settings):
+    # Each test writes uploads and renditions into its own folder.
+    path = tempfile.mkdtemp(prefix="newsroom-media-")
+    settings.MEDIA_ROOT = path
+    yield
+    shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture(autouse=True)
+def _plain_static(settings):
+    # The manifest storage needs collectstatic; tests use the plain storage.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture
+def editor(db):
+    return factories.EditorFactory()
+
+
+@pytest.fixture
+def moderator(db):
+    return factories.ModeratorFactory()
+
+
+@pytest.fixture
+def reader(db):
+    return factories.UserFactory()
+
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}

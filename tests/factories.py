@@ -1,0 +1,117 @@
+"""factory_boy factories shared by every test module."""
+
+from __future__ import annotations
+
+import io
+
+import factory
+from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from PIL import Image
+
+from accounts.models import User
+from articles.models import Article, Promo, Source, Topic
+
+
+def image_bytes(fmt: str = "JPEG", size=(800, 450), colour=(30, 90, 160)) -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", size, colour).save(buf, fmt)
+    return buf.getvalue()
+
+
+def image_upload(name: str = "photo.jpg", fmt: str = "JPEG", size=(800, 450)) -> SimpleUploadedFile:
+    content_type = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}.get(fmt)
+    return SimpleUploadedFile(name, image_bytes(fmt, size), content_type=content_type)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"reader{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
+    display_name = factory.Faker("name")
+    password = factory.PostGenerationMethodCall("set_password", "a-Long-passw0rd!")
+
+    @factory.post_generation
+    def _save(self, create, extracted, **kwargs):
+        if create:
+            self.save()
+
+
+def _staff_in(group: str):
+    def join(user, create, extracted, **kwargs):
+        if create:
+            user.groups.add(Group.objects.get(name=group))
+            user.is_staff = True
+            user.save()
+
+    return factory.PostGeneration(join)
+
+
+class EditorFactory(UserFactory):
+    username = factory.Sequence(lambda n: f"editor{n}")
+    _save = _staff_in("Editors")
+
+
+class ModeratorFactory(UserFactory):
+    username = factory.Sequence(lambda n: f"moderator{n}")
+    _save = _staff_in("Moderators")
+
+
+class SourceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Source
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"The Daily Lantern {n}")
+    slug = factory.Sequence(lambda n: f"daily-lantern-{n}")
+    kind = Source.Kind.PUBLISHER
+    homepage_url = "https://lantern.example.org/"
+
+
+class AgencyFactory(SourceFactory):
+    name = factory.Sequence(lambda n: f"Northwind Wire {n}")
+    slug = factory.Sequence(lambda n: f"northwind-wire-{n}")
+    kind = Source.Kind.AGENCY
+
+
+class TopicFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Topic
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Topic {n}")
+    slug = factory.Sequence(lambda n: f"topic-{n}")
+
+
+class ArticleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Article
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"Harbour council approves plan number {n}")
+    slug = factory.Sequence(lambda n: f"harbour-plan-{n}")
+    summary = "The council voted to widen the old quay before the spring storms."
+    body = "<p>The vote came after a long evening of debate.</p>"
+    source = factory.SubFactory(SourceFactory)
+    status = Article.Status.PUBLISHED
+    published_at = factory.LazyFunction(lambda: timezone.now() - timezone.timedelta(hours=2))
+
+    @factory.post_generation
+    def topics(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.topics.set(extracted)
+
+
+class PromoFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Promo
+
+    placement = Promo.Placement.ARTICLE
+    title = "Try our new features"
+    text = "Follow the topics you care about and get a morning briefing."
+    link_url = "https://newsroom.example.org/features"
+    link_label = "Explore"
