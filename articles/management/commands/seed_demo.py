@@ -449,7 +449,8 @@ def demo_image(seed: int, size=(1600, 900)) -> bytes:
     draw = ImageDraw.Draw(img)
     for y in range(h):
         t = y / h
-        draw.line([(0, y), (w, y)], fill=tuple(int(a + (b - a) * t) for a, b in zip(top, bottom)))
+        colour = tuple(int(a + (b - a) * t) for a, b in zip(top, bottom, strict=True))
+        draw.line([(0, y), (w, y)], fill=colour)
     cx, cy, r = rng.randint(200, w - 200), rng.randint(120, h // 2), rng.randint(60, 140)
     draw.ellipse([cx - r, cy - r, cx + r, cy + r], fill=(255, 236, 180))
     for layer in range(3):
