@@ -47,3 +47,7 @@ check: $(VENV)/.installed-test
 
 clean:
 	rm -rf $(VENV) var/static test-artifacts
+
+## make audit: Lighthouse (npm registry, lighthouse@12) on home and article -> docs/quality.md
+audit: $(VENV)/.installed-test browser
+	$(PY) bench/audit.py

@@ -6,7 +6,10 @@ from articles.models import Promo
 from tests.browser.conftest import assert_no_horizontal_scroll
 from tests.factories import ArticleFactory, PromoFactory, TopicFactory, image_upload
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 @pytest.mark.parametrize("width", [375, 1280])
