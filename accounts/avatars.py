@@ -23,6 +23,13 @@ def avatar_limit() -> int:
     return min(settings.AVATAR_MAX_BYTES, settings.IMAGE_MAX_BYTES)
 
 
+def human_size(n: int) -> str:
+    """Bytes as readers say them: "4.2 MB", "300 KB"."""
+    if n >= 1_000_000:
+        return f"{n / 1e6:.1f} MB".replace(".0 MB", " MB")
+    return f"{max(1, round(n / 1000))} KB"
+
+
 def read_avatar_upload(upload) -> bytes:
     """Read an uploaded file and check it; return its bytes or raise ValidationError."""
     limit = avatar_limit()
@@ -30,17 +37,17 @@ def read_avatar_upload(upload) -> bytes:
     if size is not None and size > limit:
         # Refuse before reading a large file into memory.
         raise ValidationError(
-            "The picture is %(size)s MB; the limit is %(limit)s MB.",
+            "The picture is %(size)s; the limit is %(limit)s. Choose a smaller one.",
             code="avatar_too_large",
-            params={"size": round(size / 1e6, 1), "limit": round(limit / 1e6, 1)},
+            params={"size": human_size(size), "limit": human_size(limit)},
         )
     upload.seek(0)
     data = upload.read(limit + 1)
     if len(data) > limit:
         raise ValidationError(
-            "The picture is larger than %(limit)s MB.",
+            "The picture is larger than %(limit)s. Choose a smaller one.",
             code="avatar_too_large",
-            params={"limit": round(limit / 1e6, 1)},
+            params={"limit": human_size(limit)},
         )
     check_image_bytes(data)
     return data

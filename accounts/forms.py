@@ -6,7 +6,7 @@ from allauth.account.forms import SignupForm
 from django import forms
 from django.core.exceptions import ValidationError
 
-from .avatars import avatar_limit, read_avatar_upload
+from .avatars import avatar_limit, human_size, read_avatar_upload
 from .models import DELETED_NAME, User
 
 AVATAR_ACCEPT = "image/jpeg,image/png,image/webp,image/gif"
@@ -79,10 +79,10 @@ class ProfileForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["display_name"] = _display_name_field()
-        limit_mb = round(avatar_limit() / 1e6, 1)
-        self.fields[
-            "avatar_upload"
-        ].help_text = f"JPEG, PNG, WebP or GIF, up to {limit_mb:g} MB. It is cut to a square."
+        self.fields["avatar_upload"].help_text = (
+            f"JPEG, PNG, WebP or GIF, up to {human_size(avatar_limit())}. "
+            "It is cut to a square; photo details such as location are removed."
+        )
         if not self.instance.avatar:
             del self.fields["remove_avatar"]
         self.avatar_bytes: bytes | None = None

@@ -81,7 +81,7 @@ def test_header_shows_name_profile_and_logout(client, confirmed_reader):
     assert f'href="{confirmed_reader.get_absolute_url()}"' in html
     assert confirmed_reader.public_name in html
     assert f'href="{reverse("accounts:settings")}"' in html
-    assert f'{reverse("account_logout")}?next={article.get_absolute_url()}' in html
+    assert f"{reverse('account_logout')}?next={article.get_absolute_url()}" in html
     assert confirmed_reader.email not in html
 
 
