@@ -57,7 +57,7 @@ class ProfileForm(forms.ModelForm):
     """Edit the public profile and the email-notification choices."""
 
     avatar_upload = forms.FileField(
-        label="Picture",
+        label="New picture",
         required=False,
         widget=forms.FileInput(attrs={"accept": AVATAR_ACCEPT}),
     )
