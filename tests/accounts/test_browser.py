@@ -61,10 +61,12 @@ def test_sign_up_from_article_confirm_and_log_out(browser, live_server):
         page.get_by_label("Password (again)").fill(PASSWORD)
         page.get_by_role("button", name="Create account").click()
         assert page.get_by_role("heading", name="Check your email").is_visible()
+        _shot(page, "accounts-verification-sent-1280.png")
 
         message = next(m for m in mail.outbox if "tern@example.org" in m.to)
         link = next(link for link in links_in(message) if "/accounts/confirm-email/" in link)
         page.goto(link)
+        _shot(page, "accounts-confirm-email-1280.png")
         page.get_by_role("button", name="Confirm").click()
 
         assert page.url == f"{live_server.url}{article.get_absolute_url()}#comments"
@@ -124,5 +126,29 @@ def test_screenshots_of_signup_and_profile(browser, live_server, width):
         _shot(page, f"accounts-email-{width}.png")
         page.goto(f"{live_server.url}/accounts/password/change/")
         _shot(page, f"accounts-password-{width}.png")
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize(
+    "path", ["/accounts/signup/", "/accounts/login/", "/accounts/profile/", "/accounts/delete/"]
+)
+def test_account_pages_pass_axe(browser, live_server, path):
+    from axe_playwright_python.sync_playwright import Axe
+
+    reader = ConfirmedReaderFactory()
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    try:
+        if path in ("/accounts/profile/", "/accounts/delete/"):
+            page.goto(f"{live_server.url}/accounts/login/")
+            page.get_by_label("Email").fill(reader.email)
+            page.get_by_label("Password").fill(PASSWORD)
+            page.locator("main").get_by_role("button", name="Log in").click()
+        page.goto(f"{live_server.url}{path}")
+        # Our part of the page: the main content and the settings tabs (the header and
+        # footer belong to the site and have their own checks).
+        results = Axe().run(page, context={"include": [["main"], [".settings-nav"]]})
+        assert results.violations_count == 0, results.generate_report()
     finally:
         context.close()

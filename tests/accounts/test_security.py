@@ -144,3 +144,17 @@ def test_change_email_to_taken_address_cannot_take_it_over(client, confirmed_rea
     assert confirmed_reader.email != "owner@example.org"
     assert EmailAddress.objects.get(email="owner@example.org", verified=True).user == other
     assert mail_to("owner@example.org")
+
+
+@pytest.mark.parametrize("url_name", ["accounts:profile_edit", "accounts:delete"])
+def test_our_forms_need_the_csrf_token(confirmed_reader, url_name):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(confirmed_reader)
+    page = client.get(reverse(url_name))
+    assert 'name="csrfmiddlewaretoken"' in page_text(page)
+    response = client.post(reverse(url_name), {"display_name": "Forged", "password": PASSWORD})
+    assert response.status_code == 403
+    confirmed_reader.refresh_from_db()
+    assert confirmed_reader.display_name != "Forged" and not confirmed_reader.is_deleted
