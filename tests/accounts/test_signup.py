@@ -171,3 +171,16 @@ def test_unconfirmed_reader_cannot_log_in(client):
     client.post(reverse("account_login"), login)
     assert "_auth_user_id" not in client.session
     assert "/accounts/confirm-email/" in mail_to("gull@example.org").body
+
+
+def test_signups_are_rate_limited_per_ip(client):
+    # ACCOUNT_RATE_LIMITS["signup"] is 20 an hour per IP; counted in the cache.
+    for n in range(20):
+        response = signup(client, email=f"flood{n}@example.org", password2="mismatch-Xy9")
+        assert response.status_code == 200
+    response = signup(client, email="one-more@example.org")
+    assert response.status_code == 429
+    assert "Too many attempts" in page_text(response)
+    assert not User.objects.filter(email="one-more@example.org").exists()
+    # Reading the page is not limited.
+    assert client.get(reverse("account_signup")).status_code == 200
