@@ -189,7 +189,7 @@ LOGIN_URL = "account_login"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
-ACCOUNT_EMAIL_VERIFICATION = "optional"
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_RATE_LIMITS = {
@@ -199,6 +199,19 @@ ACCOUNT_RATE_LIMITS = {
 }
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
+# Reader accounts (docs/accounts.md): display name at sign-up, one email per reader,
+# names (never emails or usernames) in messages and mails.
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+ACCOUNT_FORMS = {"signup": "accounts.forms.ReaderSignupForm"}
+ACCOUNT_USER_DISPLAY = "accounts.adapter.user_display"
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = 3
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+AVATAR_MAX_BYTES = env_int("AVATAR_MAX_BYTES", 5_000_000)
+AVATAR_SIZE = 256
+# Dotted paths of callables (request, profile_user) -> dict adding to the public profile
+# page's context (the comments app lists the reader's comments this way).
+ACCOUNTS_PROFILE_CONTEXT: list[str] = []
 
 # Email: console in development, SMTP configured by the environment in production.
 EMAIL_BACKEND = os.environ.get(
@@ -212,6 +225,9 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+# A slow mail server must not hold a sign-up request (and a worker) for minutes.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Newsroom <newsroom@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

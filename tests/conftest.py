@@ -51,3 +51,9 @@ def reader(db):
 
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+@pytest.fixture
+def confirmed_reader(db):
+    """A reader with a confirmed email address (password "a-Long-passw0rd!")."""
+    return factories.ConfirmedReaderFactory()

@@ -115,3 +115,24 @@ class PromoFactory(factory.django.DjangoModelFactory):
     text = "Follow the topics you care about and get a morning briefing."
     link_url = "https://newsroom.example.org/features"
     link_label = "Explore"
+
+
+def confirm_email(user: User, *, verified: bool = True) -> User:
+    """Give `user` the allauth EmailAddress row a confirmed reader has."""
+    from allauth.account.models import EmailAddress
+
+    EmailAddress.objects.update_or_create(
+        user=user, email=user.email, defaults={"verified": verified, "primary": True}
+    )
+    return user
+
+
+class ConfirmedReaderFactory(UserFactory):
+    """A reader who signed up and followed the confirmation link: may log in and comment."""
+
+    username = factory.Sequence(lambda n: f"confirmed{n}")
+
+    @factory.post_generation
+    def confirmed_email(self, create, extracted, **kwargs):
+        if create:
+            confirm_email(self)
