@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import io
 
 import factory
@@ -41,9 +42,27 @@ class UserFactory(factory.django.DjangoModelFactory):
             self.save()
 
 
+def ensure_staff_groups() -> None:
+    """Recreate the staff groups exactly as their data migrations do.
+
+    Transactional (browser) tests flush the database, data migrations included.
+    """
+    if Group.objects.filter(name="Editors").exists():
+        return
+    from django.apps import apps
+
+    for module in STAFF_GROUP_MIGRATIONS:
+        migration = importlib.import_module(module)
+        migration.grant(apps)
+
+
+STAFF_GROUP_MIGRATIONS = ["articles.migrations.0002_editor_and_moderator_groups"]
+
+
 def _staff_in(group: str):
     def join(user, create, extracted, **kwargs):
         if create:
+            ensure_staff_groups()
             user.groups.add(Group.objects.get(name=group))
             user.is_staff = True
             user.save()
