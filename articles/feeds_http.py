@@ -17,7 +17,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from http.client import HTTPException
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from django.conf import settings
 
@@ -85,6 +85,9 @@ class _RedirectHandler(urllib.request.HTTPRedirectHandler):
         visited = getattr(req, "redirect_dict", {})
         if sum(visited.values()) >= self.max_redirections:
             raise FetchError(f"More than {self.max_redirections} redirects.")
+        location = headers.get("Location") or headers.get("URI")
+        if location:
+            check_host(urljoin(req.full_url, location))
         return super().http_error_302(req, fp, code, msg, headers)
 
     http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
