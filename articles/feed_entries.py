@@ -50,9 +50,12 @@ class FeedEntry:
     hash: str = ""
 
 
-def entry_from_feed(raw, *, fetched_at: datetime) -> FeedEntry | None:
-    """Normalise a feedparser entry; None when it has neither a GUID nor a usable link."""
-    link = _http_url(raw.get("link", ""), base="")
+def entry_from_feed(raw, *, fetched_at: datetime, feed_url: str = "") -> FeedEntry | None:
+    """Normalise a feedparser entry; None when it has neither a GUID nor a usable link.
+
+    A relative entry link is made absolute against `feed_url` (where the feed came from).
+    """
+    link = _http_url(raw.get("link", ""), base=feed_url)
     guid = (raw.get("id") or "").strip()
     key = guid or link
     if not key:

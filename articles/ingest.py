@@ -113,7 +113,7 @@ def ingest_source(
             raise FetchError(f"Only http and https addresses or local files: {location[:200]}")
         else:
             data, base_url = read_local(location, max_bytes=settings.FEED_MAX_BYTES), ""
-        parsed = _parse(data, base_url=base_url)
+        parsed = _parse(data)
     except FetchError as exc:
         report.failed = True
         report.errors.append(str(exc))
@@ -122,7 +122,7 @@ def ingest_source(
 
     entries = []
     for raw in parsed.entries:
-        entry = entry_from_feed(raw, fetched_at=now)
+        entry = entry_from_feed(raw, fetched_at=now, feed_url=base_url)
         if entry is None:
             title = str(raw.get("title", ""))[:80]
             report.errors.append(f"An entry with neither GUID nor link was left out: {title!r}")
@@ -133,16 +133,12 @@ def ingest_source(
     return report
 
 
-def _parse(data: bytes, *, base_url: str):
+def _parse(data: bytes):
     # feedparser gets bytes, never a string: given a string that looks like a URL it
     # would fetch it itself, without our limits. Its own sanitizer is off because nh3
-    # (articles/sanitize.py) is the one that decides what is safe.
-    parsed = feedparser.parse(
-        data,
-        response_headers={"content-location": base_url} if base_url else None,
-        sanitize_html=False,
-        resolve_relative_uris=False,
-    )
+    # (articles/sanitize.py) is the one that decides what is safe. No base URL either:
+    # feedparser would resolve GUIDs against it; entry_from_feed resolves links itself.
+    parsed = feedparser.parse(data, sanitize_html=False, resolve_relative_uris=False)
     problem = parsed.get("bozo_exception")
     if parsed.get("bozo") and isinstance(problem, xml.sax.SAXException):
         raise FetchError(f"Malformed XML: {problem}")
@@ -305,7 +301,7 @@ def _download_image(url: str, *, report: IngestReport) -> tuple[str, bytes] | No
         result = fetch(url, max_bytes=settings.IMAGE_MAX_BYTES, accept="image/*")
         fmt, _, _ = check_image_bytes(result.body)
     except FetchError as exc:
-        report.errors.append(f"Lead image left out: {exc}")
+        report.errors.append(f"Lead image left out ({url[:200]}): {exc}")
         return None
     except ValidationError as exc:
         report.errors.append(f"Lead image left out ({url[:200]}): {' '.join(exc.messages)}")
