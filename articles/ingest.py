@@ -301,7 +301,8 @@ def _download_image(url: str, *, report: IngestReport) -> tuple[str, bytes] | No
         result = fetch(url, max_bytes=settings.IMAGE_MAX_BYTES, accept="image/*")
         fmt, _, _ = check_image_bytes(result.body)
     except FetchError as exc:
-        report.errors.append(f"Lead image left out ({url[:200]}): {exc}")
+        where = "" if url[:200] in str(exc) else f" ({url[:200]})"
+        report.errors.append(f"Lead image left out{where}: {exc}")
         return None
     except ValidationError as exc:
         report.errors.append(f"Lead image left out ({url[:200]}): {' '.join(exc.messages)}")

@@ -97,7 +97,8 @@ def test_image_byte_limit_while_downloading(feed_server, source, settings):
     assert report.new == 4
     assert report.errors == [
         f"Lead image left out ({feed_server.url('/images/kites.jpg')}): "
-        "Too large: over 0.1 MB; the limit is 0.1 MB."
+        "Too large: over 0.1 MB; the limit is 0.1 MB.",
+        f"Lead image left out: HTTP 404 Not Found from {feed_server.url('/images/missing.jpg')}.",
     ]
     assert not Article.objects.get(guid="pics-good").lead_image
     assert Article.objects.get(guid="pics-not-image").lead_image
