@@ -237,9 +237,18 @@ def _import_entries(
         if entry.image_url and (article is None or article.feed_image_url != entry.image_url):
             image = _download_image(entry.image_url, report=report)
         try:
+            # Topics are made outside the entry's transaction: a rolled-back entry must
+            # not leave the run's cache pointing at topics that no longer exist.
+            topics = [run.topic(term) for term in entry.categories]
             with transaction.atomic():
                 saved = _write(
-                    entry, article=article, source=source, run=run, image=image, publish=publish
+                    entry,
+                    article=article,
+                    source=source,
+                    run=run,
+                    image=image,
+                    topics=topics,
+                    publish=publish,
                 )
         except Exception as exc:  # one bad entry never stops the feed
             logger.exception("Entry %s of %s failed", entry.key, source.slug)
@@ -259,6 +268,7 @@ def _write(
     source: Source,
     run: _Run,
     image: tuple[str, bytes] | None,
+    topics: list[Topic],
     publish: bool,
 ) -> Article:
     created = article is None
@@ -285,7 +295,6 @@ def _write(
     elif not entry.image_url:
         article.feed_image_url = ""
     article.save()
-    topics = [run.topic(term) for term in entry.categories]
     if created:
         Through = Article.topics.through
         unique = {t.pk for t in topics}
