@@ -253,6 +253,8 @@ def _import_entries(
         except Exception as exc:  # one bad entry never stops the feed
             logger.exception("Entry %s of %s failed", entry.key, source.slug)
             report.errors.append(f"{entry.title[:80]!r} was not imported: {exc}")
+            # The cached article was changed in memory by the rolled-back write.
+            run.known.pop(entry.key, None)
             continue
         run.known[entry.key] = saved
         if article is None:

@@ -283,3 +283,12 @@ def test_ingest_feed_command_over_http_and_failure(feed_server, capsys):
     assert "courier: 0 new, 0 updated, 0 unchanged, 0 skipped, 1 errors" in captured.out
     assert "HTTP 404" in captured.err
     assert Source.objects.get(slug="courier").consecutive_failures == 1
+
+
+def test_rss091_entries(feed_server, source):
+    report = ingest_source(source=source, location=feed_server.add_feed("/old", "rss091.xml"))
+    assert (report.new, report.errors) == (1, [])
+    article = Article.objects.get()
+    assert article.title == "Café by the weir reopens after the flood"
+    assert article.guid == "https://oldmill.example.org/weir-cafe"
+    assert article.body == "The owners rebuilt the terrace two metres higher."
