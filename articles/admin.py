@@ -247,8 +247,14 @@ class SourceAdmin(admin.ModelAdmin):
                 self.message_user(request, f"{source.slug}: no feed URL.", messages.WARNING)
                 continue
             report = ingest_source(source=source)
-            level = messages.ERROR if report.failed else messages.SUCCESS
-            detail = f" First problem: {report.errors[0]}" if report.errors else ""
+            level = (
+                messages.ERROR
+                if report.failed
+                else messages.WARNING
+                if report.errors
+                else messages.SUCCESS
+            )
+            detail = f" First problem: {report.messages[0]}" if report.messages else ""
             self.message_user(request, report.line() + "." + detail, level)
 
 

@@ -59,8 +59,14 @@ class IngestReport:
     unchanged: int = 0
     skipped: int = 0
     errors: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # why entries were skipped
     not_modified: bool = False
     failed: bool = False  # the feed itself could not be fetched or parsed
+
+    @property
+    def messages(self) -> list[str]:
+        """Errors, then skip notes: one line each, for the command and the admin."""
+        return self.errors + self.notes
 
     @property
     def entries(self) -> int:
@@ -229,8 +235,8 @@ def _import_entries(
             continue
         if article is not None and article.edited_in_admin:
             report.skipped += 1
-            report.errors.append(
-                f"Not updated, an editor has changed it in the admin: {article.title[:80]!r}"
+            report.notes.append(
+                f"Skipped, an editor has changed it in the admin: {article.title[:80]!r}"
             )
             continue
         image = None

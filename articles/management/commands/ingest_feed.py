@@ -29,7 +29,7 @@ class Command(BaseCommand):
             raise CommandError(f"No source with the slug {source_slug!r}.")
         report = ingest_source(source=source, location=location, publish=publish)
         self.stdout.write(report.line())
-        for error in report.errors:
-            self.stderr.write(f"  {error}")
+        for message in report.messages:
+            self.stderr.write(f"  {message}")
         if report.failed:
             raise CommandError(f"The feed of {source.slug} could not be imported.")

@@ -22,5 +22,5 @@ class Command(BaseCommand):
                 self.stderr.write(f"{source.slug}: failed unexpectedly: {exc!r}")
                 continue
             self.stdout.write(report.line())
-            for error in report.errors:
-                self.stderr.write(f"  {error}")
+            for message in report.messages:
+                self.stderr.write(f"  {message}")
