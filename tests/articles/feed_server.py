@@ -20,6 +20,8 @@ class Route:
     content_length: bool = True
     etag: str = ""
     last_modified: str = ""
+    chunk_size: int = 256 * 1024
+    chunk_delay: float = 0.0  # seconds between chunks: a server that drips its answer
 
 
 class FeedServer:
@@ -57,8 +59,11 @@ class FeedServer:
                         self.send_header("Content-Length", str(len(route.body)))
                     self.end_headers()
                     view = memoryview(route.body)
-                    for start in range(0, len(view), 256 * 1024):
-                        self.wfile.write(view[start : start + 256 * 1024])
+                    for start in range(0, len(view), route.chunk_size):
+                        self.wfile.write(view[start : start + route.chunk_size])
+                        if route.chunk_delay:
+                            self.wfile.flush()
+                            time.sleep(route.chunk_delay)
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the client gave up (size limit, timeout): that is the point
 
