@@ -188,11 +188,13 @@ class _Run:
             for article in Article.objects.filter(source=source, guid__in=batch):
                 self.known[article.guid] = article
         self.topics: dict[str, Topic] = {}
-        terms = {t for e in entries for t in e.categories}
-        slugs = {_topic_slug(t) for t in terms}
-        for topic in Topic.objects.filter(Q(name__in=terms) | Q(slug__in=slugs)):
-            self.topics[topic.name.lower()] = topic
-            self.topics[topic.slug] = topic
+        terms = sorted({t for e in entries for t in e.categories})
+        for start in range(0, len(terms), LOOKUP_BATCH):
+            batch = terms[start : start + LOOKUP_BATCH]
+            slugs = {_topic_slug(t) for t in batch}
+            for topic in Topic.objects.filter(Q(name__in=batch) | Q(slug__in=slugs)):
+                self.topics[topic.name.lower()] = topic
+                self.topics[topic.slug] = topic
         self.agencies: dict[str, Source] = {}
         for agency in Source.objects.filter(kind=Source.Kind.AGENCY):
             for name in [agency.name, agency.slug, *agency.alias_list()]:
@@ -282,7 +284,7 @@ def _write(
     created = article is None
     if created:
         article = Article(source=source, guid=entry.key)
-        article.slug = unique_slug(entry.title)
+        article.slug = _import_slug(entry, source=source)
         article.status = Article.Status.PUBLISHED if publish else Article.Status.DRAFT
     article.title = entry.title
     article.summary = entry.summary
@@ -310,6 +312,22 @@ def _write(
     else:
         article.topics.set(topics)
     return article
+
+
+def _import_slug(entry: FeedEntry, *, source: Source) -> str:
+    """A free slug in at most three queries, however many articles share the title.
+
+    Feeds often reuse a title ("Tide table"); numbering them (-2, -3...) would cost one
+    query per earlier namesake, so a namesake gets a suffix from its GUID instead.
+    """
+    base = slugify(entry.title)[:230] or "article"
+    if not Article.objects.filter(slug=base).exists():
+        return base
+    digest = hashlib.sha1(f"{source.pk}:{entry.key}".encode()).hexdigest()[:8]
+    tagged = f"{base}-{digest}"
+    if not Article.objects.filter(slug=tagged).exists():
+        return tagged
+    return unique_slug(entry.title)
 
 
 def _download_image(url: str, *, report: IngestReport) -> tuple[str, bytes] | None:

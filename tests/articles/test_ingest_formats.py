@@ -294,3 +294,30 @@ def test_rss091_entries(feed_server, source):
     assert article.title == "Café by the weir reopens after the flood"
     assert article.guid == "https://oldmill.example.org/weir-cafe"
     assert article.body == "The owners rebuilt the terrace two metres higher."
+
+
+def test_many_entries_with_one_title_cost_the_same_queries(feed_server, source):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def feed(tag: str, count: int) -> str:
+        items = "".join(
+            f"<item><title>Tide table</title><guid>{tag}-{i}</guid>"
+            f"<link>https://lantern.example.org/tides/{tag}/{i}</link>"
+            "<description>High water at the usual times.</description></item>"
+            for i in range(count)
+        )
+        return f'<rss version="2.0"><channel><title>Tides</title>{items}</channel></rss>'
+
+    counts = []
+    for tag in ("first", "second", "third"):
+        url = feed_server.add(f"/{tag}", feed(tag, 20))
+        with CaptureQueriesContext(connection) as queries:
+            assert ingest_source(source=source, location=url).new == 20
+        counts.append(len(queries))
+    # 20 or 40 namesakes already stored: the same cost (the very first entry of all is
+    # the only one that gets the bare slug, one query cheaper).
+    assert counts[2] == counts[1] <= counts[0] + 1
+    slugs = list(Article.objects.values_list("slug", flat=True))
+    assert len(set(slugs)) == 60
+    assert "tide-table" in slugs
