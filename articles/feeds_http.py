@@ -51,13 +51,17 @@ def is_http_url(value: str) -> bool:
 
 def check_host(url: str) -> None:
     """Refuse non-http(s) URLs, and hosts on internal networks unless allowed."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        raise FetchError(f"Not a valid address: {url[:200]!r}.") from None
     if parts.scheme.lower() not in {"http", "https"} or not parts.hostname:
         raise FetchError(f"Only http and https addresses can be fetched, not {url[:200]!r}.")
     if settings.FEED_ALLOW_PRIVATE_HOSTS:
         return
     try:
-        infos = socket.getaddrinfo(parts.hostname, parts.port or 80, proto=socket.IPPROTO_TCP)
+        infos = socket.getaddrinfo(parts.hostname, port or 80, proto=socket.IPPROTO_TCP)
     except OSError as exc:
         raise FetchError(f"Cannot resolve {parts.hostname}: {exc}.") from None
     for info in infos:

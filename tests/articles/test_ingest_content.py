@@ -255,3 +255,18 @@ def test_entity_tricks_are_refused(feed_server, source, feed):
     assert report.failed
     assert report.errors[0].startswith("Malformed XML")
     assert Article.objects.count() == 0
+
+
+def test_broken_image_addresses_never_block_the_article(feed_server, source):
+    items = "".join(
+        f"<item><title>Story {i}</title><guid>broken-{i}</guid><description>Text.</description>"
+        f'<enclosure url="{url}" type="image/jpeg" length="1"/></item>'
+        for i, url in enumerate(
+            ["http://example.org:99999/a.jpg", "http://[::1/b.jpg", "ftp://example.org/c.jpg"]
+        )
+    )
+    feed = f'<rss version="2.0"><channel><title>Broken</title>{items}</channel></rss>'
+    report = ingest_source(source=source, location=feed_server.add("/b", feed))
+    assert report.new == 3
+    assert len(report.errors) == 1 and "Not a valid address" in report.errors[0]
+    assert not Article.objects.exclude(lead_image="").exists()
