@@ -213,9 +213,19 @@ def test_ingest_feeds_runs_every_active_source_despite_failures(feed_server, cap
 def test_admin_source_list_shows_feed_health(client, editor, feed_server, source):
     feed_server.add("/rss", status=500)
     ingest_source(source=source)
+    healthy = SourceFactory(slug="healthy", feed_url=feed_server.add_feed("/ok", "rss1.xml"))
+    ingest_source(source=healthy)
+    waiting = SourceFactory(slug="new-one", feed_url=feed_server.url("/later"))
     client.force_login(editor)
-    page = client.get(reverse("admin:articles_source_changelist")).content.decode()
-    assert "Failing" in page
+    response = client.get(reverse("admin:articles_source_changelist"))
+    statuses = {
+        row.name: response.context["cl"].model_admin.feed_status(row)
+        for row in response.context["cl"].result_list
+    }
+    assert statuses[source.name].startswith("<strong>Failing</strong>: HTTP 500")
+    assert statuses[healthy.name] == "OK"
+    assert statuses[waiting.name] == "Not fetched yet"
+    page = response.content.decode()
     assert "HTTP 500 Internal Server Error" in page
     assert "Fetch now" in page
 
