@@ -172,8 +172,8 @@ def _record_failure(source: Source, *, error: str, now: datetime) -> None:
     source.last_fetched_at = now
     source.last_error = error[:1000]
     source.consecutive_failures += 1
+    # No log line: the failure is on the source and in the report the caller prints.
     source.save(update_fields=["last_fetched_at", "last_error", "consecutive_failures"])
-    logger.warning("Feed of %s failed: %s", source.slug, error)
 
 
 class _Run:
