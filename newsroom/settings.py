@@ -177,6 +177,13 @@ IMAGE_MAX_BYTES = env_int("IMAGE_MAX_BYTES", 10 * 1024 * 1024)
 IMAGE_MAX_PIXELS = env_int("IMAGE_MAX_PIXELS", 40_000_000)
 IMAGE_RENDITION_WIDTHS = (320, 640, 1280)
 
+# Feed ingestion (docs/ingestion.md). Feeds and lead images are fetched with these limits;
+# addresses on private, loopback and link-local networks are refused unless allowed.
+FEED_MAX_BYTES = env_int("FEED_MAX_BYTES", 5 * 1024 * 1024)
+FEED_TIMEOUT = float(os.environ.get("FEED_TIMEOUT", "10"))
+FEED_MAX_REDIRECTS = 5
+FEED_ALLOW_PRIVATE_HOSTS = env_bool("FEED_ALLOW_PRIVATE_HOSTS", False)
+
 # Request limits (a 400 for too many fields; the body limit is enforced per request).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = env_int("DATA_UPLOAD_MAX_NUMBER_FIELDS", 1000)
