@@ -8,6 +8,7 @@ from django.views.static import serve
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
+    path("comments/", include("comments.urls")),
     path("", include("accounts.urls")),
     path("", include("articles.urls")),
 ]

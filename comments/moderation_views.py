@@ -1,0 +1,193 @@
+"""The moderation queue and bans, for the Moderators group (permission
+comments.moderate_comment). Every decision goes through services."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Case, IntegerField, Prefetch, Q, Value, When
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST
+
+from . import services
+from .forms import BanForm, BulkActionForm, QueueFilterForm
+from .models import Ban, Comment, ModerationLog, Report, Status
+from .permissions import can_moderate
+from .selectors import author_records
+
+QUEUE_PAGE_SIZE = 50
+
+ACTIONS = {
+    "approve": (services.comment_approve, "approved"),
+    "reject": (services.comment_reject, "rejected"),
+    "spam": (services.comment_mark_spam, "marked spam"),
+    "restore": (services.comment_restore, "restored"),
+}
+
+
+def moderator_required(view):
+    """Signed in (else the login page) and a moderator (else 403)."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not can_moderate(request.user):
+            raise PermissionDenied("Moderators only.")
+        return view(request, *args, **kwargs)
+
+    return login_required(wrapper)
+
+
+def _back(request: HttpRequest) -> str:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return reverse("comments:queue")
+
+
+def _filtered(form: QueueFilterForm):
+    qs = Comment.objects.select_related("article", "author", "parent__author").prefetch_related(
+        Prefetch("reports", queryset=Report.objects.select_related("reporter")),
+        Prefetch("log", queryset=ModerationLog.objects.select_related("moderator")),
+    )
+    data = form.cleaned_data if form.is_valid() else {}
+    status = data.get("status") or "pending"
+    if status != "all":
+        qs = qs.filter(status=status)
+    if data.get("reason"):
+        qs = qs.filter(hold_reason=data["reason"])
+    if article := (data.get("article") or "").strip():
+        qs = qs.filter(
+            Q(article__slug=article) | Q(article_id=int(article) if article.isdigit() else None)
+        )
+    if author := (data.get("author") or "").strip():
+        match = Q(author__display_name__icontains=author) | Q(author__email__iexact=author)
+        if author.isdigit():
+            match |= Q(author_id=int(author))
+        qs = qs.filter(match)
+    if data.get("comment"):
+        qs = qs.filter(pk=data["comment"])
+    # Pending first, then oldest first: the queue is worked from the top.
+    return qs.annotate(
+        pending_first=Case(
+            When(status=Status.PENDING, then=Value(0)), default=Value(1), output_field=IntegerField()
+        )
+    ).order_by("pending_first", "created_at", "id")
+
+
+@require_http_methods(["GET", "POST"])
+@moderator_required
+def queue(request: HttpRequest) -> HttpResponse:
+    """Pending first, oldest first, with hold reasons, reports and each author's record."""
+    if request.method == "POST":
+        return _decide(request)
+    filters = QueueFilterForm(request.GET or None)
+    page = Paginator(_filtered(filters), QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    comments = list(page.object_list)
+    records = author_records(c.author_id for c in comments)
+    for c in comments:
+        c.record = records.get(c.author_id, {})
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "comments/queue.html",
+        {
+            "filters": filters,
+            "page_obj": page,
+            "comments": comments,
+            "bulk": BulkActionForm(),
+            "query_prefix": query.urlencode(),
+            "here": request.get_full_path(),
+        },
+    )
+
+
+def _decide(request: HttpRequest) -> HttpResponse:
+    # One row's button ("approve:12") or the bulk form (checked rows + action).
+    single = request.POST.get("single", "")
+    data = request.POST.copy()
+    if single:
+        action, _, pk = single.partition(":")
+        data["action"] = action
+        data.setlist("comments", [pk])
+    form = BulkActionForm(data)
+    ids = []
+    for raw in data.getlist("comments"):
+        try:
+            ids.append(int(raw))
+        except ValueError:
+            continue
+    if not form.is_valid() or not ids:
+        messages.error(request, "Choose at least one comment and an action.")
+        return redirect(_back(request))
+    func, done = ACTIONS[form.cleaned_data["action"]]
+    changed = 0
+    for comment in Comment.objects.filter(pk__in=ids).select_related("author", "article"):
+        changed += len(
+            func(
+                comment=comment,
+                moderator=request.user,
+                reason=form.cleaned_data["reason"],
+                also_replies=form.cleaned_data["also_replies"],
+            )
+        )
+    messages.success(request, f"{changed} comment{'s' if changed != 1 else ''} {done}.")
+    return redirect(_back(request))
+
+
+@require_http_methods(["GET", "POST"])
+@moderator_required
+def ban(request: HttpRequest, user_id: int) -> HttpResponse:
+    """Suspend a reader for 1 hour, 1 day, 7 days or for good."""
+    target = get_object_or_404(get_user_model(), pk=user_id)
+    form = BanForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            delta = form.until_delta
+            try:
+                services.ban_user(
+                    user=target,
+                    moderator=request.user,
+                    until=timezone.now() + delta if delta else None,
+                    reason=form.cleaned_data["reason"],
+                    reject_pending=form.cleaned_data["reject_pending"],
+                )
+            except PermissionDenied as e:
+                form.add_error(None, str(e))
+                status = 400
+            else:
+                messages.success(request, f"{target.public_name} is banned from commenting.")
+                return redirect("comments:ban", user_id=target.pk)
+        else:
+            status = 400
+    return render(
+        request,
+        "comments/ban.html",
+        {
+            "target": target,
+            "form": form,
+            "bans": Ban.objects.filter(user=target).select_related("moderator"),
+            "record": author_records([target.pk]).get(target.pk, {}),
+            "now": timezone.now(),
+        },
+        status=status,
+    )
+
+
+@require_POST
+@moderator_required
+def lift_ban(request: HttpRequest, ban_id: int) -> HttpResponse:
+    ban = get_object_or_404(Ban, pk=ban_id)
+    services.lift_ban(ban=ban, moderator=request.user, reason=request.POST.get("reason", ""))
+    messages.success(request, "The ban is lifted.")
+    return redirect("comments:ban", user_id=ban.user_id)

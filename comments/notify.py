@@ -1,0 +1,95 @@
+"""Emails about comments, sent after the transaction commits (never from a signal).
+
+Readers' preferences live on the accounts side; until those fields exist they are read
+defensively: `notify_on_reply` and `notify_on_moderation` (both default True).
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import partial
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import EmailMessage, send_mail
+from django.db import transaction
+from django.urls import reverse
+
+from .models import Comment
+
+log = logging.getLogger(__name__)
+
+MODERATORS_GROUP = "Moderators"
+
+
+def _link(path: str) -> str:
+    return f"{settings.SITE_URL}{path}"
+
+
+def _excerpt(text: str, size: int = 300) -> str:
+    return text if len(text) <= size else text[: size - 1] + "…"
+
+
+def _send(subject: str, body: str, to: list[str]) -> None:
+    if to:
+        send_mail(f"[{settings.SITE_NAME}] {subject}", body, None, to)
+
+
+def on_decision(comment: Comment, *, approved: bool, reason: str = "") -> None:
+    """Tell the author a moderator approved or rejected their comment."""
+    author = comment.author
+    if not author.email or not getattr(author, "notify_on_moderation", True):
+        return
+    article = comment.article
+    if approved:
+        subject = "Your comment is published"
+        text = f'Your comment on "{article.title}" is now published:\n{_link(comment.get_absolute_url())}'
+    else:
+        subject = "Your comment was not published"
+        text = f'A moderator did not publish your comment on "{article.title}".'
+        if reason:
+            text += f"\nReason: {reason}"
+    text += f"\n\nYour comment:\n{_excerpt(comment.body)}\n"
+    transaction.on_commit(partial(_send, subject, text, [author.email]), robust=True)
+
+
+def on_reply_published(reply: Comment) -> None:
+    """Tell the parent's author about a published reply (once per reply)."""
+    parent = reply.parent
+    if parent is None or reply.reply_notified:
+        return
+    Comment.objects.filter(pk=reply.pk).update(reply_notified=True)
+    reply.reply_notified = True
+    author = parent.author
+    if author.pk == reply.author_id or not author.email:
+        return
+    if not getattr(author, "notify_on_reply", True):
+        return
+    text = (
+        f'{reply.author.public_name} replied to your comment on "{reply.article.title}":\n\n'
+        f"{_excerpt(reply.body)}\n\n{_link(reply.get_absolute_url())}\n"
+    )
+    transaction.on_commit(
+        partial(_send, "New reply to your comment", text, [author.email]), robust=True
+    )
+
+
+def on_report_threshold(comment: Comment) -> None:
+    """One email to every moderator when a comment reaches the report threshold."""
+    emails = list(
+        get_user_model()
+        .objects.filter(groups__name=MODERATORS_GROUP, is_active=True)
+        .exclude(email="")
+        .values_list("email", flat=True)
+        .distinct()
+    )
+    queue = _link(reverse("comments:queue") + f"?status=pending&comment={comment.pk}")
+    text = (
+        f'A comment on "{comment.article.title}" has {comment.report_count} reports and is '
+        f"back in the moderation queue.\n\n{_excerpt(comment.body)}\n\n{queue}\n"
+    )
+    subject = f"[{settings.SITE_NAME}] Comment reported {comment.report_count} times"
+    if emails:
+        # One message, moderators in Bcc so their addresses stay private.
+        message = EmailMessage(subject, text, bcc=emails)
+        transaction.on_commit(message.send, robust=True)

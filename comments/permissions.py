@@ -1,0 +1,58 @@
+"""Who may comment and who may moderate: small checks shared by views, services and tags."""
+
+from __future__ import annotations
+
+from allauth.account.models import EmailAddress
+from django.utils import timezone
+
+from .models import Ban
+
+TRUSTED_GROUP = "Trusted readers"
+MODERATE_PERM = "comments.moderate_comment"
+
+
+def has_confirmed_email(user) -> bool:
+    """True when the reader confirmed at least one address (allauth's verified flag)."""
+    if not user.is_authenticated:
+        return False
+    return EmailAddress.objects.filter(user=user, verified=True).exists()
+
+
+def active_ban(user) -> Ban | None:
+    """The ban that runs longest, if the reader is banned now (expiry checked here)."""
+    if not user.is_authenticated:
+        return None
+    bans = list(Ban.objects.active().filter(user=user))
+    if not bans:
+        return None
+    forever = [b for b in bans if b.until is None]
+    return forever[0] if forever else max(bans, key=lambda b: b.until)
+
+
+def can_comment(user) -> bool:
+    """Signed in, active, confirmed email and not banned."""
+    return (
+        user.is_authenticated
+        and user.is_active
+        and has_confirmed_email(user)
+        and active_ban(user) is None
+    )
+
+
+def is_trusted(user) -> bool:
+    """Staff and members of the "Trusted readers" group skip pre-moderation."""
+    if user.is_staff:
+        return True
+    return user.groups.filter(name=TRUSTED_GROUP).exists()
+
+
+def can_moderate(user) -> bool:
+    return user.is_authenticated and user.is_active and user.has_perm(MODERATE_PERM)
+
+
+def ban_message(ban: Ban) -> str:
+    """What a banned reader reads: plain, with the end date."""
+    if ban.until is None:
+        return "You can no longer comment on this site."
+    until = timezone.localtime(ban.until)
+    return f"You cannot comment until {until:%d %b %Y, %H:%M} {until.tzname()}."

@@ -1,0 +1,182 @@
+"""Read helpers: each returns comments already shaped for its template, in a fixed number
+of queries whatever the number of comments."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from articles.models import Article
+
+from .models import Ban, Comment, Status, visible_in_thread
+
+
+@dataclass
+class Node:
+    """A comment in a thread, with its replies and what the viewer may do with it."""
+
+    comment: Comment
+    children: list[Node] = field(default_factory=list)
+    is_own: bool = False
+    can_edit: bool = False
+
+    @property
+    def shown(self) -> bool:
+        return self.comment.status in (Status.APPROVED, Status.PENDING)
+
+    @property
+    def pending(self) -> bool:
+        return self.comment.status == Status.PENDING
+
+
+@dataclass
+class CommentPage:
+    approved_count: int
+    threads: list[Node]
+    number: int
+    num_pages: int
+    order: str
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.num_pages
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+
+def _page_number(raw, num_pages: int) -> int:
+    try:
+        number = int(raw)
+    except (TypeError, ValueError):
+        return 1
+    return min(max(number, 1), num_pages)
+
+
+def article_comments(
+    *, article: Article, user, order: str = "oldest", page=1, per_page: int | None = None
+) -> CommentPage:
+    """One page of threads for the article page: always two queries.
+
+    1. the approved count and the number of visible threads (one aggregate);
+    2. the page's top-level comments and all their replies, through `thread`, with their
+       authors (a sliced subquery picks the page's threads).
+    """
+    per_page = per_page or settings.COMMENTS_PER_PAGE
+    order = "newest" if order == "newest" else "oldest"
+    visible = visible_in_thread(user)
+    counts = Comment.objects.filter(article=article).aggregate(
+        approved=Count("pk", filter=Q(status=Status.APPROVED)),
+        roots=Count("pk", filter=Q(parent__isnull=True) & visible),
+    )
+    num_pages = max(1, math.ceil(counts["roots"] / per_page))
+    number = _page_number(page, num_pages)
+    threads: list[Node] = []
+    if counts["roots"]:
+        root_order = ("-created_at", "-id") if order == "newest" else ("created_at", "id")
+        start = (number - 1) * per_page
+        page_roots = (
+            Comment.objects.filter(visible, article=article, parent__isnull=True)
+            .order_by(*root_order)
+            .values("pk")[start : start + per_page]
+        )
+        rows = list(
+            Comment.objects.filter(visible, thread__in=page_roots)
+            .select_related("author")
+            .defer("ip_address", "user_agent", "fingerprint")
+            .order_by("created_at", "id")
+        )
+        threads = _build_threads(rows, user, reverse=order == "newest")
+    return CommentPage(
+        approved_count=counts["approved"],
+        threads=threads,
+        number=number,
+        num_pages=num_pages,
+        order=order,
+    )
+
+
+def _build_threads(rows: list[Comment], user, *, reverse: bool) -> list[Node]:
+    user_id = user.pk if user is not None and user.is_authenticated else None
+    edit_after = timezone.now() - timedelta(minutes=settings.COMMENTS_EDIT_MINUTES)
+    nodes = {}
+    for c in rows:
+        own = user_id is not None and c.author_id == user_id
+        nodes[c.pk] = Node(
+            comment=c,
+            is_own=own,
+            can_edit=own
+            and c.status in (Status.APPROVED, Status.PENDING)
+            and c.created_at > edit_after,
+        )
+    roots = []
+    for c in rows:
+        node = nodes[c.pk]
+        if c.parent_id is None:
+            roots.append(node)
+        elif c.parent_id in nodes:
+            nodes[c.parent_id].children.append(node)
+        # A reply whose parent is hidden (rejected, spam) is hidden with it.
+    roots.sort(key=lambda n: (n.comment.created_at, n.comment.pk), reverse=reverse)
+    return roots
+
+
+def attach_comment_counts(articles) -> None:
+    """Set `.comment_count` (approved comments) on each article: one query for them all.
+
+    The (article, parent, status, created_at) index serves it; the cards print the count.
+    """
+    articles = list(articles)
+    if not articles:
+        return
+    counts = dict(
+        Comment.objects.filter(article_id__in=[a.pk for a in articles], status=Status.APPROVED)
+        .values("article_id")
+        .annotate(n=Count("pk"))
+        .values_list("article_id", "n")
+    )
+    for article in articles:
+        article.comment_count = counts.get(article.pk, 0)
+
+
+def published_comments_by(user) -> QuerySet[Comment]:
+    """A reader's approved comments on published articles, newest first (profile page)."""
+    return (
+        Comment.objects.approved()
+        .filter(author=user, article__in=Article.objects.published())
+        .select_related("article")
+        .order_by("-created_at", "-id")
+    )
+
+
+def author_records(author_ids) -> dict[int, dict]:
+    """Approved, rejected and spam counts and active bans per author: two queries."""
+    author_ids = list(set(author_ids))
+    records = {
+        row["author_id"]: {**row, "bans": []}
+        for row in Comment.objects.filter(author_id__in=author_ids)
+        .values("author_id")
+        .annotate(
+            approved=Count("pk", filter=Q(status=Status.APPROVED)),
+            rejected=Count("pk", filter=Q(status=Status.REJECTED)),
+            spam=Count("pk", filter=Q(status=Status.SPAM)),
+        )
+    }
+    for ban in Ban.objects.filter(user_id__in=author_ids).order_by("-created_at"):
+        if ban.user_id in records:
+            records[ban.user_id]["bans"].append(ban)
+    return records

@@ -1,0 +1,395 @@
+"""Every write about comments: posting, editing, removing, moderating, banning, reporting.
+
+Views, admin actions and tests call these functions alike. Each decision writes a
+ModerationLog row; nothing is hard-deleted.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from . import notify
+from .moderation import (
+    CommentRefused,
+    Verdict,
+    check_length,
+    check_refusals,
+    decide,
+    decide_edit,
+    fingerprint,
+    normalise_body,
+)
+from .models import MAX_DEPTH, Ban, Comment, ModerationLog, Reason, Report, Status
+from .permissions import (
+    active_ban,
+    ban_message,
+    can_moderate,
+    has_confirmed_email,
+    is_trusted,
+)
+
+Action = ModerationLog.Action
+
+
+def _log(
+    *,
+    comment: Comment | None,
+    action: str,
+    moderator=None,
+    reason: str = "",
+    from_status: str = "",
+    to_status: str = "",
+    subject=None,
+) -> ModerationLog:
+    return ModerationLog.objects.create(
+        comment=comment,
+        subject=subject,
+        action=action,
+        moderator=moderator,
+        reason=reason[:300],
+        from_status=from_status,
+        to_status=to_status,
+    )
+
+
+def _require_moderator(user) -> None:
+    if not can_moderate(user):
+        raise PermissionDenied("Only moderators can do that.")
+
+
+def post_comment(
+    *,
+    article,
+    author,
+    body: str,
+    parent: Comment | None = None,
+    ip_address: str | None = None,
+    user_agent: str = "",
+    now: datetime | None = None,
+) -> Comment:
+    """Run the rules and store the comment with the status they decide.
+
+    Raises CommentRefused (nothing stored) with a message and an HTTP status for the reader.
+    """
+    now = now or timezone.now()
+    if not author.is_authenticated or not author.is_active:
+        raise CommentRefused("login", "Log in to comment.", 403)
+    ban = active_ban(author)
+    if ban is not None:
+        raise CommentRefused(Reason.BANNED, ban_message(ban), 403)
+    if not has_confirmed_email(author):
+        raise CommentRefused(
+            "unconfirmed", "Confirm your email address before you comment.", 403
+        )
+    if parent is not None:
+        if parent.article_id != article.pk or parent.status != Status.APPROVED:
+            raise CommentRefused("parent", "You can only reply to a published comment.", 400)
+        if parent.depth >= MAX_DEPTH:
+            # Threads stop at three levels: a deeper reply joins the third level.
+            parent = parent.parent
+    body = normalise_body(body)
+    check_refusals(author=author, article=article, body=body, now=now)
+    verdict = decide(author=author, body=body, now=now, trusted=is_trusted(author))
+    with transaction.atomic():
+        comment = Comment.objects.create(
+            article=article,
+            author=author,
+            parent=parent,
+            thread_id=parent.thread_id if parent else None,
+            depth=parent.depth + 1 if parent else 0,
+            body=body,
+            fingerprint=fingerprint(body),
+            status=verdict.status,
+            hold_reason=verdict.reason,
+            hold_reason_text=verdict.reason_text,
+            created_at=now,
+            ip_address=ip_address or None,
+            user_agent=(user_agent or "")[:300],
+        )
+        if parent is None:
+            comment.thread_id = comment.pk
+            Comment.objects.filter(pk=comment.pk).update(thread_id=comment.pk)
+        _log(
+            comment=comment,
+            action=Action.POSTED,
+            to_status=verdict.status,
+            reason=verdict.reason_text,
+        )
+        if comment.status == Status.APPROVED:
+            notify.on_reply_published(comment)
+    return comment
+
+
+def edit_comment(
+    *, comment: Comment, author, body: str, now: datetime | None = None
+) -> Comment:
+    """The author changes their text within the edit window; the content rules run again
+    and an approved comment that now trips one goes back to pending."""
+    now = now or timezone.now()
+    if comment.author_id != author.pk:
+        raise PermissionDenied("This is not your comment.")
+    if comment.status not in (Status.PENDING, Status.APPROVED):
+        raise CommentRefused("not_editable", "This comment can no longer be edited.", 403)
+    if now - comment.created_at > timedelta(minutes=settings.COMMENTS_EDIT_MINUTES):
+        raise CommentRefused(
+            "edit_window",
+            f"Comments can be edited for {settings.COMMENTS_EDIT_MINUTES} minutes only.",
+            403,
+        )
+    body = normalise_body(body)
+    check_length(body)
+    verdict: Verdict | None = decide_edit(body=body, trusted=is_trusted(author))
+    with transaction.atomic():
+        before = comment.status
+        comment.body = body
+        comment.fingerprint = fingerprint(body)
+        comment.edited_at = now
+        if verdict is not None:
+            comment.status = verdict.status
+            comment.hold_reason = verdict.reason
+            comment.hold_reason_text = verdict.reason_text
+        comment.save()
+        _log(
+            comment=comment,
+            action=Action.EDITED,
+            from_status=before,
+            to_status=comment.status,
+            reason=verdict.reason_text if verdict else "",
+        )
+    return comment
+
+
+def remove_comment(*, comment: Comment, author) -> Comment:
+    """The author takes their comment down; it keeps its place as a placeholder."""
+    if comment.author_id != author.pk:
+        raise PermissionDenied("This is not your comment.")
+    if comment.status == Status.REMOVED:
+        return comment
+    with transaction.atomic():
+        before = comment.status
+        comment.status = Status.REMOVED
+        comment.save(update_fields=["status"])
+        _log(comment=comment, action=Action.REMOVE, from_status=before, to_status=Status.REMOVED)
+    return comment
+
+
+def _replies_of(comment: Comment) -> list[Comment]:
+    # Threads are at most three levels deep, so children and grandchildren are all.
+    return list(
+        Comment.objects.filter(Q(parent=comment) | Q(parent__parent=comment))
+        .exclude(status=Status.REMOVED)
+        .select_related("author", "article", "parent__author")
+    )
+
+
+def _moderate(
+    *,
+    comment: Comment,
+    moderator,
+    to_status: str,
+    action: str,
+    reason: str,
+    also_replies: bool,
+    notify_author: bool = True,
+) -> list[Comment]:
+    _require_moderator(moderator)
+    targets = [comment] + (_replies_of(comment) if also_replies else [])
+    changed = []
+    with transaction.atomic():
+        for target in targets:
+            before = target.status
+            if before == to_status:
+                continue
+            target.status = to_status
+            if to_status == Status.APPROVED:
+                target.hold_reason, target.hold_reason_text = "", ""
+            target.save(update_fields=["status", "hold_reason", "hold_reason_text"])
+            _log(
+                comment=target,
+                action=action,
+                moderator=moderator,
+                reason=reason,
+                from_status=before,
+                to_status=to_status,
+            )
+            changed.append(target)
+            if to_status == Status.APPROVED:
+                notify.on_reply_published(target)
+            if notify_author and to_status in (Status.APPROVED, Status.REJECTED):
+                notify.on_decision(target, approved=to_status == Status.APPROVED, reason=reason)
+    return changed
+
+
+def comment_approve(
+    *, comment: Comment, moderator, reason: str = "", also_replies: bool = False
+) -> list[Comment]:
+    """Publish the comment (and its replies if asked). Returns the comments changed."""
+    return _moderate(
+        comment=comment,
+        moderator=moderator,
+        to_status=Status.APPROVED,
+        action=Action.APPROVE,
+        reason=reason,
+        also_replies=also_replies,
+    )
+
+
+def comment_reject(
+    *, comment: Comment, moderator, reason: str = "", also_replies: bool = False
+) -> list[Comment]:
+    """Withhold the comment from the public; the author is told, with the reason."""
+    return _moderate(
+        comment=comment,
+        moderator=moderator,
+        to_status=Status.REJECTED,
+        action=Action.REJECT,
+        reason=reason,
+        also_replies=also_replies,
+    )
+
+
+def comment_mark_spam(
+    *, comment: Comment, moderator, reason: str = "", also_replies: bool = False
+) -> list[Comment]:
+    """Mark as spam: hidden, counted in the author's record, no email (spammers learn
+    nothing)."""
+    return _moderate(
+        comment=comment,
+        moderator=moderator,
+        to_status=Status.SPAM,
+        action=Action.SPAM,
+        reason=reason,
+        also_replies=also_replies,
+        notify_author=False,
+    )
+
+
+def comment_restore(
+    *, comment: Comment, moderator, reason: str = "", also_replies: bool = False
+) -> list[Comment]:
+    """Undo the latest status change of each comment, read back from the log."""
+    _require_moderator(moderator)
+    targets = [comment] + (_replies_of(comment) if also_replies else [])
+    changed = []
+    with transaction.atomic():
+        for target in targets:
+            last = (
+                ModerationLog.objects.filter(comment=target)
+                .exclude(from_status="")
+                .exclude(from_status=F("to_status"))
+                .order_by("-created_at", "-id")
+                .first()
+            )
+            if last is None or last.to_status != target.status:
+                continue
+            before = target.status
+            target.status = last.from_status
+            target.save(update_fields=["status"])
+            _log(
+                comment=target,
+                action=Action.RESTORE,
+                moderator=moderator,
+                reason=reason,
+                from_status=before,
+                to_status=target.status,
+            )
+            changed.append(target)
+    return changed
+
+
+def ban_user(
+    *,
+    user,
+    moderator,
+    until: datetime | None,
+    reason: str,
+    reject_pending: bool = False,
+) -> Ban:
+    """Suspend a reader from commenting until a time (None: for good)."""
+    _require_moderator(moderator)
+    if user.pk == moderator.pk:
+        raise PermissionDenied("You cannot ban yourself.")
+    with transaction.atomic():
+        ban = Ban.objects.create(user=user, until=until, reason=reason, moderator=moderator)
+        _log(
+            comment=None,
+            subject=user,
+            action=Action.BAN,
+            moderator=moderator,
+            reason=reason,
+        )
+        if reject_pending:
+            for comment in Comment.objects.filter(author=user, status=Status.PENDING):
+                _moderate(
+                    comment=comment,
+                    moderator=moderator,
+                    to_status=Status.REJECTED,
+                    action=Action.REJECT,
+                    reason=f"Reader banned: {reason}",
+                    also_replies=False,
+                    notify_author=False,
+                )
+    return ban
+
+
+def lift_ban(*, ban: Ban, moderator, reason: str = "") -> Ban:
+    """End a ban now; the ban row stays for the record."""
+    _require_moderator(moderator)
+    if ban.lifted_at is not None:
+        return ban
+    with transaction.atomic():
+        ban.lifted_at = timezone.now()
+        ban.save(update_fields=["lifted_at"])
+        _log(
+            comment=None,
+            subject=ban.user,
+            action=Action.LIFT_BAN,
+            moderator=moderator,
+            reason=reason,
+        )
+    return ban
+
+
+def report_comment(*, comment: Comment, reporter, reason: str) -> Report:
+    """A reader reports a published comment, once. At the threshold an approved comment
+    goes back to the queue and the moderators get one email."""
+    if not reporter.is_authenticated:
+        raise PermissionDenied("Log in to report a comment.")
+    if comment.status != Status.APPROVED:
+        raise CommentRefused("not_reportable", "This comment cannot be reported.", 404)
+    if comment.author_id == reporter.pk:
+        raise CommentRefused("own_comment", "You cannot report your own comment.", 403)
+    reason = (reason or "").strip()[:300]
+    if not reason:
+        raise CommentRefused("no_reason", "Tell the moderators what is wrong.", 400)
+    try:
+        with transaction.atomic():
+            report = Report.objects.create(comment=comment, reporter=reporter, reason=reason)
+            Comment.objects.filter(pk=comment.pk).update(report_count=F("report_count") + 1)
+            locked = Comment.objects.select_for_update().get(pk=comment.pk)
+            comment.report_count = locked.report_count
+            threshold = settings.COMMENTS_REPORT_THRESHOLD
+            if locked.report_count == threshold and locked.status == Status.APPROVED:
+                comment.status = Status.PENDING
+                comment.hold_reason = Reason.REPORTED
+                comment.hold_reason_text = Reason.REPORTED.label
+                comment.save(update_fields=["status", "hold_reason", "hold_reason_text"])
+                _log(
+                    comment=comment,
+                    action=Action.REPORTED,
+                    from_status=Status.APPROVED,
+                    to_status=Status.PENDING,
+                    reason=f"{threshold} reports",
+                )
+                notify.on_report_threshold(comment)
+    except IntegrityError:
+        raise CommentRefused(
+            "already_reported", "You have already reported this comment.", 400
+        ) from None
+    return report

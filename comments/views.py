@@ -1,0 +1,183 @@
+"""Reader views: post, reply, edit, remove, report. Every write goes through services."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from articles.models import Article
+from articles.views import article_detail
+
+from . import services
+from .forms import ReportForm
+from .moderation import CommentRefused
+from .models import Comment, Status
+from .permissions import can_comment
+
+
+def _client_ip(request: HttpRequest) -> str | None:
+    # REMOTE_ADDR only: a proxy in front must set it right (see docs/comments.md).
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def _refused(response: HttpResponse, error: CommentRefused) -> HttpResponse:
+    response.status_code = error.http_status
+    if error.http_status == 429:
+        response["Retry-After"] = str(settings.COMMENTS_FLOOD_SECONDS)
+    return response
+
+
+def _visible_comment(pk: int) -> Comment:
+    """An approved comment on a published article, or 404 (pending ones are nobody's
+    business but their author's and the moderators')."""
+    return get_object_or_404(
+        Comment.objects.select_related("article", "author"),
+        pk=pk,
+        status=Status.APPROVED,
+        article__in=Article.objects.published(),
+    )
+
+
+def _own_comment(request: HttpRequest, pk: int) -> Comment:
+    # Someone else's comment is a 404: guessing ids reveals nothing.
+    return get_object_or_404(
+        Comment.objects.select_related("article", "author"),
+        pk=pk,
+        author=request.user,
+        article__in=Article.objects.published(),
+    )
+
+
+@require_POST
+@login_required
+def post(request: HttpRequest, slug: str) -> HttpResponse:
+    """Post a comment or a reply. Refused: the same page again with the text and why."""
+    article = get_object_or_404(Article.objects.published(), slug=slug)
+    body = request.POST.get("body", "")
+    parent = None
+    if request.POST.get("parent"):
+        try:
+            parent = _visible_comment(int(request.POST["parent"]))
+        except ValueError:
+            parent = None
+        if parent is not None and parent.article_id != article.pk:
+            parent = None
+    try:
+        comment = services.post_comment(
+            article=article,
+            author=request.user,
+            body=body,
+            parent=parent,
+            ip_address=_client_ip(request),
+            user_agent=request.META.get("HTTP_USER_AGENT", ""),
+        )
+    except CommentRefused as error:
+        if parent is not None:
+            response = _reply_page(request, parent, body=body, error=error.message)
+        else:
+            request.comment_form_state = {"body": body, "error": error.message}
+            response = article_detail(request, slug)
+        return _refused(response, error)
+    if comment.status == Status.APPROVED:
+        messages.success(request, "Your comment is published.")
+    elif comment.status == Status.PENDING:
+        messages.info(request, "Thank you. Your comment will appear once a moderator has read it.")
+    else:
+        messages.info(request, "Your comment is waiting for a moderator.")
+    return redirect(f"{article.get_absolute_url()}#comment-{comment.pk}")
+
+
+def _reply_page(request, parent: Comment, *, body: str = "", error: str = "") -> HttpResponse:
+    return render(
+        request,
+        "comments/reply.html",
+        {
+            "parent": parent,
+            "article": parent.article,
+            "form_body": body,
+            "form_error": error,
+            "max_length": settings.COMMENTS_MAX_LENGTH,
+            "can_comment": can_comment(request.user),
+        },
+    )
+
+
+@login_required
+def reply(request: HttpRequest, pk: int) -> HttpResponse:
+    """The reply form for one comment (works without JavaScript)."""
+    return _reply_page(request, _visible_comment(pk))
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    comment = _own_comment(request, pk)
+    body, error, status = comment.body, "", 200
+    if request.method == "POST":
+        body = request.POST.get("body", "")
+        try:
+            services.edit_comment(comment=comment, author=request.user, body=body)
+        except CommentRefused as e:
+            error, status = e.message, e.http_status
+        else:
+            if comment.status == Status.PENDING:
+                messages.info(request, "Your comment is saved and awaits moderation.")
+            else:
+                messages.success(request, "Your comment is saved.")
+            return redirect(comment.get_absolute_url())
+    return render(
+        request,
+        "comments/edit.html",
+        {
+            "comment": comment,
+            "article": comment.article,
+            "form_body": body,
+            "form_error": error,
+            "max_length": settings.COMMENTS_MAX_LENGTH,
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def remove(request: HttpRequest, pk: int) -> HttpResponse:
+    comment = _own_comment(request, pk)
+    if request.method == "POST":
+        services.remove_comment(comment=comment, author=request.user)
+        messages.success(request, "Your comment was removed.")
+        return redirect(comment.get_absolute_url())
+    return render(request, "comments/remove.html", {"comment": comment})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def report(request: HttpRequest, pk: int) -> HttpResponse:
+    comment = _visible_comment(pk)
+    if comment.author_id == request.user.pk:
+        return render(
+            request,
+            "comments/message.html",
+            {"title": "Report a comment", "text": "You cannot report your own comment."},
+            status=403,
+        )
+    form = ReportForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.report_comment(
+                comment=comment, reporter=request.user, reason=form.cleaned_data["reason"]
+            )
+        except CommentRefused as e:
+            form.add_error(None, e.message)
+            status = e.http_status
+        else:
+            messages.success(request, "Thank you. The moderators will look at this comment.")
+            return redirect(f"{comment.article.get_absolute_url()}#comments")
+    elif request.method == "POST":
+        status = 400
+    return render(request, "comments/report.html", {"comment": comment, "form": form}, status=status)
