@@ -155,3 +155,26 @@ class ConfirmedReaderFactory(UserFactory):
     def confirmed_email(self, create, extracted, **kwargs):
         if create:
             confirm_email(self)
+
+
+class CommentFactory(factory.django.DjangoModelFactory):
+    """A stored comment, bypassing the rules (tests of rules call services.post_comment)."""
+
+    class Meta:
+        model = "comments.Comment"
+        skip_postgeneration_save = True
+
+    article = factory.SubFactory(ArticleFactory)
+    author = factory.SubFactory(ConfirmedReaderFactory)
+    body = factory.Sequence(lambda n: f"A thoughtful remark about the quay, number {n}.")
+    fingerprint = factory.LazyAttribute(lambda c: f"fp-{c.body}"[:64])
+    status = "approved"
+    parent = None
+    depth = factory.LazyAttribute(lambda c: c.parent.depth + 1 if c.parent else 0)
+    thread = factory.LazyAttribute(lambda c: c.parent.thread if c.parent else None)
+
+    @factory.post_generation
+    def _thread(self, create, extracted, **kwargs):
+        if create and self.thread_id is None:
+            self.thread_id = self.pk
+            type(self).objects.filter(pk=self.pk).update(thread_id=self.pk)

@@ -145,7 +145,7 @@ def _seed(n_articles, n_topics):
     return articles
 
 
-ARTICLE_PAGE_QUERIES = 8
+ARTICLE_PAGE_QUERIES = 10  # 8 + the comments section (counts, threads)
 HOME_PAGE_QUERIES = 6
 
 

@@ -1,0 +1,42 @@
+"""Fixtures for the comments tests."""
+
+import pytest
+from django.contrib.auth.models import Group
+
+from tests.factories import ArticleFactory, CommentFactory, ConfirmedReaderFactory
+
+
+@pytest.fixture
+def article(db):
+    return ArticleFactory(title="Ferry timetable changes for winter")
+
+
+@pytest.fixture
+def confirmed(db):
+    return ConfirmedReaderFactory(display_name="Ada Quill")
+
+
+@pytest.fixture
+def regular(db):
+    """A confirmed reader with two approved comments: past the new-reader rule."""
+    user = ConfirmedReaderFactory(display_name="Bram Oak")
+    CommentFactory.create_batch(2, author=user, status="approved")
+    return user
+
+
+@pytest.fixture
+def trusted(db):
+    user = ConfirmedReaderFactory(display_name="Cleo Trust")
+    user.groups.add(Group.objects.get(name="Trusted readers"))
+    return user
+
+
+@pytest.fixture
+def no_premoderation(settings):
+    settings.COMMENTS_PREMODERATE = False
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    # These tests make many readers; the default hasher is slow on purpose.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
