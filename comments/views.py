@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -59,13 +59,12 @@ def post(request: HttpRequest, slug: str) -> HttpResponse:
     article = get_object_or_404(Article.objects.published(), slug=slug)
     body = request.POST.get("body", "")
     parent = None
-    if request.POST.get("parent"):
-        try:
-            parent = _visible_comment(int(request.POST["parent"]))
-        except ValueError:
-            parent = None
-        if parent is not None and parent.article_id != article.pk:
-            parent = None
+    if raw_parent := request.POST.get("parent"):
+        if not raw_parent.isdigit():
+            raise Http404("No such comment.")
+        parent = _visible_comment(int(raw_parent))
+        if parent.article_id != article.pk:
+            raise Http404("No such comment.")
     try:
         comment = services.post_comment(
             article=article,
