@@ -1,0 +1,198 @@
+"""The comments section of the article page: counts, threads, order, pages, queries."""
+
+import re
+
+import pytest
+from django.template import Context, Template
+from django.urls import reverse
+
+from comments.models import Comment, Status
+from comments.selectors import attach_comment_counts
+from tests.factories import ArticleFactory, CommentFactory, ConfirmedReaderFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def page_of(client, article, **params):
+    response = client.get(article.get_absolute_url(), params)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_empty_state_and_login_link_for_anonymous(client, article):
+    page = page_of(client, article)
+    assert "Comments (0)" in page and "No comments yet..." in page
+    login = reverse("account_login")
+    next_value = f"{article.get_absolute_url()}%23comments".replace("/", "%2F")
+    assert f'href="{login}?next={next_value}"' in page
+    assert "Log in to comment" in page
+
+
+def test_anonymous_page_carries_no_per_visitor_data(client, article):
+    # Another engineer caches whole pages for anonymous readers: nothing personal here.
+    CommentFactory(article=article)
+    response = client.get(article.get_absolute_url())
+    page = response.content.decode()
+    assert "csrfmiddlewaretoken" not in page and "<form" not in page.split('id="comments"')[1]
+    assert "comment-form" not in page and "Reply</a>" not in page and "Report</a>" not in page
+    assert "csrftoken" not in response.cookies
+
+
+def test_signed_in_reader_gets_the_form(client, article, confirmed):
+    client.force_login(confirmed)
+    page = page_of(client, article)
+    assert 'id="comment-form"' in page and "csrfmiddlewaretoken" in page
+    assert "Log in to comment" not in page
+
+
+def test_closed_article_says_so_to_everyone(client, article, confirmed):
+    article.comments_enabled = False
+    article.save()
+    assert "Comments on this article are closed." in page_of(client, article)
+    client.force_login(confirmed)
+    page = page_of(client, article)
+    assert "Comments on this article are closed." in page and "comment-form" not in page
+
+
+def test_heading_counts_approved_only_and_threads_nest(client, article):
+    top = CommentFactory(article=article, body="Top level")
+    reply = CommentFactory(article=article, parent=top, body="First reply")
+    CommentFactory(article=article, parent=reply, body="Reply to reply")
+    CommentFactory(article=article, status=Status.PENDING, body="Held back")
+    CommentFactory(article=article, status=Status.REJECTED, body="Rejected words")
+    CommentFactory(article=article, status=Status.SPAM, body="Spam words")
+    rejected_parent = CommentFactory(article=article, status=Status.REJECTED)
+    CommentFactory(article=article, parent=rejected_parent, body="Orphaned reply")
+    page = page_of(client, article)
+    assert "Comments (4)" in page  # includes the orphaned reply's approved status
+    for hidden in ("Held back", "Rejected words", "Spam words", "Orphaned reply"):
+        assert hidden not in page
+    section = page.split('id="comments"')[1]
+    assert section.index("Top level") < section.index("First reply") < section.index(
+        "Reply to reply"
+    )
+    assert section.count('class="comment-list comment-list--replies"') == 2
+
+
+def test_order_oldest_and_newest(client, article):
+    CommentFactory(article=article, body="Older one")
+    CommentFactory(article=article, body="Newer one")
+    page = page_of(client, article)
+    assert page.index("Older one") < page.index("Newer one")
+    assert "?order=newest#comments" in page
+    page = page_of(client, article, order="newest")
+    assert page.index("Newer one") < page.index("Older one")
+
+
+def test_pages_of_threads_reachable_without_js(client, article, settings):
+    settings.COMMENTS_PER_PAGE = 2
+    comments = [CommentFactory(article=article, body=f"Number {i:02d} here") for i in range(5)]
+    CommentFactory(article=article, parent=comments[2], body="Reply on page two")
+    page = page_of(client, article)
+    assert "Number 00" in page and "Number 01" in page and "Number 02" not in page
+    assert "Page 1 of 3" in page and 'href="' + article.get_absolute_url() + '?cpage=2#comments"' in page
+    page = page_of(client, article, cpage=2)
+    assert "Number 02" in page and "Reply on page two" in page and "Number 00" not in page
+    for bad in ("abc", "-4", "999", "1" * 300):
+        assert "Number" in page_of(client, article, cpage=bad)
+
+
+def test_own_pending_comment_marked_in_place(client, article, confirmed):
+    CommentFactory(article=article, body="Approved first")
+    CommentFactory(article=article, author=confirmed, status=Status.PENDING, body="Mine, held")
+    client.force_login(confirmed)
+    page = page_of(client, article)
+    assert "Mine, held" in page and "Awaiting moderation" in page
+    assert page.index("Approved first") < page.index("Mine, held")
+
+
+def _seed_comments(article, n):
+    authors = ConfirmedReaderFactory.create_batch(3)
+    tops = []
+    for i in range(n):
+        if i % 3 == 0 or not tops:
+            tops.append(CommentFactory(article=article, author=authors[i % 3]))
+        else:
+            CommentFactory(article=article, author=authors[i % 3], parent=tops[-1])
+
+
+@pytest.mark.parametrize("n", [0, 10, 500])
+def test_article_page_queries_are_constant_for_anonymous(
+    client, article, django_assert_num_queries, n
+):
+    _seed_comments(article, n)
+    # The article page's own 8 queries + 2 for the comments section, whatever n is.
+    with django_assert_num_queries(10):
+        page = page_of(client, article)
+    assert f"Comments ({n})" in page
+
+
+@pytest.mark.parametrize("n", [0, 10, 500])
+def test_article_page_queries_are_constant_for_a_reader(
+    client, article, confirmed, django_assert_num_queries, n
+):
+    _seed_comments(article, n)
+    CommentFactory(article=article, author=confirmed, status=Status.PENDING)
+    client.force_login(confirmed)
+    # + session and user, + ban and confirmed-email checks.
+    with django_assert_num_queries(14):
+        page_of(client, article)
+
+
+def test_attach_comment_counts_is_one_query(django_assert_num_queries):
+    articles = ArticleFactory.create_batch(3)
+    CommentFactory.create_batch(2, article=articles[0])
+    CommentFactory(article=articles[1])
+    CommentFactory(article=articles[1], status=Status.PENDING)
+    with django_assert_num_queries(1):
+        attach_comment_counts(articles)
+    assert [a.comment_count for a in articles] == [2, 1, 0]
+    with django_assert_num_queries(0):
+        attach_comment_counts([])
+
+
+def test_cards_show_the_count(article):
+    CommentFactory.create_batch(3, article=article)
+    attach_comment_counts([article])
+    html = Template('{% include "includes/card.html" %}').render(Context({"article": article}))
+    assert "3 comments" in html
+
+
+# The body filter ----------------------------------------------------------------------
+
+
+def render_body(text):
+    return Template("{% load comments_tags %}{{ text|comment_body }}").render(
+        Context({"text": text})
+    )
+
+
+def test_urls_become_nofollow_links_and_lines_are_kept():
+    html = render_body("Read https://example.org/a?b=1&c=2.\nAnd www.example.net (ok)")
+    assert (
+        '<a href="https://example.org/a?b=1&amp;c=2" rel="nofollow ugc noopener">'
+        "https://example.org/a?b=1&amp;c=2</a>." in html
+    )
+    assert '<a href="https://www.example.net" rel="nofollow ugc noopener">www.example.net</a>' in html
+    assert "<br>" in html
+
+
+def test_javascript_urls_are_never_links():
+    html = render_body("click javascript:alert(1) or JaVaScRiPt:alert(2)")
+    assert "<a" not in html and "javascript:alert(1)" in html
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        "<script>alert(1)</script>",
+        "<img src=x onerror=alert(1)>",
+        '"><svg onload=alert(1)>',
+        'https://e.org/"onmouseover="alert(1)',
+        "https://e.org/<script>x</script>",
+    ],
+)
+def test_body_filter_escapes_everything(payload):
+    html = render_body(payload)
+    assert "<script" not in html and "<img" not in html and "<svg" not in html
+    assert not re.search(r'"\s*onmouseover=', html)
