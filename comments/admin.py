@@ -64,8 +64,16 @@ def restore(modeladmin, request, queryset):
 
 @admin.register(Comment)
 class CommentAdmin(admin.ModelAdmin):
-    list_display = ("id", "excerpt", "author", "article", "status", "hold_reason", "report_count",
-                    "created_at")
+    list_display = (
+        "id",
+        "excerpt",
+        "author",
+        "article",
+        "status",
+        "hold_reason",
+        "report_count",
+        "created_at",
+    )
     list_filter = ("status", "hold_reason", "created_at")
     search_fields = ("body", "author__email", "author__display_name", "article__title")
     list_select_related = ("author", "article")
@@ -74,9 +82,21 @@ class CommentAdmin(admin.ModelAdmin):
     actions = [approve, reject, mark_spam, restore]
     inlines = [ReportInline, LogInline]
     readonly_fields = (
-        "article", "author", "parent", "thread", "depth", "body", "status", "hold_reason",
-        "hold_reason_text", "created_at", "edited_at", "ip_address", "ip_scrubbed",
-        "user_agent", "report_count",
+        "article",
+        "author",
+        "parent",
+        "thread",
+        "depth",
+        "body",
+        "status",
+        "hold_reason",
+        "hold_reason_text",
+        "created_at",
+        "edited_at",
+        "ip_address",
+        "ip_scrubbed",
+        "user_agent",
+        "report_count",
     )
     fields = readonly_fields
 
@@ -97,8 +117,16 @@ class CommentAdmin(admin.ModelAdmin):
 
 @admin.register(ModerationLog)
 class ModerationLogAdmin(admin.ModelAdmin):
-    list_display = ("created_at", "action", "comment", "subject", "actor", "from_status",
-                    "to_status", "reason")
+    list_display = (
+        "created_at",
+        "action",
+        "comment",
+        "subject",
+        "actor",
+        "from_status",
+        "to_status",
+        "reason",
+    )
     list_filter = ("action", "created_at")
     list_select_related = ("comment__author", "subject", "moderator")
     search_fields = ("reason", "comment__body")

@@ -26,8 +26,11 @@ class ReportForm(forms.Form):
 
 class QueueFilterForm(forms.Form):
     status = forms.ChoiceField(
-        choices=[("pending", "Pending"), *[c for c in Status.choices if c[0] != "pending"],
-                 ("all", "All")],
+        choices=[
+            ("pending", "Pending"),
+            *[c for c in Status.choices if c[0] != "pending"],
+            ("all", "All"),
+        ],
         required=False,
     )
     reason = forms.ChoiceField(
@@ -39,8 +42,12 @@ class QueueFilterForm(forms.Form):
 
 
 class BulkActionForm(forms.Form):
-    ACTIONS = [("approve", "Approve"), ("reject", "Reject"), ("spam", "Mark spam"),
-               ("restore", "Restore (undo last decision)")]
+    ACTIONS = [
+        ("approve", "Approve"),
+        ("reject", "Reject"),
+        ("spam", "Mark spam"),
+        ("restore", "Restore (undo last decision)"),
+    ]
 
     action = forms.ChoiceField(choices=ACTIONS)
     reason = forms.CharField(required=False, max_length=300)

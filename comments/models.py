@@ -194,9 +194,7 @@ class Report(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
-        constraints = [
-            models.UniqueConstraint(fields=["comment", "reporter"], name="report_once")
-        ]
+        constraints = [models.UniqueConstraint(fields=["comment", "reporter"], name="report_once")]
 
     def __str__(self) -> str:
         return f"Report on comment {self.comment_id}"

@@ -78,7 +78,9 @@ def _filtered(form: QueueFilterForm):
     # Pending first, then oldest first: the queue is worked from the top.
     return qs.annotate(
         pending_first=Case(
-            When(status=Status.PENDING, then=Value(0)), default=Value(1), output_field=IntegerField()
+            When(status=Status.PENDING, then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
         )
     ).order_by("pending_first", "created_at", "id")
 

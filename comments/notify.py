@@ -43,7 +43,8 @@ def on_decision(comment: Comment, *, approved: bool, reason: str = "") -> None:
     article = comment.article
     if approved:
         subject = "Your comment is published"
-        text = f'Your comment on "{article.title}" is now published:\n{_link(comment.get_absolute_url())}'
+        url = _link(comment.get_absolute_url())
+        text = f'Your comment on "{article.title}" is now published:\n{url}'
     else:
         subject = "Your comment was not published"
         text = f'A moderator did not publish your comment on "{article.title}".'

@@ -15,6 +15,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from . import notify
+from .models import MAX_DEPTH, Ban, Comment, ModerationLog, Reason, Report, Status
 from .moderation import (
     CommentRefused,
     Verdict,
@@ -25,7 +26,6 @@ from .moderation import (
     fingerprint,
     normalise_body,
 )
-from .models import MAX_DEPTH, Ban, Comment, ModerationLog, Reason, Report, Status
 from .permissions import (
     active_ban,
     ban_message,
@@ -84,9 +84,7 @@ def post_comment(
     if ban is not None:
         raise CommentRefused(Reason.BANNED, ban_message(ban), 403)
     if not has_confirmed_email(author):
-        raise CommentRefused(
-            "unconfirmed", "Confirm your email address before you comment.", 403
-        )
+        raise CommentRefused("unconfirmed", "Confirm your email address before you comment.", 403)
     if parent is not None:
         if parent.article_id != article.pk or parent.status != Status.APPROVED:
             raise CommentRefused("parent", "You can only reply to a published comment.", 400)
@@ -126,9 +124,7 @@ def post_comment(
     return comment
 
 
-def edit_comment(
-    *, comment: Comment, author, body: str, now: datetime | None = None
-) -> Comment:
+def edit_comment(*, comment: Comment, author, body: str, now: datetime | None = None) -> Comment:
     """The author changes their text within the edit window; the content rules run again
     and an approved comment that now trips one goes back to pending."""
     now = now or timezone.now()

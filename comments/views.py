@@ -14,8 +14,8 @@ from articles.views import article_detail
 
 from . import services
 from .forms import ReportForm
-from .moderation import CommentRefused
 from .models import Comment, Status
+from .moderation import CommentRefused
 from .permissions import can_comment
 
 
@@ -179,4 +179,6 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect(f"{comment.article.get_absolute_url()}#comments")
     elif request.method == "POST":
         status = 400
-    return render(request, "comments/report.html", {"comment": comment, "form": form}, status=status)
+    return render(
+        request, "comments/report.html", {"comment": comment, "form": form}, status=status
+    )

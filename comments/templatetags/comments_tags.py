@@ -50,9 +50,7 @@ def comment_body(text: str) -> SafeString:
         parts.append(escape(text[pos : match.start()]))
         if url:
             href = url if url.lower().startswith(("http://", "https://")) else f"https://{url}"
-            parts.append(
-                format_html('<a href="{}" rel="nofollow ugc noopener">{}</a>', href, url)
-            )
+            parts.append(format_html('<a href="{}" rel="nofollow ugc noopener">{}</a>', href, url))
         parts.append(escape(trail))
         pos = match.end()
     parts.append(escape(text[pos:]))
@@ -103,7 +101,9 @@ def comments_section(context, article):
         "form_body": form_state.get("body", ""),
         "form_error": form_state.get("error", ""),
         "max_length": settings.COMMENTS_MAX_LENGTH,
-        "login_url": reverse("account_login") + "?" + urlencode({"next": article_url + "#comments"}),
+        "login_url": reverse("account_login")
+        + "?"
+        + urlencode({"next": article_url + "#comments"}),
         "oldest_url": page_url(1, "oldest"),
         "newest_url": page_url(1, "newest"),
         "previous_url": page_url(page.previous_page_number) if page.has_previous else "",

@@ -26,7 +26,13 @@ XSS = [
 
 
 def assert_harmless(html: str) -> None:
-    for raw in ("<script>alert", "<img src=x", "<svg onload", 'href="javascript:', "<a href=\"javascript"):
+    for raw in (
+        "<script>alert",
+        "<img src=x",
+        "<svg onload",
+        'href="javascript:',
+        '<a href="javascript',
+    ):
         assert raw not in html, raw
     assert "&lt;script&gt;alert(&#x27;x1&#x27;)&lt;/script&gt;" in html
     assert "&lt;img src=x onerror=alert(&#x27;x2&#x27;)&gt;" in html
@@ -135,9 +141,14 @@ def test_single_row_button(mod_client, article):
 
 
 def test_bad_bulk_input_is_not_an_error(mod_client):
-    for data in ({}, {"action": "approve"}, {"action": "nuke", "comments": ["1"]},
-                 {"single": "approve:abc"}, {"action": "approve", "comments": ["99999"]},
-                 {"next": "https://evil.example/"}):
+    for data in (
+        {},
+        {"action": "approve"},
+        {"action": "nuke", "comments": ["1"]},
+        {"single": "approve:abc"},
+        {"action": "approve", "comments": ["99999"]},
+        {"next": "https://evil.example/"},
+    ):
         response = mod_client.post(QUEUE, data)
         assert response.status_code == 302 and response["Location"].startswith("/")
 

@@ -6,7 +6,7 @@ import pytest
 from django.template import Context, Template
 from django.urls import reverse
 
-from comments.models import Comment, Status
+from comments.models import Status
 from comments.selectors import attach_comment_counts
 from tests.factories import ArticleFactory, CommentFactory, ConfirmedReaderFactory
 
@@ -68,8 +68,8 @@ def test_heading_counts_approved_only_and_threads_nest(client, article):
     for hidden in ("Held back", "Rejected words", "Spam words", "Orphaned reply"):
         assert hidden not in page
     section = page.split('id="comments"')[1]
-    assert section.index("Top level") < section.index("First reply") < section.index(
-        "Reply to reply"
+    assert (
+        section.index("Top level") < section.index("First reply") < section.index("Reply to reply")
     )
     assert section.count('class="comment-list comment-list--replies"') == 2
 
@@ -90,7 +90,10 @@ def test_pages_of_threads_reachable_without_js(client, article, settings):
     CommentFactory(article=article, parent=comments[2], body="Reply on page two")
     page = page_of(client, article)
     assert "Number 00" in page and "Number 01" in page and "Number 02" not in page
-    assert "Page 1 of 3" in page and 'href="' + article.get_absolute_url() + '?cpage=2#comments"' in page
+    assert (
+        "Page 1 of 3" in page
+        and 'href="' + article.get_absolute_url() + '?cpage=2#comments"' in page
+    )
     page = page_of(client, article, cpage=2)
     assert "Number 02" in page and "Reply on page two" in page and "Number 00" not in page
     for bad in ("abc", "-4", "999", "1" * 300):
@@ -173,7 +176,9 @@ def test_urls_become_nofollow_links_and_lines_are_kept():
         '<a href="https://example.org/a?b=1&amp;c=2" rel="nofollow ugc noopener">'
         "https://example.org/a?b=1&amp;c=2</a>." in html
     )
-    assert '<a href="https://www.example.net" rel="nofollow ugc noopener">www.example.net</a>' in html
+    assert (
+        '<a href="https://www.example.net" rel="nofollow ugc noopener">www.example.net</a>' in html
+    )
     assert "<br>" in html
 
 

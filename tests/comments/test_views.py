@@ -143,10 +143,11 @@ def test_reply_to_pending_or_garbage_parent(as_reader, article):
     pending = CommentFactory(article=article, status=Status.PENDING)
     assert as_reader.get(reverse("comments:reply", args=[pending.pk])).status_code == 404
     assert (
-        as_reader.post(post_url(article), {"body": "Hi", "parent": pending.pk}).status_code
-        == 404
+        as_reader.post(post_url(article), {"body": "Hi", "parent": pending.pk}).status_code == 404
     )
-    assert as_reader.post(post_url(article), {"body": "Hi there", "parent": "abc"}).status_code == 404
+    assert (
+        as_reader.post(post_url(article), {"body": "Hi there", "parent": "abc"}).status_code == 404
+    )
     elsewhere = CommentFactory()  # on another article
     response = as_reader.post(post_url(article), {"body": "Hi there", "parent": elsewhere.pk})
     assert response.status_code == 404
