@@ -218,7 +218,7 @@ AVATAR_MAX_BYTES = env_int("AVATAR_MAX_BYTES", 5_000_000)
 AVATAR_SIZE = 256
 # Dotted paths of callables (request, profile_user) -> dict adding to the public profile
 # page's context (the comments app lists the reader's comments this way).
-ACCOUNTS_PROFILE_CONTEXT: list[str] = []
+ACCOUNTS_PROFILE_CONTEXT: list[str] = ["comments.selectors.profile_context"]
 
 # Email: console in development, SMTP configured by the environment in production.
 EMAIL_BACKEND = os.environ.get(

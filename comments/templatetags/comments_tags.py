@@ -6,6 +6,8 @@ The articles app knows nothing of comments: its template includes
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from django import template
 from django.conf import settings
 from django.urls import reverse
@@ -101,9 +103,8 @@ def comments_section(context, article):
         "form_body": form_state.get("body", ""),
         "form_error": form_state.get("error", ""),
         "max_length": settings.COMMENTS_MAX_LENGTH,
-        "login_url": reverse("account_login")
-        + "?"
-        + urlencode({"next": article_url + "#comments"}),
+        # "/" stays readable, "#" is encoded so that it travels inside `next`.
+        "login_url": f"{reverse('account_login')}?next={quote(article_url, safe='/')}%23comments",
         "oldest_url": page_url(1, "oldest"),
         "newest_url": page_url(1, "newest"),
         "previous_url": page_url(page.previous_page_number) if page.has_previous else "",

@@ -256,3 +256,12 @@ def test_ip_never_shown_to_readers(client, article):
     CommentFactory(article=article, ip_address="203.0.113.77", user_agent="SecretAgent/1.0")
     page = client.get(article.get_absolute_url()).content.decode()
     assert "203.0.113.77" not in page and "SecretAgent" not in page
+
+
+def test_profile_page_lists_published_comments_harmlessly(client, confirmed, article):
+    for body in XSS:
+        CommentFactory(article=article, author=confirmed, body=body)
+    CommentFactory(article=article, author=confirmed, status=Status.PENDING, body="Held back")
+    html = client.get(confirmed.get_absolute_url()).content.decode()
+    assert_harmless(html)
+    assert "Held back" not in html and article.title in html
