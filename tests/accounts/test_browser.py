@@ -13,7 +13,12 @@ from tests.accounts.helpers import PASSWORD, links_in
 from tests.factories import ArticleFactory, ConfirmedReaderFactory, image_bytes
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# serialized_rollback like every other transactional test: mixing flushes with and without
+# it leaves content types that the next serialized test cannot load back.
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM_ARGS = [

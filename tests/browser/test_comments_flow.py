@@ -10,23 +10,27 @@ from tests.factories import (
     CommentFactory,
     ConfirmedReaderFactory,
     ModeratorFactory,
+    confirm_email,
 )
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 PASSWORD = "a-Long-passw0rd!"  # tests.factories.UserFactory's password
 
 
 @pytest.fixture(autouse=True)
 def _groups(transactional_db):
-    # The flush after a transactional test drops the groups the data migrations made
-    # (permissions come back by themselves through post_migrate): make them again.
+    # A transactional test before this one may have flushed the groups that the data
+    # migrations made; make them again (idempotent) so the test stands on its own.
     from django.contrib.auth.models import Group, Permission
 
     moderators, _ = Group.objects.get_or_create(name="Moderators")
     moderators.permissions.add(*Permission.objects.filter(content_type__app_label="comments"))
-    Group.objects.get_or_create(name="Editors")
-    Group.objects.get_or_create(name="Trusted readers")
+    for name in ("Editors", "Trusted readers"):
+        Group.objects.get_or_create(name=name)
 
 
 def log_in(page, email):
@@ -53,7 +57,7 @@ def test_comment_moderate_publish(live_server, page_at, artifacts, width):
         author=ConfirmedReaderFactory(display_name="Tomas Reed"),
     )
     reader = ConfirmedReaderFactory(display_name="Lena Fischer")
-    moderator = ModeratorFactory(display_name="Mod Sam")
+    moderator = confirm_email(ModeratorFactory(display_name="Mod Sam"))
     url = live_server.url + article.get_absolute_url()
     text = "Will the 2 a.m. bus stop at the station too? <b>asking</b>"
 
