@@ -113,3 +113,59 @@ def test_comment_moderate_publish(live_server, page_at, artifacts, width):
     assert section.get_by_role("link", name="Log in to comment").is_visible()
     assert_no_horizontal_scroll(public)
     public.screenshot(path=str(artifacts / f"comments-public-{width}.png"), full_page=True)
+
+
+def _axe_violations(page) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [
+        f"{v['id']}: {v['help']} -> {[n['target'] for n in v['nodes']][:3]}"
+        for v in results.response["violations"]
+    ]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_comments_and_queue_have_no_axe_violations(live_server, chromium, scheme):
+    article = ArticleFactory(title="Harbour ferry fares to rise in spring")
+    top = CommentFactory(article=article, body="Fares rose last year too.")
+    CommentFactory(article=article, parent=top, body="See https://fares.example.org/2025")
+    CommentFactory(article=article, status=Status.REMOVED)
+    reader = ConfirmedReaderFactory()
+    CommentFactory(article=article, author=reader, status=Status.PENDING, body="Mine, held")
+    moderator = confirm_email(ModeratorFactory())
+    CommentFactory(article=article, status=Status.PENDING, hold_reason="links")
+
+    from django.conf import settings as django_settings
+    from django.test import Client
+
+    problems = {}
+    for who, path, expect in [
+        (None, article.get_absolute_url(), "Log in to comment"),
+        (reader, article.get_absolute_url(), "Awaiting moderation"),
+        (reader, reverse("comments:reply", args=[top.pk]), "Post reply"),
+        (moderator, reverse("comments:queue"), "Apply to selected"),
+        (moderator, reverse("comments:ban", args=[reader.pk]), "Ban from commenting"),
+    ]:
+        context = chromium.new_context(viewport={"width": 1280, "height": 900}, color_scheme=scheme)
+        if who is not None:
+            client = Client()
+            client.force_login(who)
+            cookie = client.cookies[django_settings.SESSION_COOKIE_NAME].value
+            context.add_cookies(
+                [
+                    {
+                        "name": django_settings.SESSION_COOKIE_NAME,
+                        "value": cookie,
+                        "url": live_server.url,
+                    }
+                ]
+            )
+        page = context.new_page()
+        page.goto(live_server.url + path)
+        assert expect in page.content()
+        found = _axe_violations(page)
+        if found:
+            problems[f"{who and who.public_name}:{path}"] = found
+        context.close()
+    assert problems == {}
