@@ -21,18 +21,6 @@ pytestmark = [
 PASSWORD = "a-Long-passw0rd!"  # tests.factories.UserFactory's password
 
 
-@pytest.fixture(autouse=True)
-def _groups(transactional_db):
-    # A transactional test before this one may have flushed the groups that the data
-    # migrations made; make them again (idempotent) so the test stands on its own.
-    from django.contrib.auth.models import Group, Permission
-
-    moderators, _ = Group.objects.get_or_create(name="Moderators")
-    moderators.permissions.add(*Permission.objects.filter(content_type__app_label="comments"))
-    for name in ("Editors", "Trusted readers"):
-        Group.objects.get_or_create(name=name)
-
-
 def log_in(page, email):
     page.fill("input[name=login]", email)
     page.fill("input[name=password]", PASSWORD)
