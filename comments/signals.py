@@ -1,0 +1,44 @@
+"""Derived data only: stale cached pages when a comment readers can see changes.
+
+Every decision writes a ModerationLog row with its from/to status, so one receiver on that
+model sees them all. Readers see approved comments and "removed" placeholders; any change
+into or out of those states makes the anonymous page cache stale.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models.signals import post_save
+
+from .models import ModerationLog, Status
+
+PUBLIC = {Status.APPROVED, Status.REMOVED}
+
+
+def _bump_page_generation() -> None:
+    try:
+        from articles.cache import bump_generation
+    except ImportError:  # the whole-page cache (prod branch) is not merged yet
+        return
+    bump_generation()
+
+
+def changes_public_pages(entry: ModerationLog) -> bool:
+    """True when a comment moved into or out of what readers can see."""
+    if entry.comment_id is None:
+        return False
+    return entry.from_status in PUBLIC or entry.to_status in PUBLIC
+
+
+def decision_logged(sender, instance: ModerationLog, created: bool, raw: bool = False, **kwargs):
+    if raw or not created:
+        return
+    if changes_public_pages(instance):
+        # At once (this process and tests) and after commit (other servers may have
+        # cached the page from the state in between), as articles.signals does.
+        _bump_page_generation()
+        transaction.on_commit(_bump_page_generation)
+
+
+def connect() -> None:
+    post_save.connect(decision_logged, sender=ModerationLog, dispatch_uid="comments-pages")
