@@ -265,3 +265,17 @@ def test_profile_page_lists_published_comments_harmlessly(client, confirmed, art
     html = client.get(confirmed.get_absolute_url()).content.decode()
     assert_harmless(html)
     assert "Held back" not in html and article.title in html
+
+
+def test_seed_demo_comments_is_idempotent(client):
+    ArticleFactory.create_batch(3)
+    out = io.StringIO()
+    call_command("seed_demo_comments", stdout=out)
+    assert "Added 8 demo comments (2 in the moderation queue)." in out.getvalue()
+    call_command("seed_demo_comments", stdout=out)
+    assert Comment.objects.count() == 8
+    assert Comment.objects.filter(status=Status.PENDING).count() == 2
+    newest = Comment.objects.filter(status=Status.APPROVED).order_by("depth").last()
+    assert newest.depth == 2 and newest.thread.parent_id is None
+    page = client.get(newest.article.get_absolute_url()).content.decode()
+    assert "Comments (3)" in page and "Noor Haddad" in page
