@@ -357,6 +357,9 @@ def report_comment(*, comment: Comment, reporter, reason: str) -> Report:
     goes back to the queue and the moderators get one email."""
     if not reporter.is_authenticated:
         raise PermissionDenied("Log in to report a comment.")
+    if not has_confirmed_email(reporter):
+        # Throwaway accounts must not push comments back into the queue.
+        raise CommentRefused("unconfirmed", "Confirm your email address to report.", 403)
     if comment.status != Status.APPROVED:
         raise CommentRefused("not_reportable", "This comment cannot be reported.", 404)
     if comment.author_id == reporter.pk:

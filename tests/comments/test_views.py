@@ -260,3 +260,11 @@ def test_anonymous_cannot_moderate(client, article):
     assert response.status_code == 302 and reverse("account_login") in response["Location"]
     pending.refresh_from_db()
     assert pending.status == Status.PENDING
+
+
+def test_unconfirmed_reader_cannot_report(client, reader, article):
+    comment = CommentFactory(article=article)
+    client.force_login(reader)
+    response = client.post(reverse("comments:report", args=[comment.pk]), {"reason": "Spam"})
+    assert response.status_code == 403 and "Confirm your email" in response.content.decode()
+    assert not Report.objects.exists()
