@@ -6,8 +6,10 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_safe
 
 from . import selectors
+from .cache import cache_for_anonymous
 from .models import Article, Correction, Source, Topic
 
 PAGE_SIZE = 20
@@ -18,6 +20,8 @@ def _page(request: HttpRequest, queryset, per_page: int = PAGE_SIZE):
     return Paginator(queryset, per_page).get_page(request.GET.get("page"))
 
 
+@require_safe
+@cache_for_anonymous
 def home(request: HttpRequest) -> HttpResponse:
     latest = Article.objects.published().for_cards()
     page = _page(request, latest)
@@ -33,6 +37,8 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_safe
+@cache_for_anonymous
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     queryset = Article.objects.select_related("source", "agency").prefetch_related(
         "topics", Prefetch("corrections", queryset=Correction.objects.order_by("-published_at"))
@@ -53,9 +59,13 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "related": selectors.related_articles(article, [t.pk for t in topics]),
         "promo": selectors.article_promo(),
     }
+    # Conditional GET comes from ConditionalGetMiddleware's content ETag, not from a
+    # Last-Modified: comments, corrections and related cards change without the article.
     return render(request, "articles/article_detail.html", context)
 
 
+@require_safe
+@cache_for_anonymous
 def source_detail(request: HttpRequest, slug: str) -> HttpResponse:
     source = get_object_or_404(Source, slug=slug)
     # An agency's page lists its wire copy carried by other sources too.
@@ -67,6 +77,8 @@ def source_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+@require_safe
+@cache_for_anonymous
 def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     topic = get_object_or_404(Topic, slug=slug)
     articles = Article.objects.published().for_cards().filter(topics=topic)

@@ -1,0 +1,175 @@
+"""Whole-page cache for anonymous readers, kept fresh by a shared "content generation".
+
+A reader without a session gets the page from the shared cache (Redis in production) with
+no SQL at all. Every cached page remembers the generation it was rendered under; any
+change readers could see (publish, edit, withdraw, a correction, a promo, an approved
+comment...) calls `bump_generation()`, after which every older page counts as a miss. So
+pages are fresh at once on every app server, without tracking which pages an article
+appears on.
+
+Pages also expire by themselves: after `PAGE_CACHE_TIMEOUT` seconds, and no later than the
+next scheduled article's publication time (a scheduled article appears without any write).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.cache import set_response_etag
+
+logger = logging.getLogger(__name__)
+
+GENERATION_KEY = "pages:generation"
+SCHEDULE_KEY = "pages:next-scheduled"
+PAGE_KEY_PREFIX = "pages:v1:"
+# Response headers a cached page keeps; the rest (CSP, HSTS...) are added per response.
+KEPT_HEADERS = ("Content-Type", "Content-Language", "Last-Modified", "ETag")
+# Cookies that mean "this visitor may see something personal": no shared page for them.
+PERSONAL_COOKIES = ("messages",)
+
+
+def _new_generation() -> int:
+    # Time-based, so a generation recreated after an eviction or a Redis restart never
+    # equals one that an old cached page carries.
+    return time.time_ns() // 1000
+
+
+def current_generation() -> int:
+    """The generation pages are rendered under now (created on first use)."""
+    generation = cache.get(GENERATION_KEY)
+    if generation is None:
+        generation = _new_generation()
+        if not cache.add(GENERATION_KEY, generation, timeout=None):
+            generation = cache.get(GENERATION_KEY, generation)
+    return generation
+
+
+def bump_generation() -> None:
+    """Make every cached page stale: call after any change that readers could see.
+
+    Cheap (one INCR); safe to call inside or outside a transaction and when the cache is
+    down. Other apps (comments on approve/remove) call it through their services.
+    """
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:  # not there yet (first use, evicted, cache restarted)
+        cache.set(GENERATION_KEY, _new_generation(), timeout=None)
+
+
+def page_timeout() -> int:
+    return int(getattr(settings, "PAGE_CACHE_TIMEOUT", 600))
+
+
+def _is_cacheable_request(request: HttpRequest) -> bool:
+    if request.method not in ("GET", "HEAD"):
+        return False
+    if not getattr(settings, "PAGE_CACHE_ENABLED", True):
+        return False
+    cookies = request.COOKIES
+    # No session cookie means no signed-in user, so `request.user` is never touched (that
+    # would be a query) and the page cannot hold anything personal.
+    if settings.SESSION_COOKIE_NAME in cookies:
+        return False
+    return not any(name in cookies for name in PERSONAL_COOKIES)
+
+
+def _is_cacheable_response(request: HttpRequest, response: HttpResponse) -> bool:
+    if response.status_code != 200 or response.streaming or response.cookies:
+        return False
+    # A page that rendered a CSRF token carries a per-visitor secret: never share it.
+    if request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
+        return False
+    if getattr(request, "session", None) is not None and request.session.modified:
+        return False
+    cache_control = response.get("Cache-Control", "")
+    return "private" not in cache_control and "no-store" not in cache_control
+
+
+def _page_key(request: HttpRequest) -> str:
+    query = "&".join(sorted(request.META.get("QUERY_STRING", "").split("&")))
+    raw = f"{request.get_host()}|{request.path}|{query}"
+    return PAGE_KEY_PREFIX + hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _next_scheduled(generation: int, memo) -> float | None:
+    """Unix time of the next scheduled publication, memoised per generation in the cache."""
+    now = time.time()
+    if memo and memo[0] == generation and (memo[1] is None or memo[1] > now):
+        return memo[1]
+    from .models import Article  # the models import this module's signal helpers
+
+    upcoming = (
+        Article.objects.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
+        .order_by("published_at")
+        .values_list("published_at", flat=True)
+        .first()
+    )
+    at = upcoming.timestamp() if upcoming else None
+    cache.set(SCHEDULE_KEY, (generation, at), timeout=page_timeout())
+    return at
+
+
+def _rebuild(entry: dict) -> HttpResponse:
+    response = HttpResponse(entry["content"], status=entry["status"])
+    for name, value in entry["headers"].items():
+        response[name] = value
+    response["X-Page-Cache"] = "hit"
+    return response
+
+
+def cache_for_anonymous(view):
+    """Serve the view's page from the shared cache to readers who are not signed in.
+
+    Only GET/HEAD without a session or messages cookie; only 200 responses that set no
+    cookie and rendered no CSRF token are stored. A hit runs no view and no SQL.
+    """
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not _is_cacheable_request(request):
+            return view(request, *args, **kwargs)
+        key = _page_key(request)
+        found = cache.get_many([GENERATION_KEY, SCHEDULE_KEY, key])
+        generation = found.get(GENERATION_KEY)
+        if generation is None:
+            generation = current_generation()
+        entry = found.get(key)
+        if (
+            entry is not None
+            and entry["generation"] == generation
+            and (entry["expires"] is None or entry["expires"] > time.time())
+        ):
+            return _rebuild(entry)
+
+        # Read the generation *before* rendering: a change during rendering then leaves
+        # this page already stale rather than cached as fresh.
+        response = view(request, *args, **kwargs)
+        if hasattr(response, "render") and callable(response.render):
+            response = response.render()
+        if not _is_cacheable_response(request, response):
+            return response
+        if not response.has_header("ETag"):
+            set_response_etag(response)  # stored with the page: no hashing on a hit
+        timeout = page_timeout()
+        expires = _next_scheduled(generation, found.get(SCHEDULE_KEY))
+        if expires is not None:
+            timeout = max(1, min(timeout, int(expires - time.time()) + 1))
+        entry = {
+            "generation": generation,
+            "expires": expires,
+            "status": response.status_code,
+            "content": response.content,
+            "headers": {h: response[h] for h in KEPT_HEADERS if h in response},
+        }
+        cache.set(key, entry, timeout=timeout)
+        response["X-Page-Cache"] = "miss"
+        return response
+
+    return wrapped
