@@ -60,7 +60,9 @@ class SearchForm:
             value = "".join(ch if ch.isprintable() else " " for ch in value[: limit * 4])
             return " ".join(value.split())[:limit]
 
-        return cls(q=clean("q", MAX_QUERY_CHARS), source=clean("source", 120), topic=clean("topic", 80))
+        return cls(
+            q=clean("q", MAX_QUERY_CHARS), source=clean("source", 120), topic=clean("topic", 80)
+        )
 
     @property
     def words(self) -> list[str]:

@@ -70,4 +70,3 @@ class ResilientRedisCache(RedisCache):
 
     def clear(self):
         return self._call("clear", None)
-

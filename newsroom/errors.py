@@ -30,8 +30,9 @@ TITLES = {
 def render_error(request: HttpRequest | None, status: int, **context) -> HttpResponse:
     """The error page for `status`, rendered with no query."""
     template = loader.select_template([f"{status}.html", "error.html"])
+    title = TITLES.get(status, "Error")
     content = template.render(
-        {"SITE_NAME": settings.SITE_NAME, "status": status, "title": TITLES.get(status, "Error"), **context}
+        {"SITE_NAME": settings.SITE_NAME, "status": status, "title": title, **context}
     )
     response = HttpResponse(content, status=status)
     if status == 503:
