@@ -1,0 +1,54 @@
+"""gunicorn settings: `gunicorn -c gunicorn.conf.py newsroom.wsgi` (see docs/deployment.md).
+
+Workers and threads follow the CPU count; every value can be overridden from the
+environment (WEB_CONCURRENCY, GUNICORN_THREADS, PORT or GUNICORN_BIND, GUNICORN_TIMEOUT).
+"""
+
+import multiprocessing
+import os
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+_cpus = multiprocessing.cpu_count()
+
+wsgi_app = "newsroom.wsgi:application"
+
+# Loopback by default, for a reverse proxy on the same machine; HOST=0.0.0.0 to listen on
+# every interface; GUNICORN_BIND (comma separated, e.g. unix sockets) wins over both.
+if os.environ.get("GUNICORN_BIND"):
+    bind = os.environ["GUNICORN_BIND"].split(",")
+else:
+    bind = [f"{os.environ.get('HOST', '127.0.0.1')}:{_int('PORT', 8000)}"]
+
+# The classic 2 x CPU + 1, capped so a big machine does not open hundreds of database
+# connections (each worker thread holds one persistent connection).
+workers = _int("WEB_CONCURRENCY", min(2 * _cpus + 1, 12))
+# A few threads per worker overlap the waits on PostgreSQL and Redis.
+worker_class = "gthread"
+threads = _int("GUNICORN_THREADS", max(2, min(_cpus * 2, 8)))
+
+timeout = _int("GUNICORN_TIMEOUT", 30)
+graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
+keepalive = _int("GUNICORN_KEEPALIVE", 5)
+# Recycle workers now and then (with jitter, so not all at once) to cap slow leaks.
+max_requests = _int("GUNICORN_MAX_REQUESTS", 5000)
+max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 500)
+
+# Load the app once in the master: faster starts, shared memory pages; connections are
+# opened lazily in each worker, so nothing network-bound is shared across the fork.
+preload_app = True
+
+# Access log to stdout ("-"); GUNICORN_ACCESSLOG=off turns it off (the benchmark does).
+accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-")
+if accesslog.lower() in {"", "off", "none"}:
+    accesslog = None
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
+access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
+
+# Behind a reverse proxy on the same machine: trust its X-Forwarded-* headers.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
