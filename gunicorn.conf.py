@@ -18,9 +18,11 @@ _cpus = multiprocessing.cpu_count()
 wsgi_app = "newsroom.wsgi:application"
 
 # Loopback by default, for a reverse proxy on the same machine; HOST=0.0.0.0 to listen on
-# every interface; GUNICORN_BIND (comma separated, e.g. unix sockets) wins over both.
-if os.environ.get("GUNICORN_BIND"):
-    bind = os.environ["GUNICORN_BIND"].split(",")
+# every interface; GUNICORN_BIND or BIND (comma separated, e.g. unix sockets) wins over both.
+# (`make run` passes --bind, which wins over this file.)
+_bind = os.environ.get("GUNICORN_BIND") or os.environ.get("BIND")
+if _bind:
+    bind = _bind.split(",")
 else:
     bind = [f"{os.environ.get('HOST', '127.0.0.1')}:{_int('PORT', 8000)}"]
 

@@ -59,8 +59,10 @@ def check_image_bytes(data: bytes) -> tuple[str, int, int]:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise ValidationError(
-            "The image is too large in pixels to be processed safely.",
+            "The image has too many pixels to be processed safely; the limit is "
+            "%(limit)s megapixels.",
             code="image_too_many_pixels",
+            params={"limit": settings.IMAGE_MAX_PIXELS // 1_000_000},
         ) from None
     except Exception:
         # Pillow raises UnidentifiedImageError, OSError ("truncated"), SyntaxError and

@@ -180,6 +180,16 @@ class Article(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def save(self, *args, **kwargs):
+        # Sanitize on write: templates print the stored body as it is.
+        self.body = sanitize_html(self.body)
+        if not self.slug:
+            self.slug = unique_slug(self.title)
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
+        super().save(*args, **kwargs)
+        self._refresh_renditions()
+
     def get_absolute_url(self) -> str:
         return reverse("articles:detail", kwargs={"slug": self.slug})
 
@@ -202,16 +212,6 @@ class Article(models.Model):
     @property
     def image_alt(self) -> str:
         return self.lead_image_alt or self.title
-
-    def save(self, *args, **kwargs):
-        # Sanitize on write: templates print the stored body as it is.
-        self.body = sanitize_html(self.body)
-        if not self.slug:
-            self.slug = unique_slug(self.title)
-        if self.status == self.Status.PUBLISHED and self.published_at is None:
-            self.published_at = timezone.now()
-        super().save(*args, **kwargs)
-        self._refresh_renditions()
 
     def _refresh_renditions(self) -> None:
         """Make the resized copies once, when the lead image changes."""

@@ -27,7 +27,8 @@ def article_promo() -> Promo | None:
 def related_articles(article: Article, topic_ids: list[int]) -> list[Article]:
     """Up to six other published articles: shared topics, then same source, then recency.
 
-    Two queries at most, whatever the number of topics or articles.
+    Always two queries (ranked matches, then the most recent as filler), whatever the
+    number of topics or articles, so the page's query count is fixed.
     """
     base = Article.objects.published().exclude(pk=article.pk).for_cards()
     ranked = list(
@@ -42,10 +43,9 @@ def related_articles(article: Article, topic_ids: list[int]) -> list[Article]:
         )
         .order_by("-shared", "-same_source", "-published_at", "-id")[:RELATED_LIMIT]
     )
-    if len(ranked) < RELATED_LIMIT:
-        seen = [a.pk for a in ranked]
-        ranked += list(base.exclude(pk__in=seen)[: RELATED_LIMIT - len(ranked)])
-    return ranked
+    seen = {a.pk for a in ranked}
+    recent = [a for a in base[: RELATED_LIMIT * 2] if a.pk not in seen]
+    return (ranked + recent)[:RELATED_LIMIT]
 
 
 def topic_sections(topics: list[Topic], per_topic: int = 4) -> list[tuple[Topic, list[Article]]]:

@@ -1,0 +1,70 @@
+"""An editor's journey in the admin: write, upload, schedule, preview, publish."""
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from articles.models import Article
+from tests.browser.conftest import assert_no_horizontal_scroll
+from tests.factories import EditorFactory, SourceFactory, image_bytes
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_editor_schedules_previews_and_publishes(live_server, page_at, artifacts, tmp_path, width):
+    EditorFactory(username="ines", email="ines@example.org")
+    SourceFactory(name="The Harbour Ledger", slug="harbour-ledger")
+    photo = tmp_path / "quay.jpg"
+    photo.write_bytes(image_bytes("JPEG", (1600, 900), (40, 110, 170)))
+    title = f"New quay lights switched on at {width}"
+
+    page = page_at(width)
+    page.goto(live_server.url + "/admin/")
+    page.fill("#id_username", "ines")
+    page.fill("#id_password", "a-Long-passw0rd!")
+    page.click("input[type=submit]")
+    page.goto(live_server.url + "/admin/articles/article/add/")
+    page.fill("#id_title", title)
+    page.fill("#id_summary", "The harbour's new lamps use a fifth of the old power.")
+    page.fill("#id_body", "<p>Fishing crews say the quay is brighter than ever.</p>")
+    page.set_input_files("#id_lead_image", str(photo))
+    page.fill("#id_lead_image_alt", "Lamps along the quay at dusk")
+    page.select_option("#id_source", label="The Harbour Ledger")
+    page.select_option("#id_status", "published")
+    when = timezone.localtime() + timezone.timedelta(days=2)
+    page.fill("#id_published_at_0", when.strftime("%Y-%m-%d"))
+    page.fill("#id_published_at_1", when.strftime("%H:%M:%S"))
+    page.screenshot(path=str(artifacts / f"editor-form-{width}.png"), full_page=True)
+    page.click("input[name=_save]")
+    expect(page.locator(".messagelist")).to_contain_text("was added successfully")
+    expect(page.locator("#result_list")).to_contain_text("Scheduled")
+
+    article = Article.objects.get(title=title)
+    assert article.is_scheduled and article.lead_image_renditions["webp"]
+
+    # Readers do not see it yet; the editor previews it.
+    page.goto(live_server.url + article.get_absolute_url())
+    assert page.locator(".preview-banner").is_visible()
+    assert "Preview - not published" in page.locator(".preview-banner").inner_text()
+    assert page.locator(".lead-figure img").evaluate("i => i.complete && i.naturalWidth > 0")
+    assert_no_horizontal_scroll(page)
+    page.screenshot(path=str(artifacts / f"editor-preview-{width}.png"), full_page=True)
+
+    # Publish now with the bulk action.
+    page.goto(live_server.url + "/admin/articles/article/")
+    page.locator("#result_list tbody tr", has_text=title).locator("input.action-select").check()
+    page.select_option("select[name=action]", "publish_now")
+    page.click("button[name=index]")
+    expect(page.locator(".messagelist")).to_contain_text("Published 1 article(s).")
+
+    anonymous = page_at(width)
+    anonymous.goto(live_server.url + "/")
+    expect(anonymous.locator("main")).to_contain_text(title)
+    assert_no_horizontal_scroll(anonymous)
+    anonymous.goto(live_server.url + article.get_absolute_url())
+    assert anonymous.locator(".preview-banner").count() == 0
+    anonymous.screenshot(path=str(artifacts / f"editor-published-{width}.png"), full_page=True)
