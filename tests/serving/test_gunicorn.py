@@ -189,14 +189,14 @@ def test_redis_down_still_serves(production_server):
         server.stop()
 
 
-def test_database_down_is_a_quick_503(tmp_path):
+def test_database_down_is_a_quick_503(production_server):
     from django.db import connection
 
     if connection.vendor == "postgresql":
         url = f"postgres://postgres@127.0.0.1:{_closed_port()}/newsroom"
     else:
         url = "sqlite:////nonexistent-dir/newsroom.sqlite3"
-    server = Server(_env(tmp_path, DATABASE_URL=url))
+    server = Server(_env(production_server.tmp, DATABASE_URL=url))
     try:
         started = time.monotonic()
         status, headers, body = server.get("/", HTTPS)
