@@ -98,9 +98,11 @@ def _page_key(request: HttpRequest) -> str:
     return PAGE_KEY_PREFIX + hashlib.sha256(raw.encode()).hexdigest()
 
 
-def _next_scheduled(generation: int, memo) -> float | None:
+def _next_scheduled(generation: int, memo=None) -> float | None:
     """Unix time of the next scheduled publication, memoised per generation in the cache."""
     now = time.time()
+    if memo is None:
+        memo = cache.get(SCHEDULE_KEY)
     if memo and memo[0] == generation and (memo[1] is None or memo[1] > now):
         return memo[1]
     from .models import Article  # the models import this module's signal helpers
@@ -114,6 +116,20 @@ def _next_scheduled(generation: int, memo) -> float | None:
     at = upcoming.timestamp() if upcoming else None
     cache.set(SCHEDULE_KEY, (generation, at), timeout=page_timeout())
     return at
+
+
+def content_version() -> str:
+    """A token that changes whenever anything readers see may have changed.
+
+    The generation, plus the next scheduled publication time (which changes once that
+    time has passed). Template fragments shared by signed-in readers' pages use it in
+    their `{% cache %}` keys, so they are exactly as fresh as whole cached pages.
+    """
+    found = cache.get_many([GENERATION_KEY, SCHEDULE_KEY])
+    generation = found.get(GENERATION_KEY)
+    if generation is None:
+        generation = current_generation()
+    return f"{generation}:{_next_scheduled(generation, found.get(SCHEDULE_KEY))}"
 
 
 def _rebuild(entry: dict) -> HttpResponse:
@@ -158,7 +174,7 @@ def cache_for_anonymous(view):
         if not response.has_header("ETag"):
             set_response_etag(response)  # stored with the page: no hashing on a hit
         timeout = page_timeout()
-        expires = _next_scheduled(generation, found.get(SCHEDULE_KEY))
+        expires = _next_scheduled(generation)  # re-read: the render may have memoised it
         if expires is not None:
             timeout = max(1, min(timeout, int(expires - time.time()) + 1))
         entry = {

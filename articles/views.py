@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_safe
 
 from . import selectors
 from .cache import cache_for_anonymous
-from .models import Article, Correction, Source, Topic
+from .models import Article, Source, Topic
 
 PAGE_SIZE = 20
 
@@ -40,10 +41,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_safe
 @cache_for_anonymous
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    queryset = Article.objects.select_related("source", "agency").prefetch_related(
-        "topics", Prefetch("corrections", queryset=Correction.objects.order_by("-published_at"))
-    )
-    article = get_object_or_404(queryset, slug=slug)
+    article = get_object_or_404(Article.objects.select_related("source", "agency"), slug=slug)
     preview = False
     if not article.is_visible:
         # Drafts, scheduled and withdrawn articles are a plain 404 to readers; editors
@@ -51,13 +49,20 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
         if not request.user.has_perm("articles.view_article"):
             raise Http404("No article found.")
         preview = True
-    topics = list(article.topics.all())
+    # Lazy: the template caches the article and related fragments by content version
+    # (articles/cache.py), so a signed-in reader's page skips these queries on a hit.
+    topics = SimpleLazyObject(lambda: list(article.topics.all()))
     context = {
         "article": article,
         "topics": topics,
+        "corrections": SimpleLazyObject(
+            lambda: list(article.corrections.order_by("-published_at", "-id"))
+        ),
         "preview": preview,
-        "related": selectors.related_articles(article, [t.pk for t in topics]),
-        "promo": selectors.article_promo(),
+        "related": SimpleLazyObject(
+            lambda: selectors.related_articles(article, [t.pk for t in topics])
+        ),
+        "promo": SimpleLazyObject(selectors.article_promo),
     }
     # Conditional GET comes from ConditionalGetMiddleware's content ETag, not from a
     # Last-Modified: comments, corrections and related cards change without the article.

@@ -32,7 +32,13 @@ def render_error(request: HttpRequest | None, status: int, **context) -> HttpRes
     template = loader.select_template([f"{status}.html", "error.html"])
     title = TITLES.get(status, "Error")
     content = template.render(
-        {"SITE_NAME": settings.SITE_NAME, "status": status, "title": title, **context}
+        {
+            "SITE_NAME": settings.SITE_NAME,
+            "status": status,
+            "title": title,
+            "fragment_timeout": 0,  # the header/footer {% cache %} tags: store nothing
+            **context,
+        }
     )
     response = HttpResponse(content, status=status)
     if status == 503:

@@ -227,3 +227,33 @@ def test_source_page_cached_and_fresh(client, django_assert_num_queries):
 def test_post_is_never_cached_and_not_allowed(client):
     article = ArticleFactory()
     assert client.post(_url(article)).status_code == 405
+
+
+def test_signed_in_article_page_reuses_shared_fragments(client, reader, django_assert_num_queries):
+    """Signed-in pages are rendered each time, but the parts every reader shares come from
+    the cache: only the session, the user and the article itself are queried."""
+    topic = TopicFactory(in_navigation=True)
+    article = ArticleFactory(topics=[topic])
+    ArticleFactory(topics=[topic], title="A related story about piers")
+    PromoFactory()
+    client.force_login(reader)
+    first = client.get(_url(article)).content.decode()
+    with django_assert_num_queries(3):
+        again = client.get(_url(article)).content.decode()
+    assert "A related story about piers" in again
+    assert again.count("Try our new features") == first.count("Try our new features") == 1
+
+
+def test_signed_in_reader_sees_edits_at_once(client, reader):
+    topic = TopicFactory(in_navigation=True, name="Coast")
+    article = ArticleFactory(topics=[topic])
+    client.force_login(reader)
+    client.get(_url(article))
+    Correction.objects.create(article=article, text="The pier opened in 1902, not 1920.")
+    ArticleFactory(topics=[topic], title="Fresh related story on the dunes")
+    topic.name = "Coast and dunes"
+    topic.save()
+    body = client.get(_url(article)).content.decode()
+    assert "not 1920" in body
+    assert "Fresh related story on the dunes" in body
+    assert "Coast and dunes" in body
