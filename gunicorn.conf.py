@@ -36,9 +36,11 @@ threads = _int("GUNICORN_THREADS", max(2, min(_cpus * 2, 8)))
 timeout = _int("GUNICORN_TIMEOUT", 30)
 graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
 keepalive = _int("GUNICORN_KEEPALIVE", 5)
-# Recycle workers now and then (with jitter, so not all at once) to cap slow leaks.
-max_requests = _int("GUNICORN_MAX_REQUESTS", 5000)
-max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 500)
+# No periodic worker recycling by default: a recycled worker drops its keep-alive
+# connections, which the benchmark saw as client errors under load (docs/benchmarks.md).
+# Set GUNICORN_MAX_REQUESTS (e.g. 50000) to cap a slow leak if one ever appears.
+max_requests = _int("GUNICORN_MAX_REQUESTS", 0)
+max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", max_requests // 10)
 
 # Load the app once in the master: faster starts, shared memory pages; connections are
 # opened lazily in each worker, so nothing network-bound is shared across the fork.

@@ -136,36 +136,67 @@ def _rebuild(entry: dict) -> HttpResponse:
     response = HttpResponse(entry["content"], status=entry["status"])
     for name, value in entry["headers"].items():
         response[name] = value
+    response["Content-Length"] = str(len(entry["content"]))
     response["X-Page-Cache"] = "hit"
     return response
+
+
+def _lookup(request: HttpRequest) -> tuple[int, HttpResponse | None]:
+    """(generation, cached response or None) for a cacheable request; one cache round trip."""
+    key = _page_key(request)
+    found = cache.get_many([GENERATION_KEY, key])
+    generation = found.get(GENERATION_KEY)
+    if generation is None:
+        generation = current_generation()
+    entry = found.get(key)
+    if (
+        entry is not None
+        and entry["generation"] == generation
+        and (entry["expires"] is None or entry["expires"] > time.time())
+    ):
+        return generation, _rebuild(entry)
+    return generation, None
+
+
+class PageCacheMiddleware:
+    """Answer cache hits early, before sessions, CSRF, auth and messages middleware run.
+
+    Placed after the middleware that add headers (security, CSP, X-Frame-Options,
+    conditional GET), so hits get those too. Pages are stored by `cache_for_anonymous`
+    on the views; this only serves them, and hands a miss's generation to the view.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if _is_cacheable_request(request):
+            generation, hit = _lookup(request)
+            if hit is not None:
+                return hit
+            request._page_cache_generation = generation
+        return self.get_response(request)
 
 
 def cache_for_anonymous(view):
     """Serve the view's page from the shared cache to readers who are not signed in.
 
     Only GET/HEAD without a session or messages cookie; only 200 responses that set no
-    cookie and rendered no CSRF token are stored. A hit runs no view and no SQL.
+    cookie and rendered no CSRF token are stored. A hit runs no view and no SQL (with
+    `PageCacheMiddleware` installed it does not even reach the view's middleware).
     """
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if not _is_cacheable_request(request):
             return view(request, *args, **kwargs)
-        key = _page_key(request)
-        found = cache.get_many([GENERATION_KEY, SCHEDULE_KEY, key])
-        generation = found.get(GENERATION_KEY)
+        # The generation is read *before* rendering: a change during rendering then
+        # leaves this page already stale rather than cached as fresh.
+        generation = getattr(request, "_page_cache_generation", None)
         if generation is None:
-            generation = current_generation()
-        entry = found.get(key)
-        if (
-            entry is not None
-            and entry["generation"] == generation
-            and (entry["expires"] is None or entry["expires"] > time.time())
-        ):
-            return _rebuild(entry)
-
-        # Read the generation *before* rendering: a change during rendering then leaves
-        # this page already stale rather than cached as fresh.
+            generation, hit = _lookup(request)
+            if hit is not None:
+                return hit
         response = view(request, *args, **kwargs)
         if hasattr(response, "render") and callable(response.render):
             response = response.render()
@@ -174,7 +205,7 @@ def cache_for_anonymous(view):
         if not response.has_header("ETag"):
             set_response_etag(response)  # stored with the page: no hashing on a hit
         timeout = page_timeout()
-        expires = _next_scheduled(generation)  # re-read: the render may have memoised it
+        expires = _next_scheduled(generation)
         if expires is not None:
             timeout = max(1, min(timeout, int(expires - time.time()) + 1))
         entry = {
@@ -184,7 +215,7 @@ def cache_for_anonymous(view):
             "content": response.content,
             "headers": {h: response[h] for h in KEPT_HEADERS if h in response},
         }
-        cache.set(key, entry, timeout=timeout)
+        cache.set(_page_key(request), entry, timeout=timeout)
         response["X-Page-Cache"] = "miss"
         return response
 
