@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
 import time
+from collections import OrderedDict
 from functools import wraps
 
 from django.conf import settings
@@ -41,6 +43,52 @@ def _new_generation() -> int:
     return time.time_ns() // 1000
 
 
+class _LocalPages:
+    """A small per-process copy of recently served pages and of the generation.
+
+    The generation is re-read from the shared cache at most every
+    PAGE_CACHE_LOCAL_SECONDS (0.5 s with Redis), so another server's change reaches this
+    process within that time, and this process's own changes at once (bump_generation
+    forgets the local copy). In between, a hit costs no network round trip at all.
+    """
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.pages: OrderedDict[str, dict] = OrderedDict()
+        self.generation: int | None = None
+        self.checked_at = 0.0
+
+    def generation_if_fresh(self, seconds: float) -> int | None:
+        if self.generation is not None and time.monotonic() - self.checked_at < seconds:
+            return self.generation
+        return None
+
+    def remember_generation(self, generation: int) -> None:
+        self.generation, self.checked_at = generation, time.monotonic()
+
+    def get(self, key: str) -> dict | None:
+        with self.lock:
+            entry = self.pages.get(key)
+            if entry is not None:
+                self.pages.move_to_end(key)
+            return entry
+
+    def put(self, key: str, entry: dict, limit: int) -> None:
+        with self.lock:
+            self.pages[key] = entry
+            self.pages.move_to_end(key)
+            while len(self.pages) > limit:
+                self.pages.popitem(last=False)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.pages.clear()
+            self.generation = None
+
+
+local_pages = _LocalPages()
+
+
 def current_generation() -> int:
     """The generation pages are rendered under now (created on first use)."""
     generation = cache.get(GENERATION_KEY)
@@ -57,6 +105,7 @@ def bump_generation() -> None:
     Cheap (one INCR); safe to call inside or outside a transaction and when the cache is
     down. Other apps (comments on approve/remove) call it through their services.
     """
+    local_pages.clear()
     try:
         cache.incr(GENERATION_KEY)
     except ValueError:  # not there yet (first use, evicted, cache restarted)
@@ -141,19 +190,38 @@ def _rebuild(entry: dict) -> HttpResponse:
     return response
 
 
+def _is_current(entry: dict | None, generation: int) -> bool:
+    return (
+        entry is not None
+        and entry["generation"] == generation
+        and (entry["expires"] is None or entry["expires"] > time.time())
+    )
+
+
 def _lookup(request: HttpRequest) -> tuple[int, HttpResponse | None]:
-    """(generation, cached response or None) for a cacheable request; one cache round trip."""
+    """(generation, cached response or None) for a cacheable request.
+
+    From this process's memory when the generation was checked less than
+    PAGE_CACHE_LOCAL_SECONDS ago, else one round trip to the shared cache.
+    """
     key = _page_key(request)
+    local_seconds = getattr(settings, "PAGE_CACHE_LOCAL_SECONDS", 0)
+    if local_seconds:
+        generation = local_pages.generation_if_fresh(local_seconds)
+        if generation is not None:
+            entry = local_pages.get(key)
+            if _is_current(entry, generation):
+                return generation, _rebuild(entry)
     found = cache.get_many([GENERATION_KEY, key])
     generation = found.get(GENERATION_KEY)
     if generation is None:
         generation = current_generation()
     entry = found.get(key)
-    if (
-        entry is not None
-        and entry["generation"] == generation
-        and (entry["expires"] is None or entry["expires"] > time.time())
-    ):
+    if local_seconds:
+        local_pages.remember_generation(generation)
+    if _is_current(entry, generation):
+        if local_seconds:
+            local_pages.put(key, entry, getattr(settings, "PAGE_CACHE_LOCAL_ENTRIES", 500))
         return generation, _rebuild(entry)
     return generation, None
 

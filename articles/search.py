@@ -37,6 +37,7 @@ MAX_QUERY_CHARS = 200
 MAX_WORDS = 8
 PAGE_SIZE = 20
 SNIPPET_CHARS = 240
+HEADLINE_BODY_CHARS = 3000
 # Markers ts_headline (and the fallback) put around matches; turned into <mark> only after
 # everything else has been escaped, so no text from an article can inject markup.
 START, STOP = "\x02", "\x03"
@@ -139,10 +140,12 @@ def snippets(articles: list[Article], form: SearchForm) -> dict[int, SafeString]
     if not form.words or not articles:
         return {}
     if _uses_postgres():
+        # ts_headline re-parses the whole text: the summary and the body's opening
+        # (tags stripped) are enough for a snippet and keep it cheap on long articles.
         text = RawSQL(
-            "coalesce(nullif(summary, ''), '') || ' ' || "
-            "regexp_replace(coalesce(body, ''), '<[^>]*>', ' ', 'g')",
-            [],
+            "coalesce(summary, '') || ' ' || "
+            "regexp_replace(left(coalesce(body, ''), %s), '<[^>]*>', ' ', 'g')",
+            [HEADLINE_BODY_CHARS],
         )
         rows = Article.objects.filter(pk__in=[a.pk for a in articles]).annotate(
             snippet=SearchHeadline(

@@ -149,6 +149,12 @@ SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # would otherwise disagree for longer).
 PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE_ENABLED", True)
 PAGE_CACHE_TIMEOUT = env_int("PAGE_CACHE_TIMEOUT", 600 if REDIS_URL else 1)
+# Each process also keeps its recent pages in memory and re-checks the shared generation
+# at most this often (seconds), so a hit needs no Redis round trip; 0 turns that off.
+PAGE_CACHE_LOCAL_SECONDS = float(
+    os.environ.get("PAGE_CACHE_LOCAL_SECONDS", "0.5" if REDIS_URL else "0")
+)
+PAGE_CACHE_LOCAL_ENTRIES = env_int("PAGE_CACHE_LOCAL_ENTRIES", 500)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

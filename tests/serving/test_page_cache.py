@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles import revisions
-from articles.cache import GENERATION_KEY, bump_generation
+from articles.cache import GENERATION_KEY, bump_generation, local_pages
 from articles.models import Article, Correction
 from tests.factories import ArticleFactory, PromoFactory, SourceFactory, TopicFactory
 
@@ -211,6 +211,7 @@ def test_scheduled_article_appears_when_its_time_comes(client):
     )
     entry["expires"] = timezone.now().timestamp() - 1
     cache.set(_page_key(RequestFactory().get("/")), entry)
+    local_pages.clear()  # this process's copy holds the same expiry; time moved for it too
     assert "Ferry strike called off" in client.get("/").content.decode()
 
 
@@ -257,3 +258,39 @@ def test_signed_in_reader_sees_edits_at_once(client, reader):
     assert "not 1920" in body
     assert "Fresh related story on the dunes" in body
     assert "Coast and dunes" in body
+
+
+def test_local_copy_rechecks_the_shared_generation_within_its_window(client, settings):
+    """With PAGE_CACHE_LOCAL_SECONDS, hits come from process memory; a change made by
+    another server (the shared generation moving) is seen once the window has passed,
+    a change made in this process at once."""
+    import time
+
+    from django.core.cache import cache
+
+    settings.PAGE_CACHE_LOCAL_SECONDS = 0.3
+    article = ArticleFactory()
+    url = _url(article)
+    client.get(url)  # miss: rendered and stored
+    assert client.get(url)["X-Page-Cache"] == "hit"  # from the shared cache, now local too
+    cache.incr(GENERATION_KEY)  # another server published something
+    assert client.get(url)["X-Page-Cache"] == "hit"  # within the window: the local copy
+    time.sleep(0.35)
+    assert client.get(url)["X-Page-Cache"] == "miss"  # window over: fresh render
+    assert client.get(url)["X-Page-Cache"] == "hit"
+    bump_generation()  # a change in this process: no waiting
+    assert client.get(url)["X-Page-Cache"] == "miss"
+
+
+def test_local_copy_serves_without_touching_the_shared_cache(
+    client, settings, django_assert_num_queries
+):
+    settings.PAGE_CACHE_LOCAL_SECONDS = 30
+    article = ArticleFactory()
+    client.get(_url(article))
+    client.get(_url(article))
+    from django.core.cache import cache
+
+    cache.clear()  # the shared copy is gone; the local one still answers
+    with django_assert_num_queries(0):
+        assert client.get(_url(article))["X-Page-Cache"] == "hit"

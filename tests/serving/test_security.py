@@ -109,6 +109,9 @@ def test_cached_pages_get_the_headers_too(client, production, settings):
     assert "object-src 'none'" in hit["Content-Security-Policy"]
     assert "Strict-Transport-Security" in hit
     assert "Permissions-Policy" in hit
+    assert hit["X-Frame-Options"] == "DENY"
+    assert hit["X-Content-Type-Options"] == "nosniff"
+    assert hit["Content-Length"] == str(len(hit.content))
 
 
 @pytest.mark.django_db
