@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run serve test lint check browser bench audit clean
+.PHONY: run serve test lint check browser bench bench-ingest audit clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -51,3 +51,7 @@ clean:
 ## make audit: Lighthouse (npm registry, lighthouse@12) on home and article -> docs/quality.md
 audit: $(VENV)/.installed-test browser
 	$(PY) bench/audit.py
+
+## make bench-ingest: import a generated 1,000-entry feed from a local server
+bench-ingest: $(VENV)/.installed
+	$(PY) bench/ingest_bench.py

@@ -1,13 +1,28 @@
 """The site's user model: readers, editors and moderators are all `accounts.User`."""
 
+from __future__ import annotations
+
+import secrets
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.urls import reverse
+
+DELETED_NAME = "[deleted]"
+
+
+def generate_username(prefix: str = "reader") -> str:
+    """A random, unguessable handle: the username is an internal key, never derived
+    from the email (so it can never leak it) and never shown as a name."""
+    return f"{prefix}-{secrets.token_hex(6)}"
 
 
 class User(AbstractUser):
     """A person with an account. Readers sign up; editors and moderators are staff.
 
     Email is the login (through django-allauth); the username is generated and never shown.
+    A deleted account keeps its row (so its published comments keep their place in the
+    threads) but loses every piece of personal data; see `accounts.services.delete_account`.
     """
 
     display_name = models.CharField(
@@ -15,11 +30,43 @@ class User(AbstractUser):
         blank=True,
         help_text="The name shown next to the reader's comments and on their profile.",
     )
+    avatar = models.ImageField(
+        upload_to="avatars/",
+        blank=True,
+        max_length=200,
+        help_text="A square WebP made from the uploaded picture (EXIF data dropped).",
+    )
+    bio = models.CharField(
+        max_length=300, blank=True, help_text="A few words shown on the public profile."
+    )
+    notify_on_reply = models.BooleanField(
+        "email me when someone replies to my comment", default=True
+    )
+    notify_on_moderation = models.BooleanField(
+        "email me when a moderator decides on my comment", default=True
+    )
+    is_deleted = models.BooleanField(
+        default=False,
+        help_text="The reader deleted the account: personal data erased, comments kept.",
+    )
+    deleted_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return self.display_name or self.get_full_name() or self.username
 
+    def save(self, *args, **kwargs):
+        # allauth signs readers up by email only (ACCOUNT_USER_MODEL_USERNAME_FIELD is None)
+        # while AbstractUser keeps a unique username: give every new account a random one.
+        if not self.username:
+            self.username = generate_username()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("accounts:profile", kwargs={"pk": self.pk})
+
     @property
     def public_name(self) -> str:
         """The name the public sees: never the email address."""
+        if self.is_deleted:
+            return DELETED_NAME
         return self.display_name or self.get_full_name() or "Reader"

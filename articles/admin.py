@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from . import revisions
+from .ingest import FEED_FIELDS, ingest_source
 from .models import Article, ArticleRevision, Correction, Promo, Source, Topic
 
 
@@ -118,6 +119,10 @@ class ArticleAdmin(admin.ModelAdmin):
         return format_html('<a href="{}" target="_blank">{}</a>', obj.get_absolute_url(), label)
 
     def save_model(self, request, obj, form, change):
+        # An editor who changes what a feed provides takes the article over: later
+        # fetches of the feed no longer overwrite it (articles/ingest.py).
+        if obj.guid and FEED_FIELDS.intersection(form.changed_data):
+            obj.edited_in_admin = True
         super().save_model(request, obj, form, change)
         self._changed = form.changed_data
 
@@ -210,10 +215,47 @@ class ArticleAdmin(admin.ModelAdmin):
 
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
-    list_display = ("name", "kind", "is_active", "feed_url")
+    list_display = (
+        "name",
+        "kind",
+        "is_active",
+        "feed_url",
+        "last_fetched_at",
+        "feed_status",
+        "consecutive_failures",
+    )
     list_filter = ("kind", "is_active")
     search_fields = ("name", "aliases")
     prepopulated_fields = {"slug": ("name",)}
+    readonly_fields = ("last_fetched_at", "last_error", "consecutive_failures")
+    actions = ["fetch_now"]
+
+    @admin.display(description="Feed status", ordering="consecutive_failures")
+    def feed_status(self, obj: Source) -> str:
+        if not obj.feed_url:
+            return "-"
+        if obj.last_fetched_at is None:
+            return "Not fetched yet"
+        if obj.last_error:
+            return format_html("<strong>Failing</strong>: {}", obj.last_error[:160])
+        return "OK"
+
+    @admin.action(description="Fetch now", permissions=["change"])
+    def fetch_now(self, request, queryset):
+        for source in queryset:
+            if not source.feed_url:
+                self.message_user(request, f"{source.slug}: no feed URL.", messages.WARNING)
+                continue
+            report = ingest_source(source=source)
+            level = (
+                messages.ERROR
+                if report.failed
+                else messages.WARNING
+                if report.errors
+                else messages.SUCCESS
+            )
+            detail = f" First problem: {report.messages[0]}" if report.messages else ""
+            self.message_user(request, report.line() + "." + detail, level)
 
 
 @admin.register(Topic)

@@ -48,6 +48,12 @@ class Source(models.Model):
         default=False,
         help_text="Ask search engines not to index this source's republished copy.",
     )
+    # Feed fetching state, kept by articles/ingest.py (conditional GET and error reporting).
+    etag = models.CharField(max_length=300, blank=True, editable=False)
+    last_modified = models.CharField(max_length=100, blank=True, editable=False)
+    last_fetched_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_error = models.TextField(blank=True, editable=False)
+    consecutive_failures = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["name"]
@@ -165,6 +171,13 @@ class Article(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     comments_enabled = models.BooleanField(default=True)
+    # Feed ingestion bookkeeping: what the entry looked like when it was last imported, and
+    # whether an editor has since changed what the feed provides (then the feed no longer
+    # overwrites the article).
+    feed_hash = models.CharField(max_length=64, blank=True, editable=False)
+    feed_image_url = models.URLField(max_length=500, blank=True, editable=False)
+    feed_updated_at = models.DateTimeField(null=True, blank=True, editable=False)
+    edited_in_admin = models.BooleanField(default=False, editable=False)
 
     objects = ArticleQuerySet.as_manager()
 

@@ -75,6 +75,9 @@ def restore(*, revision: ArticleRevision, author) -> Article:
     article.agency_id = data.get("agency_id")
     published = data.get("published_at")
     article.published_at = parse_datetime(published) if published else None
+    if article.guid:
+        # Choosing an earlier version is an editor's edit: the feed must not undo it.
+        article.edited_in_admin = True
     article.save()
     article.topics.set(data.get("topic_ids", []))
     record(

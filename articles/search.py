@@ -1,7 +1,7 @@
 """Article search: PostgreSQL full-text search, with a plain LIKE fallback on SQLite.
 
-On PostgreSQL the query runs against the generated, GIN-indexed `search_vector` column
-(title weighted over summary over body, see migration 0003), ranked with ts_rank and
+On PostgreSQL the query runs against the trigger-maintained, GIN-indexed `search_vector`
+(title weighted over summary over body, see migration 0004), ranked with ts_rank and
 highlighted with ts_headline. On SQLite every word must appear in the title, summary or
 body. Either way only `Article.objects.published()` is searched, and any input (empty,
 10,000 characters, punctuation only) gives a page, never an error.

@@ -11,6 +11,7 @@ from articles.sitemaps import SITEMAPS, news_sitemap, sitemap_index, sitemap_sec
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
+    path("", include("accounts.urls")),
     path("", include("articles.urls")),
     path("robots.txt", seo.robots_txt, name="robots_txt"),
     path("sitemap.xml", sitemap_index, {"sitemaps": SITEMAPS}, name="sitemap_index"),

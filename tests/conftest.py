@@ -55,3 +55,21 @@ def reader(db):
 
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+@pytest.fixture
+def confirmed_reader(db):
+    """A reader with a confirmed email address (password "a-Long-passw0rd!")."""
+    return factories.ConfirmedReaderFactory()
+
+
+@pytest.fixture
+def feed_server(settings):
+    """A real HTTP server on 127.0.0.1 for feed ingestion tests (tests/articles/)."""
+    from tests.articles.feed_server import FeedServer
+
+    # The test server is on loopback, which production refuses.
+    settings.FEED_ALLOW_PRIVATE_HOSTS = True
+    server = FeedServer().start()
+    yield server
+    server.stop()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import io
 
 import factory
@@ -41,9 +42,27 @@ class UserFactory(factory.django.DjangoModelFactory):
             self.save()
 
 
+def ensure_staff_groups() -> None:
+    """Recreate the staff groups exactly as their data migrations do.
+
+    Transactional (browser) tests flush the database, data migrations included.
+    """
+    if Group.objects.filter(name="Editors").exists():
+        return
+    from django.apps import apps
+
+    for module in STAFF_GROUP_MIGRATIONS:
+        migration = importlib.import_module(module)
+        migration.grant(apps)
+
+
+STAFF_GROUP_MIGRATIONS = ["articles.migrations.0002_editor_and_moderator_groups"]
+
+
 def _staff_in(group: str):
     def join(user, create, extracted, **kwargs):
         if create:
+            ensure_staff_groups()
             user.groups.add(Group.objects.get(name=group))
             user.is_staff = True
             user.save()
@@ -115,3 +134,24 @@ class PromoFactory(factory.django.DjangoModelFactory):
     text = "Follow the topics you care about and get a morning briefing."
     link_url = "https://newsroom.example.org/features"
     link_label = "Explore"
+
+
+def confirm_email(user: User, *, verified: bool = True) -> User:
+    """Give `user` the allauth EmailAddress row a confirmed reader has."""
+    from allauth.account.models import EmailAddress
+
+    EmailAddress.objects.update_or_create(
+        user=user, email=user.email, defaults={"verified": verified, "primary": True}
+    )
+    return user
+
+
+class ConfirmedReaderFactory(UserFactory):
+    """A reader who signed up and followed the confirmation link: may log in and comment."""
+
+    username = factory.Sequence(lambda n: f"confirmed{n}")
+
+    @factory.post_generation
+    def confirmed_email(self, create, extracted, **kwargs):
+        if create:
+            confirm_email(self)

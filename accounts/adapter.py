@@ -1,0 +1,45 @@
+"""How django-allauth behaves on this site: names, mail and the way back to an article."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from urllib.parse import urlencode, urlsplit
+
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.utils import get_next_redirect_url
+from django.conf import settings
+from django.http import HttpRequest
+
+
+def user_display(user) -> str:
+    """ACCOUNT_USER_DISPLAY: allauth's messages and mails greet the public name, never
+    the generated username or the email."""
+    return user.public_name
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    """Site name in mails, and a `next` that survives the confirmation link."""
+
+    def _site(self) -> SimpleNamespace:
+        # The sites framework's row says "example.com" unless someone edits it; the
+        # settings already know the real name and address.
+        return SimpleNamespace(
+            name=settings.SITE_NAME, domain=urlsplit(settings.SITE_URL).netloc or "localhost"
+        )
+
+    def format_email_subject(self, subject: str) -> str:
+        return f"[{settings.SITE_NAME}] {subject}"
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        context = {"current_site": self._site(), **context}
+        super().send_mail(template_prefix, email, context)
+
+    def get_email_confirmation_url(self, request: HttpRequest, emailconfirmation) -> str:
+        """The link in the confirmation mail carries the page the reader came from, so
+        confirming lands them back on the article even in another browser. (In the same
+        browser allauth resumes the pending sign-in and uses the same `next` anyway.)"""
+        url = super().get_email_confirmation_url(request, emailconfirmation)
+        next_url = get_next_redirect_url(request) if request is not None else None
+        if next_url and next_url.startswith("/") and not next_url.startswith("//"):
+            url = f"{url}?{urlencode({'next': next_url})}"
+        return url

@@ -1,0 +1,117 @@
+"""Reader forms: sign-up (allauth's, plus a display name), profile and account deletion."""
+
+from __future__ import annotations
+
+from allauth.account.forms import SignupForm
+from django import forms
+from django.core.exceptions import ValidationError
+
+from .avatars import avatar_limit, human_size, read_avatar_upload
+from .models import DELETED_NAME, User
+
+AVATAR_ACCEPT = "image/jpeg,image/png,image/webp,image/gif"
+
+
+def clean_display_name(value: str) -> str:
+    """A display name is required, trimmed and may not pose as a deleted account."""
+    value = " ".join(value.split())
+    if not value:
+        raise ValidationError("Enter the name other readers will see.", code="required")
+    if value.lower() == DELETED_NAME:
+        raise ValidationError("Choose another name.", code="reserved")
+    return value
+
+
+def _display_name_field() -> forms.CharField:
+    return forms.CharField(
+        label="Display name",
+        max_length=60,
+        help_text="Shown next to your comments and on your profile. Not your email.",
+        widget=forms.TextInput(attrs={"autocomplete": "nickname"}),
+    )
+
+
+class ReaderSignupForm(SignupForm):
+    """allauth's sign-up form with the name readers comment under."""
+
+    field_order = ["display_name", "email", "password1", "password2"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["display_name"] = _display_name_field()
+        self.order_fields(self.field_order)
+        # allauth uses placeholders instead of labels; our templates show real labels.
+        for field in self.fields.values():
+            field.widget.attrs.pop("placeholder", None)
+
+    def clean_display_name(self) -> str:
+        return clean_display_name(self.cleaned_data.get("display_name", ""))
+
+    def custom_signup(self, request, user) -> None:
+        user.display_name = self.cleaned_data["display_name"]
+        user.save(update_fields=["display_name"])
+        super().custom_signup(request, user)
+
+
+class ProfileForm(forms.ModelForm):
+    """Edit the public profile and the email-notification choices."""
+
+    avatar_upload = forms.FileField(
+        label="New picture",
+        required=False,
+        widget=forms.FileInput(attrs={"accept": AVATAR_ACCEPT}),
+    )
+    remove_avatar = forms.BooleanField(label="Remove my picture", required=False)
+
+    class Meta:
+        model = User
+        fields = ["display_name", "bio", "notify_on_reply", "notify_on_moderation"]
+        widgets = {
+            "bio": forms.Textarea(attrs={"rows": 4, "maxlength": 300}),
+        }
+        labels = {
+            "bio": "About you",
+            "notify_on_reply": "Email me when someone replies to my comment",
+            "notify_on_moderation": "Email me when a moderator decides on my comment",
+        }
+        help_texts = {"bio": "Plain text, up to 300 characters. Shown on your public profile."}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["display_name"] = _display_name_field()
+        self.fields["avatar_upload"].help_text = (
+            f"JPEG, PNG, WebP or GIF, up to {human_size(avatar_limit())}. "
+            "It is cut to a square; photo details such as location are removed."
+        )
+        if not self.instance.avatar:
+            del self.fields["remove_avatar"]
+        self.avatar_bytes: bytes | None = None
+
+    def clean_display_name(self) -> str:
+        return clean_display_name(self.cleaned_data.get("display_name", ""))
+
+    def clean_avatar_upload(self):
+        upload = self.cleaned_data.get("avatar_upload")
+        if upload:
+            self.avatar_bytes = read_avatar_upload(upload)
+        return upload
+
+
+class DeleteAccountForm(forms.Form):
+    """Re-enter the password to delete the account."""
+
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args, user: User, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise ValidationError("That is not your password.", code="wrong_password")
+        return password

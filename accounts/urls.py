@@ -1,0 +1,17 @@
+from django.urls import path
+from django.views.generic import RedirectView
+
+from . import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("readers/<int:pk>/", views.profile, name="profile"),
+    path(
+        "accounts/",
+        RedirectView.as_view(pattern_name="accounts:profile_edit"),
+        name="settings",
+    ),
+    path("accounts/profile/", views.profile_edit, name="profile_edit"),
+    path("accounts/delete/", views.account_delete, name="delete"),
+]

@@ -1,0 +1,79 @@
+"""Reader account pages that allauth does not provide: profile, its editor, deletion."""
+
+from __future__ import annotations
+
+from allauth.core import ratelimit
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.module_loading import import_string
+from django.views.decorators.http import require_http_methods
+
+from . import services
+from .forms import DeleteAccountForm, ProfileForm
+from .models import User
+
+
+def profile(request: HttpRequest, pk: int) -> HttpResponse:
+    """A reader's public page: name, picture, bio and (from the comments app) their
+    published comments. Never the email. Deleted and disabled accounts are a 404."""
+    profile_user = get_object_or_404(User, pk=pk, is_active=True, is_deleted=False)
+    context = {"profile_user": profile_user}
+    # Other apps add to this page without accounts importing them: each dotted path in
+    # ACCOUNTS_PROFILE_CONTEXT is a callable (request, profile_user) -> dict.
+    for path in getattr(settings, "ACCOUNTS_PROFILE_CONTEXT", ()):
+        context.update(import_string(path)(request, profile_user))
+    return render(request, "accounts/profile.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile_edit(request: HttpRequest) -> HttpResponse:
+    """Edit display name, picture, bio and notification choices."""
+    user = request.user
+    if request.method == "POST":
+        form = ProfileForm(request.POST, request.FILES, instance=user)
+        if form.is_valid():
+            data = form.cleaned_data
+            services.update_profile(
+                user=user,
+                display_name=data["display_name"],
+                bio=data["bio"],
+                notify_on_reply=data["notify_on_reply"],
+                notify_on_moderation=data["notify_on_moderation"],
+                avatar_bytes=form.avatar_bytes,
+                remove_avatar=data.get("remove_avatar", False),
+            )
+            messages.success(request, "Your profile is saved.")
+            return redirect("accounts:profile_edit")
+        # The bound form keeps what was typed; the instance must not show half-applied
+        # values (ModelForm validation writes them onto it).
+        user.refresh_from_db()
+    else:
+        form = ProfileForm(instance=user)
+    return render(request, "accounts/profile_edit.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_delete(request: HttpRequest) -> HttpResponse:
+    """Confirm with the password, then erase the personal data and sign out."""
+    user = request.user
+    form = DeleteAccountForm(request.POST or None, user=user)
+    if request.method == "POST":
+        # Wrong passwords here count against allauth's re-authentication limit, so this
+        # page cannot be used to guess a password either.
+        if not ratelimit.consume(request, action="reauthenticate", user=user):
+            form.add_error(None, "Too many attempts. Wait a few minutes and try again.")
+        elif form.is_valid():
+            services.delete_account(user=user)
+            logout(request)
+            messages.success(
+                request, "Your account is deleted. Your comments now show as [deleted]."
+            )
+            return redirect(reverse("articles:home"))
+    return render(request, "accounts/delete.html", {"form": form})

@@ -1,0 +1,183 @@
+"""HTTP for feed ingestion: feeds and lead images fetched with hard limits.
+
+Standard library only (urllib). Every request carries a clear User-Agent, has a socket
+timeout and an overall deadline, follows at most FEED_MAX_REDIRECTS redirects (http and
+https only), and stops reading as soon as the body passes its byte limit, so a hostile or
+broken server can neither hang the importer nor fill its memory. Unless
+FEED_ALLOW_PRIVATE_HOSTS is on, hosts that resolve to private, loopback or link-local
+addresses are refused, so a feed cannot make the server probe its own network.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from http.client import HTTPException
+from urllib.parse import urljoin, urlsplit
+
+from django.conf import settings
+
+CHUNK = 64 * 1024
+
+
+class FetchError(Exception):
+    """The resource could not be fetched; the message says why, for editors."""
+
+
+@dataclass
+class FetchResult:
+    status: int
+    body: bytes
+    url: str
+    etag: str = ""
+    last_modified: str = ""
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+
+def user_agent() -> str:
+    return f"NewsroomBot/1.0 (+{settings.SITE_URL})"
+
+
+def is_http_url(value: str) -> bool:
+    return urlsplit(value).scheme.lower() in {"http", "https"}
+
+
+def check_host(url: str) -> None:
+    """Refuse non-http(s) URLs, and hosts on internal networks unless allowed."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        raise FetchError(f"Not a valid address: {url[:200]!r}.") from None
+    if parts.scheme.lower() not in {"http", "https"} or not parts.hostname:
+        raise FetchError(f"Only http and https addresses can be fetched, not {url[:200]!r}.")
+    if settings.FEED_ALLOW_PRIVATE_HOSTS:
+        return
+    try:
+        infos = socket.getaddrinfo(parts.hostname, port or 80, proto=socket.IPPROTO_TCP)
+    except OSError as exc:
+        raise FetchError(f"Cannot resolve {parts.hostname}: {exc}.") from None
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0].split("%")[0])
+        if not address.is_global:
+            raise FetchError(
+                f"{parts.hostname} is on a private or local network ({address}); "
+                "set FEED_ALLOW_PRIVATE_HOSTS to fetch from it."
+            )
+
+
+class _RedirectHandler(urllib.request.HTTPRedirectHandler):
+    """Follows a bounded number of redirects, re-checking every new address."""
+
+    def __init__(self, limit: int):
+        super().__init__()
+        self.max_redirections = limit
+        self.max_repeats = limit
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        check_host(newurl)
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+    def http_error_302(self, req, fp, code, msg, headers):
+        visited = getattr(req, "redirect_dict", {})
+        if sum(visited.values()) >= self.max_redirections:
+            raise FetchError(f"More than {self.max_redirections} redirects.")
+        location = headers.get("Location") or headers.get("URI")
+        if location:
+            check_host(urljoin(req.full_url, location))
+        return super().http_error_302(req, fp, code, msg, headers)
+
+    http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
+
+
+def fetch(
+    url: str,
+    *,
+    max_bytes: int,
+    etag: str = "",
+    last_modified: str = "",
+    accept: str = "*/*",
+) -> FetchResult:
+    """GET `url` within the configured limits; a 304 comes back with an empty body.
+
+    Raises FetchError for a 4xx or 5xx, a timeout, a refused connection, too many
+    redirects, or a body larger than `max_bytes`.
+    """
+    check_host(url)
+    timeout = settings.FEED_TIMEOUT
+    headers = {"User-Agent": user_agent(), "Accept": accept, "Accept-Encoding": "identity"}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    # build_opener keeps its default ProxyHandler on purpose: a proxy set in the
+    # environment is honoured, as by any other HTTP client on the machine.
+    opener = urllib.request.build_opener(_RedirectHandler(settings.FEED_MAX_REDIRECTS))
+    request = urllib.request.Request(url, headers=headers, method="GET")
+    deadline = time.monotonic() + 3 * timeout
+    try:
+        with opener.open(request, timeout=timeout) as response:
+            length = response.headers.get("Content-Length", "")
+            if length.isdigit() and int(length) > max_bytes:
+                raise FetchError(_too_large(int(length), max_bytes))
+            body = bytearray()
+            while chunk := response.read(CHUNK):
+                body += chunk
+                if len(body) > max_bytes:
+                    raise FetchError(_too_large(len(body), max_bytes, at_least=True))
+                if time.monotonic() > deadline:
+                    raise FetchError(f"Timed out: the download took over {3 * timeout:g} s.")
+            return FetchResult(
+                status=response.status,
+                body=bytes(body),
+                url=response.geturl(),
+                etag=response.headers.get("ETag", "")[:300],
+                last_modified=response.headers.get("Last-Modified", "")[:100],
+            )
+    except FetchError:
+        raise
+    except urllib.error.HTTPError as exc:
+        if exc.code == 304:
+            return FetchResult(
+                status=304,
+                body=b"",
+                url=url,
+                etag=(exc.headers.get("ETag", "") or etag)[:300],
+                last_modified=(exc.headers.get("Last-Modified", "") or last_modified)[:100],
+            )
+        raise FetchError(f"HTTP {exc.code} {exc.reason} from {url[:200]}.") from None
+    except urllib.error.URLError as exc:
+        reason = exc.reason
+        if isinstance(reason, TimeoutError | socket.timeout):
+            raise FetchError(f"Timed out after {timeout:g} s connecting to {url[:200]}.") from None
+        if isinstance(reason, ConnectionRefusedError):
+            raise FetchError(f"Connection refused by {url[:200]}.") from None
+        raise FetchError(f"Cannot fetch {url[:200]}: {reason}.") from None
+    except TimeoutError:
+        raise FetchError(f"Timed out after {timeout:g} s reading {url[:200]}.") from None
+    except (OSError, HTTPException, ValueError) as exc:
+        raise FetchError(f"Cannot fetch {url[:200]}: {exc.__class__.__name__}: {exc}.") from None
+
+
+def read_local(path: str, *, max_bytes: int) -> bytes:
+    """Read a feed from a file, with the same size limit as a download."""
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(max_bytes + 1)
+    except OSError as exc:
+        raise FetchError(f"Cannot read {path}: {exc.strerror or exc}.") from None
+    if len(data) > max_bytes:
+        raise FetchError(_too_large(len(data), max_bytes, at_least=True))
+    return data
+
+
+def _too_large(size: int, limit: int, *, at_least: bool = False) -> str:
+    more = "over " if at_least else ""
+    return f"Too large: {more}{size / 1e6:.1f} MB; the limit is {limit / 1e6:.1f} MB."
