@@ -148,20 +148,26 @@ def _page_key(request: HttpRequest) -> str:
 
 
 def _next_scheduled(generation: int, memo=None) -> float | None:
-    """Unix time of the next scheduled publication, memoised per generation in the cache."""
+    """Unix time of the next scheduled change, memoised per generation in the cache."""
     now = time.time()
     if memo is None:
         memo = cache.get(SCHEDULE_KEY)
     if memo and memo[0] == generation and (memo[1] is None or memo[1] > now):
         return memo[1]
-    from .models import Article  # the models import this module's signal helpers
+    from .models import Article, Promo  # the models import this module's signal helpers
 
-    upcoming = (
-        Article.objects.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
-        .order_by("published_at")
-        .values_list("published_at", flat=True)
-        .first()
-    )
+    # The next moment something changes by itself: a scheduled article appears, a promo
+    # starts or ends. One query (a UNION), on a miss only.
+    now_dt = timezone.now()
+    articles = Article.objects.filter(
+        status=Article.Status.PUBLISHED, published_at__gt=now_dt
+    ).values_list("published_at")
+    starts = Promo.objects.filter(is_active=True, starts_at__gt=now_dt).values_list("starts_at")
+    ends = Promo.objects.filter(is_active=True, ends_at__gt=now_dt).values_list("ends_at")
+    # No ORDER BY inside a UNION's parts (SQLite refuses it): drop the models' ordering.
+    articles, starts, ends = articles.order_by(), starts.order_by(), ends.order_by()
+    rows = list(articles.union(starts, ends, all=True).order_by("published_at")[:1])
+    upcoming = rows[0][0] if rows else None
     at = upcoming.timestamp() if upcoming else None
     cache.set(SCHEDULE_KEY, (generation, at), timeout=page_timeout())
     return at

@@ -294,3 +294,19 @@ def test_local_copy_serves_without_touching_the_shared_cache(
     cache.clear()  # the shared copy is gone; the local one still answers
     with django_assert_num_queries(0):
         assert client.get(_url(article))["X-Page-Cache"] == "hit"
+
+
+@pytest.mark.parametrize("field", ["starts_at", "ends_at"])
+def test_promo_start_or_end_bounds_the_page_life(client, field):
+    """A promo starting or ending later changes the page by itself: the page expires then."""
+    from django.core.cache import cache
+    from django.test import RequestFactory
+
+    from articles.cache import _page_key
+
+    article = ArticleFactory()
+    at = timezone.now() + timezone.timedelta(minutes=5)
+    PromoFactory(**{field: at})
+    client.get(_url(article))
+    entry = cache.get(_page_key(RequestFactory().get(_url(article))))
+    assert entry["expires"] == pytest.approx(at.timestamp())
