@@ -463,6 +463,9 @@ def main() -> None:
     parser.add_argument(
         "--sizes", default="", help="comma-separated article counts (default: --articles)"
     )
+    parser.add_argument(
+        "--sqlite-sizes", default="", help="article counts for SQLite (default: --sizes)"
+    )
     parser.add_argument("--sources", type=int, default=20)
     parser.add_argument("--topics", type=int, default=50)
     parser.add_argument(
@@ -477,11 +480,12 @@ def main() -> None:
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: apt-get install wrk")
     sizes = [int(s) for s in args.sizes.split(",") if s] or [args.articles]
+    sqlite_sizes = [int(s) for s in args.sqlite_sizes.split(",") if s] or sizes
     info = machine()
     results, extra = [], {}
     for kind in [s.strip() for s in args.scenarios.split(",") if s.strip()]:
         title = "PostgreSQL + Redis" if kind == "pg" else "SQLite + local-memory cache"
-        for size in sizes:
+        for size in sizes if kind == "pg" else sqlite_sizes:
             with tempfile.TemporaryDirectory(prefix="newsroom-bench-") as tmp:
                 env = scenario_env(kind, Path(tmp), size)
                 print(f"== {title}, {size:,} articles: preparing", flush=True)
