@@ -426,6 +426,9 @@ def write_report(path: Path, info: dict, results: list[dict], args, extra: dict)
         "that scenario shows a single-machine set-up, not the production one.",
         "- Anonymous search is cached per query string like other pages; the uncached row "
         "is the full-text query itself (ranked, with highlighted snippets on PostgreSQL).",
+        "- The load average column is the machine's 1-minute load when each row ended. "
+        f"With {os.cpu_count()} CPUs, a load above {os.cpu_count()} means other programs "
+        "(and wrk itself) were competing with the server: such rows understate it.",
         "",
     ]
     path.write_text("\n".join(lines))
