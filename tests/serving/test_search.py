@@ -3,6 +3,7 @@
 import pytest
 from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 
 from articles.models import Article
 from articles.search import SearchForm, render_snippet, search_articles
@@ -138,3 +139,22 @@ def test_search_query_count_is_fixed(client, django_assert_num_queries):
     expected = 8 if connection.vendor == "postgresql" else 7
     with django_assert_num_queries(expected):
         client.get(URL, {"q": "ferry"})
+
+
+def test_common_words_rank_only_the_newest_matches(client, monkeypatch):
+    """PostgreSQL ranks at most MAX_RANKED matches (the newest); SQLite lists them all."""
+    from articles import search
+
+    monkeypatch.setattr(search, "MAX_RANKED", 3)
+    for n in range(5):
+        ArticleFactory(
+            title=f"Tide report {n}",
+            published_at=timezone.now() - timezone.timedelta(hours=n + 1),
+        )
+    response = client.get(URL, {"q": "tide"})
+    titles = _titles(response)
+    if connection.vendor == "postgresql":
+        assert sorted(titles) == ["Tide report 0", "Tide report 1", "Tide report 2"]
+        assert "The newest 3 of many results" in response.content.decode()
+    else:
+        assert len(titles) == 5
