@@ -1,17 +1,58 @@
-"""gunicorn settings; every value can be overridden from the environment."""
+"""gunicorn settings: `gunicorn -c gunicorn.conf.py newsroom.wsgi` (see docs/deployment.md).
+
+Workers and threads follow the CPU count; every value can be overridden from the
+environment (WEB_CONCURRENCY, GUNICORN_THREADS, PORT or GUNICORN_BIND, GUNICORN_TIMEOUT).
+"""
 
 import multiprocessing
 import os
 
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
 _cpus = multiprocessing.cpu_count()
 
-bind = os.environ.get("BIND", "127.0.0.1:8000")
-workers = int(os.environ.get("WEB_CONCURRENCY", min(2 * _cpus + 1, 12)))
-threads = int(os.environ.get("GUNICORN_THREADS", 2))
-timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
-graceful_timeout = 20
-keepalive = 5
-accesslog = "-"
+wsgi_app = "newsroom.wsgi:application"
+
+# Loopback by default, for a reverse proxy on the same machine; HOST=0.0.0.0 to listen on
+# every interface; GUNICORN_BIND or BIND (comma separated, e.g. unix sockets) wins over both.
+# (`make run` passes --bind, which wins over this file.)
+_bind = os.environ.get("GUNICORN_BIND") or os.environ.get("BIND")
+if _bind:
+    bind = _bind.split(",")
+else:
+    bind = [f"{os.environ.get('HOST', '127.0.0.1')}:{_int('PORT', 8000)}"]
+
+# The classic 2 x CPU + 1, capped so a big machine does not open hundreds of database
+# connections (each worker thread holds one persistent connection).
+workers = _int("WEB_CONCURRENCY", min(2 * _cpus + 1, 12))
+# A few threads per worker overlap the waits on PostgreSQL and Redis.
+worker_class = "gthread"
+threads = _int("GUNICORN_THREADS", max(2, min(_cpus * 2, 8)))
+
+timeout = _int("GUNICORN_TIMEOUT", 30)
+graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
+keepalive = _int("GUNICORN_KEEPALIVE", 5)
+# No periodic worker recycling by default: a recycled worker drops its keep-alive
+# connections, which the benchmark saw as client errors under load (docs/benchmarks.md).
+# Set GUNICORN_MAX_REQUESTS (e.g. 50000) to cap a slow leak if one ever appears.
+max_requests = _int("GUNICORN_MAX_REQUESTS", 0)
+max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", max_requests // 10)
+
+# Load the app once in the master: faster starts, shared memory pages; connections are
+# opened lazily in each worker, so nothing network-bound is shared across the fork.
+preload_app = True
+
+# Access log to stdout ("-"); GUNICORN_ACCESSLOG=off turns it off (the benchmark does).
+accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-")
+if accesslog.lower() in {"", "off", "none"}:
+    accesslog = None
 errorlog = "-"
-max_requests = 2000
-max_requests_jitter = 200
+loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
+access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
+
+# Behind a reverse proxy on the same machine: trust its X-Forwarded-* headers.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
+from .cache import content_version
 from .selectors import app_promo, navigation_topics
 
 
@@ -12,4 +13,7 @@ def site(request):
         "SITE_NAME": settings.SITE_NAME,
         "nav_topics": SimpleLazyObject(lambda: list(navigation_topics())),
         "app_promo": SimpleLazyObject(app_promo),
+        # For {% cache %} keys of fragments shared between readers (articles/cache.py).
+        "content_version": SimpleLazyObject(content_version),
+        "fragment_timeout": settings.PAGE_CACHE_TIMEOUT,
     }

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.functional import SimpleLazyObject
+from django.views.decorators.http import require_safe
 
 from . import selectors
-from .models import Article, Correction, Source, Topic
+from .cache import cache_for_anonymous
+from .models import Article, Source, Topic
 
 PAGE_SIZE = 20
 
@@ -18,6 +21,8 @@ def _page(request: HttpRequest, queryset, per_page: int = PAGE_SIZE):
     return Paginator(queryset, per_page).get_page(request.GET.get("page"))
 
 
+@require_safe
+@cache_for_anonymous
 def home(request: HttpRequest) -> HttpResponse:
     latest = Article.objects.published().for_cards()
     page = _page(request, latest)
@@ -33,11 +38,15 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_safe
+@cache_for_anonymous
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    queryset = Article.objects.select_related("source", "agency").prefetch_related(
-        "topics", Prefetch("corrections", queryset=Correction.objects.order_by("-published_at"))
-    )
-    article = get_object_or_404(queryset, slug=slug)
+    return render_article(request, slug)
+
+
+def render_article(request: HttpRequest, slug: str, *, status: int = 200) -> HttpResponse:
+    """The article page, uncached: also the answer to a refused comment (with its text)."""
+    article = get_object_or_404(Article.objects.select_related("source", "agency"), slug=slug)
     preview = False
     if not article.is_visible:
         # Drafts, scheduled and withdrawn articles are a plain 404 to readers; editors
@@ -45,17 +54,28 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
         if not request.user.has_perm("articles.view_article"):
             raise Http404("No article found.")
         preview = True
-    topics = list(article.topics.all())
+    # Lazy: the template caches the article and related fragments by content version
+    # (articles/cache.py), so a signed-in reader's page skips these queries on a hit.
+    topics = SimpleLazyObject(lambda: list(article.topics.all()))
     context = {
         "article": article,
         "topics": topics,
+        "corrections": SimpleLazyObject(
+            lambda: list(article.corrections.order_by("-published_at", "-id"))
+        ),
         "preview": preview,
-        "related": selectors.related_articles(article, [t.pk for t in topics]),
-        "promo": selectors.article_promo(),
+        "related": SimpleLazyObject(
+            lambda: selectors.related_articles(article, [t.pk for t in topics])
+        ),
+        "promo": SimpleLazyObject(selectors.article_promo),
     }
-    return render(request, "articles/article_detail.html", context)
+    # Conditional GET comes from ConditionalGetMiddleware's content ETag, not from a
+    # Last-Modified: comments, corrections and related cards change without the article.
+    return render(request, "articles/article_detail.html", context, status=status)
 
 
+@require_safe
+@cache_for_anonymous
 def source_detail(request: HttpRequest, slug: str) -> HttpResponse:
     source = get_object_or_404(Source, slug=slug)
     # An agency's page lists its wire copy carried by other sources too.
@@ -67,6 +87,8 @@ def source_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+@require_safe
+@cache_for_anonymous
 def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     topic = get_object_or_404(Topic, slug=slug)
     articles = Article.objects.published().for_cards().filter(topics=topic)

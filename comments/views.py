@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from articles.models import Article
-from articles.views import article_detail
+from articles.views import render_article
 
 from . import services
 from .forms import ReportForm
@@ -79,7 +79,7 @@ def post(request: HttpRequest, slug: str) -> HttpResponse:
             response = _reply_page(request, parent, body=body, error=error.message)
         else:
             request.comment_form_state = {"body": body, "error": error.message}
-            response = article_detail(request, slug)
+            response = render_article(request, slug)
         return _refused(response, error)
     if comment.status == Status.APPROVED:
         messages.success(request, "Your comment is published.")

@@ -32,6 +32,10 @@ def _clear_cache():
     from django.core.cache import cache
 
     cache.clear()
+    # The page cache's per-process copy (articles/cache.py) goes with the shared cache.
+    from articles.cache import local_pages
+
+    local_pages.clear()
     yield
 
 

@@ -1,0 +1,103 @@
+"""What search engines and social sites read: absolute URLs, robots.txt, article metadata."""
+
+from __future__ import annotations
+
+import json
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils.html import _json_script_escapes
+from django.utils.safestring import SafeString, mark_safe
+from django.views.decorators.http import require_safe
+
+from .models import Article, Source
+
+
+def absolute_url(path: str) -> str:
+    """`path` on the site's public address (SITE_URL), the same on every app server.
+
+    Built from settings rather than the request's Host so cached pages, feeds and
+    sitemaps never carry whatever host a visitor sent.
+    """
+    if path.startswith(("http://", "https://")):
+        return path
+    return f"{settings.SITE_URL}{path}"
+
+
+@require_safe
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    """Crawl everything public; keep crawlers out of the admin, accounts and search."""
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /accounts/",
+        f"Disallow: {reverse('articles:search')}",
+        "",
+        f"Sitemap: {absolute_url(reverse('sitemap_index'))}",
+        f"Sitemap: {absolute_url(reverse('sitemap_news'))}",
+        "",
+    ]
+    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+
+
+def _organization(source: Source) -> dict:
+    org = {"@type": "NewsMediaOrganization", "name": source.name}
+    if source.homepage_url:
+        org["url"] = source.homepage_url
+    return org
+
+
+def canonical_url(article: Article) -> str:
+    """Republished copy points search engines at the original; our own copy at itself."""
+    return article.original_url or absolute_url(article.get_absolute_url())
+
+
+def image_url(article: Article) -> str:
+    """The largest JPEG rendition, absolute, or "" when the article has no image."""
+    jpeg = article.lead_image_renditions.get("jpeg", [])
+    if not jpeg:
+        return ""
+    return absolute_url(jpeg[-1][1])
+
+
+def news_article_data(article: Article) -> dict:
+    """schema.org NewsArticle for the article page (no query: source/agency are joined)."""
+    data: dict = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": article.title[:110],
+        "mainEntityOfPage": absolute_url(article.get_absolute_url()),
+        "url": absolute_url(article.get_absolute_url()),
+        "datePublished": article.published_at,
+        "dateModified": article.updated_at,
+        "author": (
+            {"@type": "Person", "name": article.byline}
+            if article.byline
+            else _organization(article.source)
+        ),
+        "publisher": {
+            "@type": "Organization",
+            "name": settings.SITE_NAME,
+            "url": absolute_url("/"),
+        },
+    }
+    if article.summary:
+        data["description"] = article.summary
+    image = image_url(article)
+    if image:
+        data["image"] = [image]
+    republished = bool(article.original_url) or article.agency_id is not None
+    if republished:
+        # The copy comes from elsewhere: say who made it and where it first appeared.
+        data["sourceOrganization"] = _organization(article.agency or article.source)
+        if article.original_url:
+            data["isBasedOn"] = article.original_url
+    return data
+
+
+def json_ld(data: dict) -> SafeString:
+    """`data` as JSON that is safe inside a <script> element (no "</script>" breakout)."""
+    text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False)
+    return mark_safe(text.translate(_json_script_escapes))  # escaped just above

@@ -1,0 +1,320 @@
+"""Benchmark data and facts, run under Django by bench/run.py (never by the test suite).
+
+`python bench/prepare.py seed --articles N ...` fills an empty database fast with
+bulk_create; `python bench/prepare.py facts` prints, as one JSON line, what the load run
+needs: URLs, a signed-in reader's and an editor's session cookies, drafts to publish, the
+SQL queries each page type takes (test client + CaptureQueriesContext) and versions.
+All text is generated from an invented vocabulary.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.apps import apps  # noqa: E402
+from django.conf import settings  # noqa: E402
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.core.cache import cache  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.urls import reverse  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from articles.cache import bump_generation  # noqa: E402
+from articles.models import Article, Source, Topic  # noqa: E402
+
+PLACES = (
+    "Harbourside Kelmorrow Ashdene Pellow Varrick Brindlemere Oskway Tamsford Lowen Carrow "
+    "Dunmarsh Fenbury Greyhaven Holloway Islebridge Juniper Kestle Larkfield Morwick Norbay"
+).split()
+NOUNS = (
+    "council ferry quay lighthouse market bridge school clinic orchard railway harbour "
+    "tramline library reservoir festival regatta museum library union brewery vineyard "
+    "shipyard airfield archive observatory canal fishery bakery theatre stadium"
+).split()
+VERBS = (
+    "approves delays reopens expands rejects reviews funds restores closes launches "
+    "questions celebrates rebuilds postpones welcomes"
+).split()
+OBJECTS = (
+    "new timetable repair plan winter budget night service safety review flood defences "
+    "summer programme rent freeze cycle lanes coastal path tree planting heritage grant "
+    "school meals bus routes parking charges water tariff"
+).split(" ")
+WORDS = (
+    "the a of to and in for on with at by from after before during while residents "
+    "officials said expected week month year morning evening storm tide wind rain river "
+    "coast town city village road street plan vote report survey figures costs workers "
+    "volunteers visitors families engineers farmers fishermen teachers nurses drivers "
+    "agreed warned argued noted confirmed announced described estimated measured "
+    "quickly slowly finally again already still nearly almost early late local regional "
+    "public private small large older newer longer shorter higher lower"
+).split()
+
+
+def sentence(rng: random.Random, n: int) -> str:
+    words = [rng.choice(WORDS) for _ in range(n)]
+    return " ".join(words).capitalize() + "."
+
+
+def paragraph(rng: random.Random) -> str:
+    return " ".join(sentence(rng, rng.randint(8, 18)) for _ in range(rng.randint(3, 5)))
+
+
+def seed(*, articles: int, sources: int, topics: int, comments: int, rng_seed: int = 7) -> None:
+    """An empty database becomes a realistic site, in a few bulk inserts."""
+    rng = random.Random(rng_seed)
+    now = timezone.now()
+    t0 = time.monotonic()
+    with transaction.atomic():
+        srcs = Source.objects.bulk_create(
+            [
+                Source(
+                    name=f"{PLACES[i % len(PLACES)]} {'Wire' if i % 5 == 4 else 'Gazette'} {i}",
+                    slug=f"bench-source-{i}",
+                    kind=Source.Kind.AGENCY if i % 5 == 4 else Source.Kind.PUBLISHER,
+                    homepage_url=f"https://source{i}.example.org/",
+                    description=sentence(rng, 14),
+                )
+                for i in range(sources)
+            ]
+        )
+        agencies = [s for s in srcs if s.kind == Source.Kind.AGENCY] or srcs[:1]
+        tops = Topic.objects.bulk_create(
+            [
+                Topic(
+                    name=f"{NOUNS[i % len(NOUNS)].title()} {i}",
+                    slug=f"bench-topic-{i}",
+                    in_navigation=i < 6,
+                    position=i,
+                    description=sentence(rng, 10),
+                )
+                for i in range(topics)
+            ]
+        )
+        batch = []
+        for i in range(articles):
+            title = (
+                f"{rng.choice(PLACES)} {rng.choice(NOUNS)} {rng.choice(VERBS)} "
+                f"{rng.choice(OBJECTS)} ({i})"
+            )
+            source = srcs[rng.randrange(len(srcs))]
+            status = Article.Status.PUBLISHED if i % 50 else Article.Status.DRAFT
+            # Most within a year; the newest 1% within the last two days (the news sitemap).
+            age = (
+                timedelta(minutes=rng.randint(5, 2 * 24 * 60))
+                if i % 100 == 1
+                else timedelta(minutes=rng.randint(60, 365 * 24 * 60))
+            )
+            body = "".join(f"<p>{paragraph(rng)}</p>" for _ in range(rng.randint(4, 8)))
+            batch.append(
+                Article(
+                    title=title,
+                    slug=f"bench-{i}",
+                    summary=sentence(rng, rng.randint(14, 26)),
+                    body=body,
+                    source=source,
+                    agency=agencies[i % len(agencies)] if i % 5 == 0 else None,
+                    byline=f"{rng.choice(PLACES)} Desk" if i % 3 else "",
+                    original_url=f"https://source.example.org/story/{i}" if i % 4 == 0 else "",
+                    status=status,
+                    published_at=now - age if status == Article.Status.PUBLISHED else None,
+                )
+            )
+        Article.objects.bulk_create(batch, batch_size=1000)
+        ids = list(Article.objects.values_list("pk", flat=True))
+        through = Article.topics.through
+        links = []
+        for pk in ids:
+            for topic in rng.sample(tops, k=min(len(tops), rng.randint(1, 3))):
+                links.append(through(article_id=pk, topic_id=topic.pk))
+        through.objects.bulk_create(links, batch_size=5000)
+        _users()
+        n_comments = _seed_comments(rng, ids, comments)
+    if connection.vendor == "postgresql":
+        # What autovacuum does on a live site: planner statistics, and the GIN index's
+        # pending list merged (until then PostgreSQL prefers a slow sequential scan).
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
+    bump_generation()
+    print(
+        f"seeded {articles} articles, {sources} sources, {topics} topics, "
+        f"{n_comments} comments in {time.monotonic() - t0:.1f}s",
+        file=sys.stderr,
+    )
+
+
+def _users():
+    User = get_user_model()
+    User.objects.create_user(
+        username="bench-reader",
+        email="reader@bench.example.org",
+        password="bench-Passw0rd!",
+        display_name="Bench Reader",
+    )
+    User.objects.create_superuser(
+        username="bench-editor", email="editor@bench.example.org", password="bench-Passw0rd!"
+    )
+    User.objects.bulk_create(
+        [User(username=f"bench-commenter-{i}", email=f"c{i}@bench.example.org") for i in range(200)]
+    )
+
+
+def _seed_comments(rng: random.Random, article_ids: list[int], count: int) -> int:
+    """Approved comments spread over the articles, when the comments app is there."""
+    if count <= 0 or not apps.is_installed("comments"):
+        return 0
+    try:
+        Comment = apps.get_model("comments", "Comment")
+    except LookupError:
+        return 0
+    fields = {f.name for f in Comment._meta.get_fields()}
+    authors = list(
+        get_user_model()
+        .objects.filter(username__startswith="bench-commenter-")
+        .values_list("pk", flat=True)
+    )
+    now = timezone.now()
+    approved = getattr(getattr(Comment, "Status", None), "APPROVED", "approved")
+    made = 0
+    batch = []
+    for i in range(count):
+        values = {
+            "article_id": rng.choice(article_ids),
+            "author_id": rng.choice(authors),
+            "body": sentence(rng, rng.randint(6, 30)),
+        }
+        if "status" in fields:
+            values["status"] = approved
+        if "created_at" in fields:
+            values["created_at"] = now - timedelta(minutes=rng.randint(1, 300_000))
+        if "fingerprint" in fields:
+            values["fingerprint"] = f"{i:064x}"
+        batch.append(Comment(**values))
+        if len(batch) == 5000:
+            Comment.objects.bulk_create(batch)
+            made += len(batch)
+            batch = []
+    Comment.objects.bulk_create(batch)
+    return made + len(batch)
+
+
+def _count(client: Client, url: str) -> tuple[int, int]:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    return response.status_code, len(ctx.captured_queries)
+
+
+def facts() -> dict:
+    """URLs, cookies, drafts and the queries each page type takes (miss, then hit)."""
+    User = get_user_model()
+    reader = User.objects.get(username="bench-reader")
+    editor = User.objects.get(username="bench-editor")
+    article = Article.objects.published().order_by("-published_at")[10]
+    drafts = list(
+        Article.objects.filter(status=Article.Status.DRAFT).values_list("pk", "slug", "title")[:5]
+    )
+    word = article.title.split()[1]
+    search_url = f"{reverse('articles:search')}?q={word}"
+    urls = {
+        "home": reverse("articles:home"),
+        "article": article.get_absolute_url(),
+        "search": search_url,
+        "rss": reverse("articles:feed_latest_rss"),
+        "source": article.source.get_absolute_url(),
+    }
+    manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
+    paths = json.loads(manifest.read_text())["paths"] if manifest.exists() else {}
+    static_name = "css/site.css" if "css/site.css" in paths else "admin/css/base.css"
+    urls["static"] = settings.STATIC_URL + paths.get(static_name, static_name)
+
+    queries: dict[str, int] = {}
+    cache.clear()
+    anonymous = Client()
+    for name in ("home", "article", "search", "rss"):
+        queries[f"{name} (anonymous, miss)"] = _count(anonymous, urls[name])[1]
+        queries[f"{name} (anonymous, hit)"] = _count(anonymous, urls[name])[1]
+    signed_in = Client()
+    signed_in.force_login(reader)
+    for name in ("home", "article", "search"):
+        queries[f"{name} (signed in)"] = _count(signed_in, urls[name])[1]
+    queries["static file"] = _count(anonymous, urls["static"])[1]
+
+    editor_client = Client()
+    editor_client.force_login(editor)
+    with connection.cursor() as cursor:
+        cursor.execute("select version()" if connection.vendor == "postgresql" else "select 1")
+        db_version = (
+            cursor.fetchone()[0].split(" on ")[0]
+            if connection.vendor == "postgresql"
+            else "SQLite " + __import__("sqlite3").sqlite_version
+        )
+    name = settings.SESSION_COOKIE_NAME
+    redis_version = ""
+    if getattr(settings, "REDIS_URL", ""):
+        import redis
+
+        redis_version = redis.Redis.from_url(settings.REDIS_URL).info()["redis_version"]
+    return {
+        "urls": urls,
+        "static_name": static_name,
+        "reader_cookie": f"{name}={signed_in.cookies[name].value}",
+        "editor_cookie": f"{name}={editor_client.cookies[name].value}",
+        "drafts": drafts,
+        "queries": queries,
+        "articles": Article.objects.count(),
+        "published": Article.objects.published().count(),
+        "comments": _comment_count(),
+        "db": db_version,
+        "redis": redis_version,
+        "django": django.get_version(),
+        "cache_backend": settings.CACHES["default"]["BACKEND"],
+        "page_cache_timeout": settings.PAGE_CACHE_TIMEOUT,
+    }
+
+
+def _comment_count() -> int | None:
+    try:
+        return apps.get_model("comments", "Comment").objects.count()
+    except LookupError:
+        return None
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    s = sub.add_parser("seed")
+    s.add_argument("--articles", type=int, default=10_000)
+    s.add_argument("--sources", type=int, default=20)
+    s.add_argument("--topics", type=int, default=50)
+    s.add_argument("--comments", type=int, default=100_000)
+    sub.add_parser("facts")
+    args = parser.parse_args()
+    if args.command == "seed":
+        seed(
+            articles=args.articles,
+            sources=args.sources,
+            topics=args.topics,
+            comments=args.comments,
+        )
+    else:
+        print("BENCH_FACTS " + json.dumps(facts()))
+
+
+if __name__ == "__main__":
+    main()

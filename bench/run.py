@@ -1,0 +1,511 @@
+"""`make bench`: load-test the site as production runs it and write docs/benchmarks.md.
+
+For each scenario (PostgreSQL + Redis, and SQLite + local-memory cache) and each data size:
+a fresh database is migrated and seeded (bench/prepare.py), static files are collected,
+gunicorn starts from gunicorn.conf.py with production settings (DEBUG off), and wrk
+(Debian's package) drives it from a separate process: a static file, the home page, an
+article on a cache hit, the same article for a signed-in reader (never cached), search and
+the RSS feed. Then two gunicorn instances share PostgreSQL and Redis and a publish on one
+must be visible on the other at once.
+
+    python bench/run.py                       # defaults: 10,000 articles, both scenarios
+    python bench/run.py --sizes 1000,10000 --duration 10 --connections 16
+
+Never part of `make test`: it takes minutes and needs wrk, PostgreSQL and Redis.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+LUA = ROOT / "bench" / "report.lua"
+PG_ADMIN_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432")
+# A Redis database of its own: test suites flush theirs (cache.clear() is FLUSHDB).
+REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
+PAGES = [
+    # (label, url key, signed in?)
+    ("static file", "static", False),
+    ("home (anonymous, cache hit)", "home", False),
+    ("article (anonymous, cache hit)", "article", False),
+    ("article (signed-in reader, uncached)", "article", True),
+    ("search (signed-in reader, uncached)", "search", True),
+    ("search (anonymous, cache hit)", "search", False),
+    ("RSS feed (anonymous, cache hit)", "rss", False),
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def run(cmd: list[str], env: dict, **kw) -> subprocess.CompletedProcess:
+    return subprocess.run(cmd, cwd=ROOT, env=env, check=True, text=True, **kw)
+
+
+class Gunicorn:
+    """One gunicorn from gunicorn.conf.py on a free loopback port."""
+
+    def __init__(self, env: dict, workers: int | None = None):
+        self.port = free_port()
+        env = {**env, "GUNICORN_BIND": f"127.0.0.1:{self.port}", "GUNICORN_ACCESSLOG": "off"}
+        if workers:
+            env["WEB_CONCURRENCY"] = str(workers)
+        self.log = tempfile.TemporaryFile(mode="w+")
+        self.proc = subprocess.Popen(
+            [PY, "-m", "gunicorn", "-c", "gunicorn.conf.py"],
+            cwd=ROOT,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+        self.url = f"http://127.0.0.1:{self.port}"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(self.url + "/robots.txt", timeout=2)
+                return
+            except urllib.error.HTTPError:
+                return  # it answers
+            except (urllib.error.URLError, ConnectionError):
+                if self.proc.poll() is not None:
+                    break
+                time.sleep(0.2)
+        self.stop()
+        raise RuntimeError("gunicorn did not start:\n" + self.output())
+
+    def output(self) -> str:
+        self.log.seek(0)
+        return self.log.read()
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+def wrk(url: str, *, duration: int, connections: int, threads: int, cookie: str = "") -> dict:
+    cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "-s", str(LUA)]
+    if cookie:
+        cmd += ["-H", f"Cookie: {cookie}"]
+    out = subprocess.run(cmd + [url], capture_output=True, text=True, check=True).stdout
+    line = next(x for x in out.splitlines() if x.startswith("BENCH_JSON "))
+    result = json.loads(line.removeprefix("BENCH_JSON "))
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    result["non2xx"] = int(non2xx.group(1)) if non2xx else 0
+    result["errors"] = sum(
+        result[k] for k in ("connect", "read", "write", "status", "timeout", "non2xx")
+    )
+    return result
+
+
+def base_env(tmp: Path) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    for name in ("REDIS_URL", "DATABASE_URL", "CACHE_KEY_PREFIX", "PAGE_CACHE_TIMEOUT"):
+        env.pop(name, None)
+    env.update(
+        DJANGO_SETTINGS_MODULE="newsroom.settings",
+        DEBUG="0",
+        # Plain HTTP on loopback (TLS ends at the proxy); everything else as in production.
+        HTTPS="0",
+        SECRET_KEY=secrets.token_urlsafe(64),
+        ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
+        SITE_URL="http://127.0.0.1",
+        VAR_DIR=str(tmp),
+        STATIC_ROOT=str(tmp / "static"),
+        MEDIA_ROOT=str(tmp / "media"),
+        LOG_LEVEL="WARNING",
+    )
+    return env
+
+
+def scenario_env(kind: str, tmp: Path, size: int) -> dict:
+    env = base_env(tmp)
+    if kind == "pg":
+        name = f"newsroom_bench_{size}"
+        subprocess.run(
+            [
+                "psql",
+                PG_ADMIN_URL + "/postgres",
+                "-qc",
+                f"DROP DATABASE IF EXISTS {name} WITH (FORCE)",
+            ],
+            check=True,
+        )
+        subprocess.run(
+            ["psql", PG_ADMIN_URL + "/postgres", "-qc", f"CREATE DATABASE {name}"], check=True
+        )
+        env["DATABASE_URL"] = f"{PG_ADMIN_URL}/{name}"
+        env["REDIS_URL"] = REDIS
+        env["CACHE_KEY_PREFIX"] = f"bench-{secrets.token_hex(4)}"
+    else:
+        env["DATABASE_URL"] = f"sqlite:///{tmp / 'bench.sqlite3'}"
+    return env
+
+
+def prepare(env: dict, args, size: int) -> dict:
+    run([PY, "manage.py", "migrate", "--noinput", "-v0"], env)
+    run([PY, "manage.py", "collectstatic", "--noinput", "-v0"], env)
+    t0 = time.monotonic()
+    run(
+        [
+            PY,
+            "bench/prepare.py",
+            "seed",
+            f"--articles={size}",
+            f"--sources={args.sources}",
+            f"--topics={args.topics}",
+            f"--comments={args.comments * size // args.articles}",
+        ],
+        env,
+    )
+    seed_seconds = time.monotonic() - t0
+    out = run([PY, "bench/prepare.py", "facts"], env, capture_output=True).stdout
+    line = next(x for x in out.splitlines() if x.startswith("BENCH_FACTS "))
+    facts = json.loads(line.removeprefix("BENCH_FACTS "))
+    facts["seed_seconds"] = round(seed_seconds, 1)
+    return facts
+
+
+def measure(server: Gunicorn, facts: dict, args) -> list[dict]:
+    rows = []
+    for label, key, signed_in in PAGES:
+        url = server.url + facts["urls"][key]
+        cookie = facts["reader_cookie"] if signed_in else ""
+        # Warm up: fills the page cache and each worker's connections.
+        wrk(url, duration=2, connections=args.connections, threads=args.threads, cookie=cookie)
+        result = wrk(
+            url,
+            duration=args.duration,
+            connections=args.connections,
+            threads=args.threads,
+            cookie=cookie,
+        )
+        result["label"] = label
+        result["load"] = round(os.getloadavg()[0], 1)
+        rows.append(result)
+        print(
+            f"  {label:42} {result['rps']:9.1f} rps  p50 {result['p50']:7.2f} ms  "
+            f"p95 {result['p95']:7.2f}  p99 {result['p99']:7.2f}  errors {result['errors']} "
+            f"{error_kinds(result)}",
+            flush=True,
+        )
+    static = rows[0]["rps"] or 1
+    for row in rows:
+        row["ratio"] = row["rps"] / static
+    return rows
+
+
+def error_kinds(result: dict) -> str:
+    kinds = ("connect", "read", "write", "status", "timeout", "non2xx")
+    parts = [f"{k} {result[k]}" for k in kinds if result[k]]
+    return f"({', '.join(parts)})" if parts else ""
+
+
+def http(method: str, url: str, cookie: str, data: dict | None = None) -> tuple[int, str, dict]:
+    body = urllib.parse.urlencode(data).encode() if data is not None else None
+    request = urllib.request.Request(url, data=body, method=method, headers={"Cookie": cookie})
+
+    class Keep(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *a, **kw):
+            return None
+
+    opener = urllib.request.build_opener(Keep)
+    try:
+        with opener.open(request, timeout=10) as response:
+            return response.status, response.read().decode(), dict(response.headers)
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode(), dict(error.headers)
+
+
+def two_instances(env: dict, facts: dict) -> dict:
+    """Publish through the admin of instance A; read it from instance B at once."""
+    a, b = Gunicorn(env, workers=2), Gunicorn(env, workers=2)
+    try:
+        draft_id, slug, title = facts["drafts"][0]
+        article_path = f"/articles/{slug}/"
+        before_article = http("GET", b.url + article_path, "")[0]
+        http("GET", b.url + "/", "")  # cache B's home page
+        home_before = title in http("GET", b.url + "/", "")[1]
+        cookie = facts["editor_cookie"]
+        status, page, headers = http("GET", a.url + "/admin/articles/article/", cookie)
+        polls = 0
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+        csrf_cookie = re.search(r"csrftoken=([^;]+)", headers.get("Set-Cookie", "")).group(1)
+        cookie_both = f"{cookie}; csrftoken={csrf_cookie}"
+        status, _, _ = http(
+            "POST",
+            a.url + "/admin/articles/article/",
+            cookie_both,
+            {
+                "csrfmiddlewaretoken": token,
+                "action": "publish_now",
+                "_selected_action": str(draft_id),
+                "index": "0",
+            },
+        )
+        published_status = status
+        t0 = time.monotonic()  # from the moment A has answered the publish
+        seen_after = None
+        for _ in range(200):
+            polls += 1
+            code, body, _ = http("GET", b.url + article_path, "")
+            home = http("GET", b.url + "/", "")[1]
+            if code == 200 and title in home:
+                seen_after = time.monotonic() - t0
+                break
+            time.sleep(0.01)
+        return {
+            "article_on_b_before": before_article,
+            "on_b_home_before": home_before,
+            "admin_post_status": published_status,
+            "visible_on_b_after_seconds": None if seen_after is None else round(seen_after, 3),
+            "polls": polls,
+            "title": title,
+        }
+    finally:
+        a.stop()
+        b.stop()
+
+
+def machine() -> dict:
+    cpu = ""
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    with open("/proc/meminfo") as f:
+        mem_kb = int(next(x for x in f if x.startswith("MemTotal")).split()[1])
+    wrk_version = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout.split("\n")[
+        0
+    ]
+    gunicorn = subprocess.run(
+        [PY, "-m", "gunicorn", "--version"], capture_output=True, text=True
+    ).stdout.strip()
+    conf: dict = {}
+    exec(compile((ROOT / "gunicorn.conf.py").read_text(), "gunicorn.conf.py", "exec"), conf)
+    return {
+        "nproc": os.cpu_count(),
+        "cpu": cpu,
+        "ram_gb": round(mem_kb / 1024 / 1024, 1),
+        "python": platform.python_version(),
+        "os": platform.platform(),
+        "wrk": wrk_version.strip(),
+        "gunicorn": gunicorn,
+        "workers": conf["workers"],
+        "threads": conf["threads"],
+    }
+
+
+def targets(rows: list[dict]) -> list[tuple[str, bool, str]]:
+    by = {r["label"]: r for r in rows}
+    hit = by["article (anonymous, cache hit)"]
+    unc = by["article (signed-in reader, uncached)"]
+    errors = sum(r["errors"] for r in rows)
+    return [
+        (
+            "article cache hit >= 60% of static",
+            hit["ratio"] >= 0.6,
+            f"{hit['ratio']:.0%}",
+        ),
+        ("uncached article >= 20% of static", unc["ratio"] >= 0.2, f"{unc['ratio']:.0%}"),
+        ("uncached article p99 < 100 ms", unc["p99"] < 100, f"{unc['p99']:.1f} ms"),
+        ("zero errors", errors == 0, str(errors)),
+    ]
+
+
+def write_report(path: Path, info: dict, results: list[dict], args, extra: dict) -> None:
+    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    m = info
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Written by `python bench/run.py` (`make bench`) on {now}. Re-run it to refresh.",
+        "",
+        "## Machine and settings",
+        "",
+        f"- {m['nproc']} CPUs: {m['cpu']}; {m['ram_gb']} GB RAM; {m['os']}",
+        f"- Python {m['python']}, Django {results[0]['facts']['django']}, {m['gunicorn']}, "
+        f"{m['wrk']}",
+        f"- gunicorn.conf.py defaults here: {m['workers']} workers x {m['threads']} threads "
+        "(gthread), DEBUG off, WhiteNoise (brotli/gzip, hashed names), cached template loader",
+        f"- wrk: {args.threads} threads, {args.connections} connections, {args.duration} s per "
+        "page after a 2 s warm-up, on the same machine as the server (it competes for the "
+        "same CPUs)",
+        "- Plain HTTP on loopback (HTTPS=0: no redirect; TLS belongs to the reverse proxy)",
+        "",
+    ]
+    for res in results:
+        f = res["facts"]
+        db = f["db"]
+        comments = (
+            "no comments app on this branch"
+            if f["comments"] is None
+            else f"{f['comments']:,} comments"
+        )
+        cache = "Redis " + f["redis"] if f["redis"] else "local memory (per process)"
+        lines += [
+            f"## {res['title']}: {f['articles']:,} articles",
+            "",
+            f"- Database: {db}; cache: {cache}; page cache timeout {f['page_cache_timeout']} s",
+            f"- Data: {f['articles']:,} articles ({f['published']:,} published), "
+            f"{args.sources} sources, {args.topics} topics, "
+            f"{comments}; "
+            f"seeded in {f['seed_seconds']} s",
+            f"- Static file: `{f['static_name']}`",
+            "",
+            "| Page | req/s | p50 ms | p95 ms | p99 ms | errors | vs static | load avg |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        for r in res["rows"]:
+            lines.append(
+                f"| {r['label']} | {r['rps']:,.0f} | {r['p50']:.2f} | {r['p95']:.2f} | "
+                f"{r['p99']:.2f} | {r['errors']} {error_kinds(r)} | {r['ratio']:.0%} | "
+                f"{r['load']} |"
+            )
+        lines += ["", "Targets (2-core machine):", ""]
+        for name, ok, value in targets(res["rows"]):
+            lines.append(f"- {'PASS' if ok else 'FAIL'}: {name} ({value})")
+        lines += ["", "SQL queries per page type (test client, CaptureQueriesContext):", ""]
+        lines += ["| Page | queries |", "|---|---:|"]
+        for name, n in f["queries"].items():
+            lines.append(f"| {name} | {n} |")
+        lines.append("")
+    lines += size_comparison(results)
+    if extra.get("two_instances"):
+        t = extra["two_instances"]
+        ok = (
+            t["article_on_b_before"] == 404
+            and not t["on_b_home_before"]
+            and t["visible_on_b_after_seconds"] is not None
+        )
+        lines += [
+            "## Two app servers sharing PostgreSQL and Redis",
+            "",
+            "Two gunicorn instances (2 workers each) on different ports. A draft is "
+            'published through the admin\'s "Publish now" action on instance A; instance B '
+            "(whose home page was cached) is polled until the article page answers 200 and "
+            "the home page lists it.",
+            "",
+            f"- Before: article on B answered {t['article_on_b_before']}; "
+            f"title on B's cached home page: {t['on_b_home_before']}",
+            f"- Admin POST on A answered {t['admin_post_status']}",
+            f"- Visible on B {t['visible_on_b_after_seconds']} s after A answered the publish, "
+            f"on poll number {t['polls']} ({'PASS' if ok else 'FAIL'}: at once)",
+            "",
+        ]
+    lines += [
+        "## Notes",
+        "",
+        "- Cache hits are answered from the shared cache with zero SQL (see the query "
+        "table); the signed-in figures are full renders, every request.",
+        "- Without Redis, each gunicorn worker keeps its own local-memory cache and pages "
+        "live at most PAGE_CACHE_TIMEOUT = 1 s there, so workers cannot disagree for longer; "
+        "that scenario shows a single-machine set-up, not the production one.",
+        "- Anonymous search is cached per query string like other pages; the uncached row "
+        "is the full-text query itself (ranked, with highlighted snippets on PostgreSQL).",
+        "- The load average column is the machine's 1-minute load when each row ended. "
+        f"With {os.cpu_count()} CPUs, a load above {os.cpu_count()} means other programs "
+        "(and wrk itself) were competing with the server: such rows understate it.",
+        "",
+    ]
+    path.write_text("\n".join(lines))
+
+
+def size_comparison(results: list[dict]) -> list[str]:
+    by_title: dict[str, list[dict]] = {}
+    for res in results:
+        by_title.setdefault(res["title"], []).append(res)
+    lines = []
+    for title, runs in by_title.items():
+        if len(runs) < 2:
+            continue
+        small, large = runs[0], runs[-1]
+        lines += [
+            f"## {title}: {small['facts']['articles']:,} vs {large['facts']['articles']:,} "
+            "articles",
+            "",
+            "| Page | p50 small | p50 large | change | req/s change |",
+            "|---|---:|---:|---:|---:|",
+        ]
+        for a, b in zip(small["rows"], large["rows"], strict=True):
+            change = (b["p50"] - a["p50"]) / a["p50"] if a["p50"] else 0
+            rps = (b["rps"] - a["rps"]) / a["rps"] if a["rps"] else 0
+            lines.append(
+                f"| {a['label']} | {a['p50']:.2f} | {b['p50']:.2f} | {change:+.0%} | {rps:+.0%} |"
+            )
+        lines.append("")
+    return lines
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--articles", type=int, default=10_000, help="the default size")
+    parser.add_argument(
+        "--sizes", default="", help="comma-separated article counts (default: --articles)"
+    )
+    parser.add_argument(
+        "--sqlite-sizes", default="", help="article counts for SQLite (default: --sizes)"
+    )
+    parser.add_argument("--sources", type=int, default=20)
+    parser.add_argument("--topics", type=int, default=50)
+    parser.add_argument(
+        "--comments", type=int, default=100_000, help="at --articles; scaled with the size"
+    )
+    parser.add_argument("--duration", type=int, default=10, help="seconds per page")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads")
+    parser.add_argument("--scenarios", default="pg,sqlite", help="pg and/or sqlite")
+    parser.add_argument("--output", default=str(ROOT / "docs" / "benchmarks.md"))
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk is missing: apt-get install wrk")
+    sizes = [int(s) for s in args.sizes.split(",") if s] or [args.articles]
+    sqlite_sizes = [int(s) for s in args.sqlite_sizes.split(",") if s] or sizes
+    info = machine()
+    results, extra = [], {}
+    for kind in [s.strip() for s in args.scenarios.split(",") if s.strip()]:
+        title = "PostgreSQL + Redis" if kind == "pg" else "SQLite + local-memory cache"
+        for size in sizes if kind == "pg" else sqlite_sizes:
+            with tempfile.TemporaryDirectory(prefix="newsroom-bench-") as tmp:
+                env = scenario_env(kind, Path(tmp), size)
+                print(f"== {title}, {size:,} articles: preparing", flush=True)
+                facts = prepare(env, args, size)
+                server = Gunicorn(env)
+                try:
+                    rows = measure(server, facts, args)
+                finally:
+                    server.stop()
+                results.append({"title": title, "facts": facts, "rows": rows})
+                if kind == "pg" and size == sizes[-1]:
+                    print("== two instances sharing PostgreSQL and Redis", flush=True)
+                    extra["two_instances"] = two_instances(env, facts)
+                    print(f"  {extra['two_instances']}", flush=True)
+                write_report(Path(args.output), info, results, args, extra)
+    print(f"Wrote {args.output}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,208 @@
+"""The real thing: gunicorn with production settings, over HTTP on 127.0.0.1.
+
+One server on a fresh SQLite database (migrated, static files collected) checks the
+headers, compressed hashed static files and the page cache; others are started with
+Redis or the database unreachable.
+"""
+
+import os
+import re
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _env(tmp: Path, **extra) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST"))}
+    env.update(
+        DEBUG="0",
+        SECRET_KEY=secrets.token_urlsafe(64),
+        ALLOWED_HOSTS="127.0.0.1",
+        VAR_DIR=str(tmp),
+        STATIC_ROOT=str(tmp / "static"),
+        MEDIA_ROOT=str(tmp / "media"),
+        DATABASE_URL=f"sqlite:///{tmp / 'db.sqlite3'}",
+        SECURE_SSL_REDIRECT="0",
+        GUNICORN_ACCESSLOG="off",
+        WEB_CONCURRENCY="1",
+        GUNICORN_THREADS="2",
+        GUNICORN_BIND="127.0.0.1:0",
+        DJANGO_SETTINGS_MODULE="newsroom.settings",
+    )
+    env.pop("REDIS_URL", None)
+    env.update(extra)
+    return env
+
+
+def _manage(env: dict, *args: str) -> None:
+    subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True
+    )
+
+
+class Server:
+    """gunicorn started from gunicorn.conf.py; `url` once it listens."""
+
+    def __init__(self, env: dict):
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"],
+            cwd=ROOT,
+            env=env,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        deadline = time.monotonic() + 30
+        self.url = None
+        while time.monotonic() < deadline:
+            line = self.proc.stderr.readline()
+            found = re.search(r"Listening at: (http://127\.0\.0\.1:\d+)", line)
+            if found:
+                self.url = found.group(1)
+                break
+            if self.proc.poll() is not None:
+                break
+        if not self.url:
+            self.stop()
+            raise RuntimeError("gunicorn did not start")
+        # Keep draining its log so the pipe never fills and blocks the server.
+        import threading
+
+        threading.Thread(target=self.proc.stderr.read, daemon=True).start()
+        time.sleep(0.3)  # let the worker boot after the master binds
+
+    def get(self, path: str, headers: dict | None = None):
+        request = urllib.request.Request(self.url + path, headers=headers or {})
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.status, response.headers, response.read()
+        except urllib.error.HTTPError as error:
+            return error.code, error.headers, error.read()
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+@pytest.fixture(scope="module")
+def production_server(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("prod")
+    env = _env(tmp)
+    _manage(env, "migrate", "--noinput")
+    _manage(env, "collectstatic", "--noinput")
+    code = (
+        "import django; django.setup()\n"
+        "from tests.factories import ArticleFactory\n"
+        "ArticleFactory(title='Served by gunicorn', slug='served-by-gunicorn')\n"
+    )
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True)
+    server = Server(env)
+    server.tmp = tmp
+    yield server
+    server.stop()
+
+
+HTTPS = {"X-Forwarded-Proto": "https"}
+
+
+def test_production_headers_over_http(production_server):
+    status, headers, body = production_server.get("/articles/served-by-gunicorn/", HTTPS)
+    assert status == 200
+    assert b"Served by gunicorn" in body
+    assert "object-src 'none'" in headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+    assert headers["Strict-Transport-Security"].startswith("max-age=31536000")
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"]
+    assert headers["Cross-Origin-Opener-Policy"] == "same-origin"
+    assert headers["Permissions-Policy"]
+    assert headers["ETag"]
+
+
+def test_plain_http_is_redirected_to_https(production_server, tmp_path):
+    env = _env(tmp_path, DATABASE_URL=f"sqlite:///{tmp_path / 'x.sqlite3'}")
+    env.pop("SECURE_SSL_REDIRECT")
+    server = Server(env)
+    try:
+        request = urllib.request.Request(server.url + "/robots.txt")
+        opener = urllib.request.build_opener(NoRedirect)
+        with pytest.raises(urllib.error.HTTPError) as caught:
+            opener.open(request, timeout=10)
+        assert caught.value.code == 301
+        assert caught.value.headers["Location"].startswith("https://")
+    finally:
+        server.stop()
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def test_page_cache_and_conditional_get_in_production(production_server):
+    path = "/articles/served-by-gunicorn/"
+    production_server.get(path, HTTPS)
+    status, headers, _ = production_server.get(path, HTTPS)
+    assert headers["X-Page-Cache"] == "hit"
+    status, _, body = production_server.get(path, {**HTTPS, "If-None-Match": headers["ETag"]})
+    assert status == 304 and body == b""
+
+
+def test_static_files_hashed_and_compressed(production_server):
+    status, _, body = production_server.get("/search/", HTTPS)
+    assert status == 200
+    css = re.search(rb'href="(/static/css/search\.[0-9a-f]{12}\.css)"', body)
+    assert css, "search.css is linked under its hashed name"
+    path = css.group(1).decode()
+    status, headers, _ = production_server.get(path, {"Accept-Encoding": "br"})
+    assert status == 200 and headers["Content-Encoding"] == "br"
+    assert "immutable" in headers["Cache-Control"]
+    status, headers, _ = production_server.get(path, {"Accept-Encoding": "gzip"})
+    assert headers["Content-Encoding"] == "gzip"
+
+
+def test_redis_down_still_serves(production_server):
+    env = _env(production_server.tmp, REDIS_URL=f"redis://127.0.0.1:{_closed_port()}/0")
+    server = Server(env)
+    try:
+        for _ in range(3):
+            status, _, body = server.get("/articles/served-by-gunicorn/", HTTPS)
+            assert status == 200 and b"Served by gunicorn" in body
+    finally:
+        server.stop()
+
+
+def test_database_down_is_a_quick_503(production_server):
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        url = f"postgres://postgres@127.0.0.1:{_closed_port()}/newsroom"
+    else:
+        url = "sqlite:////nonexistent-dir/newsroom.sqlite3"
+    server = Server(_env(production_server.tmp, DATABASE_URL=url))
+    try:
+        started = time.monotonic()
+        status, headers, body = server.get("/", HTTPS)
+        assert time.monotonic() - started < 5
+        assert status == 503
+        assert b"briefly unavailable" in body
+        assert headers["Retry-After"]
+    finally:
+        server.stop()

@@ -1,0 +1,314 @@
+"""Whole-page cache for anonymous readers: zero SQL on a hit, fresh at once after a change."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from articles import revisions
+from articles.cache import GENERATION_KEY, bump_generation, local_pages
+from articles.models import Article, Correction
+from tests.factories import ArticleFactory, PromoFactory, SourceFactory, TopicFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _long_page_cache(settings):
+    # Without Redis pages live one second; tests must not race that clock.
+    settings.PAGE_CACHE_TIMEOUT = 600
+
+
+def _url(article):
+    return reverse("articles:detail", kwargs={"slug": article.slug})
+
+
+def _page_urls(article, topic):
+    return [
+        reverse("articles:home"),
+        _url(article),
+        article.source.get_absolute_url(),
+        topic.get_absolute_url(),
+        reverse("articles:feed_latest_rss"),
+    ]
+
+
+def test_cache_hit_takes_zero_queries(client, django_assert_num_queries):
+    topic = TopicFactory(in_navigation=True)
+    article = ArticleFactory(topics=[topic])
+    PromoFactory()
+    for url in _page_urls(article, topic):
+        first = client.get(url)
+        assert first.status_code == 200, url
+        assert first["X-Page-Cache"] == "miss"
+        with django_assert_num_queries(0):
+            again = client.get(url)
+        assert again["X-Page-Cache"] == "hit"
+        assert again.content == first.content
+        assert again["Content-Type"] == first["Content-Type"]
+
+
+def test_head_request_served_from_cache(client, django_assert_num_queries):
+    article = ArticleFactory()
+    client.get(_url(article))
+    with django_assert_num_queries(0):
+        response = client.head(_url(article))
+    assert response.status_code == 200
+
+
+def test_query_string_is_part_of_the_key(client):
+    for n in range(25):
+        ArticleFactory(title=f"Ferry timetable change {n}")
+    page1 = client.get("/?page=1")
+    page2 = client.get("/?page=2")
+    assert page2["X-Page-Cache"] == "miss"
+    assert page1.content != page2.content
+
+
+def test_publish_makes_pages_fresh_at_once(client, editor, django_capture_on_commit_callbacks):
+    article = ArticleFactory(title="Old news on the quay")
+    draft = ArticleFactory(title="Breaking: lighthouse relit", status=Article.Status.DRAFT)
+    assert "Breaking: lighthouse relit" not in client.get("/").content.decode()
+    assert client.get(_url(draft)).status_code == 404
+    with django_capture_on_commit_callbacks(execute=True):
+        revisions.publish(article=draft, author=editor, when=timezone.now())
+    home = client.get("/")
+    assert home["X-Page-Cache"] == "miss"
+    assert "Breaking: lighthouse relit" in home.content.decode()
+    assert client.get(_url(draft)).status_code == 200
+    assert "Breaking: lighthouse relit" in client.get(_url(article)).content.decode()
+
+
+def test_edit_makes_article_fresh(client, django_capture_on_commit_callbacks):
+    article = ArticleFactory(title="Bridge closed for repairs")
+    assert "Bridge closed" in client.get(_url(article)).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        article.title = "Bridge reopens after repairs"
+        article.save()
+    body = client.get(_url(article)).content.decode()
+    assert "Bridge reopens after repairs" in body
+
+
+def test_withdraw_removes_article_from_cached_pages(client, editor):
+    article = ArticleFactory(title="Mayor resigns over parking")
+    assert client.get(_url(article)).status_code == 200
+    assert "Mayor resigns" in client.get("/").content.decode()
+    revisions.unpublish(article=article, author=editor)
+    assert client.get(_url(article)).status_code == 404
+    assert "Mayor resigns" not in client.get("/").content.decode()
+
+
+def test_correction_and_topic_changes_invalidate(client):
+    topic = TopicFactory(name="Harbour")
+    article = ArticleFactory(topics=[topic])
+    client.get(_url(article))
+    Correction.objects.create(article=article, text="The quay is 40 metres long, not 400.")
+    assert "not 400" in client.get(_url(article)).content.decode()
+    topic.name = "Harbour and coast"
+    topic.save()
+    assert "Harbour and coast" in client.get(_url(article)).content.decode()
+
+
+def test_bump_generation_is_the_hook_for_other_apps(client, django_assert_num_queries):
+    """The comments app calls bump_generation() when it approves or removes a comment."""
+    from django.core.cache import cache
+
+    article = ArticleFactory()
+    client.get(_url(article))
+    before = cache.get(GENERATION_KEY)
+    bump_generation()
+    assert cache.get(GENERATION_KEY) != before
+    assert client.get(_url(article))["X-Page-Cache"] == "miss"
+    with django_assert_num_queries(0):
+        assert client.get(_url(article))["X-Page-Cache"] == "hit"
+
+
+def test_bump_generation_works_on_an_empty_cache(client):
+    from django.core.cache import cache
+
+    cache.clear()
+    bump_generation()
+    assert cache.get(GENERATION_KEY) is not None
+
+
+def test_signed_in_reader_always_gets_a_fresh_page(client, reader):
+    article = ArticleFactory(title="Tide tables for the week")
+    anonymous = Client()
+    anonymous.get(_url(article))
+    client.force_login(reader)
+    response = client.get(_url(article))
+    assert "X-Page-Cache" not in response
+    assert reader.public_name in response.content.decode()
+    # The anonymous copy never shows the reader's name, and the reader never gets it.
+    cached = anonymous.get(_url(article))
+    assert cached["X-Page-Cache"] == "hit"
+    assert reader.public_name not in cached.content.decode()
+
+
+def test_pages_with_a_csrf_token_are_not_cached(rf):
+    from django.http import HttpResponse
+    from django.middleware.csrf import get_token
+    from django.template import Context, Template
+
+    from articles.cache import cache_for_anonymous
+
+    calls = []
+
+    @cache_for_anonymous
+    def view(request):
+        calls.append(1)
+        return HttpResponse(Template("{{ token }}").render(Context({"token": get_token(request)})))
+
+    view(rf.get("/form/"))
+    view(rf.get("/form/"))
+    assert len(calls) == 2
+
+
+def test_responses_setting_cookies_are_not_cached(rf):
+    from django.http import HttpResponse
+
+    from articles.cache import cache_for_anonymous
+
+    calls = []
+
+    @cache_for_anonymous
+    def view(request):
+        calls.append(1)
+        response = HttpResponse("hello")
+        response.set_cookie("seen", "1")
+        return response
+
+    view(rf.get("/cookie/"))
+    view(rf.get("/cookie/"))
+    assert len(calls) == 2
+
+
+def test_not_found_is_not_cached(client):
+    assert client.get("/articles/not-yet/").status_code == 404
+    article = ArticleFactory(slug="not-yet")
+    assert client.get(_url(article)).status_code == 200
+
+
+def test_scheduled_article_appears_when_its_time_comes(client):
+    """No write happens at publication time: the cached page must expire by itself."""
+    from django.core.cache import cache
+
+    from articles.cache import _page_key
+
+    ArticleFactory(title="Already out")
+    soon = ArticleFactory(
+        title="Ferry strike called off", published_at=timezone.now() + timezone.timedelta(hours=1)
+    )
+    assert "Ferry strike" not in client.get("/").content.decode()
+    # The cached home page carries the scheduled time as its expiry.
+    from django.test import RequestFactory
+
+    entry = cache.get(_page_key(RequestFactory().get("/")))
+    assert entry["expires"] == pytest.approx(soon.published_at.timestamp())
+    # Move the schedule into the past directly in the table (no signal, as time passing).
+    Article.objects.filter(pk=soon.pk).update(
+        published_at=timezone.now() - timezone.timedelta(seconds=1)
+    )
+    entry["expires"] = timezone.now().timestamp() - 1
+    cache.set(_page_key(RequestFactory().get("/")), entry)
+    local_pages.clear()  # this process's copy holds the same expiry; time moved for it too
+    assert "Ferry strike called off" in client.get("/").content.decode()
+
+
+def test_source_page_cached_and_fresh(client, django_assert_num_queries):
+    source = SourceFactory(name="Harbour Gazette")
+    ArticleFactory(source=source, title="Gazette story one")
+    client.get(source.get_absolute_url())
+    with django_assert_num_queries(0):
+        client.get(source.get_absolute_url())
+    ArticleFactory(source=source, title="Gazette story two")
+    assert "Gazette story two" in client.get(source.get_absolute_url()).content.decode()
+
+
+def test_post_is_never_cached_and_not_allowed(client):
+    article = ArticleFactory()
+    assert client.post(_url(article)).status_code == 405
+
+
+def test_signed_in_article_page_reuses_shared_fragments(client, reader, django_assert_num_queries):
+    """Signed-in pages are rendered each time, but the parts every reader shares come from
+    the cache: only the session, the user and the article itself are queried, plus the
+    comments section, which is per reader (count, threads, the reader's own pending
+    comments, whether they may comment)."""
+    topic = TopicFactory(in_navigation=True)
+    article = ArticleFactory(topics=[topic])
+    ArticleFactory(topics=[topic], title="A related story about piers")
+    PromoFactory()
+    client.force_login(reader)
+    first = client.get(_url(article)).content.decode()
+    with django_assert_num_queries(3 + 4):
+        again = client.get(_url(article)).content.decode()
+    assert "A related story about piers" in again
+    assert again.count("Try our new features") == first.count("Try our new features") == 1
+
+
+def test_signed_in_reader_sees_edits_at_once(client, reader):
+    topic = TopicFactory(in_navigation=True, name="Coast")
+    article = ArticleFactory(topics=[topic])
+    client.force_login(reader)
+    client.get(_url(article))
+    Correction.objects.create(article=article, text="The pier opened in 1902, not 1920.")
+    ArticleFactory(topics=[topic], title="Fresh related story on the dunes")
+    topic.name = "Coast and dunes"
+    topic.save()
+    body = client.get(_url(article)).content.decode()
+    assert "not 1920" in body
+    assert "Fresh related story on the dunes" in body
+    assert "Coast and dunes" in body
+
+
+def test_local_copy_rechecks_the_shared_generation_within_its_window(client, settings):
+    """With PAGE_CACHE_LOCAL_SECONDS, hits come from process memory; a change made by
+    another server (the shared generation moving) is seen once the window has passed,
+    a change made in this process at once."""
+    import time
+
+    from django.core.cache import cache
+
+    settings.PAGE_CACHE_LOCAL_SECONDS = 0.3
+    article = ArticleFactory()
+    url = _url(article)
+    client.get(url)  # miss: rendered and stored
+    assert client.get(url)["X-Page-Cache"] == "hit"  # from the shared cache, now local too
+    cache.incr(GENERATION_KEY)  # another server published something
+    assert client.get(url)["X-Page-Cache"] == "hit"  # within the window: the local copy
+    time.sleep(0.35)
+    assert client.get(url)["X-Page-Cache"] == "miss"  # window over: fresh render
+    assert client.get(url)["X-Page-Cache"] == "hit"
+    bump_generation()  # a change in this process: no waiting
+    assert client.get(url)["X-Page-Cache"] == "miss"
+
+
+def test_local_copy_serves_without_touching_the_shared_cache(
+    client, settings, django_assert_num_queries
+):
+    settings.PAGE_CACHE_LOCAL_SECONDS = 30
+    article = ArticleFactory()
+    client.get(_url(article))
+    client.get(_url(article))
+    from django.core.cache import cache
+
+    cache.clear()  # the shared copy is gone; the local one still answers
+    with django_assert_num_queries(0):
+        assert client.get(_url(article))["X-Page-Cache"] == "hit"
+
+
+@pytest.mark.parametrize("field", ["starts_at", "ends_at"])
+def test_promo_start_or_end_bounds_the_page_life(client, field):
+    """A promo starting or ending later changes the page by itself: the page expires then."""
+    from django.core.cache import cache
+    from django.test import RequestFactory
+
+    from articles.cache import _page_key
+
+    article = ArticleFactory()
+    at = timezone.now() + timezone.timedelta(minutes=5)
+    PromoFactory(**{field: at})
+    client.get(_url(article))
+    entry = cache.get(_page_key(RequestFactory().get(_url(article))))
+    assert entry["expires"] == pytest.approx(at.timestamp())
