@@ -24,6 +24,7 @@ run: $(VENV)/.installed
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py seed_demo
 	$(PY) manage.py create_demo_staff
+	$(PY) manage.py seed_demo_comments
 	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl-C stops; the data stays in var/)"
 	$(VENV)/bin/gunicorn -c gunicorn.conf.py --bind $(HOST):$(PORT) newsroom.wsgi
 

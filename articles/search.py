@@ -33,6 +33,7 @@ from django.views.decorators.http import require_safe
 
 from .cache import cache_for_anonymous
 from .models import Article, Source, Topic
+from .selectors import decorate_cards
 
 MAX_QUERY_CHARS = 200
 MAX_WORDS = 8
@@ -196,6 +197,7 @@ def search_view(request: HttpRequest) -> HttpResponse:
         found = snippets(list(page_obj.object_list), form)
         for article in page_obj.object_list:
             article.snippet = found.get(article.pk)
+        decorate_cards(page_obj.object_list)
     params = {k: v for k, v in (("q", form.q), ("source", form.source), ("topic", form.topic)) if v}
     context = {
         "form": form,

@@ -3,13 +3,29 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 
+from django.conf import settings
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When, Window
 from django.db.models.functions import RowNumber
+from django.utils.module_loading import import_string
 
 from .models import Article, Promo, Topic
 
 RELATED_LIMIT = 6
+
+
+def decorate_cards(articles: Iterable[Article]) -> None:
+    """Let other apps add what a card shows about them, one query per app for all cards.
+
+    articles knows nothing of comments: the comments app registers
+    `comments.selectors.attach_comment_counts` in settings.ARTICLE_CARD_HOOKS.
+    """
+    articles = [a for a in articles if a is not None]
+    if not articles:
+        return
+    for path in getattr(settings, "ARTICLE_CARD_HOOKS", ()):
+        import_string(path)(articles)
 
 
 def navigation_topics() -> QuerySet[Topic]:
@@ -45,7 +61,9 @@ def related_articles(article: Article, topic_ids: list[int]) -> list[Article]:
     )
     seen = {a.pk for a in ranked}
     recent = [a for a in base[: RELATED_LIMIT * 2] if a.pk not in seen]
-    return (ranked + recent)[:RELATED_LIMIT]
+    related = (ranked + recent)[:RELATED_LIMIT]
+    decorate_cards(related)
+    return related
 
 
 def topic_sections(topics: list[Topic], per_topic: int = 4) -> list[tuple[Topic, list[Article]]]:

@@ -31,6 +31,7 @@ def home(request: HttpRequest) -> HttpResponse:
     sections = []
     if page.number == 1:
         sections = selectors.topic_sections(list(selectors.navigation_topics()))
+    selectors.decorate_cards([lead, *cards, *(a for _, group in sections for a in group)])
     return render(
         request,
         "articles/home.html",
@@ -80,11 +81,9 @@ def source_detail(request: HttpRequest, slug: str) -> HttpResponse:
     source = get_object_or_404(Source, slug=slug)
     # An agency's page lists its wire copy carried by other sources too.
     articles = Article.objects.published().for_cards().filter(Q(source=source) | Q(agency=source))
-    return render(
-        request,
-        "articles/source_detail.html",
-        {"source": source, "page_obj": _page(request, articles)},
-    )
+    page = _page(request, articles)
+    selectors.decorate_cards(page.object_list)
+    return render(request, "articles/source_detail.html", {"source": source, "page_obj": page})
 
 
 @require_safe
@@ -92,11 +91,9 @@ def source_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     topic = get_object_or_404(Topic, slug=slug)
     articles = Article.objects.published().for_cards().filter(topics=topic)
-    return render(
-        request,
-        "articles/topic_detail.html",
-        {"topic": topic, "page_obj": _page(request, articles)},
-    )
+    page = _page(request, articles)
+    selectors.decorate_cards(page.object_list)
+    return render(request, "articles/topic_detail.html", {"topic": topic, "page_obj": page})
 
 
 STATIC_PAGES = {"about", "contact", "privacy"}

@@ -10,17 +10,11 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models.signals import post_save
 
+from articles.cache import bump_generation
+
 from .models import ModerationLog, Status
 
 PUBLIC = {Status.APPROVED, Status.REMOVED}
-
-
-def _bump_page_generation() -> None:
-    try:
-        from articles.cache import bump_generation
-    except ImportError:  # the whole-page cache (prod branch) is not merged yet
-        return
-    bump_generation()
 
 
 def changes_public_pages(entry: ModerationLog) -> bool:
@@ -36,8 +30,8 @@ def decision_logged(sender, instance: ModerationLog, created: bool, raw: bool = 
     if changes_public_pages(instance):
         # At once (this process and tests) and after commit (other servers may have
         # cached the page from the state in between), as articles.signals does.
-        _bump_page_generation()
-        transaction.on_commit(_bump_page_generation)
+        bump_generation()
+        transaction.on_commit(bump_generation)
 
 
 def connect() -> None:

@@ -243,6 +243,8 @@ AVATAR_SIZE = 256
 # Dotted paths of callables (request, profile_user) -> dict adding to the public profile
 # page's context (the comments app lists the reader's comments this way).
 ACCOUNTS_PROFILE_CONTEXT: list[str] = ["comments.selectors.profile_context"]
+# What other apps add to article cards, one query each for a whole list (articles/selectors.py).
+ARTICLE_CARD_HOOKS: list[str] = ["comments.selectors.attach_comment_counts"]
 
 # Email: console in development, SMTP configured by the environment in production.
 EMAIL_BACKEND = os.environ.get(

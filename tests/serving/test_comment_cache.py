@@ -1,0 +1,53 @@
+"""The anonymous page cache and comments: pending stays private, decisions show at once."""
+
+import pytest
+from django.test import Client
+
+from comments import services
+from tests.factories import ArticleFactory, ConfirmedReaderFactory, ModeratorFactory
+
+pytestmark = pytest.mark.django_db
+
+BODY = "The new quay lights are much kinder to the night sky."
+
+
+def test_pending_comment_private_then_public_after_approval(
+    django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    article = ArticleFactory()
+    url = article.get_absolute_url()
+    anonymous, author = Client(), Client()
+    reader = ConfirmedReaderFactory()
+    author.force_login(reader)
+
+    anonymous.get(url)  # fills the cache
+    with django_assert_num_queries(0):
+        assert anonymous.get(url)["X-Page-Cache"] == "hit"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        comment = services.post_comment(article=article, author=reader, body=BODY)
+    assert comment.status == "pending"
+    own_page = author.get(url).content.decode()
+    assert BODY in own_page and "Awaiting moderation" in own_page
+    cached = anonymous.get(url)
+    assert BODY not in cached.content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.comment_approve(comment=comment, moderator=ModeratorFactory())
+    fresh = anonymous.get(url)
+    assert fresh["X-Page-Cache"] == "miss"
+    assert BODY in fresh.content.decode()
+    assert "Comments (1)" in fresh.content.decode()
+
+
+def test_removing_a_comment_refreshes_the_cached_page(django_capture_on_commit_callbacks):
+    article = ArticleFactory()
+    reader = ConfirmedReaderFactory()
+    comment = services.post_comment(article=article, author=reader, body=BODY)
+    services.comment_approve(comment=comment, moderator=ModeratorFactory())
+    anonymous = Client()
+    assert BODY in anonymous.get(article.get_absolute_url()).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.remove_comment(comment=comment, author=reader)
+    page = anonymous.get(article.get_absolute_url()).content.decode()
+    assert BODY not in page and "This comment was removed" in page
