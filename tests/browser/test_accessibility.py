@@ -49,6 +49,8 @@ def site():
         "article": lead.get_absolute_url(),
         "source": source.get_absolute_url(),
         "topic": topic.get_absolute_url(),
+        "search": "/search/?q=harbour",
+        "search-empty": "/search/?q=%21%21%21",
     }
 
 
