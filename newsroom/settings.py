@@ -270,7 +270,9 @@ CONTENT_SECURITY_POLICY = {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:"],
+        # https: lets pictures inside republished bodies load from their source (nh3 keeps
+        # only http(s) image URLs); scripts, styles and frames stay same-origin only.
+        "img-src": ["'self'", "data:", "https:"],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "object-src": ["'none'"],
