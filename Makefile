@@ -53,6 +53,14 @@ clean:
 audit: $(VENV)/.installed-test browser
 	$(PY) bench/audit.py
 
+## make bench: seed, serve with gunicorn on PostgreSQL+Redis and SQLite, load with wrk,
+## write docs/benchmarks.md (needs wrk, PostgreSQL and Redis on 127.0.0.1; never in make test)
+bench: $(VENV)/.installed-test
+	@command -v wrk >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get install -y -qq wrk; }
+	$(PY) bench/run.py $(BENCH_ARGS)
+
 ## make bench-ingest: import a generated 1,000-entry feed from a local server
 bench-ingest: $(VENV)/.installed
 	$(PY) bench/ingest_bench.py

@@ -7,6 +7,7 @@ into or out of those states makes the anonymous page cache stale.
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models.signals import post_save
 
@@ -34,5 +35,19 @@ def decision_logged(sender, instance: ModerationLog, created: bool, raw: bool = 
         transaction.on_commit(bump_generation)
 
 
+# What a comment shows of its author on cached pages.
+AUTHOR_FIELDS = {"display_name", "first_name", "last_name", "avatar", "is_deleted"}
+
+
+def author_saved(sender, instance, created: bool, raw: bool = False, update_fields=None, **kwargs):
+    """A new name, picture or a deleted account shows on every page with their comments."""
+    if raw or created:
+        return
+    if update_fields is not None and not AUTHOR_FIELDS & set(update_fields):
+        return  # e.g. last_login on each sign-in
+    transaction.on_commit(bump_generation)
+
+
 def connect() -> None:
     post_save.connect(decision_logged, sender=ModerationLog, dispatch_uid="comments-pages")
+    post_save.connect(author_saved, sender=get_user_model(), dispatch_uid="comments-authors")

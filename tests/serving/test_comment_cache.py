@@ -51,3 +51,26 @@ def test_removing_a_comment_refreshes_the_cached_page(django_capture_on_commit_c
         services.remove_comment(comment=comment, author=reader)
     page = anonymous.get(article.get_absolute_url()).content.decode()
     assert BODY not in page and "This comment was removed" in page
+
+
+def test_new_display_name_shows_on_cached_pages(django_capture_on_commit_callbacks):
+    article = ArticleFactory()
+    reader = ConfirmedReaderFactory(display_name="Ines Marlow")
+    comment = services.post_comment(article=article, author=reader, body=BODY)
+    services.comment_approve(comment=comment, moderator=ModeratorFactory())
+    anonymous = Client()
+    assert "Ines Marlow" in anonymous.get(article.get_absolute_url()).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        reader.display_name = "Ines M."
+        reader.save()
+    page = anonymous.get(article.get_absolute_url()).content.decode()
+    assert "Ines M." in page and "Ines Marlow" not in page
+
+
+def test_signing_in_does_not_empty_the_page_cache(client):
+    article = ArticleFactory()
+    anonymous = Client()
+    anonymous.get(article.get_absolute_url())
+    reader = ConfirmedReaderFactory()
+    client.force_login(reader)  # saves last_login only
+    assert anonymous.get(article.get_absolute_url())["X-Page-Cache"] == "hit"
