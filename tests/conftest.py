@@ -1,6 +1,5 @@
 """Fixtures shared by all tests."""
 
-import os
 import shutil
 import tempfile
 
@@ -52,9 +51,6 @@ def moderator(db):
 @pytest.fixture
 def reader(db):
     return factories.UserFactory()
-
-
-IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 
 @pytest.fixture
