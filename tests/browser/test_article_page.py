@@ -8,7 +8,7 @@ from tests.factories import ArticleFactory, PromoFactory, TopicFactory, image_up
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
 

@@ -11,7 +11,7 @@ from tests.factories import EditorFactory, SourceFactory, image_bytes
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
 

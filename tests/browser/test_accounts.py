@@ -3,13 +3,13 @@
 sign-up and profile pages go to test-artifacts/."""
 
 import os
-from pathlib import Path
 
 import pytest
 from django.core import mail
 
 from accounts.services import update_profile
 from tests.accounts.helpers import PASSWORD, links_in
+from tests.browser.conftest import ARTIFACTS
 from tests.factories import ArticleFactory, ConfirmedReaderFactory, image_bytes
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -20,26 +20,13 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 WIDTHS = (375, 1280)
 
 
-@pytest.fixture(scope="module")
-def browser():
-    # No skip: a machine without Chromium fails this test, in CI and elsewhere.
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+@pytest.fixture
+def browser(chromium):
+    """The shared Chromium of tests/browser/conftest.py."""
+    return chromium
 
 
 def _shot(page, name: str) -> None:
