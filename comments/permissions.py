@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from .models import Ban
+from .models import Ban, Comment
 
 TRUSTED_GROUP = "Trusted readers"
 MODERATE_PERM = "comments.moderate_comment"
@@ -56,3 +60,32 @@ def ban_message(ban: Ban) -> str:
         return "You can no longer comment on this site."
     until = timezone.localtime(ban.until)
     return f"You cannot comment until {until:%d %b %Y, %H:%M} {until.tzname()}."
+
+
+@dataclass(frozen=True)
+class ViewerFacts:
+    """What the article page's comments section needs to know about its reader."""
+
+    confirmed: bool = False
+    banned: bool = False
+    # Any comment of theirs on this article: their thread shows their pending comments
+    # and Edit/Remove links, so it cannot be the thread every other reader shares.
+    has_own: bool = False
+
+
+def viewer_facts(user, article) -> ViewerFacts:
+    """Confirmed email, banned now, own comments on `article`: one query for all three."""
+    if not user.is_authenticated:
+        return ViewerFacts()
+    confirmed, banned, has_own = (
+        get_user_model()
+        .objects.filter(pk=user.pk)
+        .annotate(
+            confirmed=Exists(EmailAddress.objects.filter(user=OuterRef("pk"), verified=True)),
+            banned=Exists(Ban.objects.active().filter(user=OuterRef("pk"))),
+            has_own=Exists(Comment.objects.filter(article=article, author=OuterRef("pk"))),
+        )
+        .values_list("confirmed", "banned", "has_own")
+        .get()
+    )
+    return ViewerFacts(confirmed=confirmed, banned=banned, has_own=has_own)

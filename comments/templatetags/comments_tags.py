@@ -14,10 +14,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape, format_html
 from django.utils.http import urlencode
+from django.utils.functional import SimpleLazyObject
 from django.utils.safestring import SafeString, mark_safe
 
 from ..moderation import URL_RE, comments_open
-from ..permissions import active_ban, ban_message, has_confirmed_email
+from ..permissions import ViewerFacts, active_ban, ban_message, viewer_facts
 from ..selectors import article_comments
 
 register = template.Library()
@@ -60,29 +61,52 @@ def comment_body(text: str) -> SafeString:
     return mark_safe(html)  # noqa: S308 - built only from escaped pieces above
 
 
-def _viewer_state(user, article) -> dict:
-    """What the form area shows: a constant number of queries (two at most)."""
+# Pages of a thread a fragment may stand for; a larger ?cpage= is served as the last page
+# but not stored, so made-up page numbers cannot fill the cache.
+MAX_CACHED_PAGE = 1000
+
+
+def _viewer_state(user, article, facts: ViewerFacts) -> dict:
+    """What the form area shows (the ban itself is read only for a banned reader)."""
     if not comments_open(article, timezone.now()):
         return {"state": "closed"}
     if not user.is_authenticated:
         return {"state": "anonymous"}
-    ban = active_ban(user)
-    if ban is not None:
-        return {"state": "banned", "ban_message": ban_message(ban)}
-    if not has_confirmed_email(user):
+    if facts.banned:
+        ban = active_ban(user)
+        if ban is not None:
+            return {"state": "banned", "ban_message": ban_message(ban)}
+    if not facts.confirmed:
         return {"state": "unconfirmed"}
     return {"state": "form"}
 
 
+def _requested_page(raw) -> int:
+    try:
+        return max(int(raw), 1)
+    except (TypeError, ValueError):
+        return 1
+
+
 @register.inclusion_tag("comments/_section.html", takes_context=True)
 def comments_section(context, article):
-    """The whole comments section for `article`: two queries for the threads and counts,
-    two more for a signed-in viewer (ban and confirmed email)."""
+    """The whole comments section for `article`.
+
+    The thread (count, comments, order and page links) is the same for every reader who
+    has no comment of their own on the article and the same right to reply, so it is a
+    fragment shared through the cache under the content version, like the article body:
+    `approve`, `remove` and the rest bump the generation, so it is never stale. Building
+    it costs two queries on a miss; a signed-in reader adds one (`viewer_facts`). A reader
+    with their own comments here gets their thread built for them, pending comments and
+    Edit links included.
+    """
     request = context.get("request")
     user = context.get("user") or getattr(request, "user", None)
     params = request.GET if request is not None else {}
     order = "newest" if params.get("order") == "newest" else "oldest"
-    page = article_comments(article=article, user=user, order=order, page=params.get("cpage"))
+    requested = _requested_page(params.get("cpage"))
+    facts = viewer_facts(user, article)
+    viewer = _viewer_state(user, article, facts)
     # A refused post re-renders the article page with the reader's text and the message.
     form_state = getattr(request, "comment_form_state", None) or {}
     article_url = article.get_absolute_url()
@@ -95,9 +119,32 @@ def comments_section(context, article):
             query["cpage"] = number
         return f"{article_url}{'?' + urlencode(query) if query else ''}#comments"
 
+    def thread() -> dict:
+        page = article_comments(article=article, user=user, order=order, page=requested)
+        return {
+            "page": page,
+            "previous_url": page_url(page.previous_page_number) if page.has_previous else "",
+            "next_url": page_url(page.next_page_number) if page.has_next else "",
+        }
+
+    # Who sees the same thread: anonymous readers, signed-in readers who may reply (the
+    # Reply links), and signed-in readers who may not. None: this reader's own thread.
+    if facts.has_own or requested > MAX_CACHED_PAGE:
+        shared_as = None
+    elif not user.is_authenticated:
+        shared_as = "anonymous"
+    else:
+        shared_as = "reply" if viewer["state"] == "form" else "read"
+
     return {
         "article": article,
-        "page": page,
+        # Lazy: built only when the shared fragment is not in the cache.
+        "thread": SimpleLazyObject(thread),
+        "shared_as": shared_as,
+        "order": order,
+        "requested_page": requested,
+        "content_version": context.get("content_version"),
+        "fragment_timeout": context.get("fragment_timeout"),
         "user": user,
         "csrf_token": context.get("csrf_token"),
         "form_body": form_state.get("body", ""),
@@ -107,7 +154,5 @@ def comments_section(context, article):
         "login_url": f"{reverse('account_login')}?next={quote(article_url, safe='/')}%23comments",
         "oldest_url": page_url(1, "oldest"),
         "newest_url": page_url(1, "newest"),
-        "previous_url": page_url(page.previous_page_number) if page.has_previous else "",
-        "next_url": page_url(page.next_page_number) if page.has_next else "",
-        **_viewer_state(user, article),
+        **viewer,
     }

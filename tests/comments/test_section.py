@@ -8,7 +8,14 @@ from django.urls import reverse
 
 from comments.models import Status
 from comments.selectors import attach_comment_counts
-from tests.factories import ArticleFactory, CommentFactory, ConfirmedReaderFactory
+from comments.services import comment_approve
+from tests.factories import (
+    ArticleFactory,
+    CommentFactory,
+    ConfirmedReaderFactory,
+    ModeratorFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -137,9 +144,71 @@ def test_article_page_queries_are_constant_for_a_reader(
     _seed_comments(article, n)
     CommentFactory(article=article, author=confirmed, status=Status.PENDING)
     client.force_login(confirmed)
-    # + session and user, + ban and confirmed-email checks.
-    with django_assert_num_queries(14 + 1):  # + the next-scheduled lookup on a cache miss
+    # + session and user, + one query for what the section needs to know of the reader.
+    with django_assert_num_queries(13 + 1):  # + the next-scheduled lookup on a cache miss
         page_of(client, article)
+
+
+def test_shared_thread_never_shows_one_readers_pending_comment_to_another(
+    client, article, confirmed
+):
+    CommentFactory(article=article, body="Approved for all")
+    other = ConfirmedReaderFactory()
+    CommentFactory(article=article, author=other, status=Status.PENDING, body="Only mine")
+    # A reader with no comment here fills the shared fragment first...
+    client.force_login(confirmed)
+    first = page_of(client, article)
+    assert "Approved for all" in first and "Only mine" not in first
+    # ...the author still gets their own thread, with their pending comment and Edit...
+    client.force_login(other)
+    own = page_of(client, article)
+    assert "Only mine" in own and "Awaiting moderation" in own and "Edit</a>" in own
+    # ...and after them, readers and anonymous visitors still get the shared one.
+    client.force_login(confirmed)
+    assert "Only mine" not in page_of(client, article)
+    client.logout()
+    assert "Only mine" not in page_of(client, article)
+
+
+def test_shared_thread_varies_with_the_right_to_reply(client, article, confirmed):
+    CommentFactory(article=article, body="Worth a reply")
+    client.force_login(confirmed)
+    assert "Reply</a>" in page_of(client, article)
+    client.force_login(UserFactory())  # email not confirmed: may report, not reply
+    page = page_of(client, article)
+    assert "Reply</a>" not in page and "Report</a>" in page
+    client.logout()
+    page = page_of(client, article)
+    assert "Reply</a>" not in page and "Report</a>" not in page
+
+
+def test_shared_thread_is_fresh_after_a_moderation_decision(client, article, confirmed):
+    author = ConfirmedReaderFactory()
+    comment = CommentFactory(article=article, author=author, status=Status.PENDING, body="Held")
+    client.force_login(confirmed)
+    assert "Held" not in page_of(client, article)
+    comment_approve(comment=comment, moderator=ModeratorFactory())
+    page = page_of(client, article)
+    assert "Held" in page and "Comments (1)" in page
+
+
+def test_reader_queries_with_a_shared_thread(client, article, confirmed, django_assert_num_queries):
+    _seed_comments(article, 30)
+    client.force_login(confirmed)
+    page_of(client, article)
+    # Session, user, article, and the one query about the reader: the article body, the
+    # thread, related cards and the rest come from fragments shared by every reader.
+    with django_assert_num_queries(4):
+        page = page_of(client, article, cpage=1)
+    assert "Comments (30)" in page and "Reply</a>" in page
+
+
+def test_made_up_comment_pages_are_answered_but_not_stored(client, article, confirmed):
+    CommentFactory(article=article, body="Only page")
+    client.force_login(confirmed)
+    page = page_of(client, article, cpage=10**9)
+    assert "Only page" in page
+    assert page_of(client, article, cpage="nonsense").count("Only page") == 1
 
 
 def test_attach_comment_counts_is_one_query(django_assert_num_queries):
