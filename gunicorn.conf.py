@@ -29,9 +29,13 @@ else:
 # The classic 2 x CPU + 1, capped so a big machine does not open hundreds of database
 # connections (each worker thread holds one persistent connection).
 workers = _int("WEB_CONCURRENCY", min(2 * _cpus + 1, 12))
-# A few threads per worker overlap the waits on PostgreSQL and Redis.
+# One thread per worker: rendering is CPU-bound and the waits on PostgreSQL and Redis take
+# well under a millisecond, so extra threads only fight over the GIL. The benchmark
+# measured it (docs/benchmarks.md): on 2 cores, 5 x 4 threads gave the signed-in article
+# page 270 req/s with p99 288 ms; 5 x 1 gave 323 req/s with p99 125 ms. gthread still
+# keeps idle keep-alive connections open without tying up the worker.
 worker_class = "gthread"
-threads = _int("GUNICORN_THREADS", max(2, min(_cpus * 2, 8)))
+threads = _int("GUNICORN_THREADS", 1)
 
 timeout = _int("GUNICORN_TIMEOUT", 30)
 graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)

@@ -144,8 +144,9 @@ def test_article_page_queries_are_constant_for_a_reader(
     _seed_comments(article, n)
     CommentFactory(article=article, author=confirmed, status=Status.PENDING)
     client.force_login(confirmed)
-    # + session and user, + one query for what the section needs to know of the reader.
-    with django_assert_num_queries(13 + 1):  # + the next-scheduled lookup on a cache miss
+    # + the user (the session comes from the cache), + one query for what the section
+    # needs to know of the reader.
+    with django_assert_num_queries(12 + 1):  # + the next-scheduled lookup on a cache miss
         page_of(client, article)
 
 
@@ -196,9 +197,10 @@ def test_reader_queries_with_a_shared_thread(client, article, confirmed, django_
     _seed_comments(article, 30)
     client.force_login(confirmed)
     page_of(client, article)
-    # Session, user, article, and the one query about the reader: the article body, the
-    # thread, related cards and the rest come from fragments shared by every reader.
-    with django_assert_num_queries(4):
+    # User, article, and the one query about the reader (the session is read from the
+    # cache): the article body, the thread, related cards and the rest come from
+    # fragments shared by every reader.
+    with django_assert_num_queries(3):
         page = page_of(client, article, cpage=1)
     assert "Comments (30)" in page and "Reply</a>" in page
 
