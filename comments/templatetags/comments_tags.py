@@ -12,9 +12,9 @@ from django import template
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.html import escape, format_html
 from django.utils.http import urlencode
-from django.utils.functional import SimpleLazyObject
 from django.utils.safestring import SafeString, mark_safe
 
 from ..moderation import URL_RE, comments_open
