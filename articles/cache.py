@@ -187,6 +187,26 @@ def content_version() -> str:
     return f"{generation}:{_next_scheduled(generation, found.get(SCHEDULE_KEY))}"
 
 
+ARTICLE_KEY_PREFIX = "article:v1:"
+
+
+def article_by_slug(slug: str, version: str):
+    """The article (with source and agency) for its page, or None: one query per content
+    version, then from the cache. Every change to an article bumps the generation and so
+    the version; whether it is visible yet is still decided per request (is_visible)."""
+    from .models import Article
+
+    key = f"{ARTICLE_KEY_PREFIX}{hashlib.sha256(f'{slug}|{version}'.encode()).hexdigest()}"
+    found = cache.get(key)
+    if found is None:
+        article = Article.objects.select_related("source", "agency").filter(slug=slug).first()
+        # A missing slug is remembered too (False), so made-up addresses cost one query
+        # per version, like real ones.
+        found = article or False
+        cache.set(key, found, timeout=page_timeout())
+    return found or None
+
+
 def _rebuild(entry: dict) -> HttpResponse:
     response = HttpResponse(entry["content"], status=entry["status"])
     for name, value in entry["headers"].items():

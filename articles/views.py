@@ -10,7 +10,7 @@ from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_safe
 
 from . import selectors
-from .cache import cache_for_anonymous
+from .cache import article_by_slug, cache_for_anonymous, content_version
 from .models import Article, Source, Topic
 
 PAGE_SIZE = 20
@@ -47,7 +47,10 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 def render_article(request: HttpRequest, slug: str, *, status: int = 200) -> HttpResponse:
     """The article page, uncached: also the answer to a refused comment (with its text)."""
-    article = get_object_or_404(Article.objects.select_related("source", "agency"), slug=slug)
+    version = content_version()
+    article = article_by_slug(slug, version)
+    if article is None:
+        raise Http404("No article found.")
     preview = False
     if not article.is_visible:
         # Drafts, scheduled and withdrawn articles are a plain 404 to readers; editors
@@ -60,6 +63,8 @@ def render_article(request: HttpRequest, slug: str, *, status: int = 200) -> Htt
     topics = SimpleLazyObject(lambda: list(article.topics.all()))
     context = {
         "article": article,
+        # Computed once above, for the fragments' keys too (the context processor's is lazy).
+        "content_version": version,
         "topics": topics,
         "corrections": SimpleLazyObject(
             lambda: list(article.corrections.order_by("-published_at", "-id"))

@@ -197,10 +197,9 @@ def test_reader_queries_with_a_shared_thread(client, article, confirmed, django_
     _seed_comments(article, 30)
     client.force_login(confirmed)
     page_of(client, article)
-    # User, article, and the one query about the reader (the session is read from the
-    # cache): the article body, the thread, related cards and the rest come from
-    # fragments shared by every reader.
-    with django_assert_num_queries(3):
+    # The user and the one query about the reader. The session, the article, its body,
+    # the thread, related cards and the rest come from the cache, shared by every reader.
+    with django_assert_num_queries(2):
         page = page_of(client, article, cpage=1)
     assert "Comments (30)" in page and "Reply</a>" in page
 

@@ -1,5 +1,7 @@
 """Whole-page cache for anonymous readers: zero SQL on a hit, fresh at once after a change."""
 
+import time
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -232,8 +234,7 @@ def test_post_is_never_cached_and_not_allowed(client):
 
 def test_signed_in_article_page_reuses_shared_fragments(client, reader, django_assert_num_queries):
     """Signed-in pages are rendered each time, but the parts every reader shares come from
-    the cache: only the user and the article itself are queried (the session is read
-    through the cache), plus one
+    the cache, the article itself and the session included: only the user is queried, plus one
     query for what the comments section must know of this reader (confirmed, banned, any
     comment of their own here); the thread itself is shared (tests/comments)."""
     topic = TopicFactory(in_navigation=True)
@@ -242,7 +243,7 @@ def test_signed_in_article_page_reuses_shared_fragments(client, reader, django_a
     PromoFactory()
     client.force_login(reader)
     first = client.get(_url(article)).content.decode()
-    with django_assert_num_queries(2 + 1):
+    with django_assert_num_queries(1 + 1):
         again = client.get(_url(article)).content.decode()
     assert "A related story about piers" in again
     assert again.count("Try our new features") == first.count("Try our new features") == 1
@@ -313,3 +314,36 @@ def test_promo_start_or_end_bounds_the_page_life(client, field):
     client.get(_url(article))
     entry = cache.get(_page_key(RequestFactory().get(_url(article))))
     assert entry["expires"] == pytest.approx(at.timestamp())
+
+
+def test_signed_in_reader_gets_the_article_fresh_from_its_cached_lookup(client, reader):
+    """The article itself is looked up once per content version (articles.cache), yet a
+    signed-in reader sees an edit, a source rename and a withdrawal at once."""
+    article = ArticleFactory(title="Harbour wall repaired")
+    client.force_login(reader)
+    assert "Harbour wall repaired" in client.get(_url(article)).content.decode()
+    article.title = "Harbour wall repaired ahead of storms"
+    article.save()
+    assert "ahead of storms" in client.get(_url(article)).content.decode()
+    article.source.name = "Quayside Courier"
+    article.source.save()
+    assert "Quayside Courier" in client.get(_url(article)).content.decode()
+    article.status = Article.Status.WITHDRAWN
+    article.save()
+    assert client.get(_url(article)).status_code == 404
+
+
+def test_scheduled_article_appears_on_time_for_signed_in_readers(client, reader):
+    article = ArticleFactory(published_at=timezone.now() + timezone.timedelta(seconds=1))
+    client.force_login(reader)
+    assert client.get(_url(article)).status_code == 404
+    # No write at all: the time passing is enough (visibility is decided per request).
+    time.sleep(1.1)
+    assert client.get(_url(article)).status_code == 200
+
+
+def test_unknown_article_is_a_404_every_time(client, reader, django_assert_max_num_queries):
+    client.force_login(reader)
+    assert client.get("/articles/no-such-story/").status_code == 404
+    with django_assert_max_num_queries(2):
+        assert client.get("/articles/no-such-story/").status_code == 404
