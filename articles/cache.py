@@ -21,7 +21,7 @@ from collections import OrderedDict
 from functools import wraps
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.cache import set_response_etag
@@ -197,13 +197,14 @@ def article_by_slug(slug: str, version: str):
     from .models import Article
 
     key = f"{ARTICLE_KEY_PREFIX}{hashlib.sha256(f'{slug}|{version}'.encode()).hexdigest()}"
-    found = cache.get(key)
+    fragments = caches["fragments"]  # the key carries the version: kept per process too
+    found = fragments.get(key)
     if found is None:
         article = Article.objects.select_related("source", "agency").filter(slug=slug).first()
         # A missing slug is remembered too (False), so made-up addresses cost one query
         # per version, like real ones.
         found = article or False
-        cache.set(key, found, timeout=page_timeout())
+        fragments.set(key, found, timeout=page_timeout())
     return found or None
 
 

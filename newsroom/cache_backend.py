@@ -11,7 +11,9 @@ from __future__ import annotations
 import logging
 import time
 
-from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache import caches
+from django.core.cache.backends.base import DEFAULT_TIMEOUT, BaseCache
+from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -20,6 +22,7 @@ logger = logging.getLogger(__name__)
 
 RETRY_AFTER = 5.0
 REDIS_DOWN = (RedisConnectionError, RedisTimeoutError, OSError)
+_MISSING = object()
 
 
 class ReusingRedisCacheClient(RedisCacheClient):
@@ -87,3 +90,58 @@ class ResilientRedisCache(RedisCache):
 
     def clear(self):
         return self._call("clear", None)
+
+
+class LocalFirstCache(BaseCache):
+    """This process's memory in front of the shared cache, for entries that never change.
+
+    Only for keys that carry the content version (articles.cache.content_version): the
+    value under such a key is the same for as long as it exists, so a copy kept in this
+    process can never be stale; a new version is a new key. A signed-in article page
+    reads half a dozen such fragments: from memory they cost no round trip to Redis.
+    Misses fall through to the shared cache (`OPTIONS["SHARED"]`, default "default"), so
+    one process's render still serves the others.
+    """
+
+    def __init__(self, location, params):
+        super().__init__(params)
+        options = params.get("OPTIONS", {})
+        self._shared_alias = options.get("SHARED", "default")
+        self._local = LocMemCache(
+            f"local-first-{location}",
+            {"TIMEOUT": params.get("TIMEOUT", DEFAULT_TIMEOUT), "OPTIONS": options},
+        )
+
+    @property
+    def _shared(self):
+        return caches[self._shared_alias]
+
+    def get(self, key, default=None, version=None):
+        value = self._local.get(key, _MISSING, version=version)
+        if value is _MISSING:
+            value = self._shared.get(key, _MISSING, version=version)
+            if value is _MISSING:
+                return default
+            self._local.set(key, value, version=version)
+        return value
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        self._shared.set(key, value, timeout, version=version)
+        self._local.set(key, value, timeout, version=version)
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        added = self._shared.add(key, value, timeout, version=version)
+        if added:
+            self._local.set(key, value, timeout, version=version)
+        return added
+
+    def delete(self, key, version=None):
+        self._local.delete(key, version=version)
+        return self._shared.delete(key, version=version)
+
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._shared.touch(key, timeout, version=version)
+
+    def clear(self):
+        # Only this process's copies: the shared cache is cleared through its own alias.
+        self._local.clear()

@@ -140,6 +140,13 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Fragments and lookups keyed by the content version (articles/cache.py): never changed
+# once written, so each process keeps copies in memory in front of the shared cache.
+CACHES["fragments"] = {
+    "BACKEND": "newsroom.cache_backend.LocalFirstCache",
+    "LOCATION": "fragments",
+    "OPTIONS": {"MAX_ENTRIES": env_int("FRAGMENT_LOCAL_ENTRIES", 1000)},
+}
 
 # Sessions live in the database and are read through the cache: a signed-in request
 # costs a Redis GET instead of a query, and a Redis restart still signs nobody out.

@@ -28,9 +28,10 @@ def _plain_static(settings):
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    from django.core.cache import cache
+    from django.core.cache import cache, caches
 
     cache.clear()
+    caches["fragments"].clear()  # this process's copies of version-keyed fragments
     # The page cache's per-process copy (articles/cache.py) goes with the shared cache.
     from articles.cache import local_pages
 

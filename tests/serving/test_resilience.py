@@ -24,7 +24,8 @@ def redis_down(settings):
             "BACKEND": "newsroom.cache_backend.ResilientRedisCache",
             "LOCATION": f"redis://127.0.0.1:{_closed_port()}/0",
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
-        }
+        },
+        "fragments": settings.CACHES["fragments"],
     }
     settings.PAGE_CACHE_TIMEOUT = 600
 

@@ -1,0 +1,36 @@
+"""LocalFirstCache: this process's memory in front of the shared cache, for entries keyed
+by the content version (they never change, so a local copy is never stale)."""
+
+from django.core.cache import cache, caches
+
+
+def test_a_miss_falls_through_to_the_shared_cache_and_is_kept_locally():
+    fragments = caches["fragments"]
+    # Another process rendered it: only the shared cache has it.
+    cache.set("frag:v1", "<p>shared</p>")
+    assert fragments.get("frag:v1") == "<p>shared</p>"
+    # Now this process has a copy: it survives the shared entry going away.
+    cache.delete("frag:v1")
+    assert fragments.get("frag:v1") == "<p>shared</p>"
+    assert fragments.get("frag:absent", "default") == "default"
+
+
+def test_a_write_reaches_the_shared_cache_for_other_processes():
+    caches["fragments"].set("frag:v2", "<p>rendered here</p>", 60)
+    assert cache.get("frag:v2") == "<p>rendered here</p>"
+
+
+def test_clear_drops_only_this_processes_copies():
+    fragments = caches["fragments"]
+    fragments.set("frag:v3", "kept", 60)
+    fragments.clear()
+    assert cache.get("frag:v3") == "kept"
+    cache.delete("frag:v3")
+    assert fragments.get("frag:v3") is None
+
+
+def test_a_stored_false_is_a_hit_not_a_miss():
+    # article_by_slug remembers a missing article as False.
+    caches["fragments"].set("frag:none", False, 60)
+    caches["fragments"].clear()
+    assert caches["fragments"].get("frag:none", "miss") is False
