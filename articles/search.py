@@ -26,6 +26,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.functional import SimpleLazyObject
 from django.utils.html import escape, strip_tags
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
@@ -191,21 +192,31 @@ def snippets(articles: list[Article], form: SearchForm) -> dict[int, SafeString]
 def search_view(request: HttpRequest) -> HttpResponse:
     """/search/?q=...&source=...&topic=...&page=..."""
     form = SearchForm.from_request(request)
-    page_obj = None
-    if not form.is_empty:
-        page_obj = Paginator(search_articles(form), PAGE_SIZE).get_page(request.GET.get("page"))
-        found = snippets(list(page_obj.object_list), form)
-        for article in page_obj.object_list:
-            article.snippet = found.get(article.pk)
-        decorate_cards(page_obj.object_list)
+    page_number = request.GET.get("page") or "1"
+
+    def results() -> dict:
+        page_obj = None
+        if not form.is_empty:
+            page_obj = Paginator(search_articles(form), PAGE_SIZE).get_page(page_number)
+            found = snippets(list(page_obj.object_list), form)
+            for article in page_obj.object_list:
+                article.snippet = found.get(article.pk)
+            decorate_cards(page_obj.object_list)
+        return {
+            "page_obj": page_obj,
+            "capped": bool(page_obj) and page_obj.paginator.count >= MAX_RANKED,
+        }
+
     params = {k: v for k, v in (("q", form.q), ("source", form.source), ("topic", form.topic)) if v}
     context = {
         "form": form,
-        "page_obj": page_obj,
+        "page_number": page_number,
+        # Lazy: the template keeps the rendered form and results as a fragment under the
+        # content version, shared by every reader, so a repeated search runs no query.
+        "results": SimpleLazyObject(results),
         "sources": Source.objects.only("name", "slug"),
         "topics": Topic.objects.only("name", "slug"),
         "query_prefix": urlencode(params),
         "too_short": bool(form.q) and not form.words,
-        "capped": bool(page_obj) and page_obj.paginator.count >= MAX_RANKED,
     }
     return render(request, "articles/search.html", context)

@@ -158,3 +158,21 @@ def test_common_words_rank_only_the_newest_matches(client, monkeypatch):
         assert "The newest 3 of many results" in response.content.decode()
     else:
         assert len(titles) == 5
+
+
+def test_repeated_search_is_a_shared_fragment_and_still_fresh(
+    client, reader, django_assert_num_queries
+):
+    """Signed-in readers' searches are rendered per request, but the form and results come
+    from a fragment under the content version: a repeat costs only the user query, and a
+    newly published article is found at once."""
+    ArticleFactory(title="Regatta moved to Sunday")
+    client.force_login(reader)
+    assert "Regatta moved to Sunday" in client.get(URL, {"q": "regatta"}).content.decode()
+    with django_assert_num_queries(1):
+        client.get(URL, {"q": "regatta"})
+    ArticleFactory(title="Regatta results announced")
+    body = client.get(URL, {"q": "regatta"}).content.decode()
+    assert "Regatta results announced" in body and "2 results" in body
+    # Another page of results, or another filter, is another fragment.
+    assert "No articles found" in client.get(URL, {"q": "regatta", "source": "nope"}).content.decode()
