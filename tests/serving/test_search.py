@@ -175,4 +175,5 @@ def test_repeated_search_is_a_shared_fragment_and_still_fresh(
     body = client.get(URL, {"q": "regatta"}).content.decode()
     assert "Regatta results announced" in body and "2 results" in body
     # Another page of results, or another filter, is another fragment.
-    assert "No articles found" in client.get(URL, {"q": "regatta", "source": "nope"}).content.decode()
+    filtered = client.get(URL, {"q": "regatta", "source": "nope"}).content.decode()
+    assert "No articles found" in filtered
