@@ -161,12 +161,17 @@ def seed(*, articles: int, sources: int, topics: int, comments: int, rng_seed: i
 
 def _users():
     User = get_user_model()
-    User.objects.create_user(
+    reader = User.objects.create_user(
         username="bench-reader",
         email="reader@bench.example.org",
         password="bench-Passw0rd!",
         display_name="Bench Reader",
     )
+    if apps.is_installed("allauth.account"):
+        # A reader who may comment: their page carries the comment form and its CSRF token.
+        apps.get_model("account", "EmailAddress").objects.create(
+            user=reader, email=reader.email, verified=True, primary=True
+        )
     User.objects.create_superuser(
         username="bench-editor", email="editor@bench.example.org", password="bench-Passw0rd!"
     )
@@ -253,6 +258,20 @@ def facts() -> dict:
     signed_in.force_login(reader)
     for name in ("home", "article", "search"):
         queries[f"{name} (signed in)"] = _count(signed_in, urls[name])[1]
+    # A reader with a comment of their own on the article: their thread is built for them.
+    commenter = User.objects.get(username="bench-commenter-0")
+    if apps.is_installed("comments"):
+        apps.get_model("comments", "Comment").objects.create(
+            article=article,
+            author=commenter,
+            body="A comment of the bench's own.",
+            status="approved",
+            fingerprint="f" * 64,
+        )
+        bump_generation()
+    own_thread = Client()
+    own_thread.force_login(commenter)
+    queries["article (signed in, own comment)"] = _count(own_thread, urls["article"])[1]
     queries["static file"] = _count(anonymous, urls["static"])[1]
 
     editor_client = Client()
@@ -274,6 +293,7 @@ def facts() -> dict:
         "urls": urls,
         "static_name": static_name,
         "reader_cookie": f"{name}={signed_in.cookies[name].value}",
+        "commenter_cookie": f"{name}={own_thread.cookies[name].value}",
         "editor_cookie": f"{name}={editor_client.cookies[name].value}",
         "drafts": drafts,
         "queries": queries,
