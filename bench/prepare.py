@@ -292,8 +292,10 @@ def facts() -> dict:
     return {
         "urls": urls,
         "static_name": static_name,
-        "reader_cookie": f"{name}={signed_in.cookies[name].value}",
-        "commenter_cookie": f"{name}={own_thread.cookies[name].value}",
+        # Every cookie the browser would send back: the session and the CSRF token the
+        # comment form set (without it each response would mint a new one).
+        "reader_cookie": _cookie_header(signed_in),
+        "commenter_cookie": _cookie_header(own_thread),
         "editor_cookie": f"{name}={editor_client.cookies[name].value}",
         "drafts": drafts,
         "queries": queries,
@@ -306,6 +308,10 @@ def facts() -> dict:
         "cache_backend": settings.CACHES["default"]["BACKEND"],
         "page_cache_timeout": settings.PAGE_CACHE_TIMEOUT,
     }
+
+
+def _cookie_header(client: Client) -> str:
+    return "; ".join(f"{morsel.key}={morsel.value}" for morsel in client.cookies.values())
 
 
 def _comment_count() -> int | None:
