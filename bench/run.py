@@ -414,6 +414,9 @@ def write_report(path: Path, info: dict, results: list[dict], args, extra: dict)
                 f"{r['p99']:.2f} | {r['errors']} {error_kinds(r)} | {r['ratio']:.0%} | "
                 f"{r['load']} |"
             )
+        complaints = res.get("complaints", [])
+        lines += ["", f"Server log under load: {len(complaints)} warnings or errors.", ""]
+        lines += [f"    {line}" for line in complaints[:5]]
         lines += ["", "Targets (2-core machine):", ""]
         for name, ok, value in targets(res["rows"]):
             lines.append(f"- {'PASS' if ok else 'FAIL'}: {name} ({value})")
@@ -548,7 +551,18 @@ def main() -> None:
                     rows = measure(server, facts, args)
                 finally:
                     server.stop()
-                results.append({"title": title, "facts": facts, "rows": rows})
+                # What the server itself complained of while under load (Redis timeouts,
+                # worker restarts...): printed, and counted in the report.
+                complaints = [
+                    line
+                    for line in server.output().splitlines()
+                    if any(level in line for level in ("WARNING", "ERROR", "CRITICAL"))
+                ]
+                for line in complaints[:10]:
+                    print(f"  server: {line}", flush=True)
+                results.append(
+                    {"title": title, "facts": facts, "rows": rows, "complaints": complaints}
+                )
                 if kind == "pg" and size == sizes[-1]:
                     print("== two instances sharing PostgreSQL and Redis", flush=True)
                     extra["two_instances"] = two_instances(env, facts)
