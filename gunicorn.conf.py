@@ -67,6 +67,7 @@ def when_ready(server):
     gc.freeze()
     gc.set_threshold(20_000, 50, 100)
 
+
 # Access log to stdout ("-"); GUNICORN_ACCESSLOG=off turns it off (the benchmark does).
 accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-")
 if accesslog.lower() in {"", "off", "none"}:

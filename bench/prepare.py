@@ -242,6 +242,8 @@ def facts() -> dict:
         "search": search_url,
         "rss": reverse("articles:feed_latest_rss"),
         "source": article.source.get_absolute_url(),
+        "robots": "/robots.txt",
+        "about": reverse("articles:page", args=["about"]),
     }
     manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
     paths = json.loads(manifest.read_text())["paths"] if manifest.exists() else {}

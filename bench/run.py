@@ -50,6 +50,10 @@ PAGES = [
     ("search (signed-in reader, uncached)", "search", "reader"),
     ("search (anonymous, cache hit)", "search", ""),
     ("RSS feed (anonymous, cache hit)", "rss", ""),
+    # The floor under the rows above: a Django view with no session, template or SQL,
+    # and the simplest signed-in page (session, user, the site's header and footer).
+    ("robots.txt (Django, no session)", "robots", ""),
+    ("about page (signed-in reader)", "about", "reader"),
 ]
 
 
@@ -420,6 +424,15 @@ def write_report(path: Path, info: dict, results: list[dict], args, extra: dict)
         lines += ["", "Targets (2-core machine):", ""]
         for name, ok, value in targets(res["rows"]):
             lines.append(f"- {'PASS' if ok else 'FAIL'}: {name} ({value})")
+        by = {r["label"]: r for r in res["rows"]}
+        floor = by.get("about page (signed-in reader)")
+        if floor:
+            lines.append(
+                f"- For scale: the simplest signed-in page (the about page: session, user, "
+                f"header and footer, no article) runs at {floor['ratio']:.0%} of static; a "
+                f"Django view with no session or template at "
+                f"{by['robots.txt (Django, no session)']['ratio']:.0%}."
+            )
         lines += ["", "SQL queries per page type (test client, CaptureQueriesContext):", ""]
         lines += ["| Page | queries |", "|---|---:|"]
         for name, n in f["queries"].items():

@@ -2,8 +2,9 @@
 
 The site must keep serving from the database when Redis is down: every cache call here
 catches Redis connection errors, logs them, and answers as an empty cache would (a miss,
-a failed add). After a failure the process stops trying for `RETRY_AFTER` seconds, so a
-dead Redis costs one short timeout per process every few seconds, not one per call.
+a failed add). After a connection failure (or three timeouts in a row) the process stops
+trying for `RETRY_AFTER` seconds, so a dead Redis costs one short timeout per process
+every few seconds, not one per call; a single late reply is only that call's miss.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 logger = logging.getLogger(__name__)
 
 RETRY_AFTER = 5.0
+# Timeouts in a row that count as "Redis is down" (one alone is only a slow reply).
+SLOW_REPLIES = 3
 REDIS_DOWN = (RedisConnectionError, RedisTimeoutError, OSError)
 _MISSING = object()
 
@@ -42,6 +45,7 @@ class ResilientRedisCache(RedisCache):
     """Django's RedisCache, minus the 500s when Redis is away."""
 
     _down_until = 0.0  # per instance (thread): a health flag, not shared state
+    _slow_replies = 0
 
     def __init__(self, server, params):
         super().__init__(server, params)
@@ -51,11 +55,21 @@ class ResilientRedisCache(RedisCache):
         if time.monotonic() < self._down_until:
             return fallback
         try:
-            return getattr(super(), name)(*args, **kwargs)
+            result = getattr(super(), name)(*args, **kwargs)
         except REDIS_DOWN as exc:
-            self._down_until = time.monotonic() + RETRY_AFTER
+            # A refused or broken connection means Redis is away: stop asking for a
+            # while. A late reply alone does not: on a saturated 2-core machine Redis
+            # sometimes answers a PING after 0.5 s (measured in docs/benchmarks.md), and
+            # switching the whole process to "no cache" for 5 s on each such blip turned
+            # one slow reply into seconds of uncached renders. Three in a row do.
+            self._slow_replies += 1
+            if not isinstance(exc, RedisTimeoutError) or self._slow_replies >= SLOW_REPLIES:
+                self._down_until = time.monotonic() + RETRY_AFTER
+                self._slow_replies = 0
             logger.warning("Redis unavailable (%s: %s); serving without cache", name, exc)
             return fallback
+        self._slow_replies = 0
+        return result
 
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
         return self._call("add", False, key, value, timeout, version=version)

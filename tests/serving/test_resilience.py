@@ -104,3 +104,28 @@ def _unreachable_copy(conn):
     else:
         settings_dict["NAME"] = "/nonexistent-dir/newsroom.sqlite3"
     return conn.__class__(settings_dict, conn.alias)
+
+
+def test_one_late_redis_reply_is_a_miss_three_in_a_row_mean_redis_is_down():
+    """A Redis that accepts connections but does not answer in time (the kernel completes
+    the handshake on a listening socket nobody reads): each call times out into a miss,
+    and only the third in a row switches the process to "no cache" for a while."""
+    from newsroom.cache_backend import ResilientRedisCache
+
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(16)
+        port = silent.getsockname()[1]
+        cache = ResilientRedisCache(
+            f"redis://127.0.0.1:{port}/0",
+            {"OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.1}},
+        )
+        for attempt in range(1, 4):
+            started = time.monotonic()
+            assert cache.get("page") is None
+            # Each of the three really asked Redis (and waited for its timeout)...
+            assert time.monotonic() - started >= 0.1, attempt
+        # ...after which the process stops asking: no wait at all.
+        started = time.monotonic()
+        assert cache.get("page") is None
+        assert time.monotonic() - started < 0.05
