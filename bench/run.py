@@ -477,6 +477,18 @@ def write_report(path: Path, info: dict, results: list[dict], args, extra: dict)
         "that scenario shows a single-machine set-up, not the production one.",
         "- Anonymous search is cached per query string like other pages; the uncached row "
         "is the full-text query itself (ranked, with highlighted snippets on PostgreSQL).",
+        "- Occasional p99 spikes of 100-500 ms on rows that need no work at all (cache "
+        "hits) come from sharing 2 cores between 5 workers, Redis and wrk itself: sampled "
+        "with py-spy, workers spent 43% of their request time blocked writing responses "
+        "to a wrk thread that was not running, and `redis-cli --latency-history` saw "
+        "Redis answer a PING after up to 0.5 s during such runs (its own latency monitor "
+        "saw nothing slow). They move from row to row between runs; the median of three "
+        "rounds keeps them out of the throughput figures but not out of p99.",
+        "- Signed-in rows against the floor: the about page (session, user, header and "
+        "footer, nothing else) is the cheapest page a signed-in reader can get, and a "
+        "Django view with no session or template (robots.txt) the cheapest page of all. "
+        "The signed-in article adds one query and the article's fragments to the about "
+        "page.",
         "- The load average column is the machine's 1-minute load when each row ended. "
         f"With {os.cpu_count()} CPUs, a load above {os.cpu_count()} means other programs "
         "(and wrk itself) were competing with the server: such rows understate it.",
