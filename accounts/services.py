@@ -4,7 +4,6 @@ apps ask about readers. Views, admin actions and tests all call these."""
 from __future__ import annotations
 
 import logging
-from importlib import import_module
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -96,23 +95,18 @@ def delete_account(*, user: User) -> User:
     return user
 
 
-SEARCHABLE_SESSION_ENGINES = (
-    "django.contrib.sessions.backends.db",
-    "django.contrib.sessions.backends.cached_db",
-)
-
-
 def _end_sessions(user: User) -> None:
-    # Only sessions kept in the database can be searched; with any other backend the
-    # changed session hash alone logs the user out everywhere on their next request.
-    if settings.SESSION_ENGINE not in SEARCHABLE_SESSION_ENGINES:
+    # Only the database backend can be searched; with any other backend the changed
+    # session hash alone logs the user out everywhere on their next request.
+    if settings.SESSION_ENGINE != "django.contrib.sessions.backends.db":
         return
-    store = import_module(settings.SESSION_ENGINE).SessionStore
     user_id = str(user.pk)
-    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
-        if session.get_decoded().get(SESSION_KEY) == user_id:
-            # The store's delete() also drops cached_db's copy in the cache.
-            store(session_key=session.pk).delete()
+    stale = [
+        session.pk
+        for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator()
+        if session.get_decoded().get(SESSION_KEY) == user_id
+    ]
+    Session.objects.filter(pk__in=stale).delete()
 
 
 def _delete_file_on_commit(name: str) -> None:

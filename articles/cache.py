@@ -192,20 +192,21 @@ ARTICLE_KEY_PREFIX = "article:v1:"
 
 def article_by_slug(slug: str, version: str):
     """The article (with source and agency) for its page, or None: one query per content
-    version, then from the cache. Every change to an article bumps the generation and so
-    the version; whether it is visible yet is still decided per request (is_visible)."""
+    version, then from the cache (unknown slugs are looked up each time). Every change to
+    an article bumps the generation and so the version; whether it is visible yet is still
+    decided per request (is_visible)."""
     from .models import Article
 
     key = f"{ARTICLE_KEY_PREFIX}{hashlib.sha256(f'{slug}|{version}'.encode()).hexdigest()}"
     fragments = caches["fragments"]  # the key carries the version: kept per process too
-    found = fragments.get(key)
-    if found is None:
+    article = fragments.get(key)
+    if article is None:
         article = Article.objects.select_related("source", "agency").filter(slug=slug).first()
-        # A missing slug is remembered too (False), so made-up addresses cost one query
-        # per version, like real ones.
-        found = article or False
-        fragments.set(key, found, timeout=page_timeout())
-    return found or None
+        # Made-up addresses are not remembered: they would push real fragments out of
+        # each process's memory. A 404 costs its one query.
+        if article is not None:
+            fragments.set(key, article, timeout=page_timeout())
+    return article
 
 
 def _rebuild(entry: dict) -> HttpResponse:

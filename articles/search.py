@@ -9,6 +9,7 @@ body. Either way only `Article.objects.published()` is searched, and any input (
 
 from __future__ import annotations
 
+import hashlib
 import html
 import re
 from dataclasses import dataclass
@@ -40,6 +41,8 @@ MAX_QUERY_CHARS = 200
 MAX_WORDS = 8
 MAX_RANKED = 1000  # PostgreSQL: the newest matches that are ranked and shown
 PAGE_SIZE = 20
+# Pages beyond this are answered as this one (MAX_RANKED / PAGE_SIZE is 50 anyway).
+MAX_PAGE = 1000
 SNIPPET_CHARS = 240
 HEADLINE_BODY_CHARS = 3000
 # Markers ts_headline (and the fallback) put around matches; turned into <mark> only after
@@ -192,7 +195,10 @@ def snippets(articles: list[Article], form: SearchForm) -> dict[int, SafeString]
 def search_view(request: HttpRequest) -> HttpResponse:
     """/search/?q=...&source=...&topic=...&page=..."""
     form = SearchForm.from_request(request)
-    page_number = request.GET.get("page") or "1"
+    try:
+        page_number = min(max(int(request.GET.get("page", 1)), 1), MAX_PAGE)
+    except (TypeError, ValueError):
+        page_number = 1
 
     def results() -> dict:
         page_obj = None
@@ -210,7 +216,11 @@ def search_view(request: HttpRequest) -> HttpResponse:
     params = {k: v for k, v in (("q", form.q), ("source", form.source), ("topic", form.topic)) if v}
     context = {
         "form": form,
-        "page_number": page_number,
+        # One value for the fragment's key: the cleaned parameters, hashed (free text
+        # joined with ":" could make two searches share a key).
+        "fragment_key": hashlib.sha256(
+            urlencode({**params, "page": page_number}).encode()
+        ).hexdigest(),
         # Lazy: the template keeps the rendered form and results as a fragment under the
         # content version, shared by every reader, so a repeated search runs no query.
         "results": SimpleLazyObject(results),

@@ -63,7 +63,8 @@ class ResilientRedisCache(RedisCache):
             # switching the whole process to "no cache" for 5 s on each such blip turned
             # one slow reply into seconds of uncached renders. Three in a row do.
             self._slow_replies += 1
-            if not isinstance(exc, RedisTimeoutError) or self._slow_replies >= SLOW_REPLIES:
+            late_reply = isinstance(exc, RedisTimeoutError) and "connecting" not in str(exc)
+            if not late_reply or self._slow_replies >= SLOW_REPLIES:
                 self._down_until = time.monotonic() + RETRY_AFTER
                 self._slow_replies = 0
             logger.warning("Redis unavailable (%s: %s); serving without cache", name, exc)

@@ -148,9 +148,11 @@ CACHES["fragments"] = {
     "OPTIONS": {"MAX_ENTRIES": env_int("FRAGMENT_LOCAL_ENTRIES", 1000)},
 }
 
-# Sessions live in the database and are read through the cache: a signed-in request
-# costs a Redis GET instead of a query, and a Redis restart still signs nobody out.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions in the database only. cached_db would save a query per signed-in request, but
+# its copy in the cache outlives a logout whenever the cache fails to delete it (Redis
+# briefly down, or per-process memory without Redis), so a signed-out cookie could still
+# work: not a trade to make for a third of a millisecond.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # Whole-page cache for anonymous readers (articles/cache.py). Pages are invalidated at once
 # by a shared generation number; the timeout only bounds memory. Local memory is per

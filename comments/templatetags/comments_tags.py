@@ -120,7 +120,10 @@ def comments_section(context, article):
         return f"{article_url}{'?' + urlencode(query) if query else ''}#comments"
 
     def thread() -> dict:
-        page = article_comments(article=article, user=user, order=order, page=requested)
+        # A shared thread is built as nobody's: even if this reader's first comment lands
+        # between viewer_facts() and this query, it cannot enter the shared fragment.
+        viewer = None if shared_as else user
+        page = article_comments(article=article, user=viewer, order=order, page=requested)
         return {
             "page": page,
             "previous_url": page_url(page.previous_page_number) if page.has_previous else "",

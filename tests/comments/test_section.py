@@ -144,9 +144,8 @@ def test_article_page_queries_are_constant_for_a_reader(
     _seed_comments(article, n)
     CommentFactory(article=article, author=confirmed, status=Status.PENDING)
     client.force_login(confirmed)
-    # + the user (the session comes from the cache), + one query for what the section
-    # needs to know of the reader.
-    with django_assert_num_queries(12 + 1):  # + the next-scheduled lookup on a cache miss
+    # + session and user, + one query for what the section needs to know of the reader.
+    with django_assert_num_queries(13 + 1):  # + the next-scheduled lookup on a cache miss
         page_of(client, article)
 
 
@@ -197,9 +196,9 @@ def test_reader_queries_with_a_shared_thread(client, article, confirmed, django_
     _seed_comments(article, 30)
     client.force_login(confirmed)
     page_of(client, article)
-    # The user and the one query about the reader. The session, the article, its body,
-    # the thread, related cards and the rest come from the cache, shared by every reader.
-    with django_assert_num_queries(2):
+    # Session, user and the one query about the reader. The article, its body, the
+    # thread, related cards and the rest come from the cache, shared by every reader.
+    with django_assert_num_queries(3):
         page = page_of(client, article, cpage=1)
     assert "Comments (30)" in page and "Reply</a>" in page
 
@@ -271,3 +270,27 @@ def test_body_filter_escapes_everything(payload):
     html = render_body(payload)
     assert "<script" not in html and "<img" not in html and "<svg" not in html
     assert not re.search(r'"\s*onmouseover=', html)
+
+
+def test_shared_thread_is_built_as_nobodys(client, article, confirmed, monkeypatch):
+    """Even if a reader's first comment lands between the check for their own comments
+    and the thread query, the shared fragment is built without them: their pending
+    comment cannot reach other readers."""
+    from comments.templatetags import comments_tags
+
+    CommentFactory(article=article, body="Approved for all")
+    real = comments_tags.viewer_facts
+
+    def facts_then_comment(user, art):
+        facts = real(user, art)  # "no comment of theirs here"...
+        CommentFactory(article=art, author=user, status=Status.PENDING, body="Racing in")
+        return facts  # ...and now there is one
+
+    # The race, made to happen: the comment is saved right after the facts were read.
+    monkeypatch.setattr(comments_tags, "viewer_facts", facts_then_comment)
+    client.force_login(confirmed)
+    page_of(client, article)
+    monkeypatch.undo()
+    client.force_login(ConfirmedReaderFactory())
+    other = page_of(client, article)
+    assert "Approved for all" in other and "Racing in" not in other

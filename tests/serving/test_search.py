@@ -164,12 +164,13 @@ def test_repeated_search_is_a_shared_fragment_and_still_fresh(
     client, reader, django_assert_num_queries
 ):
     """Signed-in readers' searches are rendered per request, but the form and results come
-    from a fragment under the content version: a repeat costs only the user query, and a
+    from a fragment under the content version: a repeat costs only the session and user
+    queries, and a
     newly published article is found at once."""
     ArticleFactory(title="Regatta moved to Sunday")
     client.force_login(reader)
     assert "Regatta moved to Sunday" in client.get(URL, {"q": "regatta"}).content.decode()
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):
         client.get(URL, {"q": "regatta"})
     ArticleFactory(title="Regatta results announced")
     body = client.get(URL, {"q": "regatta"}).content.decode()
@@ -177,3 +178,13 @@ def test_repeated_search_is_a_shared_fragment_and_still_fresh(
     # Another page of results, or another filter, is another fragment.
     filtered = client.get(URL, {"q": "regatta", "source": "nope"}).content.decode()
     assert "No articles found" in filtered
+
+
+def test_search_fragments_never_share_a_key_across_parameters(client, reader):
+    """Free text joined with ":" must not make two searches one fragment."""
+    ArticleFactory(title="Ferry a:b timetable")
+    client.force_login(reader)
+    first = client.get(URL, {"q": "a:b", "page": "1"}).content.decode()
+    second = client.get(URL, {"q": "a", "source": "b", "page": ":1"}).content.decode()
+    assert "No articles found" in second and "No articles found" not in first
+    assert client.get(URL, {"q": "ferry", "page": "99999999999"}).status_code == 200
