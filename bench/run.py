@@ -31,8 +31,9 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from datetime import UTC, datetime
 from pathlib import Path
+
+from report import error_kinds, write_report
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
@@ -246,12 +247,6 @@ def measure(server: Gunicorn, facts: dict, args) -> list[dict]:
     return rows
 
 
-def error_kinds(result: dict) -> str:
-    kinds = ("connect", "read", "write", "status", "timeout", "non2xx")
-    parts = [f"{k} {result[k]}" for k in kinds if result[k]]
-    return f"({', '.join(parts)})" if parts else ""
-
-
 def http(method: str, url: str, cookie: str, data: dict | None = None) -> tuple[int, str, dict]:
     body = urllib.parse.urlencode(data).encode() if data is not None else None
     request = urllib.request.Request(url, data=body, method=method, headers={"Cookie": cookie})
@@ -346,193 +341,6 @@ def machine() -> dict:
         "workers": conf["workers"],
         "threads": conf["threads"],
     }
-
-
-def targets(rows: list[dict]) -> list[tuple[str, bool, str]]:
-    by = {r["label"]: r for r in rows}
-    hit = by["article (anonymous, cache hit)"]
-    unc = by["article (signed-in reader, uncached)"]
-    errors = sum(r["errors"] for r in rows)
-    return [
-        (
-            "article cache hit >= 60% of static",
-            hit["ratio"] >= 0.6,
-            f"{hit['ratio']:.0%}",
-        ),
-        ("uncached article >= 20% of static", unc["ratio"] >= 0.2, f"{unc['ratio']:.0%}"),
-        ("uncached article p99 < 100 ms", unc["p99"] < 100, f"{unc['p99']:.1f} ms"),
-        ("zero errors", errors == 0, str(errors)),
-    ]
-
-
-def write_report(path: Path, info: dict, results: list[dict], args, extra: dict) -> None:
-    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    m = info
-    lines = [
-        "# Benchmarks",
-        "",
-        f"Written by `python bench/run.py` (`make bench`) on {now}. Re-run it to refresh.",
-        "",
-        "## Machine and settings",
-        "",
-        f"- {m['nproc']} CPUs: {m['cpu']}; {m['ram_gb']} GB RAM; {m['os']}",
-        f"- Python {m['python']}, Django {results[0]['facts']['django']}, {m['gunicorn']}, "
-        f"{m['wrk']}",
-        f"- gunicorn.conf.py defaults here: {m['workers']} workers x {m['threads']} threads "
-        "(gthread), DEBUG off, WhiteNoise (brotli/gzip, hashed names), cached template loader",
-        f"- wrk: {args.threads} threads, {args.connections} connections, {args.rounds} "
-        f"interleaved rounds of {args.duration} s per page after a 2 s warm-up; the table "
-        "shows the median round (all rounds' req/s alongside, errors summed over all), "
-        "on the same machine as the server (it competes for the "
-        "same CPUs)",
-        "- Plain HTTP on loopback (HTTPS=0: no redirect; TLS belongs to the reverse proxy)",
-        "",
-    ]
-    for res in results:
-        f = res["facts"]
-        db = f["db"]
-        comments = (
-            "no comments app on this branch"
-            if f["comments"] is None
-            else f"{f['comments']:,} comments"
-        )
-        cache = "Redis " + f["redis"] if f["redis"] else "local memory (per process)"
-        lines += [
-            f"## {res['title']}: {f['articles']:,} articles",
-            "",
-            f"- Database: {db}; cache: {cache}; page cache timeout {f['page_cache_timeout']} s",
-            f"- Data: {f['articles']:,} articles ({f['published']:,} published), "
-            f"{args.sources} sources, {args.topics} topics, "
-            f"{comments}; "
-            f"seeded in {f['seed_seconds']} s",
-            f"- Static file: `{f['static_name']}`",
-            "",
-            "| Page | req/s | rounds' req/s | p50 ms | p95 ms | p99 ms | errors | vs static "
-            "| load avg |",
-            "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
-        ]
-        for r in res["rows"]:
-            lines.append(
-                f"| {r['label']} | {r['rps']:,.0f} | {r['rps_range'][0]:,.0f}-"
-                f"{r['rps_range'][1]:,.0f} | {r['p50']:.2f} | {r['p95']:.2f} | "
-                f"{r['p99']:.2f} | {r['errors']} {error_kinds(r)} | {r['ratio']:.0%} | "
-                f"{r['load']} |"
-            )
-        complaints = res.get("complaints", [])
-        lines += ["", f"Server log under load: {len(complaints)} warnings or errors.", ""]
-        lines += [f"    {line}" for line in complaints[:5]]
-        lines += ["", "Targets (2-core machine):", ""]
-        for name, ok, value in targets(res["rows"]):
-            lines.append(f"- {'PASS' if ok else 'FAIL'}: {name} ({value})")
-        by = {r["label"]: r for r in res["rows"]}
-        floor = by.get("about page (signed-in reader)")
-        if floor:
-            lines.append(
-                f"- For scale: the simplest signed-in page (the about page: session, user, "
-                f"header and footer, no article) runs at {floor['ratio']:.0%} of static; a "
-                f"Django view with no session or template at "
-                f"{by['robots.txt (Django, no session)']['ratio']:.0%}."
-            )
-        lines += ["", "SQL queries per page type (test client, CaptureQueriesContext):", ""]
-        lines += ["| Page | queries |", "|---|---:|"]
-        for name, n in f["queries"].items():
-            lines.append(f"| {name} | {n} |")
-        lines.append("")
-    lines += size_comparison(results)
-    if extra.get("two_instances"):
-        t = extra["two_instances"]
-        ok = (
-            t["article_on_b_before"] == 404
-            and not t["on_b_home_before"]
-            and t["visible_on_b_after_seconds"] is not None
-        )
-        lines += [
-            "## Two app servers sharing PostgreSQL and Redis",
-            "",
-            "Two gunicorn instances (2 workers each) on different ports. A draft is "
-            'published through the admin\'s "Publish now" action on instance A; instance B '
-            "(whose home page was cached) is polled until the article page answers 200 and "
-            "the home page lists it.",
-            "",
-            f"- Before: article on B answered {t['article_on_b_before']}; "
-            f"title on B's cached home page: {t['on_b_home_before']}",
-            f"- Admin POST on A answered {t['admin_post_status']}",
-            f"- Visible on B {t['visible_on_b_after_seconds']} s after A answered the publish, "
-            f"on poll number {t['polls']} ({'PASS' if ok else 'FAIL'}: at once)",
-            "",
-        ]
-    lines += [
-        "## Notes",
-        "",
-        "- Cache hits are answered from the shared cache with zero SQL (see the query "
-        'table). "Uncached" rows never come from the page cache: the page is rendered for '
-        "that reader on every request (their name, the comment form and its CSRF token, "
-        "what they may do), from the session, the user, one query about the reader and "
-        "fragments shared by every reader under the content version (article body, "
-        "related cards, the comment thread, search results). The commenter row is a "
-        "reader with a comment of their own on the article, whose thread is built for them "
-        "(two more queries and the thread's rendering).",
-        "- Without Redis, each gunicorn worker keeps its own local-memory cache and pages "
-        "live at most PAGE_CACHE_TIMEOUT = 1 s there, so workers cannot disagree for longer; "
-        "that scenario shows a single-machine set-up, not the production one.",
-        "- Anonymous search is cached per query string like other pages; the uncached row "
-        "is the full-text query itself (ranked, with highlighted snippets on PostgreSQL).",
-        "- Occasional p99 spikes of 100-500 ms on rows that need no work at all (cache "
-        "hits) come from sharing 2 cores between 5 workers, Redis and wrk itself: sampled "
-        "with py-spy, workers spent 43% of their request time blocked writing responses "
-        "to a wrk thread that was not running, and `redis-cli --latency-history` saw "
-        "Redis answer a PING after up to 0.5 s during such runs (its own latency monitor "
-        "saw nothing slow). They move from row to row between runs; the median of three "
-        "rounds keeps them out of the throughput figures but not out of p99.",
-        "- Signed-in rows against the floor: the about page (session, user, header and "
-        "footer, nothing else) is the cheapest page a signed-in reader can get, and a "
-        "Django view with no session or template (robots.txt) the cheapest page of all. "
-        "The signed-in article adds one query and the article's fragments to the about "
-        "page.",
-        "- The load average column is the machine's 1-minute load when each row ended. "
-        f"With {os.cpu_count()} CPUs, a load above {os.cpu_count()} means other programs "
-        "(and wrk itself) were competing with the server: such rows understate it.",
-        "",
-    ]
-    path.write_text("\n".join(lines))
-
-
-def size_comparison(results: list[dict]) -> list[str]:
-    by_title: dict[str, list[dict]] = {}
-    for res in results:
-        by_title.setdefault(res["title"], []).append(res)
-    lines = []
-    for title, runs in by_title.items():
-        if len(runs) < 2:
-            continue
-        small, large = runs[0], runs[-1]
-        lines += [
-            f"## {title}: {small['facts']['articles']:,} vs {large['facts']['articles']:,} "
-            "articles",
-            "",
-            "| Page | p50 small | p50 large | change | req/s change | vs static: small, large |",
-            "|---|---:|---:|---:|---:|---:|",
-        ]
-        worst = 0.0
-        for a, b in zip(small["rows"], large["rows"], strict=True):
-            change = (b["p50"] - a["p50"]) / a["p50"] if a["p50"] else 0
-            rps = (b["rps"] - a["rps"]) / a["rps"] if a["rps"] else 0
-            # Against the static file measured in the same rounds: the machine's own
-            # swings cancel out, what is left is the data size's effect.
-            relative = (b["ratio"] - a["ratio"]) / a["ratio"] if a["ratio"] else 0
-            if a["label"] != "static file":
-                worst = max(worst, abs(relative))
-            lines.append(
-                f"| {a['label']} | {a['p50']:.2f} | {b['p50']:.2f} | {change:+.0%} | {rps:+.0%} "
-                f"| {a['ratio']:.0%}, {b['ratio']:.0%} |"
-            )
-        lines += [
-            "",
-            f"- {'PASS' if worst <= 0.10 else 'FAIL'}: every page within 10% of its small-data "
-            f"throughput, measured against the static file (largest change {worst:.0%})",
-            "",
-        ]
-    return lines
 
 
 def main() -> None:
