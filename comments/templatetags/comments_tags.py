@@ -122,8 +122,8 @@ def comments_section(context, article):
     def thread() -> dict:
         # A shared thread is built as nobody's: even if this reader's first comment lands
         # between viewer_facts() and this query, it cannot enter the shared fragment.
-        viewer = None if shared_as else user
-        page = article_comments(article=article, user=viewer, order=order, page=requested)
+        owner = None if shared_as else user
+        page = article_comments(article=article, user=owner, order=order, page=requested)
         return {
             "page": page,
             "previous_url": page_url(page.previous_page_number) if page.has_previous else "",
