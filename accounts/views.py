@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.html import conditional_escape
 from django.utils.module_loading import import_string
 from django.views.decorators.http import require_http_methods
 
@@ -22,11 +23,14 @@ def profile(request: HttpRequest, pk: int) -> HttpResponse:
     """A reader's public page: name, picture, bio and (from the comments app) their
     published comments. Never the email. Deleted and disabled accounts are a 404."""
     profile_user = get_object_or_404(User, pk=pk, is_active=True, is_deleted=False)
-    context = {"profile_user": profile_user}
     # Other apps add to this page without accounts importing them: each dotted path in
-    # ACCOUNTS_PROFILE_CONTEXT is a callable (request, profile_user) -> dict.
-    for path in getattr(settings, "ACCOUNTS_PROFILE_CONTEXT", ()):
-        context.update(import_string(path)(request, profile_user))
+    # ACCOUNTS_PROFILE_SECTIONS is a callable (request, profile_user) -> HTML, printed in
+    # order under the profile (plain strings are escaped, SafeStrings printed as markup).
+    sections = [
+        conditional_escape(import_string(path)(request, profile_user))
+        for path in getattr(settings, "ACCOUNTS_PROFILE_SECTIONS", ())
+    ]
+    context = {"profile_user": profile_user, "sections": sections}
     return render(request, "accounts/profile.html", context)
 
 

@@ -11,9 +11,8 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from . import revisions
-from .ingest import FEED_FIELDS, ingest_source
-from .models import Article, ArticleRevision, Correction, Promo, Source, Topic
+from . import publishing
+from .models import FEED_FIELDS, Article, ArticleRevision, Correction, Promo, Source, Topic
 
 
 class CorrectionInline(admin.StackedInline):
@@ -120,7 +119,7 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         # An editor who changes what a feed provides takes the article over: later
-        # fetches of the feed no longer overwrite it (articles/ingest.py).
+        # fetches of the feed no longer overwrite it (ingest/importer.py).
         if obj.guid and FEED_FIELDS.intersection(form.changed_data):
             obj.edited_in_admin = True
         super().save_model(request, obj, form, change)
@@ -134,13 +133,13 @@ class ArticleAdmin(admin.ModelAdmin):
             for fs in formsets
             if fs.model is not ArticleRevision and fs.has_changed()
         ]
-        revisions.record(article=form.instance, author=request.user, changed_fields=changed)
+        publishing.record(article=form.instance, author=request.user, changed_fields=changed)
 
     @admin.action(description="Publish now", permissions=["change"])
     def publish_now(self, request, queryset):
         n = 0
         for article in queryset:
-            revisions.publish(article=article, author=request.user, when=timezone.now())
+            publishing.publish(article=article, author=request.user, when=timezone.now())
             n += 1
         self.message_user(request, f"Published {n} article(s).", messages.SUCCESS)
 
@@ -148,7 +147,7 @@ class ArticleAdmin(admin.ModelAdmin):
     def unpublish(self, request, queryset):
         n = 0
         for article in queryset:
-            revisions.unpublish(article=article, author=request.user)
+            publishing.unpublish(article=article, author=request.user)
             n += 1
         self.message_user(request, f"Unpublished {n} article(s).", messages.SUCCESS)
 
@@ -158,7 +157,7 @@ class ArticleAdmin(admin.ModelAdmin):
         if form.is_valid():
             when = form.cleaned_data["publish_at"]
             for article in queryset:
-                revisions.publish(article=article, author=request.user, when=when)
+                publishing.publish(article=article, author=request.user, when=when)
             self.message_user(
                 request,
                 f"Scheduled {queryset.count()} article(s) for {when:%d %b %Y %H:%M}.",
@@ -193,7 +192,7 @@ class ArticleAdmin(admin.ModelAdmin):
             raise admin.sites.PermissionDenied
         revision = get_object_or_404(ArticleRevision, pk=revision_id, article=article)
         if request.method == "POST":
-            revisions.restore(revision=revision, author=request.user)
+            publishing.restore(revision=revision, author=request.user)
             self.message_user(
                 request,
                 f"Restored the version of {revision.created_at:%d %b %Y %H:%M}.",
@@ -215,47 +214,13 @@ class ArticleAdmin(admin.ModelAdmin):
 
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
-    list_display = (
-        "name",
-        "kind",
-        "is_active",
-        "feed_url",
-        "last_fetched_at",
-        "feed_status",
-        "consecutive_failures",
-    )
+    """Content fields only; feed ingestion (ingest/admin.py) extends this admin with its
+    fetch columns and the "Fetch now" action."""
+
+    list_display = ("name", "kind", "is_active", "feed_url")
     list_filter = ("kind", "is_active")
     search_fields = ("name", "aliases")
     prepopulated_fields = {"slug": ("name",)}
-    readonly_fields = ("last_fetched_at", "last_error", "consecutive_failures")
-    actions = ["fetch_now"]
-
-    @admin.display(description="Feed status", ordering="consecutive_failures")
-    def feed_status(self, obj: Source) -> str:
-        if not obj.feed_url:
-            return "-"
-        if obj.last_fetched_at is None:
-            return "Not fetched yet"
-        if obj.last_error:
-            return format_html("<strong>Failing</strong>: {}", obj.last_error[:160])
-        return "OK"
-
-    @admin.action(description="Fetch now", permissions=["change"])
-    def fetch_now(self, request, queryset):
-        for source in queryset:
-            if not source.feed_url:
-                self.message_user(request, f"{source.slug}: no feed URL.", messages.WARNING)
-                continue
-            report = ingest_source(source=source)
-            level = (
-                messages.ERROR
-                if report.failed
-                else messages.WARNING
-                if report.errors
-                else messages.SUCCESS
-            )
-            detail = f" First problem: {report.messages[0]}" if report.messages else ""
-            self.message_user(request, report.line() + "." + detail, level)
 
 
 @admin.register(Topic)

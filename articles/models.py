@@ -12,6 +12,12 @@ from django.utils.text import slugify
 from .images import make_renditions, validate_image
 from .sanitize import sanitize_html
 
+# What the feed provides. An editor who changes any of these in the admin takes the
+# article over: later fetches leave it alone.
+FEED_FIELDS = frozenset(
+    {"title", "summary", "body", "byline", "original_url", "lead_image", "topics", "agency"}
+)
+
 
 class Source(models.Model):
     """A publisher or a wire agency whose articles the site carries."""
@@ -48,12 +54,6 @@ class Source(models.Model):
         default=False,
         help_text="Ask search engines not to index this source's republished copy.",
     )
-    # Feed fetching state, kept by articles/ingest.py (conditional GET and error reporting).
-    etag = models.CharField(max_length=300, blank=True, editable=False)
-    last_modified = models.CharField(max_length=100, blank=True, editable=False)
-    last_fetched_at = models.DateTimeField(null=True, blank=True, editable=False)
-    last_error = models.TextField(blank=True, editable=False)
-    consecutive_failures = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["name"]

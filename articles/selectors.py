@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
 
 from django.conf import settings
+from django.core.cache import caches
 from django.db.models import (
     Case,
     Count,
@@ -19,7 +21,10 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import RowNumber
+from django.utils import timezone
 from django.utils.module_loading import import_string
+
+from serving.cache import page_timeout
 
 from .models import Article, Promo, Topic
 
@@ -109,3 +114,39 @@ def topic_sections(topics: list[Topic], per_topic: int = 4) -> list[tuple[Topic,
     for row in rows:
         grouped[row.topic_id].append(row.article)
     return [(t, grouped[t.pk]) for t in topics if grouped[t.pk]]
+
+
+ARTICLE_KEY_PREFIX = "article:v1:"
+
+
+def article_by_slug(slug: str, version: str) -> Article | None:
+    """The article (with source and agency) for its page, or None: one query per content
+    version, then from the cache (unknown slugs are looked up each time). Every change to
+    an article bumps the generation and so the version; whether it is visible yet is still
+    decided per request (is_visible)."""
+    key = f"{ARTICLE_KEY_PREFIX}{hashlib.sha256(f'{slug}|{version}'.encode()).hexdigest()}"
+    fragments = caches["fragments"]  # the key carries the version: kept per process too
+    article = fragments.get(key)
+    if article is None:
+        article = Article.objects.select_related("source", "agency").filter(slug=slug).first()
+        # Made-up addresses are not remembered: they would push real fragments out of
+        # each process's memory. A 404 costs its one query.
+        if article is not None:
+            fragments.set(key, article, timeout=page_timeout())
+    return article
+
+
+def next_scheduled_change():
+    """The next moment something readers see changes by itself: a scheduled article
+    appears, a promo starts or ends (None if nothing is planned). The page cache's
+    `PAGE_CACHE_NEXT_CHANGE` hook: one query (a UNION), on a cache miss only."""
+    now = timezone.now()
+    articles = Article.objects.filter(
+        status=Article.Status.PUBLISHED, published_at__gt=now
+    ).values_list("published_at")
+    starts = Promo.objects.filter(is_active=True, starts_at__gt=now).values_list("starts_at")
+    ends = Promo.objects.filter(is_active=True, ends_at__gt=now).values_list("ends_at")
+    # No ORDER BY inside a UNION's parts (SQLite refuses it): drop the models' ordering.
+    articles, starts, ends = articles.order_by(), starts.order_by(), ends.order_by()
+    rows = list(articles.union(starts, ends, all=True).order_by("published_at")[:1])
+    return rows[0][0] if rows else None

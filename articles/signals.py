@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from .cache import bump_generation
+from serving.cache import bump_generation
 
 
 def content_changed(sender, **kwargs) -> None:

@@ -9,8 +9,9 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_safe
 
+from serving.cache import cache_for_anonymous, content_version
+
 from . import selectors
-from .cache import article_by_slug, cache_for_anonymous, content_version
 from .models import Article, Source, Topic
 
 PAGE_SIZE = 20
@@ -45,10 +46,16 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render_article(request, slug)
 
 
-def render_article(request: HttpRequest, slug: str, *, status: int = 200) -> HttpResponse:
-    """The article page, uncached: also the answer to a refused comment (with its text)."""
+def render_article(
+    request: HttpRequest, slug: str, *, status: int = 200, extra_context: dict | None = None
+) -> HttpResponse:
+    """The article page, uncached: also the answer to a refused comment (with its text).
+
+    `extra_context` is passed to the template, and so to the page's sections
+    (ARTICLE_PAGE_SECTIONS), untouched: the comments app hands a refused comment back this
+    way."""
     version = content_version()
-    article = article_by_slug(slug, version)
+    article = selectors.article_by_slug(slug, version)
     if article is None:
         raise Http404("No article found.")
     preview = False
@@ -59,7 +66,7 @@ def render_article(request: HttpRequest, slug: str, *, status: int = 200) -> Htt
             raise Http404("No article found.")
         preview = True
     # Lazy: the template caches the article and related fragments by content version
-    # (articles/cache.py), so a signed-in reader's page skips these queries on a hit.
+    # (serving/cache.py), so a signed-in reader's page skips these queries on a hit.
     topics = SimpleLazyObject(lambda: list(article.topics.all()))
     context = {
         "article": article,
@@ -74,6 +81,7 @@ def render_article(request: HttpRequest, slug: str, *, status: int = 200) -> Htt
             lambda: selectors.related_articles(article, [t.pk for t in topics])
         ),
         "promo": SimpleLazyObject(selectors.article_promo),
+        **(extra_context or {}),
     }
     # Conditional GET comes from ConditionalGetMiddleware's content ETag, not from a
     # Last-Modified: comments, corrections and related cards change without the article.

@@ -46,8 +46,8 @@ from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils.html import escape  # noqa: E402
 
-from articles.ingest import ingest_source  # noqa: E402
 from articles.models import Article, Source  # noqa: E402
+from ingest.importer import ingest_source  # noqa: E402
 
 TOPICS = [
     "Harbour",

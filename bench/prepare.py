@@ -35,8 +35,8 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from articles.cache import bump_generation  # noqa: E402
 from articles.models import Article, Source, Topic  # noqa: E402
+from serving.cache import bump_generation  # noqa: E402
 
 PLACES = (
     "Harbourside Kelmorrow Ashdene Pellow Varrick Brindlemere Oskway Tamsford Lowen Carrow "
@@ -235,12 +235,12 @@ def facts() -> dict:
         Article.objects.filter(status=Article.Status.DRAFT).values_list("pk", "slug", "title")[:5]
     )
     word = article.title.split()[1]
-    search_url = f"{reverse('articles:search')}?q={word}"
+    search_url = f"{reverse('search:search')}?q={word}"
     urls = {
         "home": reverse("articles:home"),
         "article": article.get_absolute_url(),
         "search": search_url,
-        "rss": reverse("articles:feed_latest_rss"),
+        "rss": reverse("syndication:feed_latest_rss"),
         "source": article.source.get_absolute_url(),
         "robots": "/robots.txt",
         "about": reverse("articles:page", args=["about"]),

@@ -169,12 +169,6 @@ def published_comments_by(user) -> QuerySet[Comment]:
 PROFILE_COMMENTS = 20
 
 
-def profile_context(request, profile_user) -> dict:
-    """The accounts app's ACCOUNTS_PROFILE_CONTEXT hook: the reader's latest published
-    comments for templates/comments/profile_comments.html (one query)."""
-    return {"profile_comments": published_comments_by(profile_user)[:PROFILE_COMMENTS]}
-
-
 def author_records(author_ids) -> dict[int, dict]:
     """Approved, rejected and spam counts and active bans per author: two queries."""
     author_ids = list(set(author_ids))

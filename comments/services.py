@@ -16,7 +16,14 @@ from django.utils import timezone
 
 from . import notify
 from .models import MAX_DEPTH, Ban, Comment, ModerationLog, Reason, Report, Status
-from .moderation import (
+from .permissions import (
+    active_ban,
+    ban_message,
+    can_moderate,
+    has_confirmed_email,
+    is_trusted,
+)
+from .rules import (
     CommentRefused,
     Verdict,
     check_length,
@@ -25,13 +32,6 @@ from .moderation import (
     decide_edit,
     fingerprint,
     normalise_body,
-)
-from .permissions import (
-    active_ban,
-    ban_message,
-    can_moderate,
-    has_confirmed_email,
-    is_trusted,
 )
 
 Action = ModerationLog.Action

@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models.signals import post_save
 
-from articles.cache import bump_generation
+from serving.cache import bump_generation
 
 from .models import ModerationLog, Status
 

@@ -15,8 +15,8 @@ from articles.views import render_article
 from . import services
 from .forms import ReportForm
 from .models import Comment, Status
-from .moderation import CommentRefused
 from .permissions import can_comment
+from .rules import CommentRefused
 
 
 def _client_ip(request: HttpRequest) -> str | None:
@@ -78,8 +78,8 @@ def post(request: HttpRequest, slug: str) -> HttpResponse:
         if parent is not None:
             response = _reply_page(request, parent, body=body, error=error.message)
         else:
-            request.comment_form_state = {"body": body, "error": error.message}
-            response = render_article(request, slug)
+            state = {"body": body, "error": error.message}
+            response = render_article(request, slug, extra_context={"comment_form_state": state})
         return _refused(response, error)
     if comment.status == Status.APPROVED:
         messages.success(request, "Your comment is published.")

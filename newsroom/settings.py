@@ -58,28 +58,33 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "csp",
+    "serving",
     "accounts",
     "articles",
+    "ingest",
+    "syndication",
+    "search",
     "comments",
+    "demo",
 ]
 
 MIDDLEWARE = [
-    "newsroom.middleware.RequestSizeLimitMiddleware",
+    "serving.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "newsroom.middleware.SecurityHeadersMiddleware",
+    "serving.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Anonymous cache hits end here: everything above still adds its headers.
-    "articles.cache.PageCacheMiddleware",
+    "serving.cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "newsroom.middleware.DatabaseUnavailableMiddleware",
+    "serving.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "newsroom.urls"
@@ -98,7 +103,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "articles.context_processors.site",
+                "serving.context_processors.site",
+                "articles.context_processors.navigation",
             ],
         },
     },
@@ -132,7 +138,7 @@ if REDIS_URL:
     CACHES = {
         "default": {
             # RedisCache that answers "miss" instead of raising while Redis is down.
-            "BACKEND": "newsroom.cache_backend.ResilientRedisCache",
+            "BACKEND": "serving.cache_backend.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "newsroom"),
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
@@ -140,10 +146,10 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-# Fragments and lookups keyed by the content version (articles/cache.py): never changed
+# Fragments and lookups keyed by the content version (serving/cache.py): never changed
 # once written, so each process keeps copies in memory in front of the shared cache.
 CACHES["fragments"] = {
-    "BACKEND": "newsroom.cache_backend.LocalFirstCache",
+    "BACKEND": "serving.cache_backend.LocalFirstCache",
     "LOCATION": "fragments",
     "OPTIONS": {"MAX_ENTRIES": env_int("FRAGMENT_LOCAL_ENTRIES", 1000)},
 }
@@ -154,7 +160,7 @@ CACHES["fragments"] = {
 # work: not a trade to make for a third of a millisecond.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
-# Whole-page cache for anonymous readers (articles/cache.py). Pages are invalidated at once
+# Whole-page cache for anonymous readers (serving/cache.py). Pages are invalidated at once
 # by a shared generation number; the timeout only bounds memory. Local memory is per
 # process, so without Redis a page is kept one second at most (several gunicorn workers
 # would otherwise disagree for longer).
@@ -220,7 +226,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = env_int("DATA_UPLOAD_MAX_NUMBER_FIELDS", 1000)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_NUMBER_FILES = env_int("DATA_UPLOAD_MAX_NUMBER_FILES", 20)
-# Whole request bodies above this get a 413 (newsroom.middleware.RequestSizeLimitMiddleware):
+# Whole request bodies above this get a 413 (serving.middleware.RequestSizeLimitMiddleware):
 # the largest image plus room for the form around it.
 MAX_REQUEST_BODY_BYTES = env_int("MAX_REQUEST_BODY_BYTES", IMAGE_MAX_BYTES + 1024 * 1024)
 
@@ -253,9 +259,14 @@ AVATAR_MAX_BYTES = env_int("AVATAR_MAX_BYTES", 5_000_000)
 AVATAR_SIZE = 256
 # Dotted paths of callables (request, profile_user) -> dict adding to the public profile
 # page's context (the comments app lists the reader's comments this way).
-ACCOUNTS_PROFILE_CONTEXT: list[str] = ["comments.selectors.profile_context"]
+ACCOUNTS_PROFILE_SECTIONS: list[str] = ["comments.sections.profile_section"]
 # What other apps add to article cards, one query each for a whole list (articles/selectors.py).
 ARTICLE_CARD_HOOKS: list[str] = ["comments.selectors.attach_comment_counts"]
+# What other apps print under an article: callables (context, article) -> HTML.
+ARTICLE_PAGE_SECTIONS: list[str] = ["comments.sections.article_section"]
+# The page cache asks the content app when something next changes by itself (a scheduled
+# article goes live, a promo starts or ends): a function returning a datetime or None.
+PAGE_CACHE_NEXT_CHANGE = "articles.selectors.next_scheduled_change"
 
 # Email: console in development, SMTP configured by the environment in production.
 EMAIL_BACKEND = os.environ.get(

@@ -5,31 +5,21 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.static import serve
 
-from articles import seo
-from articles.sitemaps import SITEMAPS, news_sitemap, sitemap_index, sitemap_section
-
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("comments/", include("comments.urls")),
     path("", include("accounts.urls")),
+    path("", include("search.urls")),
+    path("", include("syndication.urls")),
     path("", include("articles.urls")),
-    path("robots.txt", seo.robots_txt, name="robots_txt"),
-    path("sitemap.xml", sitemap_index, {"sitemaps": SITEMAPS}, name="sitemap_index"),
-    path("sitemap-news.xml", news_sitemap, name="sitemap_news"),
-    path(
-        "sitemap-<section>.xml",
-        sitemap_section,
-        {"sitemaps": SITEMAPS},
-        name="django.contrib.sitemaps.views.sitemap",
-    ),
 ]
 
 # Error pages in the site's style; they render without touching the database.
-handler400 = "newsroom.errors.bad_request"
-handler403 = "newsroom.errors.permission_denied"
-handler404 = "newsroom.errors.page_not_found"
-handler500 = "newsroom.errors.server_error"
+handler400 = "serving.errors.bad_request"
+handler403 = "serving.errors.permission_denied"
+handler404 = "serving.errors.page_not_found"
+handler500 = "serving.errors.server_error"
 
 # Uploaded media. Behind a reverse proxy in production, MEDIA_ROOT is served by the proxy;
 # SERVE_MEDIA keeps this view on for the single-machine set-up that `make run` gives.

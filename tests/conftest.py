@@ -32,8 +32,8 @@ def _clear_cache():
 
     cache.clear()
     caches["fragments"].clear()  # this process's copies of version-keyed fragments
-    # The page cache's per-process copy (articles/cache.py) goes with the shared cache.
-    from articles.cache import local_pages
+    # The page cache's per-process copy (serving/cache.py) goes with the shared cache.
+    from serving.cache import local_pages
 
     local_pages.clear()
     yield
@@ -62,8 +62,8 @@ def confirmed_reader(db):
 
 @pytest.fixture
 def feed_server(settings):
-    """A real HTTP server on 127.0.0.1 for feed ingestion tests (tests/articles/)."""
-    from tests.articles.feed_server import FeedServer
+    """A real HTTP server on 127.0.0.1 for feed ingestion tests (tests/ingest/)."""
+    from tests.ingest.feed_server import FeedServer
 
     # The test server is on loopback, which production refuses.
     settings.FEED_ALLOW_PRIVATE_HOSTS = True

@@ -3,7 +3,7 @@
 Filled by a trigger from the title (weight A), summary (B) and body (C), so it is always
 current, whatever writes the row (save(), update(), bulk_create, plain SQL). A trigger
 rather than a generated column, so later migrations may still change those columns' types.
-The model does not declare the column (Django would try to write it); `articles/search.py`
+The model does not declare the column (Django would try to write it); `search/`
 reads it with a RawSQL expression. On SQLite nothing is added and search falls back to LIKE.
 """
 

@@ -1,11 +1,15 @@
-"""Template helpers for article cards."""
+"""Template helpers for article pages and cards."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from django import template
+from django.conf import settings
 from django.utils import timezone
+from django.utils.html import conditional_escape
+from django.utils.module_loading import import_string
+from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
 
@@ -32,3 +36,18 @@ def time_ago(value: datetime | None) -> str:
             n = int(seconds // size)
             return f"{n} {name}{'s' if n != 1 else ''} ago"
     return "just now"
+
+
+@register.simple_tag(takes_context=True)
+def article_sections(context, article) -> SafeString:
+    """What other apps add under an article (the comments section): the hook's contract.
+
+    Each dotted path in `ARTICLE_PAGE_SECTIONS` names a callable `(context, article) ->
+    str`; it gets the page's template context (request, user, csrf_token, content_version
+    and whatever the view passed) and returns HTML, printed in order. Plain strings are
+    escaped; only a SafeString is printed as markup."""
+    parts = [
+        conditional_escape(import_string(path)(context, article))
+        for path in getattr(settings, "ARTICLE_PAGE_SECTIONS", ())
+    ]
+    return mark_safe("".join(parts))  # each part escaped unless it was already safe

@@ -17,8 +17,8 @@ from django.utils.html import escape, format_html
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 
-from ..moderation import URL_RE, comments_open
 from ..permissions import ViewerFacts, active_ban, ban_message, viewer_facts
+from ..rules import URL_RE, comments_open
 from ..selectors import article_comments
 
 register = template.Library()
@@ -88,7 +88,7 @@ def _requested_page(raw) -> int:
         return 1
 
 
-@register.inclusion_tag("comments/_section.html", takes_context=True)
+@register.inclusion_tag("comments/includes/section.html", takes_context=True)
 def comments_section(context, article):
     """The whole comments section for `article`.
 
@@ -108,7 +108,7 @@ def comments_section(context, article):
     facts = viewer_facts(user, article)
     viewer = _viewer_state(user, article, facts)
     # A refused post re-renders the article page with the reader's text and the message.
-    form_state = getattr(request, "comment_form_state", None) or {}
+    form_state = context.get("comment_form_state") or {}
     article_url = article.get_absolute_url()
 
     def page_url(number: int, order_: str = order) -> str:

@@ -203,19 +203,19 @@ def test_profile_of_unknown_or_deleted_reader_is_404(client):
 def test_profile_page_query_count(client, confirmed_reader, django_assert_num_queries):
     url = confirmed_reader.get_absolute_url()
     # The reader, the header's topics, the footer's app block, the reader's published
-    # comments (comments app, through ACCOUNTS_PROFILE_CONTEXT), + 1: the shared header and
+    # comments (comments app, through ACCOUNTS_PROFILE_SECTIONS), + 1: the shared header and
     # footer fragments' content version looks up the next scheduled change once per
-    # content generation (articles/cache.py).
+    # content generation (serving/cache.py).
     with django_assert_num_queries(4 + 1):
         assert client.get(url).status_code == 200
 
 
-def test_profile_context_hook_is_called(client, confirmed_reader, settings):
-    settings.ACCOUNTS_PROFILE_CONTEXT = ["tests.accounts.test_profile.fake_profile_context"]
+def test_profile_sections_hook_is_called(client, confirmed_reader, settings):
+    settings.ACCOUNTS_PROFILE_SECTIONS = ["tests.accounts.test_profile.fake_profile_section"]
     html = page_text(client.get(confirmed_reader.get_absolute_url()))
     assert "A comment about the harbour wall" in html
 
 
-def fake_profile_context(request, profile_user):
-    """Stands in for the comments app's selector in the hook test."""
-    return {"profile_comments": [f"A comment about the harbour wall by {profile_user.pk}"]}
+def fake_profile_section(request, profile_user):
+    """Stands in for the comments app's section in the hook test (a plain string: escaped)."""
+    return f"A comment about the harbour wall by {profile_user.pk}"

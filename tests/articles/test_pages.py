@@ -146,7 +146,7 @@ def _seed(n_articles, n_topics):
 
 
 # The comments section adds 2 (count, threads). Each + 1: on a page-cache miss,
-# articles/cache.py looks up the next scheduled article (so the cached page expires when
+# serving/cache.py looks up the next scheduled article (so the cached page expires when
 # it appears), and + 1: the approved-comment counts of all the cards (ARTICLE_CARD_HOOKS).
 # A cache hit takes 0 (tests/serving).
 ARTICLE_PAGE_QUERIES = 8 + 2 + 1 + 1

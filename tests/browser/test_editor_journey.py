@@ -66,7 +66,7 @@ def test_editor_schedules_previews_and_publishes(live_server, page_at, artifacts
     anonymous.goto(live_server.url + "/")
     expect(anonymous.locator("main")).to_contain_text(title)
     assert_no_horizontal_scroll(anonymous)
-    feed = anonymous.request.get(live_server.url + reverse("articles:feed_latest_rss"))
+    feed = anonymous.request.get(live_server.url + reverse("syndication:feed_latest_rss"))
     assert feed.ok and title in feed.text()
     anonymous.goto(live_server.url + article.get_absolute_url())
     assert anonymous.locator(".preview-banner").count() == 0

@@ -214,7 +214,9 @@ def test_xss_harmless_on_the_profile_list(confirmed, article):
         CommentFactory(article=article, author=confirmed, body=body)
     CommentFactory(author=confirmed, status=Status.PENDING, body="Not published yet")
     comments = published_comments_by(confirmed)
-    html = render_to_string("comments/profile_comments.html", {"profile_comments": comments})
+    html = render_to_string(
+        "comments/includes/profile_comments.html", {"profile_comments": comments}
+    )
     assert_harmless(html)
     assert "Not published yet" not in html and article.title in html
 

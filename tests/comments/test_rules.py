@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from comments import services
 from comments.models import Comment, ModerationLog, Reason, Status
-from comments.moderation import CommentRefused
+from comments.rules import CommentRefused
 from tests.factories import ArticleFactory, CommentFactory
 
 pytestmark = pytest.mark.django_db

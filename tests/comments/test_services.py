@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from comments import services
 from comments.models import Ban, Comment, ModerationLog, Reason, Report, Status
-from comments.moderation import CommentRefused
+from comments.rules import CommentRefused
 from tests.factories import CommentFactory, ConfirmedReaderFactory, ModeratorFactory
 
 pytestmark = pytest.mark.django_db

@@ -8,9 +8,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from articles import revisions
-from articles.cache import GENERATION_KEY, bump_generation, local_pages
+from articles import publishing
 from articles.models import Article, Correction
+from serving.cache import GENERATION_KEY, bump_generation, local_pages
 from tests.factories import ArticleFactory, PromoFactory, SourceFactory, TopicFactory
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +32,7 @@ def _page_urls(article, topic):
         _url(article),
         article.source.get_absolute_url(),
         topic.get_absolute_url(),
-        reverse("articles:feed_latest_rss"),
+        reverse("syndication:feed_latest_rss"),
     ]
 
 
@@ -74,7 +74,7 @@ def test_publish_makes_pages_fresh_at_once(client, editor, django_capture_on_com
     assert "Breaking: lighthouse relit" not in client.get("/").content.decode()
     assert client.get(_url(draft)).status_code == 404
     with django_capture_on_commit_callbacks(execute=True):
-        revisions.publish(article=draft, author=editor, when=timezone.now())
+        publishing.publish(article=draft, author=editor, when=timezone.now())
     home = client.get("/")
     assert home["X-Page-Cache"] == "miss"
     assert "Breaking: lighthouse relit" in home.content.decode()
@@ -96,7 +96,7 @@ def test_withdraw_removes_article_from_cached_pages(client, editor):
     article = ArticleFactory(title="Mayor resigns over parking")
     assert client.get(_url(article)).status_code == 200
     assert "Mayor resigns" in client.get("/").content.decode()
-    revisions.unpublish(article=article, author=editor)
+    publishing.unpublish(article=article, author=editor)
     assert client.get(_url(article)).status_code == 404
     assert "Mayor resigns" not in client.get("/").content.decode()
 
@@ -153,7 +153,7 @@ def test_pages_with_a_csrf_token_are_not_cached(rf):
     from django.middleware.csrf import get_token
     from django.template import Context, Template
 
-    from articles.cache import cache_for_anonymous
+    from serving.cache import cache_for_anonymous
 
     calls = []
 
@@ -170,7 +170,7 @@ def test_pages_with_a_csrf_token_are_not_cached(rf):
 def test_responses_setting_cookies_are_not_cached(rf):
     from django.http import HttpResponse
 
-    from articles.cache import cache_for_anonymous
+    from serving.cache import cache_for_anonymous
 
     calls = []
 
@@ -196,7 +196,7 @@ def test_scheduled_article_appears_when_its_time_comes(client):
     """No write happens at publication time: the cached page must expire by itself."""
     from django.core.cache import cache
 
-    from articles.cache import _page_key
+    from serving.cache import _page_key
 
     ArticleFactory(title="Already out")
     soon = ArticleFactory(
@@ -307,7 +307,7 @@ def test_promo_start_or_end_bounds_the_page_life(client, field):
     from django.core.cache import cache
     from django.test import RequestFactory
 
-    from articles.cache import _page_key
+    from serving.cache import _page_key
 
     article = ArticleFactory()
     at = timezone.now() + timezone.timedelta(minutes=5)
@@ -318,7 +318,7 @@ def test_promo_start_or_end_bounds_the_page_life(client, field):
 
 
 def test_signed_in_reader_gets_the_article_fresh_from_its_cached_lookup(client, reader):
-    """The article itself is looked up once per content version (articles.cache), yet a
+    """The article itself is looked up once per content version (serving.cache), yet a
     signed-in reader sees an edit, a source rename and a withdrawal at once."""
     article = ArticleFactory(title="Harbour wall repaired")
     client.force_login(reader)

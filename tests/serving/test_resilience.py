@@ -21,7 +21,7 @@ def _closed_port() -> int:
 def redis_down(settings):
     settings.CACHES = {
         "default": {
-            "BACKEND": "newsroom.cache_backend.ResilientRedisCache",
+            "BACKEND": "serving.cache_backend.ResilientRedisCache",
             "LOCATION": f"redis://127.0.0.1:{_closed_port()}/0",
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         },
@@ -110,7 +110,7 @@ def test_one_late_redis_reply_is_a_miss_three_in_a_row_mean_redis_is_down():
     """A Redis that accepts connections but does not answer in time (the kernel completes
     the handshake on a listening socket nobody reads): each call times out into a miss,
     and only the third in a row switches the process to "no cache" for a while."""
-    from newsroom.cache_backend import ResilientRedisCache
+    from serving.cache_backend import ResilientRedisCache
 
     with socket.socket() as silent:
         silent.bind(("127.0.0.1", 0))

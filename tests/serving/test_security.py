@@ -200,7 +200,7 @@ def test_bad_content_length_is_400():
 
 @pytest.mark.parametrize("status", [400, 403, 404, 413, 429, 500, 503])
 def test_error_pages_render_in_site_style_with_a_way_home(status):
-    from newsroom.errors import render_error
+    from serving.errors import render_error
 
     response = render_error(None, status)
     body = response.content.decode()
@@ -220,7 +220,7 @@ def test_404_page_for_readers(client):
 
 @pytest.mark.django_db
 def test_unexpected_error_is_a_styled_500(settings):
-    from newsroom.errors import server_error
+    from serving.errors import server_error
 
     try:
         raise RuntimeError("boom")

@@ -1,0 +1,174 @@
+"""Demo content for a fresh site: sources, topics, promos and 36 articles with pictures.
+
+Idempotent: running it again changes nothing that already exists. All text is written for
+this project; the places, people and outlets are invented.
+"""
+
+from __future__ import annotations
+
+import io
+import random
+from datetime import timedelta
+
+from django.core.files.base import ContentFile
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+from PIL import Image, ImageDraw
+
+from articles.models import Article, Correction, Promo, Source, Topic
+from demo.demo_content import SOURCES, STORIES, TOPICS
+
+PALETTES = [
+    ((27, 77, 137), (120, 180, 220)),
+    ((47, 125, 79), (200, 220, 150)),
+    ((138, 47, 92), (240, 170, 140)),
+    ((176, 84, 26), (250, 210, 120)),
+    ((40, 60, 80), (150, 170, 190)),
+    ((90, 60, 140), (200, 180, 230)),
+]
+
+
+def demo_image(seed: int, size=(1600, 900)) -> bytes:
+    """An abstract landscape: sky gradient, sun and hills. Made here, owned by the project."""
+    rng = random.Random(seed)
+    top, bottom = PALETTES[seed % len(PALETTES)]
+    w, h = size
+    img = Image.new("RGB", size)
+    draw = ImageDraw.Draw(img)
+    for y in range(h):
+        t = y / h
+        colour = tuple(int(a + (b - a) * t) for a, b in zip(top, bottom, strict=True))
+        draw.line([(0, y), (w, y)], fill=colour)
+    cx, cy, r = rng.randint(200, w - 200), rng.randint(120, h // 2), rng.randint(60, 140)
+    draw.ellipse([cx - r, cy - r, cx + r, cy + r], fill=(255, 236, 180))
+    for layer in range(3):
+        base = h * (0.55 + 0.13 * layer)
+        shade = tuple(max(0, int(c * (0.75 - 0.2 * layer))) for c in top)
+        points = [(0, h)]
+        for x in range(0, w + 100, 100):
+            points.append((x, base + rng.randint(-60, 60)))
+        points.append((w, h))
+        draw.polygon(points, fill=shade)
+    buf = io.BytesIO()
+    img.save(buf, "JPEG", quality=85)
+    return buf.getvalue()
+
+
+def logo_image(colour: str, letter_seed: int) -> bytes:
+    img = Image.new("RGB", (256, 256), colour)
+    draw = ImageDraw.Draw(img)
+    draw.rectangle([48, 48, 208, 208], outline=(255, 255, 255), width=16)
+    draw.ellipse([100, 100, 156, 156], fill=(255, 255, 255))
+    buf = io.BytesIO()
+    img.save(buf, "PNG")
+    return buf.getvalue()
+
+
+class Command(BaseCommand):
+    help = "Create demo sources, topics, promos and articles (idempotent)."
+
+    def handle(self, *args, **options):
+        now = timezone.now()
+        sources = {}
+        for i, (name, slug, kind, colour, description) in enumerate(SOURCES):
+            source, created = Source.objects.get_or_create(
+                slug=slug,
+                defaults={
+                    "name": name,
+                    "kind": kind,
+                    "description": description,
+                    "homepage_url": f"https://{slug}.example.org/",
+                },
+            )
+            if created:
+                source.logo.save(f"{slug}.png", ContentFile(logo_image(colour, i)))
+            sources[slug] = source
+        Source.objects.filter(slug="northwind-wire").update(aliases="Northwind, NW")
+        Source.objects.filter(slug="meridian-press").update(aliases="MPA, Meridian")
+
+        topics = {}
+        for position, (name, slug) in enumerate(TOPICS):
+            topics[slug], _ = Topic.objects.get_or_create(
+                slug=slug,
+                defaults={"name": name, "in_navigation": position < 6, "position": position},
+            )
+
+        publishers = [s for s in sources.values() if s.kind == Source.Kind.PUBLISHER]
+        agencies = [s for s in sources.values() if s.kind == Source.Kind.AGENCY]
+        bylines = [
+            "Mara Okonjo",
+            "Tomasz Brenn",
+            "Ada Lindqvist",
+            "Felix Amari",
+            "",
+            "Ines Carvalho",
+            "Rui Tanaka",
+        ]
+        created_count = 0
+        for i, (title, topic_slugs, summary, paragraphs) in enumerate(STORIES):
+            if Article.objects.filter(title=title).exists():
+                continue
+            body = "".join(f"<p>{p}</p>" for p in paragraphs)
+            if i % 3 == 0:
+                body += (
+                    "<h2>What happens next</h2><p>A further update is expected once the "
+                    'details are confirmed. <a href="https://example.org/">Background '
+                    "reading</a> is available from the council.</p>"
+                    "<blockquote><p>We have listened, and we will keep listening.</p>"
+                    "</blockquote>"
+                )
+            agency = agencies[i % 2] if i % 4 == 1 else None
+            article = Article(
+                title=title,
+                summary=summary,
+                body=body,
+                source=publishers[i % len(publishers)],
+                agency=agency,
+                byline=bylines[i % len(bylines)],
+                original_url=f"https://{publishers[i % len(publishers)].slug}.example.org/"
+                f"{i + 1000}"
+                if i % 2
+                else "",
+                status=Article.Status.PUBLISHED,
+                published_at=now - timedelta(hours=3 * i + 1, minutes=7 * i),
+                lead_image_alt="" if i % 5 else "An illustration of hills under a low sun",
+                lead_image_caption="Illustration made for this demo." if i % 2 == 0 else "",
+                lead_image_credit="Newsroom demo studio",
+            )
+            article.lead_image.save(f"demo-{i}.jpg", ContentFile(demo_image(i)), save=False)
+            article.save()
+            article.topics.set([topics[t] for t in topic_slugs])
+            if i == 0:
+                Correction.objects.create(
+                    article=article,
+                    text="An earlier version of this article gave the wrong year for the wall.",
+                    published_at=now - timedelta(minutes=30),
+                )
+                Correction.objects.create(
+                    article=article,
+                    kind=Correction.Kind.UPDATE,
+                    text="Work is now expected to start in October.",
+                    published_at=now - timedelta(minutes=10),
+                )
+            created_count += 1
+
+        if not Promo.objects.filter(placement=Promo.Placement.ARTICLE).exists():
+            Promo.objects.create(
+                placement=Promo.Placement.ARTICLE,
+                title="Try our new features",
+                text="Follow the topics you care about and get a short briefing each morning.",
+                link_url="https://newsroom.example.org/features",
+                link_label="Explore",
+            )
+        if not Promo.objects.filter(placement=Promo.Placement.APP_FOOTER).exists():
+            Promo.objects.create(
+                placement=Promo.Placement.APP_FOOTER,
+                title="Download the app",
+                text="Get started now: download the app and read the day's news on the go.",
+                app_store_url="https://apps.example.org/newsroom/ios",
+                play_store_url="https://apps.example.org/newsroom/android",
+            )
+        self.stdout.write(
+            f"Demo content ready: {len(sources)} sources, {len(topics)} topics, "
+            f"{created_count} new articles ({Article.objects.count()} in all)."
+        )

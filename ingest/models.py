@@ -1,0 +1,38 @@
+"""Feed fetching bookkeeping: what the importer remembers between polls of a source.
+
+Kept apart from `articles.Source` on purpose: readers never see it, so writing it (every
+poll, changed or not) must not make any cached page stale.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+from articles.models import Source
+
+
+class FeedState(models.Model):
+    """One row per source that has been fetched: conditional GET validators and errors."""
+
+    source = models.OneToOneField(
+        Source, on_delete=models.CASCADE, primary_key=True, related_name="feed_state"
+    )
+    etag = models.CharField(max_length=300, blank=True)
+    last_modified = models.CharField(max_length=100, blank=True)
+    last_fetched_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    consecutive_failures = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "feed state"
+
+    def __str__(self) -> str:
+        return f"Feed state of {self.source}"
+
+    @classmethod
+    def of(cls, source: Source) -> FeedState:
+        """The source's state, created (unsaved) on first use."""
+        try:
+            return source.feed_state
+        except cls.DoesNotExist:
+            return cls(source=source)

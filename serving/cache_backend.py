@@ -1,0 +1,162 @@
+"""A Redis cache that degrades to "no cache" when Redis is unreachable.
+
+The site must keep serving from the database when Redis is down: every cache call here
+catches Redis connection errors, logs them, and answers as an empty cache would (a miss,
+a failed add). After a connection failure (or three timeouts in a row) the process stops
+trying for `RETRY_AFTER` seconds, so a dead Redis costs one short timeout per process
+every few seconds, not one per call; a single late reply is only that call's miss.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from django.core.cache import caches
+from django.core.cache.backends.base import DEFAULT_TIMEOUT, BaseCache
+from django.core.cache.backends.locmem import LocMemCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+logger = logging.getLogger(__name__)
+
+RETRY_AFTER = 5.0
+# Timeouts in a row that count as "Redis is down" (one alone is only a slow reply).
+SLOW_REPLIES = 3
+REDIS_DOWN = (RedisConnectionError, RedisTimeoutError, OSError)
+_MISSING = object()
+
+
+class ReusingRedisCacheClient(RedisCacheClient):
+    """Django's client builds a new redis.Redis (and its ~80 callbacks) for every call;
+    one per connection pool is enough (redis.Redis is thread-safe over its pool)."""
+
+    def get_client(self, key=None, *, write=False):
+        pool = self._get_connection_pool(write)
+        clients = self.__dict__.setdefault("_clients", {})
+        client = clients.get(id(pool))
+        if client is None:
+            client = clients[id(pool)] = self._client(connection_pool=pool)
+        return client
+
+
+class ResilientRedisCache(RedisCache):
+    """Django's RedisCache, minus the 500s when Redis is away."""
+
+    _down_until = 0.0  # per instance (thread): a health flag, not shared state
+    _slow_replies = 0
+
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._class = ReusingRedisCacheClient
+
+    def _call(self, name: str, fallback, *args, **kwargs):
+        if time.monotonic() < self._down_until:
+            return fallback
+        try:
+            result = getattr(super(), name)(*args, **kwargs)
+        except REDIS_DOWN as exc:
+            # A refused or broken connection means Redis is away: stop asking for a
+            # while. A late reply alone does not: on a saturated 2-core machine Redis
+            # sometimes answers a PING after 0.5 s (measured in docs/benchmarks.md), and
+            # switching the whole process to "no cache" for 5 s on each such blip turned
+            # one slow reply into seconds of uncached renders. Three in a row do.
+            self._slow_replies += 1
+            late_reply = isinstance(exc, RedisTimeoutError) and "connecting" not in str(exc)
+            if not late_reply or self._slow_replies >= SLOW_REPLIES:
+                self._down_until = time.monotonic() + RETRY_AFTER
+                self._slow_replies = 0
+            logger.warning("Redis unavailable (%s: %s); serving without cache", name, exc)
+            return fallback
+        self._slow_replies = 0
+        return result
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call("add", False, key, value, timeout, version=version)
+
+    def get(self, key, default=None, version=None):
+        return self._call("get", default, key, default, version=version)
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call("set", None, key, value, timeout, version=version)
+
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call("touch", False, key, timeout, version=version)
+
+    def delete(self, key, version=None):
+        return self._call("delete", False, key, version=version)
+
+    def get_many(self, keys, version=None):
+        return self._call("get_many", {}, keys, version=version)
+
+    def has_key(self, key, version=None):
+        return self._call("has_key", False, key, version=version)
+
+    def incr(self, key, delta=1, version=None):
+        # A missing key still raises ValueError, as the cache API promises.
+        return self._call("incr", delta, key, delta, version=version)
+
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call("set_many", [], data, timeout, version=version)
+
+    def delete_many(self, keys, version=None):
+        return self._call("delete_many", None, keys, version=version)
+
+    def clear(self):
+        return self._call("clear", None)
+
+
+class LocalFirstCache(BaseCache):
+    """This process's memory in front of the shared cache, for entries that never change.
+
+    Only for keys that carry the content version (serving.cache.content_version): the
+    value under such a key is the same for as long as it exists, so a copy kept in this
+    process can never be stale; a new version is a new key. A signed-in article page
+    reads half a dozen such fragments: from memory they cost no round trip to Redis.
+    Misses fall through to the shared cache (`OPTIONS["SHARED"]`, default "default"), so
+    one process's render still serves the others.
+    """
+
+    def __init__(self, location, params):
+        super().__init__(params)
+        options = params.get("OPTIONS", {})
+        self._shared_alias = options.get("SHARED", "default")
+        self._local = LocMemCache(
+            f"local-first-{location}",
+            {"TIMEOUT": params.get("TIMEOUT", DEFAULT_TIMEOUT), "OPTIONS": options},
+        )
+
+    @property
+    def _shared(self):
+        return caches[self._shared_alias]
+
+    def get(self, key, default=None, version=None):
+        value = self._local.get(key, _MISSING, version=version)
+        if value is _MISSING:
+            value = self._shared.get(key, _MISSING, version=version)
+            if value is _MISSING:
+                return default
+            self._local.set(key, value, version=version)
+        return value
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        self._shared.set(key, value, timeout, version=version)
+        self._local.set(key, value, timeout, version=version)
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        added = self._shared.add(key, value, timeout, version=version)
+        if added:
+            self._local.set(key, value, timeout, version=version)
+        return added
+
+    def delete(self, key, version=None):
+        self._local.delete(key, version=version)
+        return self._shared.delete(key, version=version)
+
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._shared.touch(key, timeout, version=version)
+
+    def clear(self):
+        # Only this process's copies: the shared cache is cleared through its own alias.
+        self._local.clear()

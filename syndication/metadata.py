@@ -1,0 +1,85 @@
+"""What search engines and social sites read about a page: absolute URLs, canonical links,
+OpenGraph images and schema.org JSON-LD."""
+
+from __future__ import annotations
+
+import json
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils.html import _json_script_escapes
+from django.utils.safestring import SafeString, mark_safe
+
+from articles.models import Article, Source
+
+
+def absolute_url(path: str) -> str:
+    """`path` on the site's public address (SITE_URL), the same on every app server.
+
+    Built from settings rather than the request's Host so cached pages, feeds and
+    sitemaps never carry whatever host a visitor sent.
+    """
+    if path.startswith(("http://", "https://")):
+        return path
+    return f"{settings.SITE_URL}{path}"
+
+
+def _organization(source: Source) -> dict:
+    org = {"@type": "NewsMediaOrganization", "name": source.name}
+    if source.homepage_url:
+        org["url"] = source.homepage_url
+    return org
+
+
+def canonical_url(article: Article) -> str:
+    """Republished copy points search engines at the original; our own copy at itself."""
+    return article.original_url or absolute_url(article.get_absolute_url())
+
+
+def image_url(article: Article) -> str:
+    """The largest JPEG rendition, absolute, or "" when the article has no image."""
+    jpeg = article.lead_image_renditions.get("jpeg", [])
+    if not jpeg:
+        return ""
+    return absolute_url(jpeg[-1][1])
+
+
+def news_article_data(article: Article) -> dict:
+    """schema.org NewsArticle for the article page (no query: source/agency are joined)."""
+    data: dict = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": article.title[:110],
+        "mainEntityOfPage": absolute_url(article.get_absolute_url()),
+        "url": absolute_url(article.get_absolute_url()),
+        "datePublished": article.published_at,
+        "dateModified": article.updated_at,
+        "author": (
+            {"@type": "Person", "name": article.byline}
+            if article.byline
+            else _organization(article.source)
+        ),
+        "publisher": {
+            "@type": "Organization",
+            "name": settings.SITE_NAME,
+            "url": absolute_url("/"),
+        },
+    }
+    if article.summary:
+        data["description"] = article.summary
+    image = image_url(article)
+    if image:
+        data["image"] = [image]
+    republished = bool(article.original_url) or article.agency_id is not None
+    if republished:
+        # The copy comes from elsewhere: say who made it and where it first appeared.
+        data["sourceOrganization"] = _organization(article.agency or article.source)
+        if article.original_url:
+            data["isBasedOn"] = article.original_url
+    return data
+
+
+def json_ld(data: dict) -> SafeString:
+    """`data` as JSON that is safe inside a <script> element (no "</script>" breakout)."""
+    text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False)
+    return mark_safe(text.translate(_json_script_escapes))  # escaped just above
