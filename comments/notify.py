@@ -1,7 +1,7 @@
 """Emails about comments, sent after the transaction commits (never from a signal).
 
-Readers' preferences live on the accounts side; until those fields exist they are read
-defensively: `notify_on_reply` and `notify_on_moderation` (both default True).
+Readers choose which notices they get on their profile: `User.notify_on_reply` and
+`User.notify_on_moderation` (accounts app, both on by default).
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ def _send(subject: str, body: str, to: list[str]) -> None:
 def on_decision(comment: Comment, *, approved: bool, reason: str = "") -> None:
     """Tell the author a moderator approved or rejected their comment."""
     author = comment.author
-    if not author.email or not getattr(author, "notify_on_moderation", True):
+    if not author.email or not author.notify_on_moderation:
         return
     article = comment.article
     if approved:
@@ -64,7 +64,7 @@ def on_reply_published(reply: Comment) -> None:
     author = parent.author
     if author.pk == reply.author_id or not author.email:
         return
-    if not getattr(author, "notify_on_reply", True):
+    if not author.notify_on_reply:
         return
     text = (
         f'{reply.author.public_name} replied to your comment on "{reply.article.title}":\n\n'

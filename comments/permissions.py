@@ -8,17 +8,12 @@ from allauth.account.models import EmailAddress
 from django.db import connection
 from django.utils import timezone
 
+from accounts.services import has_confirmed_email
+
 from .models import Ban, Comment
 
 TRUSTED_GROUP = "Trusted readers"
 MODERATE_PERM = "comments.moderate_comment"
-
-
-def has_confirmed_email(user) -> bool:
-    """True when the reader confirmed at least one address (allauth's verified flag)."""
-    if not user.is_authenticated:
-        return False
-    return EmailAddress.objects.filter(user=user, verified=True).exists()
 
 
 def active_ban(user) -> Ban | None:
@@ -84,13 +79,16 @@ def viewer_facts(user, article) -> ViewerFacts:
         return ViewerFacts()
     sql = (
         "SELECT"
-        f" EXISTS(SELECT 1 FROM {EmailAddress._meta.db_table} WHERE user_id = %s AND verified),"
+        f" EXISTS(SELECT 1 FROM {EmailAddress._meta.db_table} WHERE user_id = %s AND verified"
+        "  AND LOWER(email) = LOWER(%s)),"
         f" EXISTS(SELECT 1 FROM {Ban._meta.db_table} WHERE user_id = %s"
         "  AND lifted_at IS NULL AND (until IS NULL OR until > %s)),"
         f" EXISTS(SELECT 1 FROM {Comment._meta.db_table} WHERE article_id = %s AND author_id = %s)"
     )
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     with connection.cursor() as cursor:
-        cursor.execute(sql, [user.pk, user.pk, now, article.pk, user.pk])
+        cursor.execute(sql, [user.pk, user.email, user.pk, now, article.pk, user.pk])
         confirmed, banned, has_own = cursor.fetchone()
-    return ViewerFacts(confirmed=bool(confirmed), banned=bool(banned), has_own=bool(has_own))
+    # The same rule as accounts.services.has_confirmed_email: an active, undeleted reader.
+    confirmed = bool(confirmed) and user.is_active and not user.is_deleted
+    return ViewerFacts(confirmed=confirmed, banned=bool(banned), has_own=bool(has_own))

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.sitemaps",
     "django.contrib.postgres",
+    "django.forms",  # the widget templates, for FORM_RENDERER
     "allauth",
     "allauth.account",
     "csp",
@@ -88,6 +89,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "newsroom.urls"
+# Every form field is drawn by one template, includes/field.html (serving/forms.py).
+FORM_RENDERER = "serving.forms.SiteFormRenderer"
 WSGI_APPLICATION = "newsroom.wsgi.application"
 SITE_ID = 1
 

@@ -103,7 +103,8 @@ def bump_generation() -> None:
     """Make every cached page stale: call after any change that readers could see.
 
     Cheap (one INCR); safe to call inside or outside a transaction and when the cache is
-    down. Other apps (comments on approve/remove) call it through their services.
+    down. Called from signal receivers: articles/signals.py (articles, sources, topics,
+    corrections, promos) and comments/signals.py (a decision that changes what readers see).
     """
     local_pages.clear()
     try:

@@ -43,20 +43,15 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 
 def ensure_staff_groups() -> None:
-    """Recreate the staff groups exactly as their data migrations do.
+    """Make the Editors, Moderators and Trusted readers groups exactly as their data
+    migrations do (idempotent): the one place tests grant staff permissions.
 
     Transactional (browser) tests flush the database, data migrations included.
     """
-    if Group.objects.filter(name="Editors").exists():
-        return
     from django.apps import apps
 
-    for module in STAFF_GROUP_MIGRATIONS:
-        migration = importlib.import_module(module)
-        migration.grant(apps)
-
-
-STAFF_GROUP_MIGRATIONS = ["articles.migrations.0002_editor_and_moderator_groups"]
+    importlib.import_module("articles.migrations.0002_editor_and_moderator_groups").grant(apps)
+    importlib.import_module("comments.migrations.0002_moderator_permissions").grant_groups(apps)
 
 
 def _staff_in(group: str):

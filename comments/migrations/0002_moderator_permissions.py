@@ -25,6 +25,11 @@ def grant(apps, schema_editor):
         app_config.models_module = True
         create_permissions(app_config, apps=apps, verbosity=0)
         app_config.models_module = None
+    grant_groups(apps)
+
+
+def grant_groups(apps):
+    """Give Moderators their permissions, make Trusted readers (tests call this too)."""
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     moderators, _ = Group.objects.get_or_create(name="Moderators")

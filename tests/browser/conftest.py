@@ -74,23 +74,6 @@ def _groups_from_data_migrations(request):
     if request.node.get_closest_marker("django_db") is None:
         return
     request.getfixturevalue("transactional_db")
-    import importlib
+    from tests.factories import ensure_staff_groups
 
-    from django.contrib.auth.models import Group, Permission
-
-    articles_0002 = importlib.import_module("articles.migrations.0002_editor_and_moderator_groups")
-    comments_0002 = importlib.import_module("comments.migrations.0002_moderator_permissions")
-    editors, _ = Group.objects.get_or_create(name="Editors")
-    editors.permissions.add(
-        *Permission.objects.filter(
-            content_type__app_label="articles",
-            content_type__model__in=articles_0002.EDITOR_MODELS,
-        )
-    )
-    moderators, _ = Group.objects.get_or_create(name="Moderators")
-    moderators.permissions.add(
-        *Permission.objects.filter(
-            content_type__app_label="comments", codename__in=comments_0002.MODERATOR_PERMS
-        )
-    )
-    Group.objects.get_or_create(name="Trusted readers")
+    ensure_staff_groups()
