@@ -1,7 +1,8 @@
 """The article page's comments section and the comment-body filter.
 
-The articles app knows nothing of comments: its template includes
-`comments/section.html`, which calls `{% comments_section article %}` from here.
+The articles app knows nothing of comments: its page prints what the
+`ARTICLE_PAGE_SECTIONS` hook returns, and `comments.sections.article_section` renders
+`comments/includes/section.html` with the context `comments_section` builds here.
 """
 
 from __future__ import annotations
