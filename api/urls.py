@@ -25,8 +25,9 @@ api = NinjaAPI(
     ),
     urls_namespace="api-v1",
     # The bundled Swagger UI files (static/ninja/), not a CDN: the site's CSP allows
-    # same-origin scripts and styles only.
-    docs=Swagger(settings={"persistAuthorization": False}),
+    # same-origin scripts and styles only. No validator badge: it would send the
+    # document's address to validator.swagger.io from every public host.
+    docs=Swagger(settings={"persistAuthorization": False, "validatorUrl": None}),
 )
 api.add_router("", content.router)
 api.add_router("", comments.router)
