@@ -51,3 +51,29 @@ def test_pages_outside_the_api_are_not_counted(client, article, settings):
     settings.API_RATE_ANON = "1/60"
     for _ in range(3):
         assert client.get(article.get_absolute_url()).status_code == 200
+
+
+def test_processes_add_their_counts_to_the_shared_one(rf, settings):
+    """Each process counts locally and adds to the shared count every SYNC_BATCH
+    requests, or at once past half the budget: two processes together allow the limit."""
+    settings.API_RATE_ANON = f"{throttle.SYNC_BATCH * 2 + 8}/60"
+    request = rf.get("/api/v1/articles")
+    allowed = 0
+    for _ in range(throttle.SYNC_BATCH):  # process A: one batch, then added
+        allowed += throttle.check(request, now=600.0) is None
+    throttle.counts.clear()  # process B, knowing nothing yet
+    while throttle.check(request, now=600.0) is None:
+        allowed += 1
+    assert allowed == throttle.SYNC_BATCH * 2 + 8
+
+
+def test_a_cache_hit_counts_without_a_round_trip_most_of_the_time(rf, settings):
+    settings.API_RATE_ANON = "1000/60"
+    request = rf.get("/api/v1/articles")
+    from django.core.cache import cache
+
+    for _ in range(throttle.SYNC_BATCH - 1):
+        assert throttle.check(request, now=1200.0) is None
+    assert cache.get(f"{throttle.KEY_PREFIX}ip:127.0.0.1:20") is None
+    throttle.check(request, now=1200.0)
+    assert cache.get(f"{throttle.KEY_PREFIX}ip:127.0.0.1:20") == throttle.SYNC_BATCH
