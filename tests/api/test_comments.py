@@ -220,3 +220,19 @@ def test_personal_responses_are_never_stored(ada_app, ada, article):
     assert response["Cache-Control"] == "private, no-store"
     assert "X-Page-Cache" not in response
     assert ConfirmedReaderFactory()  # another reader's first request is not a hit either
+
+
+def test_no_comment_on_a_draft_and_an_approval_shows_at_once(ada_app, ada, moderator, article):
+    from articles.models import Article
+    from comments import services
+    from tests.factories import ArticleFactory
+
+    draft = ArticleFactory(slug="draft", status=Article.Status.DRAFT)
+    assert _post(ada_app, draft).status_code == 404
+
+    url = f"/api/v1/articles/{article.slug}/comments"
+    posted = _post(ada_app, article).json()
+    assert ada_app.get(url).json()["threads"] == []
+    assert ada_app.get(url)["X-Page-Cache"] == "hit"
+    services.comment_approve(comment=Comment.objects.get(pk=posted["id"]), moderator=moderator)
+    assert [t["id"] for t in ada_app.get(url).json()["threads"]] == [posted["id"]]

@@ -181,3 +181,16 @@ def test_an_edit_is_visible_at_once_through_the_cache(app, article):
     article.save()
     assert app.get(f"/api/v1/articles/{article.slug}").status_code == 404
     assert app.get("/api/v1/articles").json()["items"] == []
+
+
+def test_unknown_addresses_and_methods_are_problems_too(app, article):
+    missing = app.get("/api/v1/nothing-here")
+    assert missing.status_code == 404
+    assert missing["Content-Type"] == "application/problem+json"
+    assert missing.json()["instance"] == "/api/v1/nothing-here"
+
+    wrong = app.send("put", f"/api/v1/articles/{article.slug}", {})
+    assert wrong.status_code == 405
+    assert wrong["Content-Type"] == "application/problem+json"
+    assert wrong["Allow"] == "GET"
+    assert wrong.json()["status"] == 405
