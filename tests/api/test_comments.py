@@ -236,3 +236,19 @@ def test_no_comment_on_a_draft_and_an_approval_shows_at_once(ada_app, ada, moder
     assert ada_app.get(url)["X-Page-Cache"] == "hit"
     services.comment_approve(comment=Comment.objects.get(pk=posted["id"]), moderator=moderator)
     assert [t["id"] for t in ada_app.get(url).json()["threads"]] == [posted["id"]]
+
+
+def test_threads_take_the_same_queries_for_one_comment_or_thirty(
+    app, article, django_assert_num_queries
+):
+    CommentFactory(article=article)
+    url = f"/api/v1/articles/{article.slug}/comments"
+    with django_assert_num_queries(4):  # and the next scheduled change, remembered
+        app.get(url, page=1)
+    for _ in range(10):
+        root = CommentFactory(article=article)
+        CommentFactory(article=article, parent=CommentFactory(article=article, parent=root))
+    # The article, the counts, the page's threads with their authors.
+    with django_assert_num_queries(3):
+        body = app.get(url, order="oldest").json()
+    assert body["approved_count"] == 31
