@@ -7,50 +7,24 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from .avatars import avatar_limit, human_size, read_avatar_upload
-from .models import DELETED_NAME, User
+from .models import User
+from .signup import clean_display_name, display_name_field
 
 AVATAR_ACCEPT = "image/jpeg,image/png,image/webp,image/gif"
 
 
-def clean_display_name(value: str) -> str:
-    """A display name is required, trimmed and may not pose as a deleted account."""
-    value = " ".join(value.split())
-    if not value:
-        raise ValidationError("Enter the name other readers will see.", code="required")
-    if value.lower() == DELETED_NAME:
-        raise ValidationError("Choose another name.", code="reserved")
-    return value
-
-
-def _display_name_field() -> forms.CharField:
-    return forms.CharField(
-        label="Display name",
-        max_length=60,
-        help_text="Shown next to your comments and on your profile. Not your email.",
-        widget=forms.TextInput(attrs={"autocomplete": "nickname"}),
-    )
-
-
 class ReaderSignupForm(SignupForm):
-    """allauth's sign-up form with the name readers comment under."""
+    """allauth's sign-up form, display name first (the field and its saving come from
+    accounts.signup.DisplayNameSignup, shared with the app sign-up)."""
 
     field_order = ["display_name", "email", "password1", "password2"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["display_name"] = _display_name_field()
         self.order_fields(self.field_order)
         # allauth uses placeholders instead of labels; our templates show real labels.
         for field in self.fields.values():
             field.widget.attrs.pop("placeholder", None)
-
-    def clean_display_name(self) -> str:
-        return clean_display_name(self.cleaned_data.get("display_name", ""))
-
-    def custom_signup(self, request, user) -> None:
-        user.display_name = self.cleaned_data["display_name"]
-        user.save(update_fields=["display_name"])
-        super().custom_signup(request, user)
 
 
 class ProfileForm(forms.ModelForm):
@@ -78,7 +52,7 @@ class ProfileForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["display_name"] = _display_name_field()
+        self.fields["display_name"] = display_name_field()
         self.fields["avatar_upload"].help_text = (
             f"JPEG, PNG, WebP or GIF, up to {human_size(avatar_limit())}. "
             "It is cut to a square; photo details such as location are removed."

@@ -244,6 +244,7 @@ def facts() -> dict:
         "source": article.source.get_absolute_url(),
         "robots": "/robots.txt",
         "about": reverse("articles:page", args=["about"]),
+        "api_article": f"/api/v1/articles/{article.slug}",
     }
     manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
     paths = json.loads(manifest.read_text())["paths"] if manifest.exists() else {}
@@ -253,7 +254,7 @@ def facts() -> dict:
     queries: dict[str, int] = {}
     cache.clear()
     anonymous = Client()
-    for name in ("home", "article", "search", "rss"):
+    for name in ("home", "article", "search", "rss", "api_article"):
         queries[f"{name} (anonymous, miss)"] = _count(anonymous, urls[name])[1]
         queries[f"{name} (anonymous, hit)"] = _count(anonymous, urls[name])[1]
     signed_in = Client()

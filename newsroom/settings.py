@@ -58,7 +58,9 @@ INSTALLED_APPS = [
     "django.forms",  # the widget templates, for FORM_RENDERER
     "allauth",
     "allauth.account",
+    "allauth.headless",
     "csp",
+    "ninja",
     "serving",
     "accounts",
     "articles",
@@ -67,6 +69,7 @@ INSTALLED_APPS = [
     "search",
     "comments",
     "demo",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -77,6 +80,9 @@ MIDDLEWARE = [
     "django.middleware.http.ConditionalGetMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # /api/ only: per-token and per-IP limits (cache hits included), Cache-Control, and
+    # problem+json bodies for errors raised outside the API's own views.
+    "api.middleware.ApiMiddleware",
     # Anonymous cache hits end here: everything above still adds its headers.
     "serving.cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -254,10 +260,18 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 # names (never emails or usernames) in messages and mails.
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_FORMS = {"signup": "accounts.forms.ReaderSignupForm"}
+# The display name, on the web form and the app (headless) sign-up alike.
+ACCOUNT_SIGNUP_FORM_CLASS = "accounts.signup.DisplayNameSignup"
 ACCOUNT_USER_DISPLAY = "accounts.adapter.user_display"
 ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = 3
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+# django-allauth headless (docs/api.md): apps sign up, confirm, sign in and out and reset
+# passwords at /_allauth/app/v1/ with an X-Session-Token; the web pages stay as they are.
+# No HEADLESS_FRONTEND_URLS: links in mails open the site's own confirmation and reset
+# pages, which work for every reader (an app can also post the key from the link).
+HEADLESS_ONLY = False
+HEADLESS_CLIENTS = ("app",)
 AVATAR_MAX_BYTES = env_int("AVATAR_MAX_BYTES", 5_000_000)
 AVATAR_SIZE = 256
 # Dotted paths of callables (request, profile_user) -> dict adding to the public profile
@@ -351,3 +365,10 @@ COMMENTS_REPORT_THRESHOLD = env_int("COMMENTS_REPORT_THRESHOLD", 3)
 COMMENTS_IP_RETENTION_DAYS = env_int("COMMENTS_IP_RETENTION_DAYS", 30)
 COMMENTS_BLOCKED_WORDS = env_list("COMMENTS_BLOCKED_WORDS", "")
 COMMENTS_WATCHED_WORDS = env_list("COMMENTS_WATCHED_WORDS", "")
+
+# JSON API (docs/api.md). Limits are "requests/seconds" per client: anonymous readers by
+# address, apps by session token (every request also counts against its address, at the
+# higher token limit, so made-up tokens buy nothing).
+API_RATE_ANON = os.environ.get("API_RATE_ANON", "120/60")
+API_RATE_TOKEN = os.environ.get("API_RATE_TOKEN", "600/60")
+API_PAGE_SIZE_MAX = env_int("API_PAGE_SIZE_MAX", 50)

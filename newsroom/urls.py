@@ -9,6 +9,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("comments/", include("comments.urls")),
+    path("api/", include("api.urls")),
+    path("_allauth/", include("allauth.headless.urls")),
     path("", include("accounts.urls")),
     path("", include("search.urls")),
     path("", include("syndication.urls")),

@@ -1,0 +1,45 @@
+"""The display name every sign-up asks for, on the web and through the app API.
+
+ACCOUNT_SIGNUP_FORM_CLASS points here, so allauth builds both its web sign-up form and
+its headless (app) sign-up input on top of this class: one rule for both. It must not
+import allauth's forms (allauth imports this module while defining them).
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from .models import DELETED_NAME
+
+
+def clean_display_name(value: str) -> str:
+    """A display name is required, trimmed and may not pose as a deleted account."""
+    value = " ".join(value.split())
+    if not value:
+        raise ValidationError("Enter the name other readers will see.", code="required")
+    if value.lower() == DELETED_NAME:
+        raise ValidationError("Choose another name.", code="reserved")
+    return value
+
+
+def display_name_field() -> forms.CharField:
+    return forms.CharField(
+        label="Display name",
+        max_length=60,
+        help_text="Shown next to your comments and on your profile. Not your email.",
+        widget=forms.TextInput(attrs={"autocomplete": "nickname"}),
+    )
+
+
+class DisplayNameSignup(forms.Form):
+    """The fields allauth adds to every sign-up (settings.ACCOUNT_SIGNUP_FORM_CLASS)."""
+
+    display_name = display_name_field()
+
+    def clean_display_name(self) -> str:
+        return clean_display_name(self.cleaned_data.get("display_name", ""))
+
+    def signup(self, request, user) -> None:
+        user.display_name = self.cleaned_data["display_name"]
+        user.save(update_fields=["display_name"])

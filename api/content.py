@@ -1,0 +1,165 @@
+"""Public reads: articles, sources, topics and search. The same for every client, so each
+is cached whole by the page cache (serving) and invalidated with the web pages."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, Q
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils.http import urlencode
+from ninja import Query, Router
+from ninja.decorators import decorate_view
+
+from articles.models import Article, Source, Topic
+from articles.selectors import decorate_cards
+from search.forms import SearchForm
+from search.query import search_articles
+from search.snippets import snippets
+from serving.cache import cache_for_anonymous
+
+from . import schemas, serialize
+from .responses import decode_cursor, encode_cursor, parse_fields, pick, respond
+
+router = Router(tags=["content"])
+public = decorate_view(cache_for_anonymous)
+
+SUMMARY_FIELDS = set(schemas.ArticleSummary.model_fields)
+DETAIL_FIELDS = set(schemas.ArticleDetail.model_fields)
+PROBLEMS = {400: schemas.Problem, 404: schemas.Problem, 422: schemas.Problem}
+
+
+def _page_limit():
+    return Query(20, ge=1, le=settings.API_PAGE_SIZE_MAX, description="Page size.")
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
+def _cards(queryset):
+    return queryset.for_cards().prefetch_related(
+        Prefetch("topics", queryset=Topic.objects.only("slug", "name"))
+    )
+
+
+@router.get(
+    "/articles",
+    response={200: schemas.ArticlePage, **PROBLEMS},
+    summary="Published articles, newest first",
+)
+@public
+def list_articles(
+    request: HttpRequest,
+    source: str | None = Query(None, description="A source's slug (publisher or agency)."),
+    topic: str | None = Query(None, description="A topic's slug."),
+    published_after: datetime | None = Query(None, description="ISO 8601; inclusive."),
+    published_before: datetime | None = Query(None, description="ISO 8601; exclusive."),
+    cursor: str | None = Query(None, description="`next_cursor` of the previous page."),
+    limit: int = _page_limit(),
+    fields: str | None = Query(None, description="Comma-separated item fields to return."),
+):
+    """Filter by source, topic and publication time; page with the opaque `cursor`."""
+    chosen = parse_fields(fields, SUMMARY_FIELDS)
+    articles = Article.objects.published()
+    if source:
+        articles = articles.filter(Q(source__slug=source) | Q(agency__slug=source))
+    if topic:
+        articles = articles.filter(topics__slug=topic)
+    if published_after:
+        articles = articles.filter(published_at__gte=_aware(published_after))
+    if published_before:
+        articles = articles.filter(published_at__lt=_aware(published_before))
+    if cursor:
+        when, pk = decode_cursor(cursor)
+        articles = articles.filter(Q(published_at__lt=when) | Q(published_at=when, pk__lt=pk))
+    rows = list(_cards(articles).order_by("-published_at", "-id")[: limit + 1])
+    more, rows = len(rows) > limit, rows[:limit]
+    next_cursor = encode_cursor(rows[-1].published_at, rows[-1].pk) if more else None
+    next_url = None
+    if next_cursor:
+        params = {**{k: v for k, v in request.GET.items() if k != "cursor"}, "cursor": next_cursor}
+        next_url = request.build_absolute_uri(f"{request.path}?{urlencode(params)}")
+    items = [pick(serialize.article_summary(request, a), chosen) for a in rows]
+    return respond(
+        request, {"items": items, "next_cursor": next_cursor, "next": next_url}, public=True
+    )
+
+
+@router.get(
+    "/articles/{slug}",
+    response={200: schemas.ArticleDetail, **PROBLEMS},
+    summary="One published article",
+)
+@public
+def get_article(request: HttpRequest, slug: str, fields: str | None = None):
+    """The sanitized body, corrections (newest first), lead image renditions and the
+    number of approved comments."""
+    chosen = parse_fields(fields, DETAIL_FIELDS)
+    article = get_object_or_404(
+        _cards(Article.objects.published()).defer(None).prefetch_related("corrections"), slug=slug
+    )
+    decorate_cards([article])
+    return respond(request, pick(serialize.article_detail(request, article), chosen), public=True)
+
+
+@router.get("/sources", response=list[schemas.Source], summary="Every source")
+@public
+def list_sources(request: HttpRequest):
+    return respond(
+        request,
+        [serialize.source(request, s) for s in Source.objects.all()],
+        public=True,
+    )
+
+
+@router.get("/topics", response=list[schemas.Topic], summary="Every topic")
+@public
+def list_topics(request: HttpRequest):
+    return respond(request, [serialize.topic(request, t) for t in Topic.objects.all()], public=True)
+
+
+@router.get(
+    "/search",
+    response={200: schemas.SearchPage, **PROBLEMS},
+    summary="Search published articles",
+)
+@public
+def search(
+    request: HttpRequest,
+    q: str = Query("", description="Words to find; up to eight are used."),
+    source: str = "",
+    topic: str = "",
+    page: int = Query(1, ge=1, le=1000),
+    limit: int = _page_limit(),
+):
+    """The web's search (PostgreSQL full-text, best match first; LIKE on SQLite)."""
+    form = SearchForm.from_request(request)  # the web's cleaning of q, source and topic
+    if form.is_empty:
+        return respond(request, {"items": [], "page": 1, "num_pages": 0, "count": 0}, public=True)
+    page_obj = Paginator(
+        search_articles(form).prefetch_related(
+            Prefetch("topics", queryset=Topic.objects.only("slug", "name"))
+        ),
+        limit,
+    ).get_page(page)
+    rows = list(page_obj.object_list)
+    found = snippets(rows, form)
+    items = [
+        {**serialize.article_summary(request, a), "snippet_html": found.get(a.pk)} for a in rows
+    ]
+    return respond(
+        request,
+        {
+            "items": items,
+            "page": page_obj.number,
+            "num_pages": page_obj.paginator.num_pages,
+            "count": page_obj.paginator.count,
+        },
+        public=True,
+    )

@@ -1,0 +1,76 @@
+"""Building responses: JSON with an ETag, `fields=` selection, opaque cursors, and the
+error that carries a problem body out of a view."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from datetime import datetime
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import set_response_etag
+
+from .middleware import PUBLIC_CACHE_CONTROL
+
+
+class ApiError(Exception):
+    """Raised by a view: becomes a problem+json response (api/urls.py's handler)."""
+
+    def __init__(self, status: int, detail: str, *, code: str = "", retry_after=None):
+        super().__init__(detail)
+        self.status, self.detail, self.code, self.retry_after = status, detail, code, retry_after
+
+
+def parse_fields(raw: str | None, allowed: set[str]) -> list[str] | None:
+    """`fields=id,title,url` -> the names asked for; None means all. Unknown names: 400."""
+    if raw is None or not raw.strip():
+        return None
+    names = [n.strip() for n in raw.split(",") if n.strip()]
+    unknown = sorted(set(names) - allowed)
+    if unknown:
+        raise ApiError(
+            400,
+            f"Unknown field(s): {', '.join(unknown)}. Choose from: {', '.join(sorted(allowed))}.",
+            code="unknown_field",
+        )
+    return names
+
+
+def pick(item: dict, fields: list[str] | None) -> dict:
+    return item if fields is None else {k: item[k] for k in fields}
+
+
+def respond(
+    request: HttpRequest, data: dict, *, status: int = 200, public: bool = False
+) -> HttpResponse:
+    """JSON for `data`; public reads get an ETag and `Cache-Control: public, no-cache`."""
+    response = HttpResponse(
+        json.dumps(data, cls=DjangoJSONEncoder, separators=(",", ":")),
+        status=status,
+        content_type="application/json",
+    )
+    if public:
+        response["Cache-Control"] = PUBLIC_CACHE_CONTROL
+        set_response_etag(response)
+    return response
+
+
+def encode_cursor(published_at: datetime, pk: int) -> str:
+    raw = json.dumps([published_at.isoformat(), pk], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, int]:
+    """The (published_at, id) a cursor stands for; a made-up cursor is a 400."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        when, pk = json.loads(raw)
+        parsed = datetime.fromisoformat(when)
+        if parsed.tzinfo is None or not isinstance(pk, int):
+            raise ValueError("naive time or id not a number")
+        return parsed, pk
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+        detail = "The cursor is not one this API gave out."
+        raise ApiError(400, detail, code="invalid_cursor") from None

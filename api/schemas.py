@@ -1,0 +1,166 @@
+"""The shapes the API documents (OpenAPI) and accepts. Responses are built as plain dicts
+in api/serialize.py, in exactly these shapes, so `fields=` can drop keys."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from ninja import Field, Schema
+
+
+class Problem(Schema):
+    """An RFC 9457 problem details body (application/problem+json)."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str | None = None
+    instance: str | None = None
+    code: str | None = Field(None, description="Stable machine-readable reason, when there is one.")
+
+
+class SourceRef(Schema):
+    slug: str
+    name: str
+
+
+class TopicRef(Schema):
+    slug: str
+    name: str
+
+
+class Source(Schema):
+    slug: str
+    name: str
+    kind: str = Field(description='"publisher" or "agency" (a wire agency).')
+    homepage_url: str
+    description: str
+    url: str = Field(description="The source's page on the web site.")
+
+
+class Topic(Schema):
+    slug: str
+    name: str
+    description: str
+    url: str
+
+
+class Rendition(Schema):
+    format: str = Field(description='"webp" or "jpeg".')
+    width: int
+    height: int
+    url: str
+
+
+class LeadImage(Schema):
+    width: int
+    height: int
+    alt: str
+    caption: str
+    credit: str
+    renditions: list[Rendition]
+
+
+class ArticleSummary(Schema):
+    id: int
+    slug: str
+    title: str
+    summary: str
+    byline: str
+    url: str = Field(description="The article's page on the web site.")
+    published_at: datetime
+    source: SourceRef
+    agency: SourceRef | None
+    topics: list[TopicRef]
+    lead_image: LeadImage | None
+
+
+class Correction(Schema):
+    kind: str = Field(description='"correction" or "update".')
+    text: str = Field(description="Plain text.")
+    published_at: datetime
+
+
+class ArticleDetail(ArticleSummary):
+    body_html: str = Field(description="Sanitized HTML (nh3), safe to render as it is.")
+    original_url: str
+    comments_enabled: bool
+    comment_count: int
+    corrections: list[Correction]
+
+
+class ArticlePage(Schema):
+    items: list[ArticleSummary]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page.")
+    next: str | None = Field(description="The next page's full address, or null.")
+
+
+class SearchHit(ArticleSummary):
+    snippet_html: str | None = Field(
+        description="Plain text with the matched words in <mark>, everything else escaped."
+    )
+
+
+class SearchPage(Schema):
+    items: list[SearchHit]
+    page: int
+    num_pages: int
+    count: int
+
+
+class Author(Schema):
+    id: int
+    name: str
+
+
+class PublicComment(Schema):
+    id: int
+    parent_id: int | None
+    status: str = Field(description='"approved", or "removed" (a placeholder, no body).')
+    body: str | None = Field(description="Plain text: escape it before showing it.")
+    author: Author | None
+    created_at: datetime
+    edited_at: datetime | None
+    replies: list[PublicComment]
+
+
+class CommentThreads(Schema):
+    approved_count: int
+    page: int
+    num_pages: int
+    order: str
+    threads: list[PublicComment]
+
+
+class OwnComment(Schema):
+    id: int
+    article: str = Field(description="The article's slug.")
+    parent_id: int | None
+    status: str = Field(description='"pending", "approved", "rejected", "spam" or "removed".')
+    body: str
+    created_at: datetime
+    edited_at: datetime | None
+    editable_until: datetime = Field(description="Edits are refused after this time.")
+    url: str
+
+
+class OwnCommentPage(Schema):
+    items: list[OwnComment]
+    next_cursor: int | None
+
+
+class CommentIn(Schema):
+    body: str = Field(description="Plain text.")
+    parent_id: int | None = Field(None, description="The approved comment this replies to.")
+
+
+class CommentEdit(Schema):
+    body: str
+
+
+class ReportIn(Schema):
+    reason: str = Field(description="What is wrong, for the moderators (up to 300 characters).")
+
+
+class Reported(Schema):
+    reported: bool

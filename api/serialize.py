@@ -1,0 +1,129 @@
+"""Models to the dicts the API returns (shapes documented in api/schemas.py)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.urls import reverse
+
+from articles.models import Article, Source, Topic
+from comments.models import Comment, Status
+from comments.selectors import Node
+
+
+def _absolute(request: HttpRequest, path: str) -> str:
+    return request.build_absolute_uri(path) if path else ""
+
+
+def source_ref(source: Source | None) -> dict | None:
+    return {"slug": source.slug, "name": source.name} if source is not None else None
+
+
+def source(request: HttpRequest, s: Source) -> dict:
+    return {
+        "slug": s.slug,
+        "name": s.name,
+        "kind": s.kind,
+        "homepage_url": s.homepage_url,
+        "description": s.description,
+        "url": _absolute(request, s.get_absolute_url()),
+    }
+
+
+def topic(request: HttpRequest, t: Topic) -> dict:
+    return {
+        "slug": t.slug,
+        "name": t.name,
+        "description": t.description,
+        "url": _absolute(request, t.get_absolute_url()),
+    }
+
+
+def lead_image(request: HttpRequest, article: Article) -> dict | None:
+    r = article.lead_image_renditions or {}
+    width, height = r.get("width"), r.get("height")
+    if not width or not height:
+        return None
+    renditions = [
+        {
+            "format": fmt,
+            "width": w,
+            "height": max(1, round(height * w / width)),
+            "url": _absolute(request, url),
+        }
+        for fmt in ("webp", "jpeg")
+        for w, url in r.get(fmt, [])
+    ]
+    return {
+        "width": width,
+        "height": height,
+        "alt": article.image_alt,
+        "caption": article.lead_image_caption,
+        "credit": article.lead_image_credit,
+        "renditions": renditions,
+    }
+
+
+def article_summary(request: HttpRequest, a: Article) -> dict:
+    """Needs source and agency selected and topics prefetched (no query here)."""
+    return {
+        "id": a.pk,
+        "slug": a.slug,
+        "title": a.title,
+        "summary": a.summary,
+        "byline": a.byline,
+        "url": _absolute(request, a.get_absolute_url()),
+        "published_at": a.published_at,
+        "source": source_ref(a.source),
+        "agency": source_ref(a.agency),
+        "topics": [{"slug": t.slug, "name": t.name} for t in a.topics.all()],
+        "lead_image": lead_image(request, a),
+    }
+
+
+def article_detail(request: HttpRequest, a: Article) -> dict:
+    """Also needs corrections prefetched and `comment_count` attached."""
+    return {
+        **article_summary(request, a),
+        "body_html": a.body,  # sanitized with nh3 when saved (Article.save)
+        "original_url": a.original_url,
+        "comments_enabled": a.comments_enabled,
+        "comment_count": getattr(a, "comment_count", 0),
+        "corrections": [
+            {"kind": c.kind, "text": c.text, "published_at": c.published_at}
+            for c in a.corrections.all()
+        ],
+    }
+
+
+def public_comment(node: Node) -> dict:
+    c = node.comment
+    removed = c.status != Status.APPROVED
+    return {
+        "id": c.pk,
+        "parent_id": c.parent_id,
+        "status": c.status,
+        "body": None if removed else c.body,
+        "author": None if removed else {"id": c.author_id, "name": c.author.public_name},
+        "created_at": c.created_at,
+        "edited_at": c.edited_at,
+        "replies": [public_comment(child) for child in node.children],
+    }
+
+
+def own_comment(request: HttpRequest, c: Comment, article_slug: str) -> dict:
+    return {
+        "id": c.pk,
+        "article": article_slug,
+        "parent_id": c.parent_id,
+        "status": c.status,
+        "body": c.body,
+        "created_at": c.created_at,
+        "edited_at": c.edited_at,
+        "editable_until": c.created_at + timedelta(minutes=settings.COMMENTS_EDIT_MINUTES),
+        "url": _absolute(
+            request, f"{reverse('articles:detail', kwargs={'slug': article_slug})}#comment-{c.pk}"
+        ),
+    }

@@ -1,0 +1,70 @@
+"""The API, version 1, at /api/v1/: one NinjaAPI, its routers, and problem+json errors.
+
+`/api/v1/` never changes meaning once released: a breaking change is a new NinjaAPI
+(`v2`) beside this one.
+"""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest
+from django.urls import path
+from ninja import NinjaAPI, Swagger
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from . import comments, content
+from .problems import problem
+from .responses import ApiError
+
+api = NinjaAPI(
+    title="Newsroom API",
+    version="1",
+    description=(
+        "Articles, sources, topics, search and comments. Sign in through "
+        "/_allauth/app/v1/ (django-allauth headless) and send the session token as "
+        "X-Session-Token. Errors are RFC 9457 problem details. See docs/api.md."
+    ),
+    urls_namespace="api-v1",
+    # The bundled Swagger UI files (static/ninja/), not a CDN: the site's CSP allows
+    # same-origin scripts and styles only. No validator badge: it would send the
+    # document's address to validator.swagger.io from every public host.
+    docs=Swagger(settings={"persistAuthorization": False, "validatorUrl": None}),
+)
+api.add_router("", content.router)
+api.add_router("", comments.router)
+
+
+@api.exception_handler(ApiError)
+def api_error(request: HttpRequest, exc: ApiError):
+    return problem(request, exc.status, exc.detail, code=exc.code, retry_after=exc.retry_after)
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request: HttpRequest, exc: ValidationError):
+    errors = [
+        {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
+        for e in exc.errors
+    ]
+    return problem(request, 422, "The request did not validate.", code="invalid", errors=errors)
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request: HttpRequest, exc: AuthenticationError):
+    response = problem(
+        request, 401, "Sign in first: send the X-Session-Token header.", code="not_authenticated"
+    )
+    response["WWW-Authenticate"] = 'X-Session-Token realm="api"'
+    return response
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError):
+    # Malformed JSON (400), a failed CSRF check on a cookie request (403)...
+    return problem(request, exc.status_code, str(exc))
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404):
+    return problem(request, 404, "There is nothing at this address.", code="not_found")
+
+
+urlpatterns = [path("v1/", api.urls)]

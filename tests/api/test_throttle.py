@@ -1,0 +1,79 @@
+"""Request limits: per address for anonymous reads, per token for apps, hits included."""
+
+from __future__ import annotations
+
+import pytest
+
+from api import throttle
+
+from .conftest import AppClient
+
+pytestmark = pytest.mark.django_db
+
+
+def test_anonymous_reads_are_limited_per_address_even_on_cache_hits(app, article, settings):
+    settings.API_RATE_ANON = "3/60"
+    url = f"/api/v1/articles/{article.slug}"
+    statuses = [app.get(url) for _ in range(3)]
+    assert [r.status_code for r in statuses] == [200, 200, 200]
+    assert statuses[-1]["X-Page-Cache"] == "hit"
+
+    limited = app.get(url)
+    assert limited.status_code == 429
+    assert limited["Content-Type"] == "application/problem+json"
+    assert 1 <= int(limited["Retry-After"]) <= 61
+    assert limited.json()["code"] == "rate_limited"
+    # Another address has its own budget.
+    other = app.client.get(url, REMOTE_ADDR="203.0.113.9")
+    assert other.status_code == 200
+
+
+def test_tokens_are_limited_per_token_and_made_up_tokens_buy_nothing(client, article, settings):
+    settings.API_RATE_ANON = "2/60"
+    settings.API_RATE_TOKEN = "4/60"
+    url = "/api/v1/articles"
+    first = AppClient(client, "token-one")
+    assert [first.get(url).status_code for _ in range(4)] == [200] * 4
+    assert first.get(url).status_code == 429
+    # A fresh token from the same address still counts against the address (4 already).
+    assert AppClient(client, "token-two").get(url).status_code == 429
+
+
+def test_windows_end(rf, settings):
+    settings.API_RATE_ANON = "1/10"
+    request = rf.get("/api/v1/articles")
+    assert throttle.check(request, now=1000.0) is None
+    assert throttle.check(request, now=1001.0) == 10
+    assert throttle.check(request, now=1010.0) is None
+
+
+def test_pages_outside_the_api_are_not_counted(client, article, settings):
+    settings.API_RATE_ANON = "1/60"
+    for _ in range(3):
+        assert client.get(article.get_absolute_url()).status_code == 200
+
+
+def test_processes_add_their_counts_to_the_shared_one(rf, settings):
+    """Each process counts locally and adds to the shared count every SYNC_BATCH
+    requests, or at once past half the budget: two processes together allow the limit."""
+    settings.API_RATE_ANON = f"{throttle.SYNC_BATCH * 2 + 8}/60"
+    request = rf.get("/api/v1/articles")
+    allowed = 0
+    for _ in range(throttle.SYNC_BATCH):  # process A: one batch, then added
+        allowed += throttle.check(request, now=600.0) is None
+    throttle.counts.clear()  # process B, knowing nothing yet
+    while throttle.check(request, now=600.0) is None:
+        allowed += 1
+    assert allowed == throttle.SYNC_BATCH * 2 + 8
+
+
+def test_a_cache_hit_counts_without_a_round_trip_most_of_the_time(rf, settings):
+    settings.API_RATE_ANON = "1000/60"
+    request = rf.get("/api/v1/articles")
+    from django.core.cache import cache
+
+    for _ in range(throttle.SYNC_BATCH - 1):
+        assert throttle.check(request, now=1200.0) is None
+    assert cache.get(f"{throttle.KEY_PREFIX}ip:127.0.0.1:20") is None
+    throttle.check(request, now=1200.0)
+    assert cache.get(f"{throttle.KEY_PREFIX}ip:127.0.0.1:20") == throttle.SYNC_BATCH
