@@ -132,6 +132,10 @@ def edit_comment(*, comment: Comment, author, body: str, now: datetime | None = 
         raise PermissionDenied("This is not your comment.")
     if comment.status not in (Status.PENDING, Status.APPROVED):
         raise CommentRefused("not_editable", "This comment can no longer be edited.", 403)
+    ban = active_ban(author)
+    if ban is not None:
+        # A banned reader may take their words down (remove_comment), not change them.
+        raise CommentRefused(Reason.BANNED, ban_message(ban), 403)
     if now - comment.created_at > timedelta(minutes=settings.COMMENTS_EDIT_MINUTES):
         raise CommentRefused(
             "edit_window",

@@ -19,7 +19,14 @@ from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 
 from ..models import Report
-from ..permissions import ViewerFacts, active_ban, ban_message, can_moderate, viewer_facts
+from ..permissions import (
+    ViewerFacts,
+    active_ban,
+    as_sentence,
+    ban_message,
+    can_moderate,
+    viewer_facts,
+)
 from ..rules import URL_RE, comments_open
 from ..selectors import article_comments, pending_on
 
@@ -61,6 +68,12 @@ def comment_body(text: str) -> SafeString:
     parts.append(escape(text[pos:]))
     html = "".join(str(p) for p in parts).replace("\n", "<br>\n")
     return mark_safe(html)  # noqa: S308 - built only from escaped pieces above
+
+
+@register.filter
+def sentence(text: str) -> str:
+    """A moderator's reason with one full stop at the end, never two."""
+    return as_sentence(text)
 
 
 # Pages of a thread a fragment may stand for; a larger ?cpage= is served as the last page

@@ -84,6 +84,33 @@ def test_banned_reader_sees_the_end_date(as_reader, article, confirmed, moderato
     assert response.status_code == 403 and "You cannot comment until" in response.content.decode()
 
 
+def test_banned_reader_reads_why_and_what_they_may_still_do(
+    as_reader, article, confirmed, moderator
+):
+    own = CommentFactory(article=article, author=confirmed, status=Status.APPROVED)
+    other = CommentFactory(article=article, status=Status.APPROVED)
+    Ban.objects.create(user=confirmed, reason="Repeated insults.", moderator=moderator)
+    page = as_reader.get(article.get_absolute_url()).content.decode()
+    assert "Reason: Repeated insults." in page and "insults.." not in page
+    assert "remove your own comments" in page
+    assert reverse("comments:edit", args=[own.pk]) not in page
+    assert reverse("comments:remove", args=[own.pk]) in page
+    edit = as_reader.post(reverse("comments:edit", args=[own.pk]), {"body": "Changed words"})
+    assert edit.status_code == 403
+    field = f"r{other.pk}-category"
+    report = as_reader.post(reverse("comments:report", args=[other.pk]), {field: "spam"})
+    assert report.status_code == 403 and "Banned readers cannot report" in report.content.decode()
+    assert as_reader.post(reverse("comments:remove", args=[own.pk])).status_code == 302
+    assert Comment.objects.get(pk=own.pk).status == Status.REMOVED
+
+
+def test_ban_page_prints_one_full_stop(client, confirmed, moderator):
+    Ban.objects.create(user=confirmed, reason="(UX test).", moderator=moderator)
+    client.force_login(moderator)
+    page = client.get(reverse("comments:ban", args=[confirmed.pk])).content.decode()
+    assert "Reason: (UX test)." in page and "(UX test).." not in page
+
+
 def test_unconfirmed_reader_is_asked_to_confirm(client, article, reader):
     client.force_login(reader)
     page = client.get(article.get_absolute_url()).content.decode()
