@@ -118,3 +118,11 @@ def _delete_file_on_commit(name: str) -> None:
             logger.warning("Could not delete old avatar %s", name)
 
     transaction.on_commit(delete)
+
+
+def set_notice(*, user, field: str, enabled: bool) -> None:
+    """Turn one email notice (`notify_on_reply`, `notify_on_moderation`) on or off."""
+    if field not in ("notify_on_reply", "notify_on_moderation"):
+        raise ValueError(f"Not a notice: {field}")
+    setattr(user, field, enabled)
+    user.save(update_fields=[field])

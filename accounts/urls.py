@@ -14,4 +14,5 @@ urlpatterns = [
     ),
     path("accounts/profile/", views.profile_edit, name="profile_edit"),
     path("accounts/delete/", views.account_delete, name="delete"),
+    path("accounts/unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
 ]

@@ -12,10 +12,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import conditional_escape
 from django.utils.module_loading import import_string
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from . import services
 from .forms import DeleteAccountForm, ProfileForm
+from .mail import NOTICES, read_unsubscribe_token
 from .models import User
 
 
@@ -81,3 +83,26 @@ def account_delete(request: HttpRequest) -> HttpResponse:
             )
             return redirect(reverse("articles:home"))
     return render(request, "accounts/delete.html", {"form": form})
+
+
+@csrf_exempt  # the signed token is the credential: mail clients POST it without cookies
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """Turn off one kind of notice from the link in the mail, without logging in.
+
+    GET asks (link checkers in mail systems open links, and must not unsubscribe anyone);
+    POST turns it off: the page's button, or a mail client's one-click List-Unsubscribe
+    (RFC 8058).
+    """
+    found = read_unsubscribe_token(token)
+    user = None
+    if found is not None:
+        user = User.objects.filter(pk=found[0], is_active=True, is_deleted=False).first()
+    if user is None:
+        return render(request, "accounts/unsubscribe.html", {"invalid": True}, status=404)
+    field, label = NOTICES[found[1]]
+    done = False
+    if request.method == "POST":
+        services.set_notice(user=user, field=field, enabled=False)
+        done = True
+    return render(request, "accounts/unsubscribe.html", {"label": label, "done": done})
