@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import strip_tags
 from django.utils.text import slugify
 
 from .images import make_renditions, validate_image
@@ -17,6 +18,8 @@ from .sanitize import sanitize_html
 FEED_FIELDS = frozenset(
     {"title", "summary", "body", "byline", "original_url", "lead_image", "topics", "agency"}
 )
+
+WORDS_PER_MINUTE = 230
 
 
 class Source(models.Model):
@@ -225,6 +228,18 @@ class Article(models.Model):
     @property
     def image_alt(self) -> str:
         return self.lead_image_alt or self.title
+
+    @property
+    def reading_minutes(self) -> int:
+        """Minutes to read the body at an adult's 230 words a minute, at least one."""
+        words = len(strip_tags(self.body).split())
+        return max(1, round(words / WORDS_PER_MINUTE))
+
+    @property
+    def shows_byline(self) -> bool:
+        """Print the byline unless it only repeats the source's name (common in feeds)."""
+        byline = self.byline.strip().casefold()
+        return bool(byline) and byline != self.source.name.strip().casefold()
 
     def _refresh_renditions(self) -> None:
         """Make the resized copies once, when the lead image changes."""

@@ -1,0 +1,76 @@
+"""The article page's reading time, "Updated" time, share links and single byline, and
+the machine-readable times every page prints."""
+
+import re
+from datetime import timedelta
+
+import pytest
+
+from articles.models import Correction
+from tests.factories import ArticleFactory, SourceFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_reading_time_from_the_body():
+    short = ArticleFactory(body="<p>A few words only.</p>")
+    long = ArticleFactory(body="<p>" + "word " * 1150 + "</p>")
+    assert (short.reading_minutes, long.reading_minutes) == (1, 5)
+
+
+def test_article_page_prints_reading_time(client):
+    article = ArticleFactory(body="<p>" + "word " * 700 + "</p>")
+    assert "3 min read" in client.get(article.get_absolute_url()).content.decode()
+
+
+def test_updated_time_appears_once_a_correction_is_published(client):
+    article = ArticleFactory()
+    assert "Updated" not in client.get(article.get_absolute_url()).content.decode()
+    Correction.objects.create(
+        article=article,
+        kind=Correction.Kind.UPDATE,
+        text="Adds the council's reply.",
+        published_at=article.published_at + timedelta(hours=1),
+    )
+    article.save()  # an editor's save bumps the content version
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert re.search(r'Updated <time datetime="\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4}">', page)
+
+
+def test_share_links_load_no_third_party_script(client, settings):
+    settings.SITE_URL = "https://news.example.org"
+    article = ArticleFactory(title="Ferry & tide")
+    page = client.get(article.get_absolute_url()).content.decode()
+    share = page[
+        page.index('class="share"') : page.index("</section>", page.index('class="share"'))
+    ]
+    assert "mailto:?subject=Ferry%20%26%20tide" in share
+    assert "https://www.facebook.com/sharer/sharer.php?u=https%3A%2F%2Fnews.example.org" in share
+    assert 'class="share__native" hidden' in share
+    scripts = re.findall(r'<script[^>]*src="([^"]+)"', page)
+    assert scripts and all(src.startswith("/static/") for src in scripts)
+
+
+def test_byline_equal_to_the_source_prints_once(client):
+    source = SourceFactory(name="Korea Herald", slug="korea-herald")
+    article = ArticleFactory(source=source, byline="Korea Herald")
+    page = client.get(article.get_absolute_url()).content.decode()
+    meta = page[
+        page.index('class="article__meta"') : page.index("</p>", page.index("article__meta"))
+    ]
+    assert meta.count("Korea Herald") == 1
+    other = ArticleFactory(source=source, byline="Min-ji Park")
+    page = client.get(other.get_absolute_url()).content.decode()
+    assert "Min-ji Park" in page
+
+
+def test_times_print_whole_seconds(client):
+    article = ArticleFactory()
+    article.published_at = article.published_at.replace(microsecond=305055)
+    article.save()
+    for url in ("/", article.get_absolute_url()):
+        page = client.get(url).content.decode()
+        stamps = re.findall(r'<time datetime="([^"]+)"', page)
+        assert stamps, url
+        for stamp in stamps:
+            assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4}", stamp), stamp
