@@ -151,6 +151,8 @@ class Article(models.Model):
         help_text="The wire agency the copy comes from, credited on the page and the cards.",
     )
     byline = models.CharField(max_length=200, blank=True)
+    # The author page's address (/authors/<byline_slug>/), kept in step with the byline.
+    byline_slug = models.SlugField(max_length=200, blank=True, editable=False)
     original_url = models.URLField(
         max_length=500, blank=True, help_text="Where the source first published this copy."
     )
@@ -186,7 +188,10 @@ class Article(models.Model):
 
     class Meta:
         ordering = ["-published_at", "-id"]
-        indexes = [models.Index(fields=["status", "-published_at"], name="article_pub_idx")]
+        indexes = [
+            models.Index(fields=["status", "-published_at"], name="article_pub_idx"),
+            models.Index(fields=["byline_slug", "-published_at"], name="article_byline_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["source", "guid"], condition=~Q(guid=""), name="article_source_guid"
@@ -201,6 +206,7 @@ class Article(models.Model):
         self.body = sanitize_html(self.body)
         if not self.slug:
             self.slug = unique_slug(self.title)
+        self.byline_slug = slugify(self.byline)[:200]
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
         super().save(*args, **kwargs)
@@ -234,6 +240,9 @@ class Article(models.Model):
         """Minutes to read the body at an adult's 230 words a minute, at least one."""
         words = len(strip_tags(self.body).split())
         return max(1, round(words / WORDS_PER_MINUTE))
+
+    def get_author_url(self) -> str:
+        return reverse("articles:author", kwargs={"slug": self.byline_slug})
 
     @property
     def shows_byline(self) -> bool:

@@ -74,3 +74,22 @@ def test_times_print_whole_seconds(client):
         assert stamps, url
         for stamp in stamps:
             assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4}", stamp), stamp
+
+
+def test_byline_links_to_the_authors_page(client):
+    mine = ArticleFactory(byline="Ines Marlow", title="Quay widening starts")
+    ArticleFactory(byline="ines marlow", title="Night buses return")
+    ArticleFactory(byline="Tomas Reed", title="Someone else's story")
+    page = client.get(mine.get_absolute_url()).content.decode()
+    assert 'href="/authors/ines-marlow/" rel="author">Ines Marlow</a>' in page
+    author = client.get("/authors/ines-marlow/").content.decode()
+    assert "Quay widening starts" in author and "Night buses return" in author
+    assert "Someone else" not in author and "2 articles under this byline" in author
+    assert client.get("/authors/nobody-here/").status_code == 404
+
+
+def test_author_page_lists_only_published_articles(client):
+    from articles.models import Article
+
+    ArticleFactory(byline="Rui Tanaka", status=Article.Status.DRAFT)
+    assert client.get("/authors/rui-tanaka/").status_code == 404

@@ -69,6 +69,7 @@ def test_pages_have_no_nu_checker_errors(client, tmp_path):
     grab("article-anonymous", article.get_absolute_url())
     grab("topic", topic.get_absolute_url())
     grab("source", article.source.get_absolute_url())
+    grab("author", "/authors/ines-marlow/")
     grab("search", reverse("search:search") + "?q=quay")
     grab("not-found", "/no-such-page/", 404)
     grab("login", reverse("account_login"))
