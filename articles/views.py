@@ -31,7 +31,9 @@ def home(request: HttpRequest) -> HttpResponse:
     cards = list(page.object_list)[1:] if lead else list(page.object_list)
     sections = []
     if page.number == 1:
-        sections = selectors.topic_sections(list(selectors.navigation_topics()))
+        # One story appears once per page: the sections fill with stories not shown above.
+        shown = [a.pk for a in page.object_list]
+        sections = selectors.topic_sections(list(selectors.navigation_topics()), exclude=shown)
     selectors.decorate_cards([lead, *cards, *(a for _, group in sections for a in group)])
     return render(
         request,

@@ -93,3 +93,32 @@ def test_author_page_lists_only_published_articles(client):
 
     ArticleFactory(byline="Rui Tanaka", status=Article.Status.DRAFT)
     assert client.get("/authors/rui-tanaka/").status_code == 404
+
+
+def test_home_page_shows_each_story_once(client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from articles.views import PAGE_SIZE
+    from tests.factories import TopicFactory
+
+    rivers = TopicFactory(in_navigation=True, name="Rivers", slug="rivers", position=0)
+    farms = TopicFactory(in_navigation=True, name="Farms", slug="farms", position=1)
+    now = timezone.now()
+    # The first page's lead and cards: the newest PAGE_SIZE, two of them in both topics.
+    for n in range(PAGE_SIZE):
+        topics = [rivers, farms] if n < 2 else []
+        ArticleFactory(title=f"Recent {n}", topics=topics, published_at=now - timedelta(minutes=n))
+    # Older stories in both topics: only the sections can show them.
+    for n in range(6):
+        ArticleFactory(
+            title=f"Story {n}", topics=[rivers, farms], published_at=now - timedelta(hours=n + 1)
+        )
+    page = client.get("/").content.decode()
+    titles = re.findall(r">((?:Recent|Story) \d+)<", page)
+    assert len(titles) == len(set(titles)) == PAGE_SIZE + 6
+    farms_at = page.index('id="section-farms"')
+    rivers_part = page[page.index('id="section-rivers"') : farms_at]
+    assert re.findall(r">(Story \d)<", rivers_part) == ["Story 0", "Story 1", "Story 2", "Story 3"]
+    assert re.findall(r">(Story \d)<", page[farms_at:]) == ["Story 4", "Story 5"]
