@@ -18,6 +18,7 @@ from django.utils.html import escape, format_html
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 
+from .. import selectors
 from ..models import Report
 from ..permissions import (
     ViewerFacts,
@@ -68,6 +69,14 @@ def comment_body(text: str) -> SafeString:
     parts.append(escape(text[pos:]))
     html = "".join(str(p) for p in parts).replace("\n", "<br>\n")
     return mark_safe(html)  # noqa: S308 - built only from escaped pieces above
+
+
+@register.simple_tag
+def moderation_counts() -> dict[str, int]:
+    """Pending and reported comment counts for the staff header (one query). The header
+    calls it only for staff with the moderation permission: staff pages are never in the
+    shared page cache, and readers' pages stay free of it."""
+    return selectors.moderation_counts()
 
 
 @register.filter

@@ -143,3 +143,31 @@ def test_readers_never_see_moderation_buttons(client, article, confirmed):
     client.force_login(confirmed)
     page = client.get(article.get_absolute_url()).content.decode()
     assert "Held for a moderator" not in page and "Awaiting moderation (" not in page
+
+
+def test_staff_header_counts_pending_and_reported_for_moderators_only(
+    client, mod_client, article, confirmed
+):
+    CommentFactory(article=article, status=Status.PENDING)
+    reported = CommentFactory(article=article, status=Status.APPROVED)
+    report(reported)
+    page = mod_client.get("/").content.decode()
+    assert '<span data-count="pending">1</span>' in page
+    assert '<span data-count="reported">1</span>' in page
+    client.logout()
+    assert "data-count" not in client.get("/").content.decode()
+    client.force_login(confirmed)
+    assert "data-count" not in client.get("/").content.decode()
+
+
+def test_moderation_pages_leave_out_the_app_block(mod_client, article):
+    from articles.models import Promo
+    from tests.factories import PromoFactory
+
+    PromoFactory(
+        placement=Promo.Placement.APP_FOOTER,
+        title="Download the app",
+        app_store_url="https://apps.example.org/ios",
+    )
+    assert "Download the app" in mod_client.get("/").content.decode()
+    assert "Download the app" not in mod_client.get(QUEUE).content.decode()
