@@ -48,7 +48,8 @@
   }
 
   function send(body, focusId) {
-    return fetch(form.action, {
+    // getAttribute: form.action would be the bulk bar's <select name="action">.
+    return fetch(form.getAttribute("action"), {
       method: "POST",
       body: body,
       headers: { "X-Requested-With": "moderation" },
