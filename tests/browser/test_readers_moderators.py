@@ -248,3 +248,49 @@ def test_no_page_scrolls_sideways_at_320(live_server, page_at, discussion):
     log_in(page, live_server.url, moderator.email)
     visit(staff, "moderator")
     assert wide == {}
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_touched_pages_have_no_axe_violations(live_server, chromium, discussion, scheme):
+    from accounts.mail import unsubscribe_token
+
+    article, rude = discussion
+    reader = ConfirmedReaderFactory(display_name="Lena Fischer")
+    moderator = confirm_email(ModeratorFactory(display_name="Mod Sam"))
+    CommentFactory(article=article, status=Status.PENDING, parent=rude, hold_reason="links")
+    context = chromium.new_context(viewport={"width": 1280, "height": 900}, color_scheme=scheme)
+    page = context.new_page()
+    problems = {}
+
+    def check(paths):
+        for path in paths:
+            page.goto(live_server.url + path)
+            page.locator("details").evaluate_all("els => els.forEach(d => d.open = true)")
+            found = axe_violations(page)
+            if found:
+                problems[path] = found
+
+    check(
+        [
+            "/",
+            article.get_absolute_url(),
+            "/authors/ines-marlow/",
+            "/search/?q=buses",
+            reverse("accounts:resend_confirmation"),
+            reverse("accounts:unsubscribe", args=[unsubscribe_token(reader, "reply")]),
+        ]
+    )
+    log_in(page, live_server.url, reader.email)
+    check([article.get_absolute_url(), reverse("comments:report", args=[rude.pk])])
+    context.clear_cookies()
+    log_in(page, live_server.url, moderator.email)
+    check(
+        [
+            article.get_absolute_url(),
+            reverse("comments:queue"),
+            reverse("comments:queue") + "?status=all",
+            reverse("comments:ban", args=[reader.pk]),
+        ]
+    )
+    context.close()
+    assert problems == {}
