@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run serve test lint check browser bench bench-ingest audit clean
+.PHONY: run serve test lint check browser vnu bench bench-ingest audit clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,7 +29,7 @@ run: $(VENV)/.installed
 	$(VENV)/bin/gunicorn -c gunicorn.conf.py --bind $(HOST):$(PORT) newsroom.wsgi
 
 ## make test: install the test extras (and Debian's chromium when missing), run everything
-test: $(VENV)/.installed-test browser
+test: $(VENV)/.installed-test browser vnu
 	$(PY) -m pytest
 
 browser:
@@ -37,6 +37,17 @@ browser:
 	  echo "Installing Debian's chromium for the browser tests..."; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
+
+## The Nu HTML checker for tests/serving/test_valid_html.py: vnu-jar from the npm registry,
+## run with Java (Debian's default-jre-headless when missing)
+VNU_VERSION := 26.9.27
+VNU_JAR := .tools/node_modules/vnu-jar/build/dist/vnu.jar
+vnu: $(VNU_JAR)
+$(VNU_JAR):
+	@command -v java >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq default-jre-headless npm; }
+	npm install --no-save --no-audit --no-fund --prefix .tools vnu-jar@$(VNU_VERSION)
 
 lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check .
@@ -47,7 +58,7 @@ check: $(VENV)/.installed-test
 	$(PY) manage.py makemigrations --check --dry-run
 
 clean:
-	rm -rf $(VENV) var/static test-artifacts
+	rm -rf $(VENV) .tools var/static test-artifacts
 
 ## make audit: Lighthouse (npm registry, lighthouse@12) on home and article -> docs/quality.md
 audit: $(VENV)/.installed-test browser

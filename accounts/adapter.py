@@ -8,7 +8,22 @@ from urllib.parse import urlencode, urlsplit
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.utils import get_next_redirect_url
 from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
 from django.http import HttpRequest
+
+from .mail import html_part
+
+
+def _with_html(message, html: str) -> EmailMultiAlternatives:
+    multi = EmailMultiAlternatives(
+        message.subject,
+        message.body,
+        message.from_email,
+        message.to,
+        headers=message.extra_headers,
+    )
+    multi.attach_alternative(html, "text/html")
+    return multi
 
 
 def user_display(user) -> str:
@@ -33,6 +48,14 @@ class AccountAdapter(DefaultAccountAdapter):
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         context = {"current_site": self._site(), **context}
         super().send_mail(template_prefix, email, context)
+
+    def render_mail(self, template_prefix, email, context, headers=None):
+        """allauth's mails keep their text and gain an HTML part with the site's name."""
+        message = super().render_mail(template_prefix, email, context, headers=headers)
+        if not getattr(message, "alternatives", None) and message.content_subtype == "plain":
+            html = html_part(subject=message.subject, text=message.body)
+            message = _with_html(message, html)
+        return message
 
     def get_email_confirmation_url(self, request: HttpRequest, emailconfirmation) -> str:
         """The link in the confirmation mail carries the page the reader came from, so

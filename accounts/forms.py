@@ -89,3 +89,7 @@ class DeleteAccountForm(forms.Form):
         if not self.user.check_password(password):
             raise ValidationError("That is not your password.", code="wrong_password")
         return password
+
+
+class ResendConfirmationForm(forms.Form):
+    email = forms.EmailField(label="Your email address", max_length=254)

@@ -65,6 +65,11 @@ class User(AbstractUser):
         return reverse("accounts:profile", kwargs={"pk": self.pk})
 
     @property
+    def has_public_profile(self) -> bool:
+        """Deleted and disabled accounts have no profile page: their names link nowhere."""
+        return self.is_active and not self.is_deleted
+
+    @property
     def public_name(self) -> str:
         """The name the public sees: never the email address."""
         if self.is_deleted:

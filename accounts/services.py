@@ -118,3 +118,37 @@ def _delete_file_on_commit(name: str) -> None:
             logger.warning("Could not delete old avatar %s", name)
 
     transaction.on_commit(delete)
+
+
+def set_notice(*, user, field: str, enabled: bool) -> None:
+    """Turn one email notice (`notify_on_reply`, `notify_on_moderation`) on or off."""
+    if field not in ("notify_on_reply", "notify_on_moderation"):
+        raise ValueError(f"Not a notice: {field}")
+    setattr(user, field, enabled)
+    user.save(update_fields=[field])
+
+
+def resend_confirmation(*, request, email: str) -> bool:
+    """Mail a new confirmation link if `email` belongs to an account waiting for one.
+
+    False when allauth's per-address limit says a link went out moments ago. The limit is
+    consumed for every address, known or not, so the answer reveals nothing.
+    """
+    from allauth.account.internal.flows.email_verification import (
+        consume_email_verification_rate_limit,
+    )
+
+    if not consume_email_verification_rate_limit(request, email):
+        return False
+    address = (
+        EmailAddress.objects.filter(
+            email__iexact=email, verified=False, user__is_active=True, user__is_deleted=False
+        )
+        .select_related("user")
+        .first()
+    )
+    if address is not None:
+        # Directly, not through allauth's flow: that one also adds a "sent" message only
+        # for known addresses, which would tell who has an account.
+        address.send_confirmation(request, signup=False)
+    return True

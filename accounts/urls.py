@@ -14,4 +14,10 @@ urlpatterns = [
     ),
     path("accounts/profile/", views.profile_edit, name="profile_edit"),
     path("accounts/delete/", views.account_delete, name="delete"),
+    path(
+        "accounts/resend-confirmation/",
+        views.resend_confirmation,
+        name="resend_confirmation",
+    ),
+    path("accounts/unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
 ]

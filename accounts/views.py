@@ -12,10 +12,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import conditional_escape
 from django.utils.module_loading import import_string
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from . import services
-from .forms import DeleteAccountForm, ProfileForm
+from .forms import DeleteAccountForm, ProfileForm, ResendConfirmationForm
+from .mail import NOTICES, read_unsubscribe_token
 from .models import User
 
 
@@ -81,3 +83,61 @@ def account_delete(request: HttpRequest) -> HttpResponse:
             )
             return redirect(reverse("articles:home"))
     return render(request, "accounts/delete.html", {"form": form})
+
+
+@csrf_exempt  # the signed token is the credential: mail clients POST it without cookies
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """Turn off one kind of notice from the link in the mail, without logging in.
+
+    GET asks (link checkers in mail systems open links, and must not unsubscribe anyone);
+    POST turns it off: the page's button, or a mail client's one-click List-Unsubscribe
+    (RFC 8058).
+    """
+    found = read_unsubscribe_token(token)
+    user = None
+    if found is not None:
+        user = User.objects.filter(pk=found[0], is_active=True, is_deleted=False).first()
+    if user is None:
+        return render(request, "accounts/unsubscribe.html", {"invalid": True}, status=404)
+    field, label = NOTICES[found[1]]
+    done = False
+    if request.method == "POST":
+        services.set_notice(user=user, field=field, enabled=False)
+        done = True
+    return render(request, "accounts/unsubscribe.html", {"label": label, "done": done})
+
+
+@require_http_methods(["GET", "POST"])
+def resend_confirmation(request: HttpRequest) -> HttpResponse:
+    """Send the confirmation link again, on request.
+
+    The answer is the same whether or not the address has an account waiting (no account
+    enumeration). Limits: allauth's one mail per address every few minutes
+    (`confirm_email`, counted for unknown addresses too, so the wait says nothing) and
+    `resend_confirmation` per IP.
+    """
+    form = ResendConfirmationForm(request.POST or None)
+    status, sent_to = 200, ""
+    if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"]
+        if not ratelimit.consume(request, action="resend_confirmation"):
+            form.add_error(None, "Too many requests from here. Try again in an hour.")
+            status = 429
+        elif not services.resend_confirmation(request=request, email=email):
+            form.add_error(
+                None,
+                "A link was sent to this address a few minutes ago. Wait three minutes "
+                "before asking again; the earlier link still works.",
+            )
+            status = 429
+        else:
+            sent_to = email
+    elif request.method == "POST":
+        status = 400
+    return render(
+        request,
+        "account/resend_confirmation.html",
+        {"form": form, "sent_to": sent_to},
+        status=status,
+    )

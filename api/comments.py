@@ -187,7 +187,12 @@ def remove_comment(request: HttpRequest, pk: int):
 def report_comment(request: HttpRequest, pk: int, payload: schemas.ReportIn):
     comment = _approved_comment(pk)
     try:
-        services.report_comment(comment=comment, reporter=request.user, reason=payload.reason)
+        services.report_comment(
+            comment=comment,
+            reporter=request.user,
+            category=payload.category,
+            note=payload.reason,
+        )
     except CommentRefused as error:
         raise _refused(error) from None
     return respond(request, {"reported": True}, status=201)

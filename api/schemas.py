@@ -159,7 +159,14 @@ class CommentEdit(Schema):
 
 
 class ReportIn(Schema):
-    reason: str = Field(description="What is wrong, for the moderators (up to 300 characters).")
+    category: str = Field(
+        "other",
+        description="What is wrong: spam, abuse, off_topic, misinformation or other.",
+        pattern="^(spam|abuse|off_topic|misinformation|other)$",
+    )
+    reason: str = Field(
+        "", description="An optional note for the moderators (up to 300 characters)."
+    )
 
 
 class Reported(Schema):

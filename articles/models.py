@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import strip_tags
 from django.utils.text import slugify
 
 from .images import make_renditions, validate_image
@@ -17,6 +18,8 @@ from .sanitize import sanitize_html
 FEED_FIELDS = frozenset(
     {"title", "summary", "body", "byline", "original_url", "lead_image", "topics", "agency"}
 )
+
+WORDS_PER_MINUTE = 230
 
 
 class Source(models.Model):
@@ -148,6 +151,8 @@ class Article(models.Model):
         help_text="The wire agency the copy comes from, credited on the page and the cards.",
     )
     byline = models.CharField(max_length=200, blank=True)
+    # The author page's address (/authors/<byline_slug>/), kept in step with the byline.
+    byline_slug = models.SlugField(max_length=200, blank=True, editable=False)
     original_url = models.URLField(
         max_length=500, blank=True, help_text="Where the source first published this copy."
     )
@@ -183,7 +188,10 @@ class Article(models.Model):
 
     class Meta:
         ordering = ["-published_at", "-id"]
-        indexes = [models.Index(fields=["status", "-published_at"], name="article_pub_idx")]
+        indexes = [
+            models.Index(fields=["status", "-published_at"], name="article_pub_idx"),
+            models.Index(fields=["byline_slug", "-published_at"], name="article_byline_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["source", "guid"], condition=~Q(guid=""), name="article_source_guid"
@@ -198,6 +206,7 @@ class Article(models.Model):
         self.body = sanitize_html(self.body)
         if not self.slug:
             self.slug = unique_slug(self.title)
+        self.byline_slug = slugify(self.byline)[:200]
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
         super().save(*args, **kwargs)
@@ -225,6 +234,21 @@ class Article(models.Model):
     @property
     def image_alt(self) -> str:
         return self.lead_image_alt or self.title
+
+    @property
+    def reading_minutes(self) -> int:
+        """Minutes to read the body at an adult's 230 words a minute, at least one."""
+        words = len(strip_tags(self.body).split())
+        return max(1, round(words / WORDS_PER_MINUTE))
+
+    def get_author_url(self) -> str:
+        return reverse("articles:author", kwargs={"slug": self.byline_slug})
+
+    @property
+    def shows_byline(self) -> bool:
+        """Print the byline unless it only repeats the source's name (common in feeds)."""
+        byline = self.byline.strip().casefold()
+        return bool(byline) and byline != self.source.name.strip().casefold()
 
     def _refresh_renditions(self) -> None:
         """Make the resized copies once, when the lead image changes."""

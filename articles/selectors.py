@@ -83,16 +83,29 @@ def related_articles(article: Article, topic_ids: list[int]) -> list[Article]:
     return related
 
 
-def topic_sections(topics: list[Topic], per_topic: int = 4) -> list[tuple[Topic, list[Article]]]:
-    """The latest articles of each topic in one query (a window over the topic links).
+def topic_sections(
+    topics: list[Topic], per_topic: int = 4, *, exclude: Iterable[int] = ()
+) -> list[tuple[Topic, list[Article]]]:
+    """The latest articles of each topic in one query (a window over the topic links),
+    each article once: none of `exclude` (already on the page above), and an article in
+    two topics only in the first of them, the next one filling its place.
 
     Only the newest SECTION_WINDOW published articles are ranked, so the query costs the
     same with a thousand articles or a hundred thousand.
     """
     if not topics:
         return []
+    exclude = set(exclude)
     through = Article.topics.through
-    newest = Article.objects.published().order_by("-published_at", "-id").values("pk")
+    newest = (
+        Article.objects.published()
+        .exclude(pk__in=exclude)
+        .order_by("-published_at", "-id")
+        .values("pk")
+    )
+    # Earlier sections can take at most per_topic articles each from a later topic, so
+    # this many candidates per topic always suffice.
+    candidates = per_topic * len(topics)
     rows = (
         through.objects.filter(
             topic_id__in=[t.pk for t in topics],
@@ -105,7 +118,7 @@ def topic_sections(topics: list[Topic], per_topic: int = 4) -> list[tuple[Topic,
                 order_by=[F("article__published_at").desc(), F("article_id").desc()],
             )
         )
-        .filter(rank__lte=per_topic)
+        .filter(rank__lte=candidates)
         .select_related("article__source", "article__agency")
         .defer("article__body")
         .order_by("topic_id", "rank")
@@ -113,7 +126,14 @@ def topic_sections(topics: list[Topic], per_topic: int = 4) -> list[tuple[Topic,
     grouped: dict[int, list[Article]] = defaultdict(list)
     for row in rows:
         grouped[row.topic_id].append(row.article)
-    return [(t, grouped[t.pk]) for t in topics if grouped[t.pk]]
+    sections = []
+    shown: set[int] = set()
+    for topic in topics:
+        picked = [a for a in grouped[topic.pk] if a.pk not in shown][:per_topic]
+        shown.update(a.pk for a in picked)
+        if picked:
+            sections.append((topic, picked))
+    return sections
 
 
 ARTICLE_KEY_PREFIX = "article:v1:"

@@ -9,5 +9,6 @@ urlpatterns = [
     path("articles/<slug:slug>/", views.article_detail, name="detail"),
     path("sources/<slug:slug>/", views.source_detail, name="source"),
     path("topics/<slug:slug>/", views.topic_detail, name="topic"),
+    path("authors/<slug:slug>/", views.author_detail, name="author"),
     re_path(r"^(?P<page>about|contact|privacy)/$", views.static_page, name="page"),
 ]

@@ -1,4 +1,4 @@
-"""Reader pages: home, article, source and topic."""
+"""Reader pages: home, article, source, topic and author."""
 
 from __future__ import annotations
 
@@ -31,7 +31,9 @@ def home(request: HttpRequest) -> HttpResponse:
     cards = list(page.object_list)[1:] if lead else list(page.object_list)
     sections = []
     if page.number == 1:
-        sections = selectors.topic_sections(list(selectors.navigation_topics()))
+        # One story appears once per page: the sections fill with stories not shown above.
+        shown = [a.pk for a in page.object_list]
+        sections = selectors.topic_sections(list(selectors.navigation_topics()), exclude=shown)
     selectors.decorate_cards([lead, *cards, *(a for _, group in sections for a in group)])
     return render(
         request,
@@ -107,6 +109,20 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     page = _page(request, articles)
     selectors.decorate_cards(page.object_list)
     return render(request, "articles/topic_detail.html", {"topic": topic, "page_obj": page})
+
+
+@require_safe
+@cache_for_anonymous
+def author_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """Every published article under one byline, newest first (bylines are plain text,
+    so the author is who the byline names)."""
+    articles = Article.objects.published().for_cards().filter(byline_slug=slug)
+    page = _page(request, articles)
+    if not page.object_list:
+        raise Http404("No articles under this byline.")
+    selectors.decorate_cards(page.object_list)
+    author = page.object_list[0].byline
+    return render(request, "articles/author_detail.html", {"author": author, "page_obj": page})
 
 
 STATIC_PAGES = {"about", "contact", "privacy"}

@@ -16,7 +16,7 @@ class ReportInline(admin.TabularInline):
     model = Report
     extra = 0
     can_delete = False
-    fields = ("reporter", "reason", "created_at")
+    fields = ("reporter", "category", "reason", "created_at", "resolved_at")
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
@@ -143,9 +143,9 @@ class ModerationLogAdmin(admin.ModelAdmin):
 
 @admin.register(Report)
 class ReportAdmin(admin.ModelAdmin):
-    list_display = ("comment", "reporter", "reason", "created_at")
+    list_display = ("comment", "reporter", "category", "reason", "created_at", "resolved_at")
     list_select_related = ("comment__author", "reporter")
-    readonly_fields = ("comment", "reporter", "reason", "created_at")
+    readonly_fields = ("comment", "reporter", "category", "reason", "created_at", "resolved_at")
 
     def has_add_permission(self, request):
         return False

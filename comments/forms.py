@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from django import forms
 
-from .models import Reason, Status
+from .models import Reason, Report, Status
 
 BAN_DURATIONS = {
     "1h": ("1 hour", timedelta(hours=1)),
@@ -17,17 +17,31 @@ BAN_DURATIONS = {
 
 
 class ReportForm(forms.Form):
-    reason = forms.CharField(
+    """A report: a category and an optional note. Prefixed with the comment ("r12-") so
+    the article page can carry one for every comment in a single form."""
+
+    category = forms.ChoiceField(
         label="What is wrong with this comment?",
-        max_length=300,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        choices=Report.Category.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose what is wrong with this comment."},
     )
+    note = forms.CharField(
+        label="Note for the moderators (optional)",
+        required=False,
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, comment_id: int, **kwargs):
+        super().__init__(*args, prefix=f"r{comment_id}", **kwargs)
 
 
 class QueueFilterForm(forms.Form):
     status = forms.ChoiceField(
         choices=[
             ("pending", "Pending"),
+            ("reported", "Reported"),
             *[c for c in Status.choices if c[0] != "pending"],
             ("all", "All"),
         ],
@@ -50,6 +64,7 @@ class BulkActionForm(forms.Form):
     ]
 
     action = forms.ChoiceField(choices=ACTIONS)
+    # The bulk bar's reason; a row's own button reads that row's "reason-<id>" field.
     reason = forms.CharField(required=False, max_length=300)
     also_replies = forms.BooleanField(required=False, label="Apply to replies too")
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
@@ -120,7 +121,8 @@ class Comment(models.Model):
         return f"Comment {self.pk} by {self.author.public_name}"
 
     def get_absolute_url(self) -> str:
-        return f"{self.article.get_absolute_url()}#comment-{self.pk}"
+        """The permalink: it finds the thread's page, however long the thread grows."""
+        return reverse("comments:permalink", args=[self.pk])
 
     @property
     def is_visible_to_public(self) -> bool:
@@ -182,19 +184,53 @@ class ModerationLog(models.Model):
         return "author" if self.action == self.Action.REMOVE else "system"
 
 
+class ReportCategory(models.TextChoices):
+    SPAM = "spam", "Spam"
+    ABUSE = "abuse", "Abuse or harassment"
+    OFF_TOPIC = "off_topic", "Off-topic"
+    MISINFORMATION = "misinformation", "Misinformation"
+    OTHER = "other", "Other"
+
+
+class ReportQuerySet(models.QuerySet):
+    def open(self) -> ReportQuerySet:
+        """Reports no moderator has decided on yet: they put a comment in "Reported"."""
+        return self.filter(resolved_at__isnull=True)
+
+
 class Report(models.Model):
-    """A reader's report of a comment; one per reader and comment."""
+    """A reader's report of a comment; one per reader and comment. A moderator's decision
+    on the comment resolves its open reports (they stay for the record)."""
+
+    Category = ReportCategory
 
     comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="reports")
     reporter = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
     )
-    reason = models.CharField(max_length=300)
+    category = models.CharField(
+        max_length=20, choices=ReportCategory.choices, default=ReportCategory.OTHER
+    )
+    reason = models.CharField(
+        "note", max_length=300, blank=True, help_text="The reader's optional note."
+    )
     created_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a moderator decided on the comment."
+    )
+
+    objects = ReportQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "id"]
-        constraints = [models.UniqueConstraint(fields=["comment", "reporter"], name="report_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["comment", "reporter"], name="report_once"),
+            models.CheckConstraint(
+                condition=models.Q(category__in=ReportCategory.values),
+                name="report_category_known",
+            ),
+        ]
+        indexes = [models.Index(fields=["resolved_at", "comment"], name="report_open_idx")]
 
     def __str__(self) -> str:
         return f"Report on comment {self.comment_id}"

@@ -10,9 +10,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Case, IntegerField, Prefetch, Q, Value, When
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, Value, When
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -22,7 +23,7 @@ from . import services
 from .forms import BanForm, BulkActionForm, QueueFilterForm
 from .models import Ban, Comment, ModerationLog, Report, Status
 from .permissions import can_moderate
-from .selectors import author_records
+from .selectors import author_records, moderation_counts
 
 QUEUE_PAGE_SIZE = 50
 
@@ -53,14 +54,27 @@ def _back(request: HttpRequest) -> str:
     return reverse("comments:queue")
 
 
-def _filtered(form: QueueFilterForm):
-    qs = Comment.objects.select_related("article", "author", "parent__author").prefetch_related(
-        Prefetch("reports", queryset=Report.objects.select_related("reporter")),
-        Prefetch("log", queryset=ModerationLog.objects.select_related("moderator")),
+def _queue_rows():
+    """Comments as a queue row shows them: article, author, the parent it answers, reports
+    (and how many are open), history."""
+    return (
+        Comment.objects.select_related("article", "author", "parent__author")
+        .prefetch_related(
+            Prefetch("reports", queryset=Report.objects.select_related("reporter")),
+            Prefetch("log", queryset=ModerationLog.objects.select_related("moderator")),
+        )
+        .annotate(open_reports=Count("reports", filter=Q(reports__resolved_at__isnull=True)))
     )
+
+
+def _filtered(form: QueueFilterForm):
+    qs = _queue_rows()
     data = form.cleaned_data if form.is_valid() else {}
     status = data.get("status") or "pending"
-    if status != "all":
+    if status == "reported":
+        # From the first report, whatever the status; a decision answers the reports.
+        qs = qs.filter(open_reports__gt=0)
+    elif status != "all":
         qs = qs.filter(status=status)
     if data.get("reason"):
         qs = qs.filter(hold_reason=data["reason"])
@@ -113,13 +127,20 @@ def queue(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _wants_json(request: HttpRequest) -> bool:
+    # static/js/moderation.js asks for the changed rows instead of a new page.
+    return request.headers.get("X-Requested-With") == "moderation"
+
+
 def _decide(request: HttpRequest) -> HttpResponse:
-    # One row's button ("approve:12") or the bulk form (checked rows + action).
+    """One row's button ("approve:12", with that row's own reason field) or the bulk bar
+    (checked rows + action + the bar's reason)."""
     single = request.POST.get("single", "")
     data = request.POST.copy()
     if single:
         action, _, pk = single.partition(":")
         data["action"] = action
+        data["reason"] = request.POST.get(f"reason-{pk}", "")
         data.setlist("comments", [pk])
     form = BulkActionForm(data)
     ids = []
@@ -129,7 +150,10 @@ def _decide(request: HttpRequest) -> HttpResponse:
         except ValueError:
             continue
     if not form.is_valid() or not ids:
-        messages.error(request, "Choose at least one comment and an action.")
+        text = "Choose at least one comment and an action."
+        if _wants_json(request):
+            return JsonResponse({"message": text}, status=400)
+        messages.error(request, text)
         return redirect(_back(request))
     func, done = ACTIONS[form.cleaned_data["action"]]
     changed = 0
@@ -142,8 +166,28 @@ def _decide(request: HttpRequest) -> HttpResponse:
                 also_replies=form.cleaned_data["also_replies"],
             )
         )
-    messages.success(request, f"{changed} comment{'s' if changed != 1 else ''} {done}.")
+    text = f"{changed} comment{'s' if changed != 1 else ''} {done}."
+    if _wants_json(request):
+        return JsonResponse({"message": text, "rows": _rows_html(request, ids), **_counts()})
+    messages.success(request, text)
     return redirect(_back(request))
+
+
+def _rows_html(request: HttpRequest, ids: list[int]) -> dict[str, str]:
+    """The decided rows re-rendered, for the page to swap in place."""
+    rows = list(_queue_rows().filter(pk__in=ids))
+    records = author_records(c.author_id for c in rows)
+    html = {}
+    for c in rows:
+        c.record = records.get(c.author_id, {})
+        html[str(c.pk)] = render_to_string(
+            "comments/includes/queue_item.html", {"c": c}, request=request
+        )
+    return html
+
+
+def _counts() -> dict:
+    return {"counts": moderation_counts()}
 
 
 @require_http_methods(["GET", "POST"])

@@ -11,9 +11,10 @@ from functools import partial
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import EmailMessage, send_mail
 from django.db import transaction
 from django.urls import reverse
+
+from accounts.mail import notice_message, plain_message
 
 from .models import Comment
 
@@ -30,9 +31,9 @@ def _excerpt(text: str, size: int = 300) -> str:
     return text if len(text) <= size else text[: size - 1] + "…"
 
 
-def _send(subject: str, body: str, to: list[str]) -> None:
-    if to:
-        send_mail(f"[{settings.SITE_NAME}] {subject}", body, None, to)
+def _send_notice(user, notice: str, subject: str, text: str) -> None:
+    # Built after the commit, so the mail reads what was committed.
+    notice_message(user=user, notice=notice, subject=subject, text=text).send()
 
 
 def on_decision(comment: Comment, *, approved: bool, reason: str = "") -> None:
@@ -51,7 +52,7 @@ def on_decision(comment: Comment, *, approved: bool, reason: str = "") -> None:
         if reason:
             text += f"\nReason: {reason}"
     text += f"\n\nYour comment:\n{_excerpt(comment.body)}\n"
-    transaction.on_commit(partial(_send, subject, text, [author.email]), robust=True)
+    transaction.on_commit(partial(_send_notice, author, "moderation", subject, text), robust=True)
 
 
 def on_reply_published(reply: Comment) -> None:
@@ -71,7 +72,7 @@ def on_reply_published(reply: Comment) -> None:
         f"{_excerpt(reply.body)}\n\n{_link(reply.get_absolute_url())}\n"
     )
     transaction.on_commit(
-        partial(_send, "New reply to your comment", text, [author.email]), robust=True
+        partial(_send_notice, author, "reply", "New reply to your comment", text), robust=True
     )
 
 
@@ -89,8 +90,8 @@ def on_report_threshold(comment: Comment) -> None:
         f'A comment on "{comment.article.title}" has {comment.report_count} reports and is '
         f"back in the moderation queue.\n\n{_excerpt(comment.body)}\n\n{queue}\n"
     )
-    subject = f"[{settings.SITE_NAME}] Comment reported {comment.report_count} times"
+    subject = f"Comment reported {comment.report_count} times"
     if emails:
         # One message, moderators in Bcc so their addresses stay private.
-        message = EmailMessage(subject, text, bcc=emails)
+        message = plain_message(subject=subject, text=text, bcc=emails)
         transaction.on_commit(message.send, robust=True)

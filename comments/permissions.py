@@ -48,12 +48,29 @@ def can_moderate(user) -> bool:
     return user.is_authenticated and user.is_active and user.has_perm(MODERATE_PERM)
 
 
+BANNED_MAY = (
+    "You can still read the discussions and remove your own comments; you cannot post,"
+    " reply, edit or report comments."
+)
+
+
+def as_sentence(text: str) -> str:
+    """Text ending with exactly one full stop (or its own ! or ?): moderators type reasons
+    with or without one."""
+    text = (text or "").strip()
+    return text if not text or text[-1] in ".!?" else f"{text}."
+
+
 def ban_message(ban: Ban) -> str:
-    """What a banned reader reads: plain, with the end date."""
+    """What a banned reader reads: until when, why, and what they may still do."""
     if ban.until is None:
-        return "You can no longer comment on this site."
-    until = timezone.localtime(ban.until)
-    return f"You cannot comment until {until:%d %b %Y, %H:%M} {until.tzname()}."
+        text = "You can no longer comment on this site."
+    else:
+        until = timezone.localtime(ban.until)
+        text = f"You cannot comment until {until:%d %b %Y, %H:%M} {until.tzname()}."
+    if ban.reason:
+        text += f" Reason: {as_sentence(ban.reason)}"
+    return f"{text} {BANNED_MAY}"
 
 
 @dataclass(frozen=True)

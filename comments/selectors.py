@@ -8,12 +8,12 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from articles.models import Article
 
-from .models import Ban, Comment, Status, visible_in_thread
+from .models import Ban, Comment, Report, Status, visible_in_thread
 
 
 @dataclass
@@ -136,6 +136,27 @@ def _build_threads(rows: list[Comment], user, *, reverse: bool) -> list[Node]:
         # A reply whose parent is hidden (rejected, spam) is hidden with it.
     roots.sort(key=lambda n: (n.comment.created_at, n.comment.pk), reverse=reverse)
     return roots
+
+
+def pending_on(article: Article) -> list[Comment]:
+    """The article's comments awaiting a moderator, oldest first (the article page shows
+    them to moderators with Approve / Reject / Spam)."""
+    return list(
+        Comment.objects.filter(article=article, status=Status.PENDING)
+        .select_related("author", "parent__author")
+        .order_by("created_at", "id")
+    )
+
+
+def moderation_counts() -> dict[str, int]:
+    """Pending comments and comments with open reports, for the staff header: one query."""
+    return Comment.objects.aggregate(
+        pending=Count("pk", filter=Q(status=Status.PENDING)),
+        reported=Count(
+            "pk",
+            filter=Q(Exists(Report.objects.open().filter(comment=OuterRef("pk")))),
+        ),
+    )
 
 
 def attach_comment_counts(articles) -> None:

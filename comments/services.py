@@ -132,6 +132,10 @@ def edit_comment(*, comment: Comment, author, body: str, now: datetime | None = 
         raise PermissionDenied("This is not your comment.")
     if comment.status not in (Status.PENDING, Status.APPROVED):
         raise CommentRefused("not_editable", "This comment can no longer be edited.", 403)
+    ban = active_ban(author)
+    if ban is not None:
+        # A banned reader may take their words down (remove_comment), not change them.
+        raise CommentRefused(Reason.BANNED, ban_message(ban), 403)
     if now - comment.created_at > timedelta(minutes=settings.COMMENTS_EDIT_MINUTES):
         raise CommentRefused(
             "edit_window",
@@ -200,7 +204,21 @@ def _moderate(
     with transaction.atomic():
         for target in targets:
             before = target.status
+            # A decision answers the readers' reports, whatever it is ("keep" included).
+            resolved = (
+                Report.objects.open().filter(comment=target).update(resolved_at=timezone.now())
+            )
             if before == to_status:
+                if resolved:
+                    _log(
+                        comment=target,
+                        action=action,
+                        moderator=moderator,
+                        reason=reason or "Reports dismissed",
+                        from_status=before,
+                        to_status=to_status,
+                    )
+                    changed.append(target)
                 continue
             target.status = to_status
             if to_status == Status.APPROVED:
@@ -352,29 +370,38 @@ def lift_ban(*, ban: Ban, moderator, reason: str = "") -> Ban:
     return ban
 
 
-def report_comment(*, comment: Comment, reporter, reason: str) -> Report:
-    """A reader reports a published comment, once. At the threshold an approved comment
-    goes back to the queue and the moderators get one email."""
+def report_comment(*, comment: Comment, reporter, category: str, note: str = "") -> Report:
+    """A reader reports a published comment, once, with a category and an optional note.
+
+    The comment shows in the moderators' "Reported" view from the first report. When its
+    open reports reach COMMENTS_REPORT_THRESHOLD an approved comment is also hidden
+    (back to pending, `reported`) and the moderators get one email.
+    """
     if not reporter.is_authenticated:
         raise PermissionDenied("Log in to report a comment.")
     if not has_confirmed_email(reporter):
         # Throwaway accounts must not push comments back into the queue.
         raise CommentRefused("unconfirmed", "Confirm your email address to report.", 403)
+    if active_ban(reporter) is not None:
+        raise CommentRefused(Reason.BANNED, "Banned readers cannot report comments.", 403)
     if comment.status != Status.APPROVED:
         raise CommentRefused("not_reportable", "This comment cannot be reported.", 404)
     if comment.author_id == reporter.pk:
         raise CommentRefused("own_comment", "You cannot report your own comment.", 403)
-    reason = (reason or "").strip()[:300]
-    if not reason:
-        raise CommentRefused("no_reason", "Tell the moderators what is wrong.", 400)
+    if category not in Report.Category.values:
+        raise CommentRefused("no_category", "Choose what is wrong with this comment.", 400)
+    note = (note or "").strip()[:300]
     try:
         with transaction.atomic():
-            report = Report.objects.create(comment=comment, reporter=reporter, reason=reason)
+            report = Report.objects.create(
+                comment=comment, reporter=reporter, category=category, reason=note
+            )
             Comment.objects.filter(pk=comment.pk).update(report_count=F("report_count") + 1)
             locked = Comment.objects.select_for_update().get(pk=comment.pk)
             comment.report_count = locked.report_count
             threshold = settings.COMMENTS_REPORT_THRESHOLD
-            if locked.report_count == threshold and locked.status == Status.APPROVED:
+            open_reports = Report.objects.open().filter(comment=comment).count()
+            if open_reports >= threshold and locked.status == Status.APPROVED:
                 comment.status = Status.PENDING
                 comment.hold_reason = Reason.REPORTED
                 comment.hold_reason_text = Reason.REPORTED.label
@@ -384,7 +411,7 @@ def report_comment(*, comment: Comment, reporter, reason: str) -> Report:
                     action=Action.REPORTED,
                     from_status=Status.APPROVED,
                     to_status=Status.PENDING,
-                    reason=f"{threshold} reports",
+                    reason=f"{open_reports} reports",
                 )
                 notify.on_report_threshold(comment)
     except IntegrityError:

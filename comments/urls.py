@@ -5,6 +5,7 @@ from . import moderation_views, views
 app_name = "comments"
 
 urlpatterns = [
+    path("<int:pk>/", views.permalink, name="permalink"),
     path("post/<slug:slug>/", views.post, name="post"),
     path("<int:pk>/reply/", views.reply, name="reply"),
     path("<int:pk>/edit/", views.edit, name="edit"),

@@ -5,9 +5,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from articles.models import Article
 from articles.views import render_article
@@ -156,6 +157,12 @@ def remove(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @login_required
 def report(request: HttpRequest, pk: int) -> HttpResponse:
+    """Report a comment with a category and an optional note.
+
+    The article page posts here from the comment itself (no JavaScript needed) and the
+    reader comes back to the comment; this page shows the same form on its own, and again
+    with the problem when something was missing.
+    """
     comment = _visible_comment(pk)
     if comment.author_id == request.user.pk:
         return render(
@@ -164,21 +171,48 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
             {"title": "Report a comment", "text": "You cannot report your own comment."},
             status=403,
         )
-    form = ReportForm(request.POST or None)
+    form = ReportForm(request.POST or None, comment_id=comment.pk)
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
             services.report_comment(
-                comment=comment, reporter=request.user, reason=form.cleaned_data["reason"]
+                comment=comment,
+                reporter=request.user,
+                category=form.cleaned_data["category"],
+                note=form.cleaned_data["note"],
             )
         except CommentRefused as e:
             form.add_error(None, e.message)
             status = e.http_status
         else:
             messages.success(request, "Thank you. The moderators will look at this comment.")
-            return redirect(f"{comment.article.get_absolute_url()}#comments")
+            return redirect(comment.get_absolute_url())
     elif request.method == "POST":
         status = 400
     return render(
         request, "comments/report.html", {"comment": comment, "form": form}, status=status
     )
+
+
+@require_safe
+def permalink(request: HttpRequest, pk: int) -> HttpResponse:
+    """A comment's lasting address: the page of its thread that holds it, scrolled to it.
+
+    Threads are paged by their top-level comments, oldest first, so the page is the
+    position of the comment's thread among the article's public threads.
+    """
+    comment = get_object_or_404(
+        Comment.objects.select_related("article", "thread"),
+        pk=pk,
+        article__in=Article.objects.published(),
+    )
+    root = comment.thread or comment
+    before = Comment.objects.filter(
+        Q(created_at__lt=root.created_at) | Q(created_at=root.created_at, pk__lt=root.pk),
+        article_id=comment.article_id,
+        parent__isnull=True,
+        status__in=[Status.APPROVED, Status.REMOVED],
+    ).count()
+    page = before // settings.COMMENTS_PER_PAGE + 1
+    query = f"?cpage={page}" if page > 1 else ""
+    return redirect(f"{comment.article.get_absolute_url()}{query}#comment-{comment.pk}")

@@ -253,6 +253,8 @@ ACCOUNT_RATE_LIMITS = {
     "login_failed": "5/5m/ip,5/5m/key",
     "signup": "20/h/ip",
     "reset_password": "5/h/ip,3/h/key",
+    # accounts:resend_confirmation, on top of allauth's one mail per address per 3 minutes.
+    "resend_confirmation": "10/h/ip",
 }
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"

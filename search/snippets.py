@@ -32,6 +32,14 @@ def render_snippet(marked: str) -> SafeString:
     return mark_safe(text)  # every character from the article was escaped just above
 
 
+def mark_words(text: str, words: list[str]) -> SafeString:
+    """`text` escaped, with every occurrence of the searched words in <mark> (titles)."""
+    if not words:
+        return render_snippet(text)
+    pattern = re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE)
+    return render_snippet(pattern.sub(lambda m: f"{START}{m.group(0)}{STOP}", text))
+
+
 def _plain_snippet(article: Article, words: list[str]) -> str:
     """SQLite: the summary, or the first match in the body, with the words marked."""
     text = html.unescape(strip_tags(article.summary or article.body or ""))

@@ -17,7 +17,7 @@ from serving.cache import cache_for_anonymous
 
 from . import query
 from .forms import SearchForm
-from .snippets import snippets
+from .snippets import mark_words, snippets
 
 PAGE_SIZE = 20
 # Pages beyond this are answered as this one (MAX_RANKED / PAGE_SIZE is 50 anyway).
@@ -40,7 +40,10 @@ def search_view(request: HttpRequest) -> HttpResponse:
             page_obj = Paginator(query.search_articles(form), PAGE_SIZE).get_page(page_number)
             found = snippets(list(page_obj.object_list), form)
             for article in page_obj.object_list:
+                # The card prints the snippet in place of the summary (not both), and
+                # marks the searched words in the title too.
                 article.snippet = found.get(article.pk)
+                article.marked_title = mark_words(article.title, form.words)
             decorate_cards(page_obj.object_list)
         return {
             "page_obj": page_obj,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from urllib.parse import quote, urlencode
 
 from django import template
 from django.conf import settings
@@ -51,3 +52,20 @@ def article_sections(context, article) -> SafeString:
         for path in getattr(settings, "ARTICLE_PAGE_SECTIONS", ())
     ]
     return mark_safe("".join(parts))  # each part escaped unless it was already safe
+
+
+@register.simple_tag
+def share_links(article) -> dict:
+    """Plain share addresses (no third-party script loads): the article's address and
+    (label, share url) pairs."""
+    url = f"{settings.SITE_URL}{article.get_absolute_url()}"
+    title = article.title
+    links = [
+        ("Email", f"mailto:?{urlencode({'subject': title, 'body': url}, quote_via=quote)}"),
+        ("Bluesky", f"https://bsky.app/intent/compose?{urlencode({'text': f'{title} {url}'})}"),
+        ("X", f"https://x.com/intent/post?{urlencode({'url': url, 'text': title})}"),
+        ("Facebook", f"https://www.facebook.com/sharer/sharer.php?{urlencode({'u': url})}"),
+        ("LinkedIn", f"https://www.linkedin.com/sharing/share-offsite/?{urlencode({'url': url})}"),
+        ("WhatsApp", f"https://wa.me/?{urlencode({'text': f'{title} {url}'})}"),
+    ]
+    return {"url": url, "links": links}

@@ -18,9 +18,18 @@ from django.utils.html import escape, format_html
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 
-from ..permissions import ViewerFacts, active_ban, ban_message, viewer_facts
+from .. import selectors
+from ..models import Report
+from ..permissions import (
+    ViewerFacts,
+    active_ban,
+    as_sentence,
+    ban_message,
+    can_moderate,
+    viewer_facts,
+)
 from ..rules import URL_RE, comments_open
-from ..selectors import article_comments
+from ..selectors import article_comments, pending_on
 
 register = template.Library()
 
@@ -60,6 +69,20 @@ def comment_body(text: str) -> SafeString:
     parts.append(escape(text[pos:]))
     html = "".join(str(p) for p in parts).replace("\n", "<br>\n")
     return mark_safe(html)  # noqa: S308 - built only from escaped pieces above
+
+
+@register.simple_tag
+def moderation_counts() -> dict[str, int]:
+    """Pending and reported comment counts for the staff header (one query). The header
+    calls it only for staff with the moderation permission: staff pages are never in the
+    shared page cache, and readers' pages stay free of it."""
+    return selectors.moderation_counts()
+
+
+@register.filter
+def sentence(text: str) -> str:
+    """A moderator's reason with one full stop at the end, never two."""
+    return as_sentence(text)
 
 
 # Pages of a thread a fragment may stand for; a larger ?cpage= is served as the last page
@@ -156,6 +179,13 @@ def comments_section(context, article):
         "max_length": settings.COMMENTS_MAX_LENGTH,
         # "/" stays readable, "#" is encoded so that it travels inside `next`.
         "login_url": f"{reverse('account_login')}?next={quote(article_url, safe='/')}%23comments",
+        "report_categories": Report.Category.choices,
+        # Moderators decide on this article's pending comments right here (staff pages are
+        # never shared, and readers skip the permission check).
+        "pending_for_moderator": SimpleLazyObject(lambda: pending_on(article))
+        if getattr(user, "is_staff", False) and can_moderate(user)
+        else [],
+        "here": request.get_full_path() if request is not None else article_url,
         "oldest_url": page_url(1, "oldest"),
         "newest_url": page_url(1, "newest"),
         **viewer,

@@ -9,7 +9,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from comments.models import Ban, Comment, Status
+from comments.models import Ban, Comment, Report, Status
 from tests.factories import CommentFactory, ConfirmedReaderFactory, UserFactory
 
 from .conftest import AppClient, sign_in
@@ -182,8 +182,12 @@ def test_report_once_and_never_ones_own(ada_app, ada, bram, article):
     theirs = CommentFactory(article=article, author=bram)
     mine = CommentFactory(article=article, author=ada)
     url = f"/api/v1/comments/{theirs.pk}/report"
-    assert ada_app.send("post", url, {"reason": "Off topic"}).status_code == 201
+    assert ada_app.send("post", url, {"category": "off_topic"}).status_code == 201
     assert ada_app.send("post", url, {"reason": "Off topic"}).json()["code"] == "already_reported"
+    report = Report.objects.get()
+    assert (report.category, report.reason) == ("off_topic", "")
+    bad = ada_app.send("post", url, {"category": "made-up"})
+    assert bad.status_code in (400, 422)
     own = ada_app.send("post", f"/api/v1/comments/{mine.pk}/report", {"reason": "Oops"})
     assert own.status_code == 403
 

@@ -28,10 +28,24 @@ def test_skip_link_is_first_and_moves_focus_to_main(live_server, page_at):
 
 
 def test_search_box_reachable_by_keyboard(live_server, page_at):
-    page = page_at(375)
+    page = page_at(1280)
     page.goto(live_server.url + "/")
     for _ in range(6):
         page.keyboard.press("Tab")
         if page.evaluate("document.activeElement.id") == "site-search":
             break
     assert page.evaluate("document.activeElement.id") == "site-search"
+
+
+def test_narrow_header_search_icon_leads_to_the_search_form(live_server, page_at):
+    # At 375 px the header has a search icon (the search page has the form), not the box.
+    page = page_at(375)
+    page.goto(live_server.url + "/")
+    for _ in range(6):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.className") == "search-link":
+            break
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Search"
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.url.endswith("/search/") and page.locator("#search-q").is_visible()

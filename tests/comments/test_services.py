@@ -178,11 +178,13 @@ def test_reports_reach_the_threshold(
     reporters = ConfirmedReaderFactory.create_batch(4)
     with django_capture_on_commit_callbacks(execute=True):
         for reporter in reporters[:2]:
-            services.report_comment(comment=comment, reporter=reporter, reason="Rude")
+            services.report_comment(comment=comment, reporter=reporter, category="abuse")
     comment.refresh_from_db()
     assert comment.status == Status.APPROVED and mail.outbox == []
     with django_capture_on_commit_callbacks(execute=True):
-        services.report_comment(comment=comment, reporter=reporters[2], reason="Insulting")
+        services.report_comment(
+            comment=comment, reporter=reporters[2], category="abuse", note="Insulting"
+        )
     comment.refresh_from_db()
     assert (comment.status, comment.hold_reason) == (Status.PENDING, Reason.REPORTED)
     assert comment.report_count == 3
@@ -191,14 +193,14 @@ def test_reports_reach_the_threshold(
     assert actions(comment)[-1] == ("reported", "approved", "pending")
     # A pending comment cannot be reported further.
     with pytest.raises(CommentRefused):
-        services.report_comment(comment=comment, reporter=reporters[3], reason="Me too")
+        services.report_comment(comment=comment, reporter=reporters[3], category="other")
 
 
 def test_report_once_per_reader(article, confirmed):
     comment = CommentFactory(article=article)
-    services.report_comment(comment=comment, reporter=confirmed, reason="Spam")
+    services.report_comment(comment=comment, reporter=confirmed, category="spam")
     with pytest.raises(CommentRefused) as info:
-        services.report_comment(comment=comment, reporter=confirmed, reason="Spam again")
+        services.report_comment(comment=comment, reporter=confirmed, category="spam")
     assert info.value.code == "already_reported"
     assert Report.objects.count() == 1
     comment.refresh_from_db()
@@ -208,7 +210,7 @@ def test_report_once_per_reader(article, confirmed):
 def test_cannot_report_own_comment(article, confirmed):
     comment = CommentFactory(article=article, author=confirmed)
     with pytest.raises(CommentRefused):
-        services.report_comment(comment=comment, reporter=confirmed, reason="Hmm")
+        services.report_comment(comment=comment, reporter=confirmed, category="other")
 
 
 # Replies ------------------------------------------------------------------------------

@@ -84,6 +84,33 @@ def test_banned_reader_sees_the_end_date(as_reader, article, confirmed, moderato
     assert response.status_code == 403 and "You cannot comment until" in response.content.decode()
 
 
+def test_banned_reader_reads_why_and_what_they_may_still_do(
+    as_reader, article, confirmed, moderator
+):
+    own = CommentFactory(article=article, author=confirmed, status=Status.APPROVED)
+    other = CommentFactory(article=article, status=Status.APPROVED)
+    Ban.objects.create(user=confirmed, reason="Repeated insults.", moderator=moderator)
+    page = as_reader.get(article.get_absolute_url()).content.decode()
+    assert "Reason: Repeated insults." in page and "insults.." not in page
+    assert "remove your own comments" in page
+    assert reverse("comments:edit", args=[own.pk]) not in page
+    assert reverse("comments:remove", args=[own.pk]) in page
+    edit = as_reader.post(reverse("comments:edit", args=[own.pk]), {"body": "Changed words"})
+    assert edit.status_code == 403
+    field = f"r{other.pk}-category"
+    report = as_reader.post(reverse("comments:report", args=[other.pk]), {field: "spam"})
+    assert report.status_code == 403 and "Banned readers cannot report" in report.content.decode()
+    assert as_reader.post(reverse("comments:remove", args=[own.pk])).status_code == 302
+    assert Comment.objects.get(pk=own.pk).status == Status.REMOVED
+
+
+def test_ban_page_prints_one_full_stop(client, confirmed, moderator):
+    Ban.objects.create(user=confirmed, reason="(UX test).", moderator=moderator)
+    client.force_login(moderator)
+    page = client.get(reverse("comments:ban", args=[confirmed.pk])).content.decode()
+    assert "Reason: (UX test)." in page and "(UX test).." not in page
+
+
 def test_unconfirmed_reader_is_asked_to_confirm(client, article, reader):
     client.force_login(reader)
     page = client.get(article.get_absolute_url()).content.decode()
@@ -189,12 +216,41 @@ def test_remove_own_comment_leaves_placeholder(as_reader, client, article, confi
 def test_report_a_comment(as_reader, article, confirmed):
     comment = CommentFactory(article=article)
     url = reverse("comments:report", args=[comment.pk])
+    field = f"r{comment.pk}-"
     assert as_reader.get(url).status_code == 200
-    assert as_reader.post(url, {"reason": "Personal attack"}).status_code == 302
-    assert Report.objects.get().reason == "Personal attack"
-    response = as_reader.post(url, {"reason": "Again"})
+    response = as_reader.post(url, {field + "category": "abuse", field + "note": "Personal"})
+    assert response.status_code == 302
+    report = Report.objects.get()
+    assert (report.category, report.reason) == ("abuse", "Personal")
+    response = as_reader.post(url, {field + "category": "spam"})
     assert response.status_code == 400 and "already reported" in response.content.decode()
-    assert as_reader.post(url, {"reason": ""}).status_code == 400
+
+
+def test_report_needs_a_category_and_keeps_the_note(as_reader, article):
+    comment = CommentFactory(article=article)
+    url = reverse("comments:report", args=[comment.pk])
+    field = f"r{comment.pk}-"
+    response = as_reader.post(url, {field + "note": "Keep this text"})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "Choose what is wrong" in page and "Keep this text" in page
+    response = as_reader.post(url, {field + "category": "made-up"})
+    assert response.status_code == 400 and not Report.objects.exists()
+
+
+def test_report_from_the_article_page_comes_back_to_the_comment(as_reader, article):
+    comment = CommentFactory(article=article, body="Buy cheap watches")
+    page = as_reader.get(article.get_absolute_url()).content.decode()
+    # The controls sit in the shared thread and belong to the section's one form.
+    assert f'name="r{comment.pk}-category"' in page and 'form="report-form"' in page
+    assert '<form id="report-form" method="post">' in page
+    response = as_reader.post(
+        reverse("comments:report", args=[comment.pk]), {f"r{comment.pk}-category": "spam"}
+    )
+    assert response.status_code == 302
+    assert response.url == reverse("comments:permalink", args=[comment.pk])
+    follow = as_reader.get(response.url)
+    assert follow.url == f"{article.get_absolute_url()}#comment-{comment.pk}"
 
 
 # A reader can never ... (403 or 404 each) ------------------------------------------------
@@ -265,6 +321,8 @@ def test_anonymous_cannot_moderate(client, article):
 def test_unconfirmed_reader_cannot_report(client, reader, article):
     comment = CommentFactory(article=article)
     client.force_login(reader)
-    response = client.post(reverse("comments:report", args=[comment.pk]), {"reason": "Spam"})
+    response = client.post(
+        reverse("comments:report", args=[comment.pk]), {f"r{comment.pk}-category": "spam"}
+    )
     assert response.status_code == 403 and "Confirm your email" in response.content.decode()
     assert not Report.objects.exists()

@@ -171,12 +171,12 @@ def test_repeated_search_is_a_shared_fragment_and_still_fresh(
     newly published article is found at once."""
     ArticleFactory(title="Regatta moved to Sunday")
     client.force_login(reader)
-    assert "Regatta moved to Sunday" in client.get(URL, {"q": "regatta"}).content.decode()
+    assert "</mark> moved to Sunday" in client.get(URL, {"q": "regatta"}).content.decode()
     with django_assert_num_queries(2):
         client.get(URL, {"q": "regatta"})
     ArticleFactory(title="Regatta results announced")
     body = client.get(URL, {"q": "regatta"}).content.decode()
-    assert "Regatta results announced" in body and "2 results" in body
+    assert "</mark> results announced" in body and "2 results" in body
     # Another page of results, or another filter, is another fragment.
     filtered = client.get(URL, {"q": "regatta", "source": "nope"}).content.decode()
     assert "No articles found" in filtered

@@ -90,7 +90,7 @@ class Command(BaseCommand):
         for position, (name, slug) in enumerate(TOPICS):
             topics[slug], _ = Topic.objects.get_or_create(
                 slug=slug,
-                defaults={"name": name, "in_navigation": position < 6, "position": position},
+                defaults={"name": name, "in_navigation": True, "position": position},
             )
 
         publishers = [s for s in sources.values() if s.kind == Source.Kind.PUBLISHER]

@@ -1,0 +1,89 @@
+"""Every page kind is valid HTML by the Nu HTML checker (vnu.jar from the npm registry's
+`vnu-jar`, run with Java). `make test` and .ci/run install both."""
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+from accounts.mail import unsubscribe_token
+from comments.models import Status
+from tests.factories import (
+    ArticleFactory,
+    CommentFactory,
+    ConfirmedReaderFactory,
+    ModeratorFactory,
+    TopicFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+ROOT = Path(__file__).resolve().parents[2]
+VNU_JAR = Path(os.environ.get("VNU_JAR", ROOT / ".tools/node_modules/vnu-jar/build/dist/vnu.jar"))
+
+
+def nu_errors(pages: dict[str, str], tmp_path) -> list[str]:
+    java = shutil.which("java")
+    if not VNU_JAR.exists() or java is None:
+        # Never a skip: `make test` installs vnu.jar and Java, and a missing one must be seen.
+        pytest.fail(f"The Nu checker needs Java and {VNU_JAR} (make vnu)")
+    files = []
+    for name, html in pages.items():
+        path = tmp_path / f"{name}.html"
+        path.write_text(html)
+        files.append(str(path))
+    result = subprocess.run(
+        [java, "-Xss1m", "-jar", str(VNU_JAR), "--format", "json", "--exit-zero-always", *files],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    messages = json.loads(result.stderr or result.stdout)["messages"]
+    return [
+        f"{Path(m.get('url', '')).stem}:{m.get('lastLine')}: {m['message']}"
+        for m in messages
+        if m.get("type") == "error"
+    ]
+
+
+def test_pages_have_no_nu_checker_errors(client, tmp_path):
+    topic = TopicFactory(name="Harbours", slug="harbours")
+    article = ArticleFactory(title="Quay widening starts", byline="Ines Marlow", topics=[topic])
+    root = CommentFactory(article=article, status=Status.APPROVED, body="See https://x.example")
+    CommentFactory(article=article, parent=root, status=Status.APPROVED)
+    CommentFactory(article=article, status=Status.PENDING, hold_reason="links")
+    reader = ConfirmedReaderFactory(display_name="Ada Quill")
+    moderator = ModeratorFactory(display_name="Mod Sam")
+    pages = {}
+
+    def grab(name, url, expect=200):
+        response = client.get(url)
+        assert response.status_code == expect, (name, response.status_code)
+        pages[name] = response.content.decode()
+
+    grab("home", "/")
+    grab("article-anonymous", article.get_absolute_url())
+    grab("topic", topic.get_absolute_url())
+    grab("source", article.source.get_absolute_url())
+    grab("author", "/authors/ines-marlow/")
+    grab("search", reverse("search:search") + "?q=quay")
+    grab("not-found", "/no-such-page/", 404)
+    grab("login", reverse("account_login"))
+    grab("signup", reverse("account_signup"))
+    grab("resend", reverse("accounts:resend_confirmation"))
+    grab("unsubscribe", reverse("accounts:unsubscribe", args=[unsubscribe_token(reader, "reply")]))
+    client.force_login(reader)
+    grab("article-reader", article.get_absolute_url())
+    grab("report", reverse("comments:report", args=[root.pk]))
+    grab("profile", reader.get_absolute_url())
+    grab("profile-edit", reverse("accounts:profile_edit"))
+    client.force_login(moderator)
+    grab("article-moderator", article.get_absolute_url())
+    grab("queue", reverse("comments:queue"))
+    grab("queue-reported", reverse("comments:queue") + "?status=reported")
+    grab("ban", reverse("comments:ban", args=[reader.pk]))
+    assert nu_errors(pages, tmp_path) == []
