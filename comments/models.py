@@ -144,9 +144,12 @@ class Comment(models.Model):
     )
     # The thread's top-level comment (itself for a top-level comment): the article page
     # fetches a page of threads and all their replies in one query through this field.
-    # Derived from `parent` by save() (and bulk_create), like `depth`.
+    # Derived from `parent` by save() (and bulk_create), like `depth`. DO_NOTHING, not
+    # PROTECT: a top-level comment names itself, which PROTECT would read as a dependant;
+    # every other comment of the thread already protects the root through `parent`, and
+    # the database's foreign key refuses a dangling thread anyway.
     thread = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False
+        "self", on_delete=models.DO_NOTHING, null=True, blank=True, related_name="+", editable=False
     )
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
     body = models.TextField(help_text="Plain text, escaped on output.")
@@ -362,9 +365,9 @@ class Report(models.Model):
 
     Category = ReportCategory
 
-    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="reports")
+    comment = models.ForeignKey(Comment, on_delete=models.PROTECT, related_name="reports")
     reporter = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     category = models.CharField(
         max_length=20, choices=ReportCategory.choices, default=ReportCategory.OTHER

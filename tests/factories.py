@@ -159,7 +159,11 @@ class CommentFactory(factory.django.DjangoModelFactory):
         model = "comments.Comment"
         skip_postgeneration_save = True
 
-    article = factory.SubFactory(ArticleFactory)
+    article = factory.Maybe(
+        "parent",
+        yes_declaration=factory.SelfAttribute("parent.article"),
+        no_declaration=factory.SubFactory(ArticleFactory),
+    )
     author = factory.SubFactory(ConfirmedReaderFactory)
     body = factory.Sequence(lambda n: f"A thoughtful remark about the quay, number {n}.")
     fingerprint = factory.LazyAttribute(lambda c: f"fp-{c.body}"[:64])

@@ -69,7 +69,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='comment',
             name='thread',
-            field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='comments.comment'),
+            field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='comments.comment'),
         ),
         migrations.AlterField(
             model_name='moderationlog',
@@ -80,6 +80,16 @@ class Migration(migrations.Migration):
             model_name='moderationlog',
             name='subject',
             field=models.ForeignKey(blank=True, help_text='The reader concerned (bans).', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+        ),
+        migrations.AlterField(
+            model_name='report',
+            name='comment',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reports', to='comments.comment'),
+        ),
+        migrations.AlterField(
+            model_name='report',
+            name='reporter',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
         ),
         migrations.RunPython(mend_threads, migrations.RunPython.noop),
         migrations.AddConstraint(
