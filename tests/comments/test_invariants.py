@@ -114,6 +114,12 @@ def test_database_refuses_a_comment_replying_to_itself(article, confirmed):
         Comment._base_manager.filter(pk=top.pk).update(parent=top.pk, depth=1)
 
 
+@pytest.fixture(autouse=True)
+def _pages_kept(settings):
+    # Without Redis pages live one second: long enough on a quiet machine only.
+    settings.PAGE_CACHE_TIMEOUT = 600
+
+
 def _cached_page(article) -> Client:
     anonymous = Client()
     anonymous.get(article.get_absolute_url())
