@@ -300,7 +300,7 @@ def test_remove_keeps_the_row_and_logs(article, regular):
 
 
 def test_which_decisions_make_cached_pages_stale(article, confirmed, moderator):
-    from articles.cache import current_generation
+    from serving.cache import current_generation
 
     def stales(write) -> bool:
         before = current_generation()
