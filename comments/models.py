@@ -168,6 +168,10 @@ class Comment(models.Model):
     user_agent = models.CharField(max_length=300, blank=True)
     reply_notified = models.BooleanField(default=False, editable=False)
     report_count = models.PositiveIntegerField(default=0, editable=False)
+    # Comments brought from another system (comments/importing/): where from and their id
+    # there, so a second import of the same export adds nothing.
+    import_source = models.CharField(max_length=20, blank=True, editable=False)
+    external_id = models.CharField(max_length=100, blank=True, editable=False)
 
     objects = CommentQuerySet.as_manager()
 
@@ -199,6 +203,11 @@ class Comment(models.Model):
                 name="comment_root_or_reply_shape",
             ),
             models.CheckConstraint(condition=~Q(parent=F("pk")), name="comment_not_its_own_parent"),
+            models.UniqueConstraint(
+                fields=["import_source", "external_id"],
+                condition=~Q(import_source=""),
+                name="comment_imported_once",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -429,3 +438,38 @@ class Ban(models.Model):
     @property
     def is_active(self) -> bool:
         return self.lifted_at is None and (self.until is None or self.until > timezone.now())
+
+
+class ImportedAuthor(models.Model):
+    """Somebody whose comments came in an import and who had no confirmed account here.
+
+    Their comments are credited to `user`, an inactive account that can never log in
+    and carries no email (so it never blocks a sign-up). When a reader confirms the same
+    email address, the comments move to them (`comments.importing.authors.claim`).
+    """
+
+    key = models.CharField(
+        max_length=300, unique=True, help_text="The email address, or the source and name."
+    )
+    email = models.EmailField(blank=True)
+    name = models.CharField(max_length=120, blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="imported_identity"
+    )
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The reader who confirmed this email address and took the comments.",
+    )
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["key"]
+        indexes = [models.Index(fields=["email"], name="imported_author_email_idx")]
+
+    def __str__(self) -> str:
+        return self.name or self.email or self.key

@@ -73,7 +73,17 @@ def author_saved(sender, instance, created: bool, raw: bool = False, update_fiel
     transaction.on_commit(bump_generation)
 
 
+def email_confirmed(sender, request, email_address, **kwargs):
+    """A reader confirmed an address that imported comments were written under."""
+    from .importing.authors import claim
+
+    claim(user=email_address.user, email=email_address.email)
+
+
 def connect() -> None:
+    from allauth.account.signals import email_confirmed as allauth_email_confirmed
+
+    allauth_email_confirmed.connect(email_confirmed, dispatch_uid="comments-claim-imported")
     post_save.connect(comment_saved, sender=Comment, dispatch_uid="comments-pages")
     post_delete.connect(comment_deleted, sender=Comment, dispatch_uid="comments-pages-delete")
     comments_changed.connect(comments_rows_changed, dispatch_uid="comments-pages-rows")
