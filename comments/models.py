@@ -124,6 +124,12 @@ def _load_parents(objs: list[Comment]) -> None:
     for obj in objs:
         if obj.parent_id in parents:
             field.set_cached_value(obj, parents[obj.parent_id])
+    # A reply to the third level climbs to the parent's parent: fetch those at once too.
+    climbs = {p.parent_id for p in parents.values() if p.depth >= MAX_DEPTH}
+    grandparents = Comment._base_manager.in_bulk(climbs) if climbs else {}
+    for parent in parents.values():
+        if parent.parent_id in grandparents:
+            field.set_cached_value(parent, grandparents[parent.parent_id])
 
 
 class Comment(models.Model):

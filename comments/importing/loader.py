@@ -78,16 +78,12 @@ class _Loader:
         self.authors = AuthorResolver(source)
         self.threads: dict[str, tuple[int | None, str]] = {}  # key -> (article id, url)
         self.pending: list[Entry] = []
-        self.pending_ids: set[str] = set()
 
     def thread(self, thread: Thread) -> None:
         self.threads[thread.key] = (find_article(thread.url), thread.url)
 
     def add(self, entry: Entry) -> None:
-        if entry.parent_id in self.pending_ids:
-            self.flush()  # the parent must be stored before its reply can name it
         self.pending.append(entry)
-        self.pending_ids.add(entry.external_id)
         if len(self.pending) >= self.batch_size:
             self.flush()
 
@@ -96,11 +92,11 @@ class _Loader:
             return
         with transaction.atomic():
             self._store(self.pending)
-        self.pending, self.pending_ids = [], set()
+        self.pending = []
 
     def _store(self, entries: list[Entry]) -> None:
-        ids = [e.external_id for e in entries]
         mine = Comment.objects.filter(import_source=self.source)
+        ids = [e.external_id for e in entries]
         existing = set(mine.filter(external_id__in=ids).values_list("external_id", flat=True))
         wanted = {e.parent_id for e in entries if e.parent_id}
         parents = {
@@ -109,11 +105,23 @@ class _Loader:
                 "external_id", "pk", "article_id"
             )
         }
-        comments = []
-        for entry in entries:
-            comment = self._comment(entry, existing, parents)
-            if comment is not None:
-                comments.append(comment)
+        # A reply whose parent is in this batch waits for the round after its parent's:
+        # one INSERT per level of nesting in the batch, not one per comment.
+        remaining = entries
+        while remaining:
+            waiting = {e.external_id for e in remaining}
+            ready, later = [], []
+            for e in remaining:
+                blocked = e.parent_id in waiting and e.parent_id != e.external_id
+                (later if blocked else ready).append(e)
+            if not ready:  # parents naming each other in a circle: treat them as missing
+                ready, later = later, []
+            comments = [c for e in ready if (c := self._comment(e, existing, parents))]
+            self._insert(comments)
+            parents.update({c.external_id: (c.pk, c.article_id) for c in comments})
+            remaining = later
+
+    def _insert(self, comments: list[Comment]) -> None:
         Comment.objects.bulk_create(comments)
         label = LABELS[self.source]
         ModerationLog.objects.bulk_create(
@@ -134,6 +142,7 @@ class _Loader:
         if entry.external_id in existing:
             self.summary.already_there += 1
             return None
+        existing.add(entry.external_id)  # a duplicate later in the export is skipped too
         article_id, url = self.threads.get(entry.thread_key, (None, entry.thread_key))
         if article_id is None:
             self.summary.unmatched[url or "(no address)"] += 1

@@ -152,3 +152,10 @@ def test_plain_text_drops_markup_and_keeps_lines():
     assert plain_text("<b>Bold</b> &lt;tag&gt;<br/>next<script>x()</script>") == (
         "Bold <tag>\nnext"
     )
+
+
+def test_small_batches_give_the_same_threads(quay, ferry, marta):
+    _run("wordpress", WXR, "--batch-size", "2")  # parents in earlier batches, not this one
+    by_id = {c.external_id: c for c in Comment.objects.filter(import_source="wordpress")}
+    assert len(by_id) == 9
+    assert by_id["104"].parent_id == by_id["102"].pk and by_id["103"].depth == 2
