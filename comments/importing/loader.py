@@ -107,6 +107,7 @@ class _Loader:
         }
         # A reply whose parent is in this batch waits for the round after its parent's:
         # one INSERT per level of nesting in the batch, not one per comment.
+        self.authors.prepare(entries)
         remaining = entries
         while remaining:
             waiting = {e.external_id for e in remaining}
