@@ -76,6 +76,11 @@ bench: $(VENV)/.installed-test
 bench-ingest: $(VENV)/.installed
 	$(PY) bench/ingest_bench.py
 
+## make soak: 20 readers over HTTP while Redis and a gunicorn worker are killed; checks no
+## comment is lost, no 500 (needs PostgreSQL on 127.0.0.1 and redis-server; SOAK_SECONDS=300)
+soak: $(VENV)/.installed
+	$(PY) bench/soak.py
+
 ## make bench-import: import a generated 100,000-comment WordPress export (time, peak memory)
 bench-import: $(VENV)/.installed
 	$(PY) bench/import_bench.py $(BENCH_ARGS)
