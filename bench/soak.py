@@ -10,7 +10,12 @@ comments over HTTP for SOAK_SECONDS (300 by default) while the scenario:
 
   at 20% of the run  kills that Redis (SIGKILL) and restarts it REDIS_DOWN_SECONDS later,
   at 45%             SIGKILLs one gunicorn worker (the master starts another),
-  at 70%             kills and restarts Redis again.
+  at 70%             kills and restarts Redis again,
+  at 85%             restarts PostgreSQL (immediate stop, then start) when the soak runs
+                     its own private cluster (initdb in a temporary directory, the
+                     default when PostgreSQL's binaries are installed; SOAK_PRIVATE_PG=0
+                     uses a database of its own on the shared server instead, and that
+                     server is never restarted).
 
 Then it checks, in the database, that every comment whose POST got a success answer
 (a 302 to the comment) exists exactly once and that no comment exists twice; it counts
@@ -35,12 +40,13 @@ import tempfile
 import threading
 import time
 import urllib.parse
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
-PG_ADMIN_URL = os.environ.get("SOAK_PG_URL", "postgres://postgres@127.0.0.1:5432")
+SHARED_PG_URL = os.environ.get("SOAK_PG_URL", "postgres://postgres@127.0.0.1:5432")
 READERS = 20
 ARTICLES = 30
 WORKERS = 4
@@ -110,11 +116,61 @@ def wait_for_port(port: int, timeout: float = 30) -> None:
     raise RuntimeError(f"nothing listens on 127.0.0.1:{port}")
 
 
-def psql(sql: str, db: str = "postgres") -> str:
+def psql(url: str, sql: str, db: str = "postgres") -> str:
     out = subprocess.run(
-        ["psql", f"{PG_ADMIN_URL}/{db}", "-qAtc", sql], check=True, capture_output=True, text=True
+        ["psql", f"{url}/{db}", "-qAtc", sql], check=True, capture_output=True, text=True
     )
     return out.stdout
+
+
+class PrivatePostgres:
+    """A throw-away cluster (initdb in a temporary directory, a free port): the only
+    PostgreSQL this scenario ever restarts."""
+
+    def __init__(self, tmp: Path) -> None:
+        self.bin = next(iter(sorted(Path("/usr/lib/postgresql").glob("*/bin"))), None)
+        self.dir = tmp / "pg"
+        self.port = free_port()
+        self.url = f"postgres://postgres@127.0.0.1:{self.port}"
+
+    @staticmethod
+    def available() -> bool:
+        return any(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
+
+    def _as_postgres(self, *cmd: str) -> None:
+        prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        subprocess.run(prefix + list(cmd), check=True, capture_output=True)
+
+    def init(self) -> None:
+        self.dir.mkdir()
+        if os.geteuid() == 0:  # initdb refuses root: the cluster belongs to postgres
+            import shutil
+
+            shutil.chown(self.dir, "postgres", "postgres")
+            os.chmod(self.dir.parent, 0o755)
+        self._as_postgres(
+            str(self.bin / "initdb"), "-D", str(self.dir / "data"), "-A", "trust", "-U", "postgres"
+        )
+        self.start()
+
+    def start(self) -> None:
+        options = f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=on"
+        self._as_postgres(
+            str(self.bin / "pg_ctl"),
+            "-D",
+            str(self.dir / "data"),
+            "-o",
+            options,
+            "-l",
+            str(self.dir / "log"),
+            "-w",
+            "start",
+        )
+
+    def stop(self, mode: str = "fast") -> None:
+        self._as_postgres(
+            str(self.bin / "pg_ctl"), "-D", str(self.dir / "data"), "-m", mode, "-w", "stop"
+        )
 
 
 # --- seeding (runs in a child process with the soak's environment) -------------------
@@ -276,16 +332,25 @@ class Reader(threading.Thread):
 # --- the scenario --------------------------------------------------------------------
 
 
-def faults(redis: Redis, server: Gunicorn, seconds: float, down: float, windows: list, t0):
-    """Kill Redis at 20% and 70% of the run, a gunicorn worker at 45%."""
+def faults(redis, server, postgres, seconds: float, down: float, windows: list, t0):
+    """Kill Redis at 20% and 70% of the run, a gunicorn worker at 45%, restart the
+    private PostgreSQL at 85%."""
 
     def at(fraction: float) -> None:
         time.sleep(max(0.0, t0 + fraction * seconds - time.monotonic()))
 
-    for fraction, what in ((0.2, "redis"), (0.45, "worker"), (0.7, "redis")):
+    plan = [(0.2, "redis"), (0.45, "worker"), (0.7, "redis")]
+    if postgres is not None:
+        plan.append((0.85, "postgres"))
+    for fraction, what in plan:
         at(fraction)
         start = time.monotonic() - t0
-        if what == "redis":
+        if what == "postgres":
+            postgres.stop("immediate")  # as a crash would: no checkpoint, clients cut off
+            time.sleep(min(5.0, down))
+            postgres.start()
+            windows.append(("PostgreSQL restarted (+5 s)", start, time.monotonic() - t0 + 5))
+        elif what == "redis":
             redis.kill()
             time.sleep(down)
             redis.start()
@@ -314,15 +379,20 @@ def main() -> None:
     seconds = float(os.environ.get("SOAK_SECONDS", "300"))
     down = float(os.environ.get("REDIS_DOWN_SECONDS", min(20.0, seconds * 0.08)))
     db = f"nr_soak_{secrets.token_hex(3)}"
+    private = os.environ.get("SOAK_PRIVATE_PG", "1") == "1" and PrivatePostgres.available()
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
+        postgres = PrivatePostgres(tmp) if private else None
+        url = postgres.url if postgres else SHARED_PG_URL
         redis = Redis(tmp)
-        redis.start()
-        psql(f"CREATE DATABASE {db}")
         server = None
         log = (tmp / "gunicorn.log").open("w+")
         try:
-            env = soak_env(tmp, db, redis.port)
+            if postgres:
+                postgres.init()
+            redis.start()
+            psql(url, f"CREATE DATABASE {db}")
+            env = soak_env(tmp, f"{url}/{db}", redis.port)
             subprocess.run([PY, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
             subprocess.run(
                 [PY, "manage.py", "collectstatic", "--noinput", "-v0"],
@@ -340,12 +410,15 @@ def main() -> None:
             )
             facts = json.loads(seeded.stdout.strip().splitlines()[-1])
             server = Gunicorn(env, log)
-            report = run_load(server, redis, facts, seconds, down, db)
+            report = run_load(server, redis, postgres, facts, seconds, down, url, db)
         finally:
             if server:
                 server.stop()
             redis.kill()
-            psql(f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
+            if postgres:
+                postgres.stop()
+            else:
+                psql(url, f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
         log.seek(0)
         tracebacks = log.read().count("Traceback")
     report["tracebacks"] = tracebacks
@@ -356,7 +429,7 @@ def main() -> None:
     sys.exit(0 if ok else 1)
 
 
-def soak_env(tmp: Path, db: str, redis_port: int) -> dict:
+def soak_env(tmp: Path, database_url: str, redis_port: int) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     for name in ("REDIS_URL", "DATABASE_URL", "CACHE_KEY_PREFIX", "PAGE_CACHE_TIMEOUT"):
         env.pop(name, None)
@@ -367,7 +440,7 @@ def soak_env(tmp: Path, db: str, redis_port: int) -> dict:
         SECRET_KEY=secrets.token_urlsafe(64),
         ALLOWED_HOSTS="127.0.0.1",
         SITE_URL="http://127.0.0.1",
-        DATABASE_URL=f"{PG_ADMIN_URL}/{db}",
+        DATABASE_URL=database_url,
         REDIS_URL=f"redis://127.0.0.1:{redis_port}/0",
         VAR_DIR=str(tmp),
         STATIC_ROOT=str(tmp / "static"),
@@ -379,7 +452,7 @@ def soak_env(tmp: Path, db: str, redis_port: int) -> dict:
     return env
 
 
-def run_load(server: Gunicorn, redis: Redis, facts: dict, seconds: float, down: float, db):
+def run_load(server, redis, postgres, facts: dict, seconds: float, down: float, url: str, db):
     results, windows = Results(), []
     t0 = time.monotonic()
     until = t0 + seconds
@@ -390,12 +463,15 @@ def run_load(server: Gunicorn, redis: Redis, facts: dict, seconds: float, down: 
     for reader in readers:
         reader.start_at = t0
         reader.start()
-    fault = threading.Thread(target=faults, args=(redis, server, seconds, down, windows, t0))
+    fault = threading.Thread(
+        target=faults, args=(redis, server, postgres, seconds, down, windows, t0)
+    )
     fault.start()
     for reader in readers:
         reader.join()
     fault.join()
     rows = psql(
+        url,
         "SELECT split_part(body, ' ', 1), count(*) FROM comments_comment "
         "WHERE body LIKE 'soak-%' GROUP BY 1",
         db,
@@ -406,8 +482,11 @@ def run_load(server: Gunicorn, redis: Redis, facts: dict, seconds: float, down: 
     for sample in results.samples:
         status[sample.status] = status.get(sample.status, 0) + 1
     by_window = []
-    for name, start, end in windows:
+    quiet = [s for s in results.samples if not any(a <= s.at <= b for _, a, b in windows)]
+    for name, start, end in windows + [("outside the fault windows", 0.0, seconds)]:
         inside = [s for s in results.samples if start <= s.at <= end]
+        if name.startswith("outside"):
+            inside = quiet
         served = sum(1 for s in inside if s.kind != "post comment" and s.status == 200)
         by_window.append(
             {
@@ -417,6 +496,7 @@ def run_load(server: Gunicorn, redis: Redis, facts: dict, seconds: float, down: 
                 "requests": len(inside),
                 "pages_served": served,
                 "errors": sum(1 for s in inside if s.status == 0 or s.status >= 500),
+                "statuses": dict(sorted(Counter(s.status for s in inside).items())),
                 "p99_ms": round(percentile([s.seconds for s in inside], 99) * 1000),
             }
         )
@@ -441,6 +521,7 @@ def run_load(server: Gunicorn, redis: Redis, facts: dict, seconds: float, down: 
             }
             for kind in kinds
         },
+        "postgres": "private cluster, restarted at 85%" if postgres else "shared server",
         "p99_all_ms": round(percentile([s.seconds for s in results.samples], 99) * 1000),
         "machine": f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the end",
     }
@@ -450,18 +531,23 @@ def print_report(r: dict) -> None:
     print(json.dumps(r, indent=2, default=str))
 
 
+def _answers(counts: dict) -> str:
+    return ", ".join(
+        f"{'no answer' if code == 0 else code}: {n:,}" for code, n in sorted(counts.items())
+    )
+
+
 def write_report(r: dict) -> None:
     path = ROOT / "docs" / "reliability.md"
     text = path.read_text() if path.exists() else ""
     start, end = "<!-- soak:begin -->", "<!-- soak:end -->"
-    statuses = ", ".join(
-        f"{'no answer' if code == 0 else code}: {n:,}" for code, n in sorted(r["status"].items())
-    )
+    statuses = _answers(r["status"])
     lines = [
         start,
         f"Last run: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
         f"{r['seconds']:.0f} s, {READERS} readers, {WORKERS} gunicorn workers, "
-        f"Redis down {r['redis_down_seconds']:.0f} s twice; {r['machine']}.",
+        f"Redis down {r['redis_down_seconds']:.0f} s twice; PostgreSQL: {r['postgres']}; "
+        f"{r['machine']}.",
         "",
         "| Check | Result |",
         "|---|---|",
@@ -476,13 +562,14 @@ def write_report(r: dict) -> None:
         f"| p99, whole run | {r['p99_all_ms']:,} ms |",
         "",
         "| Fault window | Seconds | Requests | Pages served (200) | Errors (5xx, no answer) "
-        "| p99 |",
-        "|---|---|---|---|---|---|",
+        "| Answers | p99 |",
+        "|---|---|---|---|---|---|---|",
     ]
     for w in r["windows"]:
         lines.append(
             f"| {w['name']} | {w['start']}–{w['end']} | {w['requests']:,} | "
-            f"{w['pages_served']:,} | {w['errors']:,} | {w['p99_ms']:,} ms |"
+            f"{w['pages_served']:,} | {w['errors']:,} | {_answers(w['statuses'])} | "
+            f"{w['p99_ms']:,} ms |"
         )
     lines += ["", "| Request | n | p50 | p99 |", "|---|---|---|---|"]
     for kind, v in r["latency"].items():
