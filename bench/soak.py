@@ -497,6 +497,11 @@ def run_load(server, redis, postgres, facts: dict, seconds: float, down: float, 
                 "pages_served": served,
                 "errors": sum(1 for s in inside if s.status == 0 or s.status >= 500),
                 "statuses": dict(sorted(Counter(s.status for s in inside).items())),
+                "error_starts": [
+                    f"{s.at:.1f} s ({s.status or 'no answer'})"
+                    for s in inside
+                    if s.status == 0 or s.status >= 500
+                ][:20],
                 "p99_ms": round(percentile([s.seconds for s in inside], 99) * 1000),
             }
         )
@@ -571,6 +576,13 @@ def write_report(r: dict) -> None:
             f"{w['pages_served']:,} | {w['errors']:,} | {_answers(w['statuses'])} | "
             f"{w['p99_ms']:,} ms |"
         )
+    outside = r["windows"][-1]["error_starts"]
+    if outside:
+        lines += [
+            "",
+            "Errors outside the fault windows (windows count requests by the time they "
+            f"started) started at: {', '.join(outside)}.",
+        ]
     lines += ["", "| Request | n | p50 | p99 |", "|---|---|---|---|"]
     for kind, v in r["latency"].items():
         lines.append(f"| {kind} | {v['n']:,} | {v['p50_ms']:,} ms | {v['p99_ms']:,} ms |")
