@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('articles', '0005_source_feed_state_moved_to_ingest'),
-        ('comments', '0003_comment_invariants_and_protect'),
+        ('comments', '0004_comment_invariants_and_protect'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
