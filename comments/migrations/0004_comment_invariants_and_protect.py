@@ -9,13 +9,14 @@ from django.db.models import F
 def mend_threads(apps, schema_editor):
     """Rows written outside the service before this migration: give every comment the
     thread and depth Comment.save() now derives, so the constraints below hold."""
-    Comment = apps.get_model("comments", "Comment")
-    Comment.objects.filter(parent__isnull=True).exclude(thread=F("pk")).update(
+    # The base manager: no custom queryset refuses these updates, whatever `apps` is.
+    comments = apps.get_model("comments", "Comment")._base_manager
+    comments.filter(parent__isnull=True).exclude(thread=F("pk")).update(
         thread=F("pk"), depth=0
     )
-    Comment.objects.filter(parent__isnull=True, thread__isnull=True).update(thread=F("pk"))
+    comments.filter(parent__isnull=True, thread__isnull=True).update(thread=F("pk"))
     shape = {}  # id -> (parent_id, depth, thread_id, article_id), parents before replies
-    rows = Comment.objects.order_by("pk").values_list(
+    rows = comments.order_by("pk").values_list(
         "pk", "parent_id", "depth", "thread_id", "article_id"
     )
     for pk, parent_id, depth, thread_id, article_id in rows.iterator():
@@ -32,7 +33,7 @@ def mend_threads(apps, schema_editor):
         new = (parent, parent_depth + 1, parent_thread, parent_article)
         shape[pk] = new
         if new != (parent_id, depth, thread_id, article_id):
-            Comment.objects.filter(pk=pk).update(
+            comments.filter(pk=pk).update(
                 parent=new[0], depth=new[1], thread=new[2], article=new[3]
             )
 

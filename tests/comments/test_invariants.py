@@ -1,6 +1,8 @@
 """A comment's thread, depth and article hold whatever path wrote it: the service, the
 plain ORM, bulk_create, a queryset update; and cached pages follow the comment row."""
 
+import importlib
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -172,3 +174,18 @@ def test_held_comment_saved_again_keeps_cached_pages(article):
     comment.body = "Held, and edited."
     comment.save()
     assert anonymous.get(article.get_absolute_url())["X-Page-Cache"] == "hit"
+
+
+def test_migration_mends_threads_written_before_it(article, confirmed):
+    from django.apps import apps
+
+    mend = importlib.import_module(
+        "comments.migrations.0004_comment_invariants_and_protect"
+    ).mend_threads
+    first = Comment.objects.create(article=article, author=confirmed, body="First")
+    second = Comment.objects.create(article=article, author=confirmed, body="Second")
+    reply = Comment.objects.create(parent=first, author=confirmed, body="Reply")
+    Comment._base_manager.filter(pk=reply.pk).update(thread=second.pk)  # a hand-made row
+    mend(apps, None)
+    reply.refresh_from_db()
+    assert (reply.thread_id, reply.depth) == (first.pk, 1)
