@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run serve test lint check browser vnu bench bench-ingest audit clean
+.PHONY: run serve test lint check browser vnu bench bench-ingest bench-import soak audit clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -75,3 +75,12 @@ bench: $(VENV)/.installed-test
 ## make bench-ingest: import a generated 1,000-entry feed from a local server
 bench-ingest: $(VENV)/.installed
 	$(PY) bench/ingest_bench.py
+
+## make soak: 20 readers over HTTP while Redis and a gunicorn worker are killed; checks no
+## comment is lost, no 500 (needs PostgreSQL on 127.0.0.1 and redis-server; SOAK_SECONDS=300)
+soak: $(VENV)/.installed
+	$(PY) bench/soak.py
+
+## make bench-import: import a generated 100,000-comment WordPress export (time, peak memory)
+bench-import: $(VENV)/.installed
+	$(PY) bench/import_bench.py $(BENCH_ARGS)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from . import publishing
+from .deletion import ProtectedDeleteMixin
 from .models import FEED_FIELDS, Article, ArticleRevision, Correction, Promo, Source, Topic
 
 
@@ -53,7 +54,11 @@ class ScheduleForm(forms.Form):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(ProtectedDeleteMixin, admin.ModelAdmin):
+    instead = (
+        "Withdraw it instead: open it, set Status to Withdrawn and save. It leaves the "
+        "site and everything attached to it is kept."
+    )
     list_display = ("title", "source", "state", "published_at", "updated_at")
     list_filter = ("status", "source", "topics", "published_at")
     list_select_related = ("source",)
@@ -213,10 +218,11 @@ class ArticleAdmin(admin.ModelAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(ProtectedDeleteMixin, admin.ModelAdmin):
     """Content fields only; feed ingestion (ingest/admin.py) extends this admin with its
     fetch columns and the "Fetch now" action."""
 
+    instead = "Untick Active instead: it is no longer fetched and its articles stay."
     list_display = ("name", "kind", "is_active", "feed_url")
     list_filter = ("kind", "is_active")
     search_fields = ("name", "aliases")

@@ -126,10 +126,11 @@ class ModerationLogAdmin(admin.ModelAdmin):
         "from_status",
         "to_status",
         "reason",
+        "about",
     )
     list_filter = ("action", "created_at")
     list_select_related = ("comment__author", "subject", "moderator")
-    search_fields = ("reason", "comment__body")
+    search_fields = ("reason", "comment__body", "about")
 
     def has_add_permission(self, request):
         return False

@@ -7,8 +7,10 @@ ModerationLog row, so every decision can be read back and reversed.
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import models
-from django.db.models import Q
+from django.core.exceptions import ValidationError
+from django.db import models, router, transaction
+from django.db.models import F, Q
+from django.dispatch import Signal
 from django.urls import reverse
 from django.utils import timezone
 
@@ -55,12 +57,79 @@ def visible_in_thread(user) -> Q:
     return visible
 
 
+# Sent after a queryset `update()` or `bulk_create()` changed what readers may see, with
+# `article_ids`: post_save does not fire on those paths (comments/signals.py listens).
+comments_changed = Signal()
+
+# Derived by Comment.save() from `parent`: a queryset update() may not set them.
+DERIVED_FIELDS = {"parent", "parent_id", "thread", "thread_id", "depth", "article", "article_id"}
+# Fields a cached page shows (or that decide whether it shows the comment).
+SHOWN_FIELDS = {"status", "body", "author", "author_id", "created_at", "edited_at"}
+
+
 class CommentQuerySet(models.QuerySet):
     def approved(self) -> CommentQuerySet:
         return self.filter(status=Status.APPROVED)
 
     def in_thread_for(self, user) -> CommentQuerySet:
         return self.filter(visible_in_thread(user))
+
+    def update(self, **kwargs) -> int:
+        """Refuse to set the thread fields (only save() derives them right) and tell the
+        page cache when a shown field changed, as a saved comment does."""
+        derived = DERIVED_FIELDS & kwargs.keys()
+        if derived:
+            raise TypeError(
+                f"Comment {', '.join(sorted(derived))} are derived from the parent: "
+                "set `parent` and call save()."
+            )
+        if not SHOWN_FIELDS & kwargs.keys():
+            return super().update(**kwargs)
+        article_ids = set(self.values_list("article_id", flat=True).distinct())
+        count = super().update(**kwargs)
+        if count:
+            comments_changed.send(sender=self.model, article_ids=article_ids)
+        return count
+
+    def bulk_create(self, objs, *args, **kwargs) -> list[Comment]:
+        """bulk_create() calls no save(): derive thread and depth here the same way."""
+        objs = list(objs)
+        _load_parents(objs)
+        for obj in objs:
+            obj.derive_thread()
+        created = super().bulk_create(objs, *args, **kwargs)
+        roots = [obj for obj in objs if obj.parent_id is None]
+        base = self.model._base_manager.using(self.db)
+        if all(obj.pk for obj in roots):
+            for start in range(0, len(roots), 900):  # SQLite's variable limit
+                chunk = [obj.pk for obj in roots[start : start + 900]]
+                base.filter(pk__in=chunk).update(thread=F("pk"))
+        else:  # no primary keys back (ignore_conflicts, old SQLite): mend every root
+            base.filter(parent__isnull=True, thread__isnull=True).update(thread=F("pk"))
+        for obj in roots:
+            obj.thread_id = obj.pk
+        if objs:
+            article_ids = {obj.article_id for obj in objs}
+            comments_changed.send(sender=self.model, article_ids=article_ids)
+        return created
+
+
+def _load_parents(objs: list[Comment]) -> None:
+    """Fetch the parents bulk_create() needs in one query rather than one per comment."""
+    field = Comment._meta.get_field("parent")
+    missing = {o.parent_id for o in objs if o.parent_id and not field.is_cached(o)}
+    if not missing:
+        return
+    parents = Comment._base_manager.in_bulk(missing)
+    for obj in objs:
+        if obj.parent_id in parents:
+            field.set_cached_value(obj, parents[obj.parent_id])
+    # A reply to the third level climbs to the parent's parent: fetch those at once too.
+    climbs = {p.parent_id for p in parents.values() if p.depth >= MAX_DEPTH}
+    grandparents = Comment._base_manager.in_bulk(climbs) if climbs else {}
+    for parent in parents.values():
+        if parent.parent_id in grandparents:
+            field.set_cached_value(parent, grandparents[parent.parent_id])
 
 
 class Comment(models.Model):
@@ -69,17 +138,24 @@ class Comment(models.Model):
     Status = Status
     Reason = Reason
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    # PROTECT everywhere: deleting an article, a reader or a comment never takes other
+    # readers' words with it. Articles are withdrawn; readers go through
+    # accounts.services.delete_account, which keeps their comments as "[deleted]".
+    article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="+")
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comments"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="comments"
     )
     parent = models.ForeignKey(
-        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="replies"
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="replies"
     )
     # The thread's top-level comment (itself for a top-level comment): the article page
     # fetches a page of threads and all their replies in one query through this field.
+    # Derived from `parent` by save() (and bulk_create), like `depth`. DO_NOTHING, not
+    # PROTECT: a top-level comment names itself, which PROTECT would read as a dependant;
+    # every other comment of the thread already protects the root through `parent`, and
+    # the database's foreign key refuses a dangling thread anyway.
     thread = models.ForeignKey(
-        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        "self", on_delete=models.DO_NOTHING, null=True, blank=True, related_name="+", editable=False
     )
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
     body = models.TextField(help_text="Plain text, escaped on output.")
@@ -98,6 +174,10 @@ class Comment(models.Model):
     user_agent = models.CharField(max_length=300, blank=True)
     reply_notified = models.BooleanField(default=False, editable=False)
     report_count = models.PositiveIntegerField(default=0, editable=False)
+    # Comments brought from another system (comments/importing/): where from and their id
+    # there, so a second import of the same export adds nothing.
+    import_source = models.CharField(max_length=20, blank=True, editable=False)
+    external_id = models.CharField(max_length=100, blank=True, editable=False)
 
     objects = CommentQuerySet.as_manager()
 
@@ -116,13 +196,85 @@ class Comment(models.Model):
             # Reader history, duplicate and flood checks.
             models.Index(fields=["author", "created_at"], name="comment_author_idx"),
         ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(depth__lte=MAX_DEPTH), name="comment_depth_at_most_max"
+            ),
+            # A top-level comment has depth 0 and is its own thread (empty only for the
+            # instant between its INSERT and the UPDATE that names it, inside save()).
+            models.CheckConstraint(
+                condition=Q(parent__isnull=True, depth=0)
+                & (Q(thread__isnull=True) | Q(thread=F("pk")))
+                | Q(parent__isnull=False, depth__gt=0, thread__isnull=False),
+                name="comment_root_or_reply_shape",
+            ),
+            models.CheckConstraint(condition=~Q(parent=F("pk")), name="comment_not_its_own_parent"),
+            models.UniqueConstraint(
+                fields=["import_source", "external_id"],
+                condition=~Q(import_source=""),
+                name="comment_imported_once",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Comment {self.pk} by {self.author.public_name}"
 
+    def save(self, *args, **kwargs):
+        self.derive_thread()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and DERIVED_FIELDS & set(update_fields):
+            kwargs["update_fields"] = set(update_fields) | {"article", "depth", "thread"}
+        if self.thread_id is not None:
+            return super().save(*args, **kwargs)
+        # A new top-level comment is its own thread: its id exists only after the INSERT.
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        with transaction.atomic(using=using, savepoint=False):
+            super().save(*args, **kwargs)
+            self.thread_id = self.pk
+            type(self)._base_manager.using(using).filter(pk=self.pk).update(thread=self.pk)
+        return None
+
     def get_absolute_url(self) -> str:
         """The permalink: it finds the thread's page, however long the thread grows."""
         return reverse("comments:permalink", args=[self.pk])
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        # What the row said when read: comments/signals.py compares it with the status
+        # being saved to know whether readers' pages change.
+        if "status" in field_names:
+            instance._loaded_status = instance.status
+        return instance
+
+    def derive_thread(self) -> None:
+        """Set depth, thread and article from the parent, so every write path (service,
+        ORM, admin, import, bulk_create) leaves the thread right.
+
+        A reply to a third-level comment joins the third level, as the service always
+        did. A reply on another article than its parent's raises ValidationError.
+        """
+        parent = self.parent
+        if parent is None:
+            self.depth = 0
+            self.thread_id = self.pk  # None until inserted; save() fills it in then
+            return
+        if self.pk is not None and parent.pk == self.pk:
+            raise ValidationError({"parent": "A comment cannot reply to itself."})
+        while parent.depth >= MAX_DEPTH:
+            parent = parent.parent
+        self.parent = parent
+        if self.article_id is None:
+            self.article_id = parent.article_id
+        elif self.article_id != parent.article_id:
+            raise ValidationError({"parent": "A reply belongs to its parent's article."})
+        self.depth = parent.depth + 1
+        self.thread_id = parent.thread_id if parent.depth else parent.pk
+
+    def clean(self) -> None:
+        super().clean()
+        if self.parent_id is not None:
+            self.derive_thread()
 
     @property
     def is_visible_to_public(self) -> bool:
@@ -145,12 +297,13 @@ class ModerationLog(models.Model):
         BAN = "ban", "Banned"
         LIFT_BAN = "lift_ban", "Ban lifted"
 
+    # SET_NULL, and `about` keeps what they pointed at: the log outlives every row it names.
     comment = models.ForeignKey(
-        Comment, on_delete=models.CASCADE, null=True, blank=True, related_name="log"
+        Comment, on_delete=models.SET_NULL, null=True, blank=True, related_name="log"
     )
     subject = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
+        on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
@@ -169,6 +322,12 @@ class ModerationLog(models.Model):
     )
     reason = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    about = models.CharField(
+        max_length=200,
+        blank=True,
+        editable=False,
+        help_text="The comment, article and reader concerned, by id: kept if they go.",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -176,6 +335,23 @@ class ModerationLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} by {self.actor}"
+
+    def save(self, *args, **kwargs):
+        if not self.about:
+            self.about = self.describe()
+        super().save(*args, **kwargs)
+
+    def describe(self) -> str:
+        """Ids only (no personal data, so erasing an account leaves nothing here)."""
+        parts = []
+        if self.comment_id:
+            parts.append(
+                f"comment {self.comment_id} on article {self.comment.article_id}"
+                f" by reader {self.comment.author_id}"
+            )
+        if self.subject_id:
+            parts.append(f"reader {self.subject_id}")
+        return "; ".join(parts)[:200]
 
     @property
     def actor(self) -> str:
@@ -204,9 +380,9 @@ class Report(models.Model):
 
     Category = ReportCategory
 
-    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="reports")
+    comment = models.ForeignKey(Comment, on_delete=models.PROTECT, related_name="reports")
     reporter = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     category = models.CharField(
         max_length=20, choices=ReportCategory.choices, default=ReportCategory.OTHER
@@ -268,3 +444,38 @@ class Ban(models.Model):
     @property
     def is_active(self) -> bool:
         return self.lifted_at is None and (self.until is None or self.until > timezone.now())
+
+
+class ImportedAuthor(models.Model):
+    """Somebody whose comments came in an import and who had no confirmed account here.
+
+    Their comments are credited to `user`, an inactive account that can never log in
+    and carries no email (so it never blocks a sign-up). When a reader confirms the same
+    email address, the comments move to them (`comments.importing.authors.claim`).
+    """
+
+    key = models.CharField(
+        max_length=300, unique=True, help_text="The email address, or the source and name."
+    )
+    email = models.EmailField(blank=True)
+    name = models.CharField(max_length=120, blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="imported_identity"
+    )
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The reader who confirmed this email address and took the comments.",
+    )
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["key"]
+        indexes = [models.Index(fields=["email"], name="imported_author_email_idx")]
+
+    def __str__(self) -> str:
+        return self.name or self.email or self.key

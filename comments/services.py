@@ -15,7 +15,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from . import notify
-from .models import MAX_DEPTH, Ban, Comment, ModerationLog, Reason, Report, Status
+from .models import Ban, Comment, ModerationLog, Reason, Report, Status
 from .permissions import (
     active_ban,
     ban_message,
@@ -88,9 +88,6 @@ def post_comment(
     if parent is not None:
         if parent.article_id != article.pk or parent.status != Status.APPROVED:
             raise CommentRefused("parent", "You can only reply to a published comment.", 400)
-        if parent.depth >= MAX_DEPTH:
-            # Threads stop at three levels: a deeper reply joins the third level.
-            parent = parent.parent
     body = normalise_body(body)
     check_refusals(author=author, article=article, body=body, now=now)
     verdict = decide(author=author, body=body, now=now, trusted=is_trusted(author))
@@ -98,9 +95,7 @@ def post_comment(
         comment = Comment.objects.create(
             article=article,
             author=author,
-            parent=parent,
-            thread_id=parent.thread_id if parent else None,
-            depth=parent.depth + 1 if parent else 0,
+            parent=parent,  # save() derives thread and depth (a third level stays third)
             body=body,
             fingerprint=fingerprint(body),
             status=verdict.status,
@@ -110,9 +105,6 @@ def post_comment(
             ip_address=ip_address or None,
             user_agent=(user_agent or "")[:300],
         )
-        if parent is None:
-            comment.thread_id = comment.pk
-            Comment.objects.filter(pk=comment.pk).update(thread_id=comment.pk)
         _log(
             comment=comment,
             action=Action.POSTED,

@@ -1,38 +1,63 @@
 """Derived data only: stale cached pages when a comment readers can see changes.
 
-Every decision writes a ModerationLog row with its from/to status, so one receiver on that
-model sees them all. Readers see approved comments and "removed" placeholders; any change
-into or out of those states makes the anonymous page cache stale.
+The comment row itself is the source of truth: a saved comment (post_save, whatever
+wrote it: a service, the admin, the shell), a queryset `update()` or `bulk_create()`
+(`comments.models.comments_changed`) and a deleted one all reach `pages_changed()`.
+Readers see approved comments and "removed" placeholders; a change into or out of those
+states, or of what such a comment shows, makes the anonymous page cache stale.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save
 
 from serving.cache import bump_generation
 
-from .models import ModerationLog, Status
+from .models import SHOWN_FIELDS, Comment, Status, comments_changed
 
 PUBLIC = {Status.APPROVED, Status.REMOVED}
+_UNKNOWN = object()
 
 
-def changes_public_pages(entry: ModerationLog) -> bool:
-    """True when a comment moved into or out of what readers can see."""
-    if entry.comment_id is None:
-        return False
-    return entry.from_status in PUBLIC or entry.to_status in PUBLIC
+def pages_changed(article_ids: Iterable[int]) -> None:
+    """The one call into the page cache: pages showing these articles' comments are stale.
+
+    At once (this process and tests) and after commit (other servers may have cached the
+    page from the state in between), as articles.signals does.
+    """
+    bump_generation()
+    transaction.on_commit(bump_generation)
 
 
-def decision_logged(sender, instance: ModerationLog, created: bool, raw: bool = False, **kwargs):
-    if raw or not created:
+def changes_public_pages(comment: Comment, *, created: bool, update_fields=None) -> bool:
+    """True when this save moved a comment into or out of what readers see, or changed
+    what a visible comment shows."""
+    if update_fields is not None and not SHOWN_FIELDS & set(update_fields):
+        return False  # e.g. report_count, reply_notified
+    before = None if created else getattr(comment, "_loaded_status", _UNKNOWN)
+    if before is _UNKNOWN:
+        return True  # an instance not read from the database: assume the worst
+    return before in PUBLIC or comment.status in PUBLIC
+
+
+def comment_saved(sender, instance: Comment, created: bool, raw: bool = False, **kwargs):
+    if raw:
         return
-    if changes_public_pages(instance):
-        # At once (this process and tests) and after commit (other servers may have
-        # cached the page from the state in between), as articles.signals does.
-        bump_generation()
-        transaction.on_commit(bump_generation)
+    if changes_public_pages(instance, created=created, update_fields=kwargs.get("update_fields")):
+        pages_changed([instance.article_id])
+    instance._loaded_status = instance.status
+
+
+def comment_deleted(sender, instance: Comment, **kwargs):
+    pages_changed([instance.article_id])
+
+
+def comments_rows_changed(sender, article_ids: Iterable[int], **kwargs):
+    pages_changed(article_ids)
 
 
 # What a comment shows of its author on cached pages.
@@ -48,6 +73,18 @@ def author_saved(sender, instance, created: bool, raw: bool = False, update_fiel
     transaction.on_commit(bump_generation)
 
 
+def email_confirmed(sender, request, email_address, **kwargs):
+    """A reader confirmed an address that imported comments were written under."""
+    from .importing.authors import claim
+
+    claim(user=email_address.user, email=email_address.email)
+
+
 def connect() -> None:
-    post_save.connect(decision_logged, sender=ModerationLog, dispatch_uid="comments-pages")
+    from allauth.account.signals import email_confirmed as allauth_email_confirmed
+
+    allauth_email_confirmed.connect(email_confirmed, dispatch_uid="comments-claim-imported")
+    post_save.connect(comment_saved, sender=Comment, dispatch_uid="comments-pages")
+    post_delete.connect(comment_deleted, sender=Comment, dispatch_uid="comments-pages-delete")
+    comments_changed.connect(comments_rows_changed, dispatch_uid="comments-pages-rows")
     post_save.connect(author_saved, sender=get_user_model(), dispatch_uid="comments-authors")

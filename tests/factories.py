@@ -159,17 +159,13 @@ class CommentFactory(factory.django.DjangoModelFactory):
         model = "comments.Comment"
         skip_postgeneration_save = True
 
-    article = factory.SubFactory(ArticleFactory)
+    article = factory.Maybe(
+        "parent",
+        yes_declaration=factory.SelfAttribute("parent.article"),
+        no_declaration=factory.SubFactory(ArticleFactory),
+    )
     author = factory.SubFactory(ConfirmedReaderFactory)
     body = factory.Sequence(lambda n: f"A thoughtful remark about the quay, number {n}.")
     fingerprint = factory.LazyAttribute(lambda c: f"fp-{c.body}"[:64])
     status = "approved"
-    parent = None
-    depth = factory.LazyAttribute(lambda c: c.parent.depth + 1 if c.parent else 0)
-    thread = factory.LazyAttribute(lambda c: c.parent.thread if c.parent else None)
-
-    @factory.post_generation
-    def _thread(self, create, extracted, **kwargs):
-        if create and self.thread_id is None:
-            self.thread_id = self.pk
-            type(self).objects.filter(pk=self.pk).update(thread_id=self.pk)
+    parent = None  # Comment.save() derives thread and depth

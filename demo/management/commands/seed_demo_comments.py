@@ -81,8 +81,6 @@ class Command(BaseCommand):
             article=article,
             author=author,
             parent=parent,
-            thread_id=parent.thread_id if parent else None,
-            depth=parent.depth + 1 if parent else 0,
             body=body,
             fingerprint=fingerprint(body),
             status=status,
@@ -90,9 +88,6 @@ class Command(BaseCommand):
             hold_reason_text=Reason(reason).label if reason else "",
             created_at=start + timedelta(minutes=17 * n),
         )
-        if parent is None:
-            Comment.objects.filter(pk=comment.pk).update(thread_id=comment.pk)
-            comment.thread_id = comment.pk
         ModerationLog.objects.create(
             comment=comment, action=ModerationLog.Action.POSTED, to_status=status, reason="demo"
         )

@@ -1,0 +1,78 @@
+"""python manage.py import_comments {wordpress,disqus} PATH"""
+
+from __future__ import annotations
+
+import sys
+
+from django.core.management.base import BaseCommand, CommandError
+
+from comments.importing.loader import BATCH_SIZE, LABELS, Summary, import_comments
+from comments.importing.records import ExportError
+
+SHOWN_UNMATCHED = 20
+
+
+class Command(BaseCommand):
+    help = (
+        "Import the comments of a WordPress (WXR) or Disqus XML export. Threads are matched "
+        "to articles by address; running it again adds only what is new."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("source", choices=sorted(LABELS))
+        parser.add_argument("path", help="The export file (.xml).")
+        parser.add_argument("--batch-size", type=int, default=BATCH_SIZE)
+
+    def handle(self, *args, source: str, path: str, batch_size: int, **options):
+        live = sys.stderr.isatty()
+
+        def progress(summary: Summary) -> None:
+            if live:
+                sys.stderr.write(
+                    f"\r{summary.read:,} comments read, {summary.imported:,} imported…"
+                )
+                sys.stderr.flush()
+
+        try:
+            summary = import_comments(
+                source=source, path=path, batch_size=max(1, batch_size), progress=progress
+            )
+        except ExportError as error:
+            if live:
+                sys.stderr.write("\n")
+            raise CommandError(
+                f"{error}\nNothing after that point was imported; what was stored before "
+                "it stays, and running the command again on a fixed file adds the rest."
+            ) from None
+        if live:
+            sys.stderr.write("\n")
+        self._report(summary, LABELS[source])
+
+    def _report(self, s: Summary, label: str) -> None:
+        out = self.stdout.write
+        statuses = ", ".join(f"{n:,} {status}" for status, n in sorted(s.statuses.items()))
+        out(f"{label}: {s.read:,} comments read, {s.imported:,} imported ({statuses or 'none'}).")
+        out(f"Already imported before (skipped): {s.already_there:,}")
+        out(
+            f"Authors: {s.readers:,} matched to readers by confirmed email, "
+            f"{s.new_authors:,} new imported authors (they claim their comments by "
+            "confirming that email here)."
+        )
+        if s.parent_missing:
+            out(f"Replies whose parent is missing, kept as top-level: {s.parent_missing:,}")
+        if s.empty:
+            out(f"Empty once turned into text, left out: {s.empty:,}")
+        for what, n in sorted(s.skipped.items()):
+            out(f"Left out ({what}): {n:,}")
+        if s.unmatched:
+            out(
+                self.style.WARNING(
+                    f"No article for {len(s.unmatched):,} thread(s), {s.unmatched_comments:,} "
+                    "comment(s) left out. Set the article's original URL to the address "
+                    "below and run the import again:"
+                )
+            )
+            for url, n in s.unmatched.most_common(SHOWN_UNMATCHED):
+                out(f"  {url}  ({n:,} comments)")
+            if len(s.unmatched) > SHOWN_UNMATCHED:
+                out(f"  … and {len(s.unmatched) - SHOWN_UNMATCHED:,} more.")
