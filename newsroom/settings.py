@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "allauth.headless",
     "csp",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "serving",
     "accounts",
     "articles",
@@ -70,6 +72,7 @@ INSTALLED_APPS = [
     "comments",
     "demo",
     "api",
+    "jobs",
 ]
 
 MIDDLEWARE = [
@@ -137,6 +140,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_DATABASE_NAME", "test_newsroom")}
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Web, task workers and the scheduler share the file: a writer takes the lock when its
+    # transaction begins (no "database is locked" on a read lock's upgrade) and others
+    # wait for it rather than fail.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"transaction_mode": "IMMEDIATE", "timeout": 20}
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -287,12 +296,17 @@ ARTICLE_PAGE_SECTIONS: list[str] = ["comments.sections.article_section"]
 # article goes live, a promo starts or ends): a function returning a datetime or None.
 PAGE_CACHE_NEXT_CHANGE = "articles.selectors.next_scheduled_change"
 
-# Email: console in development, SMTP configured by the environment in production.
-EMAIL_BACKEND = os.environ.get(
+# Email: every message is queued as a task (jobs/mail.py) and the worker sends it through
+# EMAIL_DELIVERY_BACKEND: the console in development, SMTP configured by the environment in
+# production. EMAIL_QUEUE=0 sends in the request instead.
+EMAIL_DELIVERY_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
     "django.core.mail.backends.console.EmailBackend"
     if DEBUG
     else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_BACKEND = (
+    "jobs.mail.QueuedEmailBackend" if env_bool("EMAIL_QUEUE", True) else EMAIL_DELIVERY_BACKEND
 )
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
@@ -304,6 +318,21 @@ EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Newsroom <newsroom@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Background tasks (docs/tasks.md): Django's task API (the django-tasks backport) on the
+# database backend; `manage.py db_worker` runs them, `manage.py run_scheduler` enqueues
+# periodic and due work. Failed tasks are retried with a doubling delay (jobs/retry.py).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+TASKS_MAX_ATTEMPTS = env_int("TASKS_MAX_ATTEMPTS", 5)
+TASKS_MAX_ATTEMPTS_BY_TASK: dict[str, int] = {}
+TASKS_RETRY_DELAY = float(os.environ.get("TASKS_RETRY_DELAY", "30"))
+TASKS_RETRY_MAX_DELAY = float(os.environ.get("TASKS_RETRY_MAX_DELAY", "3600"))
+# Dotted path of a task (enqueued when due) or of a function `fn(since=, now=)` that
+# enqueues due work, and its interval in seconds (0: every tick).
+SCHEDULER_JOBS: dict[str, float] = {
+    "comments.tasks.scrub_comment_ips": 24 * 3600,
+}
+SCHEDULER_TICK_SECONDS = float(os.environ.get("SCHEDULER_TICK_SECONDS", "5"))
 
 # Security headers. django-csp 4: no inline scripts or styles anywhere.
 CONTENT_SECURITY_POLICY = {
