@@ -308,6 +308,8 @@ EMAIL_DELIVERY_BACKEND = os.environ.get(
 EMAIL_BACKEND = (
     "jobs.mail.QueuedEmailBackend" if env_bool("EMAIL_QUEUE", True) else EMAIL_DELIVERY_BACKEND
 )
+# With EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend: one file per message.
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
