@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
-from django_tasks import Task
+from django_tasks.base import Task
 
 from .models import ScheduledJob
 

@@ -30,7 +30,10 @@ def database_url() -> str:
 
 
 def subprocess_env(**extra: str) -> dict[str, str]:
+    from django.conf import settings
+
     env = {
+        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "newsroom.settings",
         "DATABASE_URL": database_url(),
