@@ -41,7 +41,13 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 SITE_NAME = os.environ.get("SITE_NAME", "Newsroom")
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Absolute links (mails, feeds, share links, the admin's "View on site"). Unset, it follows
+# the HOST and PORT the server listens on, so links work on any port.
+_host = os.environ.get("HOST", "127.0.0.1")
+SITE_URL = (
+    os.environ.get("SITE_URL")
+    or f"http://{'127.0.0.1' if _host in ('', '0.0.0.0', '::') else _host}:{env_int('PORT', 8000)}"
+).rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
