@@ -244,6 +244,18 @@ FEED_MAX_BYTES = env_int("FEED_MAX_BYTES", 5 * 1024 * 1024)
 FEED_TIMEOUT = float(os.environ.get("FEED_TIMEOUT", "10"))
 FEED_MAX_REDIRECTS = 5
 FEED_ALLOW_PRIVATE_HOSTS = env_bool("FEED_ALLOW_PRIVATE_HOSTS", False)
+# Each feed is polled on its own schedule (ingest/scheduling.py): about as often as it
+# publishes, never more often than FEED_MIN_INTERVAL or less than FEED_MAX_INTERVAL
+# (seconds), later when the server asks (Cache-Control max-age, Retry-After) or fails.
+FEED_MIN_INTERVAL = env_int("FEED_MIN_INTERVAL", 5 * 60)
+FEED_MAX_INTERVAL = env_int("FEED_MAX_INTERVAL", 24 * 3600)
+FEED_POLLS_PER_TICK = env_int("FEED_POLLS_PER_TICK", 1000)  # the rest wait for the next tick
+# The demo feed the site serves itself (demo/views.py), on for `make run` and `make dev`:
+# its exact address is the one private address a feed may use while
+# FEED_ALLOW_PRIVATE_HOSTS is off.
+DEMO_FEED = env_bool("DEMO_FEED", False)
+DEMO_FEED_URL = f"{SITE_URL}/demo/feed.xml"
+FEED_PRIVATE_URL_EXCEPTIONS: list[str] = [DEMO_FEED_URL] if DEMO_FEED else []
 
 # Request limits (a 400 for too many fields; the body limit is enforced per request).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
@@ -338,8 +350,12 @@ TASKS_RETRY_MAX_DELAY = float(os.environ.get("TASKS_RETRY_MAX_DELAY", "3600"))
 # Dotted path of a task (enqueued when due) or of a function `fn(since=, now=)` that
 # enqueues due work, and its interval in seconds (0: every tick).
 SCHEDULER_JOBS: dict[str, float] = {
+    "ingest.scheduling.enqueue_due_polls": 0,
+    "articles.scheduling.refresh_pages_gone_live": 0,
     "comments.tasks.scrub_comment_ips": 24 * 3600,
 }
+# Feed polls record their own failures and back off (ingest/scheduling.py): no retries.
+TASKS_MAX_ATTEMPTS_BY_TASK["ingest.tasks.poll_feed"] = 1
 SCHEDULER_TICK_SECONDS = float(os.environ.get("SCHEDULER_TICK_SECONDS", "5"))
 
 # Security headers. django-csp 4: no inline scripts or styles anywhere.

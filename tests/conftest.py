@@ -91,3 +91,11 @@ def feed_server(settings):
     server = FeedServer().start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def queued(settings, transactional_db):
+    """Tasks go to the database backend, for a real worker to run (tests/jobs/worker.py)."""
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
+    }
