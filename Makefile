@@ -12,7 +12,7 @@ PORT ?= 8000
 # files from WhiteNoise) but over plain HTTP when it listens on loopback only. Every process
 # honcho starts gets the same SITE_URL (honcho gives each its own PORT).
 LOOPBACK := $(filter 127.0.0.1 localhost ::1,$(HOST))
-SITE_ENV = SITE_URL="$${SITE_URL:-http://$(HOST):$(PORT)}" HOST=$(HOST) PORT=$(PORT)
+SITE_ENV = SITE_URL="$${SITE_URL:-http://$(HOST):$(PORT)}" HOST=$(HOST) PORT=$(PORT) DEMO_FEED=1
 RUN_ENV = DEBUG=0 HTTPS=$(if $(LOOPBACK),0,1) SECRET_KEY="$$(cat var/secret-key)" \
 	EMAIL_BACKEND="$${EMAIL_BACKEND:-django.core.mail.backends.console.EmailBackend}" $(SITE_ENV)
 
