@@ -233,6 +233,47 @@ STORAGES = {
 }
 WHITENOISE_MAX_AGE = 31536000
 
+# Media (uploads, renditions, avatars) on the app server's disk by default, or with
+# MEDIA_STORAGE=s3 in an S3-compatible bucket every app server shares (docs/deployment.md).
+MEDIA_STORAGE = os.environ.get("MEDIA_STORAGE", "disk")
+
+
+def s3_media_storage(environ) -> dict:
+    """The STORAGES["default"] entry for media in an S3-compatible bucket."""
+    from botocore.config import Config
+
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": environ["AWS_STORAGE_BUCKET_NAME"],
+            "endpoint_url": environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": environ.get("AWS_S3_REGION_NAME") or None,
+            "access_key": environ.get("AWS_ACCESS_KEY_ID"),
+            "secret_key": environ.get("AWS_SECRET_ACCESS_KEY"),
+            # Public URLs (a public-read bucket, or a CDN in AWS_S3_CUSTOM_DOMAIN), so pages
+            # cached for every reader never carry expiring signatures.
+            "custom_domain": environ.get("AWS_S3_CUSTOM_DOMAIN") or None,
+            "querystring_auth": environ.get("AWS_QUERYSTRING_AUTH", "0") in {"1", "true", "on"},
+            "file_overwrite": False,
+            "client_config": Config(
+                s3={"addressing_style": environ.get("AWS_S3_ADDRESSING_STYLE", "path")},
+                signature_version="s3v4",
+                # boto3 >= 1.36 adds CRC checksums that MinIO, Ceph, Garage and older
+                # S3-compatible servers refuse: send and check them only when required.
+                request_checksum_calculation="when_required",
+                response_checksum_validation="when_required",
+                connect_timeout=5,
+                read_timeout=30,
+                retries={"max_attempts": 3, "mode": "standard"},
+            ),
+        },
+    }
+
+
+AWS_S3_ENDPOINT_URL = os.environ.get("AWS_S3_ENDPOINT_URL", "")
+if MEDIA_STORAGE == "s3":
+    STORAGES["default"] = s3_media_storage(os.environ)
+
 # Image uploads (admin and feed ingestion share these limits).
 IMAGE_MAX_BYTES = env_int("IMAGE_MAX_BYTES", 10 * 1024 * 1024)
 IMAGE_MAX_PIXELS = env_int("IMAGE_MAX_PIXELS", 40_000_000)
@@ -375,6 +416,9 @@ CONTENT_SECURITY_POLICY = {
         "form-action": ["'self'"],
     }
 }
+if MEDIA_STORAGE == "s3" and AWS_S3_ENDPOINT_URL:
+    # A plain-http S3 server (MinIO on the private network) is not covered by "https:".
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(AWS_S3_ENDPOINT_URL.rstrip("/"))
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
