@@ -19,6 +19,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -95,19 +96,20 @@ def enqueue_due_polls(*, since: datetime | None, now: datetime) -> int:
     from .tasks import poll_feed
 
     new = Source.objects.filter(is_active=True, feed_state__isnull=True).exclude(feed_url="")
-    FeedState.objects.bulk_create(
-        [FeedState(source_id=pk, next_poll_at=now) for pk in new.values_list("pk", flat=True)],
-        ignore_conflicts=True,
-    )
-    due = list(
-        due_feeds(now)
-        .select_for_update(skip_locked=True, of=("self",))
-        .values_list("pk", flat=True)[: settings.FEED_POLLS_PER_TICK]
-    )
-    if due:
-        FeedState.objects.filter(pk__in=due).update(
-            next_poll_at=now + timedelta(seconds=LEASE_SECONDS)
+    with transaction.atomic():  # a savepoint inside the tick; its own transaction alone
+        FeedState.objects.bulk_create(
+            [FeedState(source_id=pk, next_poll_at=now) for pk in new.values_list("pk", flat=True)],
+            ignore_conflicts=True,
         )
-        for source_id in due:
-            poll_feed.enqueue(source_id)
+        due = list(
+            due_feeds(now)
+            .select_for_update(skip_locked=True, of=("self",))
+            .values_list("pk", flat=True)[: settings.FEED_POLLS_PER_TICK]
+        )
+        if due:
+            FeedState.objects.filter(pk__in=due).update(
+                next_poll_at=now + timedelta(seconds=LEASE_SECONDS)
+            )
+            for source_id in due:
+                poll_feed.enqueue(source_id)
     return len(due)

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from jobs.models import ScheduledJob
+from jobs import scheduler
 from jobs.scheduler import tick
 
 CALLS: list[tuple] = []
@@ -33,16 +34,18 @@ def test_a_periodic_task_is_enqueued_once_per_interval(queued, settings):
 
 def test_a_hook_gets_the_previous_run_and_a_broken_one_does_not_stop_it(queued, settings):
     settings.SCHEDULER_JOBS = {
-        "tests.jobs.test_scheduler.broken": 0,
+        "tests.jobs.test_scheduler.broken": 60,
         "tests.jobs.test_scheduler.record_window": 0,
     }
     CALLS.clear()
+    scheduler._previous_tick.clear()
     first, second = timezone.now(), timezone.now() + timedelta(seconds=5)
     tick(first)
     tick(second)
     assert CALLS == [(None, first), (first, second)]
     job = ScheduledJob.objects.get(name="tests.jobs.test_scheduler.broken")
     assert job.last_error == "RuntimeError: this job is broken"
+    assert not ScheduledJob.objects.filter(name__endswith="record_window").exists()
 
 
 def test_run_scheduler_once(queued, settings):
