@@ -8,8 +8,8 @@ from django.core.management import call_command
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from jobs.models import ScheduledJob
 from jobs import scheduler
+from jobs.models import ScheduledJob
 from jobs.scheduler import tick
 
 CALLS: list[tuple] = []
