@@ -21,7 +21,6 @@ from tests.factories import ArticleFactory, ConfirmedReaderFactory, image_bytes
 from tests.jobs.worker import ROOT, subprocess_env
 from tests.s3 import BUCKET, MotoServer, free_port
 
-
 PUBLIC_READ = {
     "Version": "2012-10-17",
     "Statement": [
