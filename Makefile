@@ -92,9 +92,11 @@ bench: $(VENV)/.installed-test
 	  $$SUDO apt-get install -y -qq wrk; }
 	$(PY) bench/run.py $(BENCH_ARGS)
 
-## make bench-ingest: import a generated 1,000-entry feed from a local server
+## make bench-ingest: import a generated 1,000-entry feed from a local server, then poll
+## 1,000 sources with two task workers and time the scheduler tick (docs/ingestion.md)
 bench-ingest: $(VENV)/.installed
 	$(PY) bench/ingest_bench.py
+	$(PY) bench/schedule_bench.py
 
 ## make soak: 20 readers over HTTP while Redis and a gunicorn worker are killed; checks no
 ## comment is lost, no 500 (needs PostgreSQL on 127.0.0.1 and redis-server; SOAK_SECONDS=300)

@@ -400,6 +400,7 @@ SCHEDULER_JOBS: dict[str, float] = {
     "ingest.scheduling.enqueue_due_polls": 0,
     "articles.scheduling.refresh_pages_gone_live": 0,
     "comments.tasks.scrub_comment_ips": 24 * 3600,
+    "jobs.tasks.prune_task_results": 24 * 3600,
 }
 # Feed polls record their own failures and back off (ingest/scheduling.py): no retries.
 TASKS_MAX_ATTEMPTS_BY_TASK["ingest.tasks.poll_feed"] = 1

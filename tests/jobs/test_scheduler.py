@@ -52,3 +52,18 @@ def test_run_scheduler_once(queued, settings):
     settings.SCHEDULER_JOBS = {"comments.tasks.scrub_comment_ips": 3600}
     call_command("run_scheduler", "--once", verbosity=0)
     assert DBTaskResult.objects.filter(task_path="comments.tasks.scrub_comment_ips").exists()
+
+
+def test_prune_task_results_keeps_recent_rows(queued):
+    from jobs.tasks import prune_task_results
+
+    recent = prune_task_results.enqueue()
+    DBTaskResult.objects.filter(pk=recent.id).update(
+        status="SUCCESSFUL", finished_at=timezone.now()
+    )
+    old = prune_task_results.enqueue()
+    DBTaskResult.objects.filter(pk=old.id).update(
+        status="SUCCESSFUL", finished_at=timezone.now() - timedelta(days=15)
+    )
+    prune_task_results.call()
+    assert list(DBTaskResult.objects.values_list("pk", flat=True)) == [recent.db_result.pk]
