@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
-import time
 import urllib.request
 from http.cookiejar import CookieJar
 
@@ -18,8 +15,8 @@ from django.urls import reverse
 from accounts import services
 from articles.models import Article
 from tests.factories import ArticleFactory, ConfirmedReaderFactory, image_bytes
-from tests.jobs.worker import ROOT, subprocess_env
-from tests.s3 import BUCKET, MotoServer, free_port
+from tests.jobs.worker import start_app_server, subprocess_env
+from tests.s3 import BUCKET, MotoServer
 
 PUBLIC_READ = {
     "Version": "2012-10-17",
@@ -95,28 +92,6 @@ def test_a_replaced_avatar_is_deleted_from_the_bucket(s3_media, django_capture_o
     assert s3_media.keys() == {reader.avatar.name}  # the old picture is gone
     status, content_type, body = get(reader.avatar.url)
     assert status == 200 and body[:4] == b"RIFF"  # the WebP the site made
-
-
-def start_app_server(env: dict[str, str]) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}"],
-        cwd=ROOT,
-        env={**env, "WEB_CONCURRENCY": "1", "GUNICORN_ACCESSLOG": "off"},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(base + "/robots.txt", timeout=2)
-            return proc, base
-        except OSError:
-            if time.monotonic() > deadline or proc.poll() is not None:
-                proc.kill()
-                raise RuntimeError("gunicorn did not start") from None
-            time.sleep(0.2)
 
 
 def test_two_app_servers_share_media_with_no_shared_disk(
