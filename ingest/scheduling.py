@@ -68,13 +68,28 @@ def record_poll(source: Source, report: IngestReport, *, now: datetime | None = 
         failures=state.consecutive_failures,
         entries_last_week=0 if report.failed else weekly.count(),
     )
-    result = "Failed" if report.failed else report.line().split(": ", 1)[-1]
+    result = summary(report)
     FeedState.objects.filter(pk=source.pk).update(
         poll_interval=interval,
         next_poll_at=now + timedelta(seconds=interval),
         last_result=result[:200],
     )
     return interval
+
+
+def summary(report: IngestReport) -> str:
+    """A short line for the admin: "Failed", "Not modified", "2 new, 1 updated"..."""
+    if report.failed:
+        return "Failed"
+    if report.not_modified:
+        return "Not modified"
+    counts = [
+        (report.new, "new"),
+        (report.updated, "updated"),
+        (report.skipped, "skipped"),
+        (len(report.errors), "errors"),
+    ]
+    return ", ".join(f"{n} {label}" for n, label in counts if n) or "No changes"
 
 
 def due_feeds(now: datetime):
