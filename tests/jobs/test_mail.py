@@ -132,3 +132,22 @@ def test_comment_post_does_not_wait_for_a_stalled_smtp_server(
     task.refresh_from_db()
     assert task.status == TaskResultStatus.READY and len(task.worker_ids) == 1
     assert "timed out" in task.traceback
+
+
+def test_allauth_confirmation_mail_is_queued_and_delivered(queued_mail, client, tmp_path):
+    import base64
+
+    from tests.accounts.helpers import signup
+
+    response = signup(client, email="tern@example.org", name="Arctic Tern")
+    assert response.status_code == 302
+    task = mail_tasks().get()
+    assert task.args_kwargs["kwargs"]["recipients"] == ["tern@example.org"]
+    mime = base64.b64decode(task.args_kwargs["kwargs"]["mime"]).decode()
+    assert "Confirm" in mime or "confirm" in mime
+    run_worker(
+        EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
+        EMAIL_FILE_PATH=str(tmp_path),
+    )
+    [written] = list(tmp_path.iterdir())
+    assert "To: tern@example.org" in written.read_text()
