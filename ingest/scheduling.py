@@ -10,7 +10,8 @@ feed backs off, doubling from FEED_MIN_INTERVAL with each failure in a row.
 `enqueue_due_polls` runs on every scheduler tick (settings.SCHEDULER_JOBS). It locks the
 due rows with SKIP LOCKED on PostgreSQL (any number of schedulers can tick at once; each
 due feed goes to exactly one of them), moves their next poll a lease ahead so the next
-tick skips them, and enqueues one `ingest.tasks.poll_feed` task per feed. The task then
+tick skips them, and enqueues one `ingest.tasks.poll_feed` task per feed (one bulk INSERT:
+jobs/bulk.py). The task then
 sets the real next poll time from what the fetch saw.
 """
 
@@ -24,6 +25,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from articles.models import Article, Source
+from jobs.bulk import enqueue_many
 
 from .importer import IngestReport
 from .models import FeedState
@@ -125,6 +127,5 @@ def enqueue_due_polls(*, since: datetime | None, now: datetime) -> int:
             FeedState.objects.filter(pk__in=due).update(
                 next_poll_at=now + timedelta(seconds=LEASE_SECONDS)
             )
-            for source_id in due:
-                poll_feed.enqueue(source_id)
+            enqueue_many(poll_feed, [(source_id,) for source_id in due])
     return len(due)

@@ -64,3 +64,13 @@ def test_two_workers_never_run_the_same_task_twice(queued, tmp_path):
     rows = DBTaskResult.objects.all()
     assert all(r.status == TaskResultStatus.SUCCESSFUL for r in rows)
     assert all(len(r.worker_ids) == 1 for r in rows)
+
+
+def test_enqueue_many_writes_rows_the_worker_runs(queued):
+    from jobs.bulk import enqueue_many
+
+    assert enqueue_many(tasks.add, [(1, 2), (3, 4)]) == 2
+    run_worker()
+    rows = DBTaskResult.objects.filter(task_path="tests.jobs.tasks.add")
+    assert sorted(r.return_value for r in rows) == [3, 7]
+    assert all(r.status == TaskResultStatus.SUCCESSFUL for r in rows)
