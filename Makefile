@@ -6,7 +6,15 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run serve test lint check browser vnu bench bench-ingest bench-import soak audit clean
+.PHONY: run dev prepare serve test lint check browser vnu bench bench-ingest bench-import soak audit clean
+
+# `make run` serves as production does (DEBUG off, the site's own error pages, hashed static
+# files from WhiteNoise) but over plain HTTP when it listens on loopback only. Every process
+# honcho starts gets the same SITE_URL (honcho gives each its own PORT).
+LOOPBACK := $(filter 127.0.0.1 localhost ::1,$(HOST))
+SITE_ENV = SITE_URL="$${SITE_URL:-http://$(HOST):$(PORT)}" HOST=$(HOST) PORT=$(PORT) DEMO_FEED=1
+RUN_ENV = DEBUG=0 HTTPS=$(if $(LOOPBACK),0,1) SECRET_KEY="$$(cat var/secret-key)" \
+	EMAIL_BACKEND="$${EMAIL_BACKEND:-django.core.mail.backends.console.EmailBackend}" $(SITE_ENV)
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,15 +26,27 @@ $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
 	$(PIP) install --quiet ".[test]"
 	touch $@
 
-## make run: install, migrate the SQLite database under var/, load the demo, serve on :8000
-run: $(VENV)/.installed
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py collectstatic --noinput --verbosity 0
-	$(PY) manage.py seed_demo
-	$(PY) manage.py create_demo_staff
-	$(PY) manage.py seed_demo_comments
-	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl-C stops; the data stays in var/)"
-	$(VENV)/bin/gunicorn -c gunicorn.conf.py --bind $(HOST):$(PORT) newsroom.wsgi
+var/secret-key:
+	@mkdir -p var
+	@$(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
+
+## make prepare: install, migrate the SQLite database under var/, load the demo
+prepare: $(VENV)/.installed var/secret-key
+	$(RUN_ENV) $(PY) manage.py migrate --noinput
+	$(RUN_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
+	$(RUN_ENV) $(PY) manage.py seed_demo
+	$(RUN_ENV) $(PY) manage.py create_demo_staff
+	$(RUN_ENV) $(PY) manage.py seed_demo_comments
+
+## make run: prepare, then serve on :8000 as production does (gunicorn, a task worker and
+## the scheduler, run together by honcho from the Procfile)
+run: prepare
+	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl-C stops all three; the data stays in var/)"
+	$(RUN_ENV) $(VENV)/bin/honcho -f Procfile start
+
+## make dev: the same with Django's debug server (DEBUG on, reloads on code changes)
+dev: prepare
+	DEBUG=1 $(SITE_ENV) $(VENV)/bin/honcho -f Procfile.dev start
 
 ## make test: install the test extras (and Debian's chromium when missing), run everything
 test: $(VENV)/.installed-test browser vnu
@@ -72,9 +92,11 @@ bench: $(VENV)/.installed-test
 	  $$SUDO apt-get install -y -qq wrk; }
 	$(PY) bench/run.py $(BENCH_ARGS)
 
-## make bench-ingest: import a generated 1,000-entry feed from a local server
+## make bench-ingest: import a generated 1,000-entry feed from a local server, then poll
+## 1,000 sources with two task workers and time the scheduler tick (docs/ingestion.md)
 bench-ingest: $(VENV)/.installed
 	$(PY) bench/ingest_bench.py
+	$(PY) bench/schedule_bench.py
 
 ## make soak: 20 readers over HTTP while Redis and a gunicorn worker are killed; checks no
 ## comment is lost, no 500 (needs PostgreSQL on 127.0.0.1 and redis-server; SOAK_SECONDS=300)

@@ -113,8 +113,8 @@ def _delete_file_on_commit(name: str) -> None:
     def delete() -> None:
         try:
             default_storage.delete(name)
-        except OSError:
-            # A file already gone is no reason to fail the reader's request.
+        except Exception:  # OSError on disk, botocore's errors on S3
+            # A file already gone, or a storage hiccup, is no reason to fail the request.
             logger.warning("Could not delete old avatar %s", name)
 
     transaction.on_commit(delete)

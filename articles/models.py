@@ -11,8 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.text import slugify
+from django_tasks import TaskResultStatus
 
-from .images import make_renditions, validate_image
+from .images import validate_image
 from .sanitize import sanitize_html
 
 # What the feed provides. An editor who changes any of these in the admin takes the
@@ -289,15 +290,22 @@ class Article(models.Model):
         return bool(byline) and byline != self.source.name.strip().casefold()
 
     def _refresh_renditions(self) -> None:
-        """Make the resized copies once, when the lead image changes."""
+        """When the lead image changes, drop the old renditions and have the worker make
+        new ones (articles/tasks.py). The task row is written in this transaction, so it
+        runs only once the article is committed."""
+        from .tasks import make_article_renditions
+
         name = self.lead_image.name or ""
         if self.lead_image_renditions.get("source", "") == name:
             return
-        renditions = make_renditions(name) if name else {}
-        if renditions:
-            renditions["source"] = name
-        self.lead_image_renditions = renditions
-        Article.objects.filter(pk=self.pk).update(lead_image_renditions=renditions)
+        if self.lead_image_renditions:
+            self.lead_image_renditions = {}
+            Article.objects.filter(pk=self.pk).update(lead_image_renditions={})
+        if not name:
+            return
+        result = make_article_renditions.enqueue(self.pk, name)
+        if result.status == TaskResultStatus.SUCCESSFUL:  # an immediate backend (tests)
+            self.lead_image_renditions = result.return_value
 
     @property
     def srcset_webp(self) -> str:

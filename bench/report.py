@@ -160,6 +160,8 @@ def write_report(path: Path, info: dict, results: list[dict], args, extra: dict)
         "- The load average column is the machine's 1-minute load when each row ended. "
         f"With {os.cpu_count()} CPUs, a load above {os.cpu_count()} means other programs "
         "(and wrk itself) were competing with the server: such rows understate it.",
+        "- Feed import and polling (1,000 sources, two task workers, the scheduler tick) "
+        "are measured by `make bench-ingest`: figures in docs/ingestion.md.",
         "",
     ]
     path.write_text("\n".join(lines))

@@ -16,6 +16,8 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from http.client import HTTPException
 from urllib.parse import urljoin, urlsplit
 
@@ -25,7 +27,15 @@ CHUNK = 64 * 1024
 
 
 class FetchError(Exception):
-    """The resource could not be fetched; the message says why, for editors."""
+    """The resource could not be fetched; the message says why, for editors.
+
+    `retry_after` is the wait in seconds the server asked for (a 429 or 503 with a
+    Retry-After header), for the poll scheduler to honour.
+    """
+
+    def __init__(self, message: str, *, retry_after: int | None = None):
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 @dataclass
@@ -35,10 +45,34 @@ class FetchResult:
     url: str
     etag: str = ""
     last_modified: str = ""
+    max_age: int | None = None  # Cache-Control: max-age, in seconds
 
     @property
     def not_modified(self) -> bool:
         return self.status == 304
+
+
+def max_age(headers) -> int | None:
+    """Seconds from `Cache-Control: max-age=N`, or None."""
+    for part in (headers.get("Cache-Control") or "").split(","):
+        name, _, value = part.strip().partition("=")
+        if name.lower() == "max-age" and value.strip().strip('"').isdigit():
+            return int(value.strip().strip('"'))
+    return None
+
+
+def retry_after(headers) -> int | None:
+    """Seconds from `Retry-After` (a number or an HTTP date), or None."""
+    value = (headers.get("Retry-After") or "").strip()
+    if value.isdigit():
+        return int(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0, int((when - datetime.now(UTC)).total_seconds()))
 
 
 def user_agent() -> str:
@@ -58,8 +92,8 @@ def check_host(url: str) -> None:
         raise FetchError(f"Not a valid address: {url[:200]!r}.") from None
     if parts.scheme.lower() not in {"http", "https"} or not parts.hostname:
         raise FetchError(f"Only http and https addresses can be fetched, not {url[:200]!r}.")
-    if settings.FEED_ALLOW_PRIVATE_HOSTS:
-        return
+    if settings.FEED_ALLOW_PRIVATE_HOSTS or url in settings.FEED_PRIVATE_URL_EXCEPTIONS:
+        return  # allowed everywhere, or this exact address (the demo feed) is
     try:
         infos = socket.getaddrinfo(parts.hostname, port or 80, proto=socket.IPPROTO_TCP)
     except OSError as exc:
@@ -140,6 +174,7 @@ def fetch(
                 url=response.geturl(),
                 etag=response.headers.get("ETag", "")[:300],
                 last_modified=response.headers.get("Last-Modified", "")[:100],
+                max_age=max_age(response.headers),
             )
     except FetchError:
         raise
@@ -151,8 +186,11 @@ def fetch(
                 url=url,
                 etag=(exc.headers.get("ETag", "") or etag)[:300],
                 last_modified=(exc.headers.get("Last-Modified", "") or last_modified)[:100],
+                max_age=max_age(exc.headers),
             )
-        raise FetchError(f"HTTP {exc.code} {exc.reason} from {url[:200]}.") from None
+        raise FetchError(
+            f"HTTP {exc.code} {exc.reason} from {url[:200]}.", retry_after=retry_after(exc.headers)
+        ) from None
     except urllib.error.URLError as exc:
         reason = exc.reason
         if isinstance(reason, TimeoutError | socket.timeout):

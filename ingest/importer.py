@@ -59,6 +59,8 @@ class IngestReport:
     notes: list[str] = field(default_factory=list)  # why entries were skipped
     not_modified: bool = False
     failed: bool = False  # the feed itself could not be fetched or parsed
+    max_age: int | None = None  # what the server said about polling again (seconds)
+    retry_after: int | None = None
 
     @property
     def messages(self) -> list[str]:
@@ -106,6 +108,7 @@ def ingest_source(
                 last_modified=state.last_modified if conditional else "",
                 accept=FEED_ACCEPT,
             )
+            report.max_age = result.max_age
             if result.not_modified:
                 report.not_modified = True
                 _record_success(state, now=now)
@@ -119,6 +122,7 @@ def ingest_source(
             data, base_url = read_local(location, max_bytes=settings.FEED_MAX_BYTES), ""
         parsed = _parse(data)
     except FetchError as exc:
+        report.retry_after = exc.retry_after
         report.failed = True
         report.errors.append(str(exc))
         _record_failure(state, error=str(exc), now=now)

@@ -22,9 +22,18 @@ class FeedState(models.Model):
     last_fetched_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     consecutive_failures = models.PositiveIntegerField(default=0)
+    # The poll schedule (ingest/scheduling.py).
+    next_poll_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the scheduler polls this feed next."
+    )
+    poll_interval = models.PositiveIntegerField(
+        default=0, help_text="Seconds between polls, adapted to how often the feed publishes."
+    )
+    last_result = models.CharField(max_length=200, blank=True)
 
     class Meta:
         verbose_name = "feed state"
+        indexes = [models.Index(fields=["next_poll_at"], name="feedstate_next_poll_idx")]
 
     def __str__(self) -> str:
         return f"Feed state of {self.source}"

@@ -41,7 +41,13 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 SITE_NAME = os.environ.get("SITE_NAME", "Newsroom")
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Absolute links (mails, feeds, share links, the admin's "View on site"). Unset, it follows
+# the HOST and PORT the server listens on, so links work on any port.
+_host = os.environ.get("HOST", "127.0.0.1")
+SITE_URL = (
+    os.environ.get("SITE_URL")
+    or f"http://{'127.0.0.1' if _host in ('', '0.0.0.0', '::') else _host}:{env_int('PORT', 8000)}"
+).rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -61,6 +67,8 @@ INSTALLED_APPS = [
     "allauth.headless",
     "csp",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "serving",
     "accounts",
     "articles",
@@ -70,6 +78,7 @@ INSTALLED_APPS = [
     "comments",
     "demo",
     "api",
+    "jobs",
 ]
 
 MIDDLEWARE = [
@@ -137,6 +146,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_DATABASE_NAME", "test_newsroom")}
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Web, task workers and the scheduler share the file: a writer takes the lock when its
+    # transaction begins (no "database is locked" on a read lock's upgrade) and others
+    # wait for it rather than fail. WAL lets readers go on while one process writes, and
+    # with synchronous=NORMAL a commit no longer waits for the disk (an fsync took 35-50 ms
+    # here; a power cut may lose the last commits, never the file).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        }
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -218,6 +239,47 @@ STORAGES = {
 }
 WHITENOISE_MAX_AGE = 31536000
 
+# Media (uploads, renditions, avatars) on the app server's disk by default, or with
+# MEDIA_STORAGE=s3 in an S3-compatible bucket every app server shares (docs/deployment.md).
+MEDIA_STORAGE = os.environ.get("MEDIA_STORAGE", "disk")
+
+
+def s3_media_storage(environ) -> dict:
+    """The STORAGES["default"] entry for media in an S3-compatible bucket."""
+    from botocore.config import Config
+
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": environ["AWS_STORAGE_BUCKET_NAME"],
+            "endpoint_url": environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": environ.get("AWS_S3_REGION_NAME") or None,
+            "access_key": environ.get("AWS_ACCESS_KEY_ID"),
+            "secret_key": environ.get("AWS_SECRET_ACCESS_KEY"),
+            # Public URLs (a public-read bucket, or a CDN in AWS_S3_CUSTOM_DOMAIN), so pages
+            # cached for every reader never carry expiring signatures.
+            "custom_domain": environ.get("AWS_S3_CUSTOM_DOMAIN") or None,
+            "querystring_auth": environ.get("AWS_QUERYSTRING_AUTH", "0") in {"1", "true", "on"},
+            "file_overwrite": False,
+            "client_config": Config(
+                s3={"addressing_style": environ.get("AWS_S3_ADDRESSING_STYLE", "path")},
+                signature_version="s3v4",
+                # boto3 >= 1.36 adds CRC checksums that MinIO, Ceph, Garage and older
+                # S3-compatible servers refuse: send and check them only when required.
+                request_checksum_calculation="when_required",
+                response_checksum_validation="when_required",
+                connect_timeout=5,
+                read_timeout=30,
+                retries={"max_attempts": 3, "mode": "standard"},
+            ),
+        },
+    }
+
+
+AWS_S3_ENDPOINT_URL = os.environ.get("AWS_S3_ENDPOINT_URL", "")
+if MEDIA_STORAGE == "s3":
+    STORAGES["default"] = s3_media_storage(os.environ)
+
 # Image uploads (admin and feed ingestion share these limits).
 IMAGE_MAX_BYTES = env_int("IMAGE_MAX_BYTES", 10 * 1024 * 1024)
 IMAGE_MAX_PIXELS = env_int("IMAGE_MAX_PIXELS", 40_000_000)
@@ -229,6 +291,18 @@ FEED_MAX_BYTES = env_int("FEED_MAX_BYTES", 5 * 1024 * 1024)
 FEED_TIMEOUT = float(os.environ.get("FEED_TIMEOUT", "10"))
 FEED_MAX_REDIRECTS = 5
 FEED_ALLOW_PRIVATE_HOSTS = env_bool("FEED_ALLOW_PRIVATE_HOSTS", False)
+# Each feed is polled on its own schedule (ingest/scheduling.py): about as often as it
+# publishes, never more often than FEED_MIN_INTERVAL or less than FEED_MAX_INTERVAL
+# (seconds), later when the server asks (Cache-Control max-age, Retry-After) or fails.
+FEED_MIN_INTERVAL = env_int("FEED_MIN_INTERVAL", 5 * 60)
+FEED_MAX_INTERVAL = env_int("FEED_MAX_INTERVAL", 24 * 3600)
+FEED_POLLS_PER_TICK = env_int("FEED_POLLS_PER_TICK", 1000)  # the rest wait for the next tick
+# The demo feed the site serves itself (demo/views.py), on for `make run` and `make dev`:
+# its exact address is the one private address a feed may use while
+# FEED_ALLOW_PRIVATE_HOSTS is off.
+DEMO_FEED = env_bool("DEMO_FEED", False)
+DEMO_FEED_URL = f"{SITE_URL}/demo/feed.xml"
+FEED_PRIVATE_URL_EXCEPTIONS: list[str] = [DEMO_FEED_URL] if DEMO_FEED else []
 
 # Request limits (a 400 for too many fields; the body limit is enforced per request).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
@@ -287,13 +361,20 @@ ARTICLE_PAGE_SECTIONS: list[str] = ["comments.sections.article_section"]
 # article goes live, a promo starts or ends): a function returning a datetime or None.
 PAGE_CACHE_NEXT_CHANGE = "articles.selectors.next_scheduled_change"
 
-# Email: console in development, SMTP configured by the environment in production.
-EMAIL_BACKEND = os.environ.get(
+# Email: every message is queued as a task (jobs/mail.py) and the worker sends it through
+# EMAIL_DELIVERY_BACKEND: the console in development, SMTP configured by the environment in
+# production. EMAIL_QUEUE=0 sends in the request instead.
+EMAIL_DELIVERY_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
     "django.core.mail.backends.console.EmailBackend"
     if DEBUG
     else "django.core.mail.backends.smtp.EmailBackend",
 )
+EMAIL_BACKEND = (
+    "jobs.mail.QueuedEmailBackend" if env_bool("EMAIL_QUEUE", True) else EMAIL_DELIVERY_BACKEND
+)
+# With EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend: one file per message.
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
@@ -304,6 +385,26 @@ EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Newsroom <newsroom@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Background tasks (docs/tasks.md): Django's task API (the django-tasks backport) on the
+# database backend; `manage.py db_worker` runs them, `manage.py run_scheduler` enqueues
+# periodic and due work. Failed tasks are retried with a doubling delay (jobs/retry.py).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+TASKS_MAX_ATTEMPTS = env_int("TASKS_MAX_ATTEMPTS", 5)
+TASKS_MAX_ATTEMPTS_BY_TASK: dict[str, int] = {}
+TASKS_RETRY_DELAY = float(os.environ.get("TASKS_RETRY_DELAY", "30"))
+TASKS_RETRY_MAX_DELAY = float(os.environ.get("TASKS_RETRY_MAX_DELAY", "3600"))
+# Dotted path of a task (enqueued when due) or of a function `fn(since=, now=)` that
+# enqueues due work, and its interval in seconds (0: every tick).
+SCHEDULER_JOBS: dict[str, float] = {
+    "ingest.scheduling.enqueue_due_polls": 0,
+    "articles.scheduling.refresh_pages_gone_live": 0,
+    "comments.tasks.scrub_comment_ips": 24 * 3600,
+    "jobs.tasks.prune_task_results": 24 * 3600,
+}
+# Feed polls record their own failures and back off (ingest/scheduling.py): no retries.
+TASKS_MAX_ATTEMPTS_BY_TASK["ingest.tasks.poll_feed"] = 1
+SCHEDULER_TICK_SECONDS = float(os.environ.get("SCHEDULER_TICK_SECONDS", "5"))
 
 # Security headers. django-csp 4: no inline scripts or styles anywhere.
 CONTENT_SECURITY_POLICY = {
@@ -322,6 +423,9 @@ CONTENT_SECURITY_POLICY = {
         "form-action": ["'self'"],
     }
 }
+if MEDIA_STORAGE == "s3" and AWS_S3_ENDPOINT_URL:
+    # A plain-http S3 server (MinIO on the private network) is not covered by "https:".
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(AWS_S3_ENDPOINT_URL.rstrip("/"))
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"

@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("search.urls")),
     path("", include("syndication.urls")),
     path("", include("articles.urls")),
+    path("demo/", include("demo.urls")),  # a 404 unless DEMO_FEED is on
 ]
 
 # Error pages in the site's style; they render without touching the database.

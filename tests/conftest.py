@@ -1,11 +1,32 @@
 """Fixtures shared by all tests."""
 
+import os
 import shutil
 import tempfile
+from pathlib import Path
 
 import pytest
 
 from tests import factories
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """On SQLite the test database is a file, not memory, so that a task worker started
+    as a subprocess (tests/jobs/) reads and writes the same database as the test."""
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        name = Path(settings.VAR_DIR) / f"test-{os.getpid()}.sqlite3"
+        db.setdefault("TEST", {})["NAME"] = str(name)
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_at_once(settings):
+    # Tasks run inside the call that enqueues them, unless a test asks for the database
+    # backend and a real worker (tests/jobs/worker.py).
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
 @pytest.fixture(autouse=True)
@@ -70,3 +91,11 @@ def feed_server(settings):
     server = FeedServer().start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def queued(settings, transactional_db):
+    """Tasks go to the database backend, for a real worker to run (tests/jobs/worker.py)."""
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
+    }

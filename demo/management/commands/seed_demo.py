@@ -10,6 +10,7 @@ import io
 import random
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
 from django.utils import timezone
@@ -17,6 +18,7 @@ from PIL import Image, ImageDraw
 
 from articles.models import Article, Correction, Promo, Source, Topic
 from demo.demo_content import SOURCES, STORIES, TOPICS
+from demo.feed import FEED_SOURCE_SLUG, FEED_TITLE
 
 PALETTES = [
     ((27, 77, 137), (120, 180, 220)),
@@ -83,6 +85,21 @@ class Command(BaseCommand):
             if created:
                 source.logo.save(f"{slug}.png", ContentFile(logo_image(colour, i)))
             sources[slug] = source
+        if settings.DEMO_FEED:
+            # The source whose feed the site serves itself (demo/views.py): the worker
+            # polls it right after `make run` starts, and its stories arrive by themselves.
+            # Its address follows SITE_URL, so it is set again on every run.
+            Source.objects.update_or_create(
+                slug=FEED_SOURCE_SLUG,
+                defaults={
+                    "name": FEED_TITLE,
+                    "kind": Source.Kind.PUBLISHER,
+                    "description": "Stories served by this site's own demo feed.",
+                    "feed_url": settings.DEMO_FEED_URL,
+                    "auto_publish": True,
+                    "is_active": True,
+                },
+            )
         Source.objects.filter(slug="northwind-wire").update(aliases="Northwind, NW")
         Source.objects.filter(slug="meridian-press").update(aliases="MPA, Meridian")
 

@@ -1,0 +1,62 @@
+"""Mail leaves through the task queue: no request waits for an SMTP server.
+
+`EMAIL_BACKEND = "jobs.mail.QueuedEmailBackend"` turns every message Django, allauth or
+our own code sends into a `deliver_email` task carrying the finished MIME message and its
+envelope. The worker hands it to `EMAIL_DELIVERY_BACKEND` (SMTP in production, the
+console in development); a failure is retried with backoff (jobs/retry.py).
+"""
+
+from __future__ import annotations
+
+import base64
+import email
+
+from django.conf import settings
+from django.core.mail import get_connection
+from django.core.mail.backends.base import BaseEmailBackend
+from django.core.mail.message import EmailMessage
+from django_tasks import task
+
+
+class QueuedEmailBackend(BaseEmailBackend):
+    """Enqueue each message instead of sending it."""
+
+    def send_messages(self, email_messages) -> int:
+        count = 0
+        for message in email_messages:
+            recipients = message.recipients()
+            if not recipients:
+                continue
+            raw = message.message().as_bytes()
+            deliver_email.enqueue(
+                from_email=message.from_email or settings.DEFAULT_FROM_EMAIL,
+                recipients=recipients,
+                mime=base64.b64encode(raw).decode("ascii"),
+            )
+            count += 1
+        return count
+
+
+class _StoredMessage(EmailMessage):
+    """A message already rendered to MIME: the delivery backend sends it as it is."""
+
+    def __init__(self, *, raw: bytes, from_email: str, recipients: list[str]) -> None:
+        super().__init__(from_email=from_email)
+        self._raw = raw
+        self._recipients = recipients
+
+    def message(self):
+        return email.message_from_bytes(self._raw)
+
+    def recipients(self) -> list[str]:
+        return self._recipients
+
+
+@task()
+def deliver_email(*, from_email: str, recipients: list[str], mime: str) -> int:
+    """Send one queued message through the real backend; an error means a retry."""
+    message = _StoredMessage(
+        raw=base64.b64decode(mime), from_email=from_email, recipients=recipients
+    )
+    connection = get_connection(settings.EMAIL_DELIVERY_BACKEND, fail_silently=False)
+    return connection.send_messages([message])

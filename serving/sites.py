@@ -1,0 +1,24 @@
+"""The sites framework's row follows SITE_URL.
+
+`django.contrib.sites` starts with "example.com", and the admin's "View on site" (the
+contenttypes shortcut view) builds its links from that row. After every `migrate` the row
+is set from SITE_URL and SITE_NAME, so those links go to this site on whatever host and
+port it runs (`make run` sets SITE_URL from HOST and PORT).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from django.conf import settings
+
+
+def sync_site(*, using: str = "default", apps=None, **kwargs) -> None:
+    """post_migrate receiver: the SITE_ID row gets SITE_URL's host and the site's name."""
+    from django.contrib.sites.models import Site
+
+    domain = urlsplit(settings.SITE_URL).netloc or "localhost"
+    Site.objects.using(using).update_or_create(
+        pk=settings.SITE_ID, defaults={"domain": domain, "name": settings.SITE_NAME}
+    )
+    Site.objects.clear_cache()

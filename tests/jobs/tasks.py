@@ -1,0 +1,30 @@
+"""Tasks that exist only for the worker tests (imported by the worker by dotted path)."""
+
+from __future__ import annotations
+
+import os
+
+from django_tasks import TaskContext, task
+
+
+@task()
+def add(a: int, b: int) -> int:
+    return a + b
+
+
+@task(takes_context=True)
+def flaky(context: TaskContext, *, fail_times: int) -> int:
+    """Raise on the first `fail_times` attempts, then succeed."""
+    if context.attempt <= fail_times:
+        raise RuntimeError(f"attempt {context.attempt} failed on purpose")
+    return context.attempt
+
+
+@task()
+def record(n: int, path: str) -> None:
+    """Append one line per run to a shared file (O_APPEND: lines never interleave)."""
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    try:
+        os.write(fd, f"{n} {os.getpid()}\n".encode())
+    finally:
+        os.close(fd)
