@@ -11,6 +11,8 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.http import HttpRequest
 
+from serving.client import client_ip
+
 from .mail import html_part
 
 
@@ -41,6 +43,12 @@ class AccountAdapter(DefaultAccountAdapter):
         return SimpleNamespace(
             name=settings.SITE_NAME, domain=urlsplit(settings.SITE_URL).netloc or "localhost"
         )
+
+    def get_client_ip(self, request: HttpRequest) -> str:
+        """Rate limits per address use the site's one rule for the client address
+        (serving/client.py), not allauth's own ALLAUTH_TRUSTED_PROXY_COUNT: with that at 0
+        every reader behind the proxy shared the proxy's address and one bucket."""
+        return client_ip(request) or super().get_client_ip(request)
 
     def format_email_subject(self, subject: str) -> str:
         return f"[{settings.SITE_NAME}] {subject}"

@@ -48,6 +48,11 @@ SITE_URL = (
     os.environ.get("SITE_URL")
     or f"http://{'127.0.0.1' if _host in ('', '0.0.0.0', '::') else _host}:{env_int('PORT', 8000)}"
 ).rstrip("/")
+# The client address (serving/client.py): how many reverse proxies in front append to
+# X-Forwarded-For (0: none, the peer is the client), and which peers may send the header
+# at all (the same variable gunicorn reads for X-Forwarded-Proto; "*" for any).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+FORWARDED_ALLOW_IPS = env_list("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
