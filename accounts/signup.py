@@ -7,7 +7,10 @@ import allauth's forms (allauth imports this module while defining them).
 
 from __future__ import annotations
 
+import secrets
+
 from django import forms
+from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 
 from .models import DELETED_NAME
@@ -39,6 +42,17 @@ class DisplayNameSignup(forms.Form):
 
     def clean_display_name(self) -> str:
         return clean_display_name(self.cleaned_data.get("display_name", ""))
+
+    def clean(self) -> dict:
+        """A taken address creates nothing (allauth mails its owner instead), so it
+        skipped the password hashing a new account pays for: about 12 ms against 250 ms
+        told anyone which emails have accounts. Hash a throwaway password of the same
+        cost instead. allauth sets `account_already_exists` while cleaning the email,
+        before this runs, on the web form and the app sign-up alike."""
+        cleaned = super().clean()
+        if getattr(self, "account_already_exists", False):
+            make_password(secrets.token_urlsafe(16))
+        return cleaned
 
     def signup(self, request, user) -> None:
         user.display_name = self.cleaned_data["display_name"]
