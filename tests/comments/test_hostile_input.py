@@ -92,3 +92,22 @@ def test_lifting_a_ban_with_nul_in_the_reason(as_moderator, moderator, confirmed
     response = as_moderator.post(reverse("comments:lift_ban", args=[ban.pk]), {"reason": "ok\x00"})
     assert response.status_code == 302
     assert Ban.objects.get(pk=ban.pk).lifted_at is not None
+
+
+def test_a_comment_of_invisible_characters_is_too_short(as_reader, article):
+    response = as_reader.post(
+        reverse("comments:post", args=[article.slug]), {"body": "\u200b\u200b\u200b"}
+    )
+    assert response.status_code == 400
+    assert "too short" in response.content.decode()
+    assert not Comment.objects.exists()
+
+
+def test_blocked_words_cannot_hide_in_full_width_letters(as_reader, article, settings):
+    settings.COMMENTS_BLOCKED_WORDS = ["casino"]
+    as_reader.post(
+        reverse("comments:post", args=[article.slug]), {"body": "Best ｃａｓｉｎｏ in town"}
+    )
+    comment = Comment.objects.get()
+    assert comment.status == Status.SPAM
+    assert comment.body == "Best casino in town"
