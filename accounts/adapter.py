@@ -6,6 +6,7 @@ from types import SimpleNamespace
 from urllib.parse import urlencode, urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.models import EmailAddress
 from allauth.account.utils import get_next_redirect_url
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -54,7 +55,13 @@ class AccountAdapter(DefaultAccountAdapter):
         return f"[{settings.SITE_NAME}] {subject}"
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        """Mail with the real site name. To an address nobody has confirmed, the account
+        (and with it the display name whoever signed up typed) stays out of the
+        context: otherwise anyone could mail their words to any address by signing it
+        up under a "name" such as "URGENT visit https://evil.example"."""
         context = {"current_site": self._site(), **context}
+        if not EmailAddress.objects.filter(email__iexact=email, verified=True).exists():
+            context.pop("user", None)
         super().send_mail(template_prefix, email, context)
 
     def render_mail(self, template_prefix, email, context, headers=None):
