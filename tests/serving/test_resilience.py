@@ -28,7 +28,7 @@ def redis_down(settings):
         "fragments": settings.CACHES["fragments"],
     }
     settings.PAGE_CACHE_TIMEOUT = 600
-    from newsroom.cache_backend import _local_limits
+    from serving.cache_backend import _local_limits
 
     _local_limits().clear()  # counters a previous test kept in this process
 
