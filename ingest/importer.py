@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 import xml.sax
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -82,14 +83,23 @@ class IngestReport:
 
 
 def ingest_source(
-    *, source: Source, location: str = "", publish: bool | None = None
+    *,
+    source: Source,
+    location: str = "",
+    publish: bool | None = None,
+    deadline: float | None = None,
 ) -> IngestReport:
     """Import the feed at `location` (a URL or a file; default the source's feed_url).
 
     New articles are drafts unless `publish` is true or the source auto-publishes; then
     they are published at their own publication time. Failures to fetch or parse are
-    recorded on the source and returned in the report, never raised.
+    recorded on the source and returned in the report, never raised. Fetching (the feed
+    and its images) ends by `deadline` (a time.monotonic() value; default
+    FEED_SOURCE_BUDGET, or 6 x FEED_TIMEOUT, from now): images not reached in time are left for the
+    next run.
     """
+    if deadline is None:
+        deadline = time.monotonic() + (settings.FEED_SOURCE_BUDGET or 6 * settings.FEED_TIMEOUT)
     report = IngestReport(source=source.slug)
     location = location or source.feed_url
     publish = source.auto_publish if publish is None else publish
@@ -107,6 +117,7 @@ def ingest_source(
                 etag=state.etag if conditional else "",
                 last_modified=state.last_modified if conditional else "",
                 accept=FEED_ACCEPT,
+                deadline=deadline,
             )
             report.max_age = result.max_age
             if result.not_modified:
@@ -136,7 +147,9 @@ def ingest_source(
             report.errors.append(f"An entry with neither GUID nor link was left out: {title!r}")
         else:
             entries.append(entry)
-    _import_entries(source=source, entries=entries, publish=publish, report=report)
+    _import_entries(
+        source=source, entries=entries, publish=publish, report=report, deadline=deadline
+    )
     _record_success(state, now=now)
     return report
 
@@ -221,7 +234,12 @@ def _topic_slug(term: str) -> str:
 
 
 def _import_entries(
-    *, source: Source, entries: list[FeedEntry], publish: bool, report: IngestReport
+    *,
+    source: Source,
+    entries: list[FeedEntry],
+    publish: bool,
+    report: IngestReport,
+    deadline: float,
 ) -> None:
     run = _Run(source, entries)
     for entry in entries:
@@ -237,7 +255,7 @@ def _import_entries(
             continue
         image = None
         if entry.image_url and (article is None or article.feed_image_url != entry.image_url):
-            image = _download_image(entry.image_url, report=report)
+            image = _download_image(entry.image_url, report=report, deadline=deadline)
         try:
             # Topics are made outside the entry's transaction: a rolled-back entry must
             # not leave the run's cache pointing at topics that no longer exist.
@@ -324,10 +342,10 @@ def _import_slug(entry: FeedEntry, *, source: Source) -> str:
     return unique_slug(entry.title)
 
 
-def _download_image(url: str, *, report: IngestReport) -> tuple[str, bytes] | None:
+def _download_image(url: str, *, report: IngestReport, deadline: float) -> tuple[str, bytes] | None:
     """The image at `url` checked as an admin upload is; None (and an error) if unusable."""
     try:
-        result = fetch(url, max_bytes=settings.IMAGE_MAX_BYTES, accept="image/*")
+        result = fetch(url, max_bytes=settings.IMAGE_MAX_BYTES, accept="image/*", deadline=deadline)
         fmt, _, _ = check_image_bytes(result.body)
     except FetchError as exc:
         where = "" if url[:200] in str(exc) else f" ({url[:200]})"

@@ -27,6 +27,11 @@ def env_int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
+def env_float(name: str, default: float | None = None) -> float | None:
+    value = os.environ.get(name)
+    return float(value) if value else default
+
+
 def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
@@ -297,7 +302,12 @@ IMAGE_RENDITION_WIDTHS = (320, 640, 1280)
 # Feed ingestion (docs/ingestion.md). Feeds and lead images are fetched with these limits;
 # addresses on private, loopback and link-local networks are refused unless allowed.
 FEED_MAX_BYTES = env_int("FEED_MAX_BYTES", 5 * 1024 * 1024)
-FEED_TIMEOUT = float(os.environ.get("FEED_TIMEOUT", "10"))
+FEED_TIMEOUT = float(os.environ.get("FEED_TIMEOUT", "10"))  # per connect or read
+# Wall clock for one whole fetch (connect, redirects, headers, body; unset: 3 x
+# FEED_TIMEOUT), and for everything one source's import may spend fetching, the feed and
+# its images (unset: 6 x FEED_TIMEOUT).
+FEED_DEADLINE = env_float("FEED_DEADLINE")
+FEED_SOURCE_BUDGET = env_float("FEED_SOURCE_BUDGET")
 FEED_MAX_REDIRECTS = 5
 FEED_ALLOW_PRIVATE_HOSTS = env_bool("FEED_ALLOW_PRIVATE_HOSTS", False)
 # Each feed is polled on its own schedule (ingest/scheduling.py): about as often as it
