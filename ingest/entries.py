@@ -66,9 +66,14 @@ def entry_from_feed(raw, *, fetched_at: datetime, feed_url: str = "") -> FeedEnt
     content_html = _content_html(raw)
     summary_html = raw.get("summary", "") or ""
     body_source = content_html or summary_html
+    # Cleaned once (MarkupTooComplex propagates: the importer leaves the entry out and
+    # says why); the plain text comes from the cleaned body, not from a second pass.
     body = sanitize_html(body_source, attribute_filter=_absolutizer(link))
-    body_text = _text(body_source)
-    summary = _text(summary_html) if summary_html else ""
+    body_text = _plain(body)
+    if summary_html and summary_html != body_source:
+        summary = _text(summary_html)
+    else:
+        summary = body_text if summary_html else ""
     summary = Truncator(summary or body_text).chars(600)
 
     title = _text(raw.get("title", "")) or Truncator(summary).words(12) or "Untitled"
@@ -147,8 +152,11 @@ def _http_url(value: str, *, base: str) -> str:
 
 def _text(markup: str) -> str:
     """Plain text from feed HTML, whitespace collapsed (templates escape it again)."""
-    without = sanitize_html(markup) if "<" in markup else markup
-    return " ".join(html.unescape(strip_tags(without)).split())
+    return _plain(sanitize_html(markup) if "<" in markup else markup)
+
+
+def _plain(cleaned: str) -> str:
+    return " ".join(html.unescape(strip_tags(cleaned)).split())
 
 
 def _content_html(raw) -> str:

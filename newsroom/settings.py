@@ -308,6 +308,8 @@ FEED_TIMEOUT = float(os.environ.get("FEED_TIMEOUT", "10"))  # per connect or rea
 # its images (unset: 6 x FEED_TIMEOUT).
 FEED_DEADLINE = env_float("FEED_DEADLINE")
 FEED_SOURCE_BUDGET = env_float("FEED_SOURCE_BUDGET")
+# An entry whose cleaning takes longer than this is left out (with a note on the source).
+FEED_ENTRY_BUDGET = float(os.environ.get("FEED_ENTRY_BUDGET", "2"))
 FEED_MAX_REDIRECTS = 5
 FEED_ALLOW_PRIVATE_HOSTS = env_bool("FEED_ALLOW_PRIVATE_HOSTS", False)
 # Each feed is polled on its own schedule (ingest/scheduling.py): about as often as it
