@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import time
 import xml.sax
 from dataclasses import dataclass, field
@@ -132,7 +133,7 @@ def ingest_source(
             raise FetchError(f"Only http and https addresses or local files: {location[:200]}")
         else:
             data, base_url = read_local(location, max_bytes=settings.FEED_MAX_BYTES), ""
-        parsed = _parse(data)
+        parsed = _parse(data, report)
     except FetchError as exc:
         report.retry_after = exc.retry_after
         report.failed = True
@@ -160,6 +161,8 @@ def ingest_source(
                 f"{spent:.1f} s (the limit is {settings.FEED_ENTRY_BUDGET:g} s)."
             )
             continue
+        if entry is not None:
+            report.notes.extend(entry.notes)
         if entry is None:
             title = str(raw.get("title", ""))[:80]
             report.errors.append(f"An entry with neither GUID nor link was left out: {title!r}")
@@ -173,7 +176,43 @@ def ingest_source(
     return report
 
 
-def _parse(data: bytes):
+# A numeric character reference: one naming a character XML forbids (&#0;, &#xD800;,
+# &#99999999;) makes the strict parser refuse the whole feed.
+CHAR_REF = re.compile(rb"&#(?:[xX]([0-9a-fA-F]{1,50})|([0-9]{1,50}));")
+
+
+def _xml_char(code: int) -> bool:
+    return (
+        code in (0x9, 0xA, 0xD)
+        or 0x20 <= code <= 0xD7FF
+        or 0xE000 <= code <= 0xFFFD
+        or 0x10000 <= code <= 0x10FFFF
+    )
+
+
+def repair_char_refs(data: bytes) -> tuple[bytes, int]:
+    """Replace references to characters XML forbids with U+FFFD; return how many."""
+    replaced = 0
+
+    def fix(match: re.Match) -> bytes:
+        nonlocal replaced
+        hex_digits, digits = match.groups()
+        code = int(hex_digits, 16) if hex_digits else int(digits)
+        if _xml_char(code):
+            return match.group(0)
+        replaced += 1
+        return b"&#xFFFD;"
+
+    return CHAR_REF.sub(fix, data), replaced
+
+
+def _parse(data: bytes, report: IngestReport):
+    data, replaced = repair_char_refs(data)
+    if replaced:
+        report.notes.append(
+            f"{replaced} invalid character reference{'s' if replaced > 1 else ''} "
+            "replaced with \ufffd; the rest of the feed was read."
+        )
     # feedparser gets bytes, never a string: given a string that looks like a URL it
     # would fetch it itself, without our limits. Its own sanitizer is off because nh3
     # (articles/sanitize.py) is the one that decides what is safe. No base URL either:
