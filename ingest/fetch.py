@@ -105,11 +105,42 @@ def check_host(url: str) -> None:
         raise FetchError(f"Cannot resolve {parts.hostname}: {exc}.") from None
     for info in infos:
         address = ipaddress.ip_address(info[4][0].split("%")[0])
-        if not address.is_global:
+        if not is_public_address(address):
             raise FetchError(
                 f"{parts.hostname} is on a private or local network ({address}); "
                 "set FEED_ALLOW_PRIVATE_HOSTS to fetch from it."
             )
+
+
+NAT64 = ipaddress.ip_network("64:ff9b::/96")
+IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
+
+
+def embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 one carries, in any of the forms that can route to it:
+    mapped (::ffff:a.b.c.d), IPv4-compatible (::a.b.c.d), NAT64 (64:ff9b::a.b.c.d),
+    6to4 (2002:aabb:ccdd::) and Teredo."""
+    if address.ipv4_mapped:
+        return address.ipv4_mapped
+    if address in IPV4_COMPATIBLE or address in NAT64:
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    if address.sixtofour:
+        return address.sixtofour
+    if address.teredo:
+        return address.teredo[1]
+    return None
+
+
+def is_public_address(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """Global, and (for IPv6) not a wrapper around a private or local IPv4 address:
+    Python calls ::127.0.0.1 and 2002:7f00:1:: global, but they reach loopback."""
+    if not address.is_global:
+        return False
+    if isinstance(address, ipaddress.IPv6Address):
+        inner = embedded_ipv4(address)
+        if inner is not None and not inner.is_global:
+            return False
+    return True
 
 
 class _RedirectHandler(urllib.request.HTTPRedirectHandler):
