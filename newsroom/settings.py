@@ -111,6 +111,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "serving.middleware.DatabaseUnavailableMiddleware",
+    "serving.middleware.InputOverflowMiddleware",
 ]
 
 ROOT_URLCONF = "newsroom.urls"

@@ -56,6 +56,28 @@ class DatabaseUnavailableMiddleware:
         return None
 
 
+class InputOverflowMiddleware:
+    """A 400, not a 500, for a number too large to handle that came from the request.
+
+    Forms bound ids (comments.forms.IdField) and URLs take `<id:...>`, but Django's own
+    views still pass some numbers through unchecked: the admin's date drill-down builds
+    `datetime(year=...)` from `?published_at__year=`, and SQLite cannot bind an integer
+    over 2**63 that a model choice field passes to a query. Both raise OverflowError,
+    which only ever comes from such input."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception):
+        if isinstance(exception, OverflowError):
+            logger.warning("Number out of range in %s: %s", request.path, exception)
+            return render_error(request, 400)
+        return None
+
+
 class SecurityHeadersMiddleware:
     """Headers SecurityMiddleware does not set: Permissions-Policy."""
 
