@@ -111,7 +111,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "serving.middleware.DatabaseUnavailableMiddleware",
-    "serving.middleware.InputOverflowMiddleware",
+    "serving.middleware.HostileInputMiddleware",
 ]
 
 ROOT_URLCONF = "newsroom.urls"

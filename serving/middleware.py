@@ -56,19 +56,27 @@ class DatabaseUnavailableMiddleware:
         return None
 
 
-class InputOverflowMiddleware:
-    """A 400, not a 500, for a number too large to handle that came from the request.
+class HostileInputMiddleware:
+    """A 400, not a 500, for input no view can use but some would pass on.
 
-    Forms bound ids (comments.forms.IdField) and URLs take `<id:...>`, but Django's own
-    views still pass some numbers through unchecked: the admin's date drill-down builds
-    `datetime(year=...)` from `?published_at__year=`, and SQLite cannot bind an integer
-    over 2**63 that a model choice field passes to a query. Both raise OverflowError,
-    which only ever comes from such input."""
+    - NUL in a query string: forms refuse it with a message, but Django's admin filters
+      (`?status__exact=`) pass their values straight to PostgreSQL, which cannot hold
+      NUL in text and raises.
+    - A number too large to handle: forms bound ids (comments.forms.IdField) and URLs
+      take `<id:...>`, but the admin's date drill-down builds `datetime(year=...)` from
+      `?published_at__year=`, and SQLite cannot bind an integer over 2**63 that a model
+      choice field passes to a query. Both raise OverflowError, which only ever comes
+      from such input.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "%00" in request.META.get("QUERY_STRING", "") and any(
+            "\x00" in key or any("\x00" in v for v in values) for key, values in request.GET.lists()
+        ):
+            return render_error(request, 400)
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception):
