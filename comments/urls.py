@@ -7,7 +7,7 @@ from . import moderation_views, views
 app_name = "comments"
 
 urlpatterns = [
-    path("<int:pk>/", views.permalink, name="permalink"),
+    path("<id:pk>/", views.permalink, name="permalink"),
     path("post/<slug:slug>/", views.post, name="post"),
     path("<id:pk>/reply/", views.reply, name="reply"),
     path("<id:pk>/edit/", views.edit, name="edit"),
