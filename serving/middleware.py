@@ -6,7 +6,7 @@ import logging
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 
 from .errors import render_error
 
@@ -57,11 +57,11 @@ class DatabaseUnavailableMiddleware:
 
 
 class HostileInputMiddleware:
-    """A 400, not a 500, for input no view can use but some would pass on.
+    """Input no view can use but some would pass on to the database.
 
-    - NUL in a query string: forms refuse it with a message, but Django's admin filters
-      (`?status__exact=`) pass their values straight to PostgreSQL, which cannot hold
-      NUL in text and raises.
+    - NUL in a query string becomes U+FFFD: forms refuse NUL with a message, but Django's
+      admin filters (`?status__exact=`) pass their values straight to PostgreSQL, which
+      cannot hold NUL in text and raised. (A search for "a<NUL>b" still gets its page.)
     - A number too large to handle: forms bound ids (comments.forms.IdField) and URLs
       take `<id:...>`, but the admin's date drill-down builds `datetime(year=...)` from
       `?published_at__year=`, and SQLite cannot bind an integer over 2**63 that a model
@@ -73,10 +73,9 @@ class HostileInputMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if "%00" in request.META.get("QUERY_STRING", "") and any(
-            "\x00" in key or any("\x00" in v for v in values) for key, values in request.GET.lists()
-        ):
-            return render_error(request, 400)
+        query = request.META.get("QUERY_STRING", "")
+        if "%00" in query:
+            request.GET = QueryDict(query.replace("%00", "%EF%BF%BD"), encoding=request.encoding)
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception):
