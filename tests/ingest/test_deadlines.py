@@ -79,4 +79,3 @@ def test_trickling_images_share_the_sources_budget(trickle, feed_server, setting
     assert time.monotonic() - started < 6
     assert report.new == 5  # the stories are imported without their pictures
     assert any("no time left" in e or "Timed out" in e for e in report.errors)
-
