@@ -74,7 +74,10 @@ if accesslog.lower() in {"", "off", "none"}:
     accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
-access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
+# The peer, then what the proxies say the client is (the app reads the same header with
+# TRUSTED_PROXY_COUNT, serving/client.py).
+access_log_format = '%(h)s [%({x-forwarded-for}i)s] "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
 
-# Behind a reverse proxy on the same machine: trust its X-Forwarded-* headers.
-forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# The proxies whose X-Forwarded-* headers count (comma separated addresses, or "*"): the
+# same list the app uses for X-Forwarded-For (FORWARDED_ALLOW_IPS in newsroom/settings.py).
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")

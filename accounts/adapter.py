@@ -6,10 +6,13 @@ from types import SimpleNamespace
 from urllib.parse import urlencode, urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.models import EmailAddress
 from allauth.account.utils import get_next_redirect_url
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.http import HttpRequest
+
+from serving.client import client_ip
 
 from .mail import html_part
 
@@ -42,11 +45,23 @@ class AccountAdapter(DefaultAccountAdapter):
             name=settings.SITE_NAME, domain=urlsplit(settings.SITE_URL).netloc or "localhost"
         )
 
+    def get_client_ip(self, request: HttpRequest) -> str:
+        """Rate limits per address use the site's one rule for the client address
+        (serving/client.py), not allauth's own ALLAUTH_TRUSTED_PROXY_COUNT: with that at 0
+        every reader behind the proxy shared the proxy's address and one bucket."""
+        return client_ip(request) or super().get_client_ip(request)
+
     def format_email_subject(self, subject: str) -> str:
         return f"[{settings.SITE_NAME}] {subject}"
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        """Mail with the real site name. To an address nobody has confirmed, the account
+        (and with it the display name whoever signed up typed) stays out of the
+        context: otherwise anyone could mail their words to any address by signing it
+        up under a "name" such as "URGENT visit https://evil.example"."""
         context = {"current_site": self._site(), **context}
+        if not EmailAddress.objects.filter(email__iexact=email, verified=True).exists():
+            context.pop("user", None)
         super().send_mail(template_prefix, email, context)
 
     def render_mail(self, template_prefix, email, context, headers=None):

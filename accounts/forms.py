@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from allauth.account.adapter import get_adapter as get_account_adapter
 from allauth.account.forms import SignupForm
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.core.exceptions import ValidationError
 
 from .avatars import avatar_limit, human_size, read_avatar_upload
@@ -93,3 +95,22 @@ class DeleteAccountForm(forms.Form):
 
 class ResendConfirmationForm(forms.Form):
     email = forms.EmailField(label="Your email address", max_length=254)
+
+
+class StaffLoginForm(AdminAuthenticationForm):
+    """The admin's login form with the readers' limits: it authenticates through
+    allauth's adapter, so failed attempts count in the same per-account and per-address
+    buckets (ACCOUNT_RATE_LIMITS["login_failed"], client address from serving/client.py)
+    as the reader login page, and neither page gives an attacker extra tries."""
+
+    def clean(self):
+        username = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        if username is not None and password:
+            self.user_cache = get_account_adapter(self.request).authenticate(
+                self.request, username=username, password=password
+            )
+            if self.user_cache is None:
+                raise self.get_invalid_login_error()
+            self.confirm_login_allowed(self.user_cache)
+        return self.cleaned_data

@@ -1,12 +1,14 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
+import serving.converters  # noqa: F401  (registers <id:...>)
+
 from . import views
 
 app_name = "accounts"
 
 urlpatterns = [
-    path("readers/<int:pk>/", views.profile, name="profile"),
+    path("readers/<id:pk>/", views.profile, name="profile"),
     path(
         "accounts/",
         RedirectView.as_view(pattern_name="accounts:profile_edit"),

@@ -24,6 +24,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 
+from serving.client import client_ip as serving_client_ip
+
 KEY_PREFIX = "api:rate:"
 SYNC_BATCH = 16
 SYNC_SECONDS = 1.0
@@ -66,9 +68,9 @@ class Rate:
 
 
 def client_ip(request: HttpRequest) -> str:
-    # The address the site trusts everywhere else (comments, allauth): REMOTE_ADDR, which a
-    # proxy in front must set right (docs/deployment.md).
-    return request.META.get("REMOTE_ADDR") or "unknown"
+    # The site's one rule for the client address (serving/client.py: X-Forwarded-For
+    # from TRUSTED_PROXY_COUNT proxies), as for comments and allauth's limits.
+    return serving_client_ip(request) or "unknown"
 
 
 def _add_shared(key: str, n: int, timeout: int) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.http import HttpRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -53,6 +54,15 @@ class ScheduleForm(forms.Form):
         return value
 
 
+class _IdOnlyAutocomplete(AutocompleteSelectMultiple):
+    """Django's autocomplete widget re-renders a refused form by querying the ids it was
+    sent; anything that is not an id ("1\x00") made that query, and the page, a 500."""
+
+    def optgroups(self, name, value, attr=None):
+        ids = [v for v in value if str(v).isascii() and str(v).isdigit() and len(str(v)) < 19]
+        return super().optgroups(name, ids, attr)
+
+
 @admin.register(Article)
 class ArticleAdmin(ProtectedDeleteMixin, admin.ModelAdmin):
     instead = (
@@ -67,6 +77,13 @@ class ArticleAdmin(ProtectedDeleteMixin, admin.ModelAdmin):
     prepopulated_fields = {"slug": ("title",)}
     autocomplete_fields = ("topics",)
     raw_id_fields = ()
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if field is not None and type(field.widget) is AutocompleteSelectMultiple:
+            field.widget.__class__ = _IdOnlyAutocomplete
+        return field
+
     readonly_fields = ("image_preview", "preview_link", "updated_at")
     inlines = [CorrectionInline, RevisionInline]
     actions = ["publish_now", "unpublish", "schedule"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from contextvars import ContextVar
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -14,7 +15,7 @@ from django.utils.text import slugify
 from django_tasks import TaskResultStatus
 
 from .images import validate_image
-from .sanitize import sanitize_html
+from .sanitize import MarkupTooComplex, check_markup, sanitize_html
 
 # What the feed provides. An editor who changes any of these in the admin takes the
 # article over: later fetches leave it alone.
@@ -253,6 +254,14 @@ class Article(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    def clean(self) -> None:
+        """The admin's form gets a message, not a 500, for markup too deep to clean."""
+        super().clean()
+        try:
+            check_markup(self.body or "")
+        except MarkupTooComplex as exc:
+            raise ValidationError({"body": f"This body cannot be saved: {exc}."}) from None
 
     @property
     def is_visible(self) -> bool:

@@ -5,8 +5,59 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 from .models import Reason, Report, Status
+
+# Database ids are positive 64-bit integers. Anything else a reader or moderator can send
+# ("²", "①", 5,000 digits, 10**23) is an invalid form field, never an overflow in a query.
+MAX_ID = 2**63 - 1
+
+
+def parse_id(value: str) -> int | None:
+    """An id typed into a text field (ASCII digits within range), or None."""
+    value = (value or "").strip()
+    if value.isascii() and value.isdigit() and len(value) <= 19 and 1 <= int(value) <= MAX_ID:
+        return int(value)
+    return None
+
+
+class IdField(forms.IntegerField):
+    """A database id: a whole number from 1 to 2**63 - 1."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if isinstance(value, str) and len(value.strip()) > 19:
+            raise ValidationError("Enter a valid id.", code="invalid")
+        return super().to_python(value)
+
+
+class IdListField(forms.Field):
+    """Several ids from one repeated parameter (checkboxes)."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value) -> list[int]:
+        if not value:
+            return []
+        if isinstance(value, str):
+            value = [value]
+        ids = [parse_id(str(v)) for v in value]
+        if None in ids:
+            raise ValidationError("Choose comments from the list.", code="invalid")
+        return ids
+
+
+class CommentForm(forms.Form):
+    """What the post view takes from the request besides the text: the parent, if any
+    (the text goes through the rules in comments/rules.py)."""
+
+    parent = IdField(required=False)
+
 
 BAN_DURATIONS = {
     "1h": ("1 hour", timedelta(hours=1)),
@@ -52,7 +103,7 @@ class QueueFilterForm(forms.Form):
     )
     article = forms.CharField(label="Article (slug or id)", required=False, max_length=250)
     author = forms.CharField(label="Author (name, email or id)", required=False, max_length=120)
-    comment = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    comment = IdField(required=False, widget=forms.HiddenInput)
 
 
 class BulkActionForm(forms.Form):
@@ -64,6 +115,7 @@ class BulkActionForm(forms.Form):
     ]
 
     action = forms.ChoiceField(choices=ACTIONS)
+    comments = IdListField(required=False)
     # The bulk bar's reason; a row's own button reads that row's "reason-<id>" field.
     reason = forms.CharField(required=False, max_length=300)
     also_replies = forms.BooleanField(required=False, label="Apply to replies too")
@@ -83,3 +135,7 @@ class BanForm(forms.Form):
     @property
     def until_delta(self) -> timedelta | None:
         return BAN_DURATIONS[self.cleaned_data["duration"]][1]
+
+
+class LiftBanForm(forms.Form):
+    reason = forms.CharField(required=False, max_length=300)

@@ -20,7 +20,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from . import services
-from .forms import BanForm, BulkActionForm, QueueFilterForm
+from .forms import BanForm, BulkActionForm, LiftBanForm, QueueFilterForm, parse_id
 from .models import Ban, Comment, ModerationLog, Report, Status
 from .permissions import can_moderate
 from .selectors import author_records, moderation_counts
@@ -79,13 +79,11 @@ def _filtered(form: QueueFilterForm):
     if data.get("reason"):
         qs = qs.filter(hold_reason=data["reason"])
     if article := (data.get("article") or "").strip():
-        qs = qs.filter(
-            Q(article__slug=article) | Q(article_id=int(article) if article.isdigit() else None)
-        )
+        qs = qs.filter(Q(article__slug=article) | Q(article_id=parse_id(article)))
     if author := (data.get("author") or "").strip():
         match = Q(author__display_name__icontains=author) | Q(author__email__iexact=author)
-        if author.isdigit():
-            match |= Q(author_id=int(author))
+        if (author_id := parse_id(author)) is not None:
+            match |= Q(author_id=author_id)
         qs = qs.filter(match)
     if data.get("comment"):
         qs = qs.filter(pk=data["comment"])
@@ -143,13 +141,8 @@ def _decide(request: HttpRequest) -> HttpResponse:
         data["reason"] = request.POST.get(f"reason-{pk}", "")
         data.setlist("comments", [pk])
     form = BulkActionForm(data)
-    ids = []
-    for raw in data.getlist("comments"):
-        try:
-            ids.append(int(raw))
-        except ValueError:
-            continue
-    if not form.is_valid() or not ids:
+    ids = form.cleaned_data["comments"] if form.is_valid() else []
+    if not ids:
         text = "Choose at least one comment and an action."
         if _wants_json(request):
             return JsonResponse({"message": text}, status=400)
@@ -234,6 +227,8 @@ def ban(request: HttpRequest, user_id: int) -> HttpResponse:
 @moderator_required
 def lift_ban(request: HttpRequest, ban_id: int) -> HttpResponse:
     ban = get_object_or_404(Ban, pk=ban_id)
-    services.lift_ban(ban=ban, moderator=request.user, reason=request.POST.get("reason", ""))
+    form = LiftBanForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    services.lift_ban(ban=ban, moderator=request.user, reason=reason)
     messages.success(request, "The ban is lifted.")
     return redirect("comments:ban", user_id=ban.user_id)

@@ -27,6 +27,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Q
 
+from accounts import text
+
 from .models import Comment, Reason, Status
 
 URL_RE = re.compile(r"(?:https?://|www\.)[^\s<>\"']+", re.IGNORECASE)
@@ -53,8 +55,8 @@ class Verdict:
 
 
 def normalise_body(body: str) -> str:
-    """Unify line endings and trim the ends; the text is otherwise kept as typed."""
-    return (body or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+    """NFKC (accounts/text.py), unified line endings, trimmed ends; otherwise as typed."""
+    return text.normalise(body).replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
 def fingerprint(body: str) -> str:
@@ -81,9 +83,15 @@ def _words_re(words: list[str]) -> re.Pattern | None:
 
 
 def check_length(body: str) -> None:
-    """Rule 1."""
+    """Rule 1, counting only visible characters; control characters (NUL) refused."""
+    if text.has_control_characters(body):
+        raise CommentRefused(
+            "control_characters",  # refused, never stored: no Reason needed
+            "Your comment contains a control character (such as NUL) that cannot be "
+            "stored. Remove it and post again.",
+        )
     low, high = settings.COMMENTS_MIN_LENGTH, settings.COMMENTS_MAX_LENGTH
-    if len(body) < low:
+    if len(text.visible(body).strip()) < low:
         raise CommentRefused(
             Reason.TOO_SHORT, f"Your comment is too short: write at least {low} characters."
         )

@@ -317,10 +317,19 @@ def ban_user(
     reason: str,
     reject_pending: bool = False,
 ) -> Ban:
-    """Suspend a reader from commenting until a time (None: for good)."""
+    """Suspend a reader from commenting until a time (None: for good).
+
+    Moderators ban readers, not colleagues: an editor's or another moderator's account
+    (any staff account) can be banned only by a superuser. A dispute between staff is
+    settled by whoever manages the staff accounts, not by one moderator silencing
+    another (docs/security.md)."""
     _require_moderator(moderator)
     if user.pk == moderator.pk:
         raise PermissionDenied("You cannot ban yourself.")
+    if (user.is_staff or user.is_superuser) and not moderator.is_superuser:
+        raise PermissionDenied(
+            "Staff accounts cannot be banned by a moderator: ask an administrator."
+        )
     with transaction.atomic():
         ban = Ban.objects.create(user=user, until=until, reason=reason, moderator=moderator)
         _log(

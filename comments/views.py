@@ -12,17 +12,13 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from articles.models import Article
 from articles.views import render_article
+from serving.client import client_ip
 
 from . import services
-from .forms import ReportForm
+from .forms import CommentForm, ReportForm
 from .models import Comment, Status
 from .permissions import can_comment
 from .rules import CommentRefused
-
-
-def _client_ip(request: HttpRequest) -> str | None:
-    # REMOTE_ADDR only: a proxy in front must set it right (see docs/comments.md).
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def _refused(response: HttpResponse, error: CommentRefused) -> HttpResponse:
@@ -59,11 +55,12 @@ def post(request: HttpRequest, slug: str) -> HttpResponse:
     """Post a comment or a reply. Refused: the same page again with the text and why."""
     article = get_object_or_404(Article.objects.published(), slug=slug)
     body = request.POST.get("body", "")
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        raise Http404("No such comment.")
     parent = None
-    if raw_parent := request.POST.get("parent"):
-        if not raw_parent.isdigit():
-            raise Http404("No such comment.")
-        parent = _visible_comment(int(raw_parent))
+    if parent_id := form.cleaned_data["parent"]:
+        parent = _visible_comment(parent_id)
         if parent.article_id != article.pk:
             raise Http404("No such comment.")
     try:
@@ -72,7 +69,7 @@ def post(request: HttpRequest, slug: str) -> HttpResponse:
             author=request.user,
             body=body,
             parent=parent,
-            ip_address=_client_ip(request),
+            ip_address=client_ip(request) or None,
             user_agent=request.META.get("HTTP_USER_AGENT", ""),
         )
     except CommentRefused as error:

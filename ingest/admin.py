@@ -72,10 +72,16 @@ class FeedSourceAdmin(SourceAdmin):
         state = self._state(obj)
         if state.last_fetched_at is None:
             return "Not fetched yet"
-        if state.last_error:
+        if state.last_error and state.consecutive_failures:
             return format_html(
                 '<strong>Failing</strong> ({} in a row): <span title="{}">{}</span>',
                 state.consecutive_failures,
+                state.last_error,
+                Truncator(state.last_error).chars(90),
+            )
+        if state.last_error:  # the feed was read, some entries were left out
+            return format_html(
+                'OK, with problems: <span title="{}">{}</span>',
                 state.last_error,
                 Truncator(state.last_error).chars(90),
             )

@@ -14,7 +14,7 @@ import html
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urljoin, urlsplit
 
 from django.utils import timezone
@@ -48,6 +48,7 @@ class FeedEntry:
     image_url: str
     credits: list[str] = field(default_factory=list)  # names that may be a wire agency
     hash: str = ""
+    notes: list[str] = field(default_factory=list)  # what was repaired, for the report
 
 
 def entry_from_feed(raw, *, fetched_at: datetime, feed_url: str = "") -> FeedEntry | None:
@@ -66,14 +67,20 @@ def entry_from_feed(raw, *, fetched_at: datetime, feed_url: str = "") -> FeedEnt
     content_html = _content_html(raw)
     summary_html = raw.get("summary", "") or ""
     body_source = content_html or summary_html
+    # Cleaned once (MarkupTooComplex propagates: the importer leaves the entry out and
+    # says why); the plain text comes from the cleaned body, not from a second pass.
     body = sanitize_html(body_source, attribute_filter=_absolutizer(link))
-    body_text = _text(body_source)
-    summary = _text(summary_html) if summary_html else ""
+    body_text = _plain(body)
+    if summary_html and summary_html != body_source:
+        summary = _text(summary_html)
+    else:
+        summary = body_text if summary_html else ""
     summary = Truncator(summary or body_text).chars(600)
 
     title = _text(raw.get("title", "")) or Truncator(summary).words(12) or "Untitled"
-    published = _date(raw.get("published", ""), raw.get("published_parsed"))
-    updated = _date(raw.get("updated", ""), raw.get("updated_parsed"))
+    notes: list[str] = []
+    published = _checked_date(raw, "published", fetched_at=fetched_at, notes=notes)
+    updated = _checked_date(raw, "updated", fetched_at=fetched_at, notes=notes)
     categories = _categories(raw)
     image_url = _image_url(raw, base=link)
     author = _author(raw)
@@ -102,6 +109,7 @@ def entry_from_feed(raw, *, fetched_at: datetime, feed_url: str = "") -> FeedEnt
         categories=categories,
         image_url=image_url,
         credits=[c for c in credits if c],
+        notes=[f"{Truncator(title).chars(80)!r}: {note}" for note in notes],
     )
     # The hash covers what the feed said, not what we derived (a missing date becomes the
     # fetch time, which must not make an unchanged entry look changed).
@@ -147,8 +155,11 @@ def _http_url(value: str, *, base: str) -> str:
 
 def _text(markup: str) -> str:
     """Plain text from feed HTML, whitespace collapsed (templates escape it again)."""
-    without = sanitize_html(markup) if "<" in markup else markup
-    return " ".join(html.unescape(strip_tags(without)).split())
+    return _plain(sanitize_html(markup) if "<" in markup else markup)
+
+
+def _plain(cleaned: str) -> str:
+    return " ".join(html.unescape(strip_tags(cleaned)).split())
 
 
 def _content_html(raw) -> str:
@@ -199,6 +210,38 @@ def _image_url(raw, *, base: str) -> str:
             if url:
                 return url[:500]
     return ""
+
+
+# A feed's date outside this window is a mistake or a trick (year 9999 would keep an
+# article "scheduled" for ever; year 1 overflows when converted to UTC).
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+FUTURE_SLACK = timedelta(days=1)
+MAX_OFFSET = timedelta(hours=14)  # the widest real UTC offset (Line Islands)
+TRAILING_OFFSET = re.compile(r"([+-])(\d\d):?(\d\d)$")
+
+
+def _checked_date(raw, name: str, *, fetched_at: datetime, notes: list[str]):
+    """The entry's `name` date, or None (the fetch time stands in) with a note when the
+    feed gives one that is unreadable, out of range or has an impossible UTC offset."""
+    text = str(raw.get(name, "") or "")
+    try:
+        # "+2500" is no offset; Python refuses it, and feedparser's fallback took it.
+        zone = TRAILING_OFFSET.search(text.strip())
+        if zone and int(zone.group(2)) * 60 + int(zone.group(3)) > MAX_OFFSET.seconds // 60:
+            raise ValueError("impossible UTC offset")
+        value = _date(text, raw.get(f"{name}_parsed"))
+        if value is None:
+            return None
+        offset = value.utcoffset()
+        if offset is not None and abs(offset) > MAX_OFFSET:
+            raise ValueError("impossible UTC offset")
+        value = value.astimezone(UTC)  # raises OverflowError at the ends of the calendar
+        if not EARLIEST <= value <= fetched_at + FUTURE_SLACK:
+            raise ValueError("out of range")
+    except (OverflowError, ValueError) as exc:
+        notes.append(f"its {name} date {text[:60]!r} is not usable ({exc}); the fetch time is used")
+        return None
+    return value
 
 
 def _date(raw: str, parsed) -> datetime | None:

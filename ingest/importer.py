@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
+import time
 import xml.sax
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -31,6 +33,7 @@ from django.utils.text import slugify
 
 from articles.images import check_image_bytes
 from articles.models import Article, Source, Topic, unique_slug
+from articles.sanitize import MarkupTooComplex
 
 from .entries import FeedEntry, entry_from_feed
 from .fetch import FetchError, fetch, is_http_url, read_local
@@ -82,14 +85,23 @@ class IngestReport:
 
 
 def ingest_source(
-    *, source: Source, location: str = "", publish: bool | None = None
+    *,
+    source: Source,
+    location: str = "",
+    publish: bool | None = None,
+    deadline: float | None = None,
 ) -> IngestReport:
     """Import the feed at `location` (a URL or a file; default the source's feed_url).
 
     New articles are drafts unless `publish` is true or the source auto-publishes; then
     they are published at their own publication time. Failures to fetch or parse are
-    recorded on the source and returned in the report, never raised.
+    recorded on the source and returned in the report, never raised. Fetching (the feed
+    and its images) ends by `deadline` (a time.monotonic() value; default
+    FEED_SOURCE_BUDGET, or 6 x FEED_TIMEOUT, from now): images not reached in time are left for the
+    next run.
     """
+    if deadline is None:
+        deadline = time.monotonic() + (settings.FEED_SOURCE_BUDGET or 6 * settings.FEED_TIMEOUT)
     report = IngestReport(source=source.slug)
     location = location or source.feed_url
     publish = source.auto_publish if publish is None else publish
@@ -107,6 +119,7 @@ def ingest_source(
                 etag=state.etag if conditional else "",
                 last_modified=state.last_modified if conditional else "",
                 accept=FEED_ACCEPT,
+                deadline=deadline,
             )
             report.max_age = result.max_age
             if result.not_modified:
@@ -120,7 +133,7 @@ def ingest_source(
             raise FetchError(f"Only http and https addresses or local files: {location[:200]}")
         else:
             data, base_url = read_local(location, max_bytes=settings.FEED_MAX_BYTES), ""
-        parsed = _parse(data)
+        parsed = _parse(data, report)
     except FetchError as exc:
         report.retry_after = exc.retry_after
         report.failed = True
@@ -129,19 +142,77 @@ def ingest_source(
         return report
 
     entries = []
+    refused: list[str] = []  # entries too complex to clean: noted on the source
     for raw in parsed.entries:
-        entry = entry_from_feed(raw, fetched_at=now, feed_url=base_url)
+        started = time.monotonic()
+        try:
+            entry = entry_from_feed(raw, fetched_at=now, feed_url=base_url)
+        except MarkupTooComplex as exc:
+            title = str(raw.get("title", ""))[:80]
+            refused.append(f"{title!r} was left out: {exc}.")
+            continue
+        spent = time.monotonic() - started
+        if spent > settings.FEED_ENTRY_BUDGET:
+            # The limits in articles/sanitize.py should make this impossible; if some
+            # other markup still costs this much, it is not worth a slot in every run.
+            logger.warning("Entry %s of %s took %.1f s to clean", raw.get("id"), source.slug, spent)
+            refused.append(
+                f"{str(raw.get('title', ''))[:80]!r} was left out: cleaning it took "
+                f"{spent:.1f} s (the limit is {settings.FEED_ENTRY_BUDGET:g} s)."
+            )
+            continue
+        if entry is not None:
+            report.notes.extend(entry.notes)
         if entry is None:
             title = str(raw.get("title", ""))[:80]
             report.errors.append(f"An entry with neither GUID nor link was left out: {title!r}")
         else:
             entries.append(entry)
-    _import_entries(source=source, entries=entries, publish=publish, report=report)
-    _record_success(state, now=now)
+    _import_entries(
+        source=source, entries=entries, publish=publish, report=report, deadline=deadline
+    )
+    report.errors.extend(refused)
+    _record_success(state, now=now, problems=refused)
     return report
 
 
-def _parse(data: bytes):
+# A numeric character reference: one naming a character XML forbids (&#0;, &#xD800;,
+# &#99999999;) makes the strict parser refuse the whole feed.
+CHAR_REF = re.compile(rb"&#(?:[xX]([0-9a-fA-F]{1,50})|([0-9]{1,50}));")
+
+
+def _xml_char(code: int) -> bool:
+    return (
+        code in (0x9, 0xA, 0xD)
+        or 0x20 <= code <= 0xD7FF
+        or 0xE000 <= code <= 0xFFFD
+        or 0x10000 <= code <= 0x10FFFF
+    )
+
+
+def repair_char_refs(data: bytes) -> tuple[bytes, int]:
+    """Replace references to characters XML forbids with U+FFFD; return how many."""
+    replaced = 0
+
+    def fix(match: re.Match) -> bytes:
+        nonlocal replaced
+        hex_digits, digits = match.groups()
+        code = int(hex_digits, 16) if hex_digits else int(digits)
+        if _xml_char(code):
+            return match.group(0)
+        replaced += 1
+        return b"&#xFFFD;"
+
+    return CHAR_REF.sub(fix, data), replaced
+
+
+def _parse(data: bytes, report: IngestReport):
+    data, replaced = repair_char_refs(data)
+    if replaced:
+        report.notes.append(
+            f"{replaced} invalid character reference{'s' if replaced > 1 else ''} "
+            "replaced with \ufffd; the rest of the feed was read."
+        )
     # feedparser gets bytes, never a string: given a string that looks like a URL it
     # would fetch it itself, without our limits. Its own sanitizer is off because nh3
     # (articles/sanitize.py) is the one that decides what is safe. No base URL either:
@@ -155,9 +226,14 @@ def _parse(data: bytes):
     return parsed
 
 
-def _record_success(state: FeedState, *, now: datetime) -> None:
+def _record_success(state: FeedState, *, now: datetime, problems: list[str] = ()) -> None:
+    """The feed was read. Entries it had to leave out are noted on the source (the
+    admin's "Last error"), without counting as a failure of the feed."""
     state.last_fetched_at = now
     state.last_error = ""
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        state.last_error = f"Fetched, but: {problems[0]}{more}"[:1000]
     state.consecutive_failures = 0
     state.save()
 
@@ -221,7 +297,12 @@ def _topic_slug(term: str) -> str:
 
 
 def _import_entries(
-    *, source: Source, entries: list[FeedEntry], publish: bool, report: IngestReport
+    *,
+    source: Source,
+    entries: list[FeedEntry],
+    publish: bool,
+    report: IngestReport,
+    deadline: float,
 ) -> None:
     run = _Run(source, entries)
     for entry in entries:
@@ -237,7 +318,7 @@ def _import_entries(
             continue
         image = None
         if entry.image_url and (article is None or article.feed_image_url != entry.image_url):
-            image = _download_image(entry.image_url, report=report)
+            image = _download_image(entry.image_url, report=report, deadline=deadline)
         try:
             # Topics are made outside the entry's transaction: a rolled-back entry must
             # not leave the run's cache pointing at topics that no longer exist.
@@ -324,10 +405,10 @@ def _import_slug(entry: FeedEntry, *, source: Source) -> str:
     return unique_slug(entry.title)
 
 
-def _download_image(url: str, *, report: IngestReport) -> tuple[str, bytes] | None:
+def _download_image(url: str, *, report: IngestReport, deadline: float) -> tuple[str, bytes] | None:
     """The image at `url` checked as an admin upload is; None (and an error) if unusable."""
     try:
-        result = fetch(url, max_bytes=settings.IMAGE_MAX_BYTES, accept="image/*")
+        result = fetch(url, max_bytes=settings.IMAGE_MAX_BYTES, accept="image/*", deadline=deadline)
         fmt, _, _ = check_image_bytes(result.body)
     except FetchError as exc:
         where = "" if url[:200] in str(exc) else f" ({url[:200]})"

@@ -27,6 +27,11 @@ def env_int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
+def env_float(name: str, default: float | None = None) -> float | None:
+    value = os.environ.get(name)
+    return float(value) if value else default
+
+
 def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
@@ -48,6 +53,11 @@ SITE_URL = (
     os.environ.get("SITE_URL")
     or f"http://{'127.0.0.1' if _host in ('', '0.0.0.0', '::') else _host}:{env_int('PORT', 8000)}"
 ).rstrip("/")
+# The client address (serving/client.py): how many reverse proxies in front append to
+# X-Forwarded-For (0: none, the peer is the client), and which peers may send the header
+# at all (the same variable gunicorn reads for X-Forwarded-Proto; "*" for any).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+FORWARDED_ALLOW_IPS = env_list("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -101,6 +111,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "serving.middleware.DatabaseUnavailableMiddleware",
+    "serving.middleware.HostileInputMiddleware",
 ]
 
 ROOT_URLCONF = "newsroom.urls"
@@ -176,6 +187,10 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Rate-limit counters (allauth's, the comment flood rule, the API's): while Redis is
+# unreachable these keys live in each process's memory, so the limits hold per process
+# instead of refusing everyone (serving/cache_backend.py).
+CACHE_LOCAL_FALLBACK_PREFIXES = ("allauth:rl:", "comments:flood:", "api:rate:")
 # Fragments and lookups keyed by the content version (serving/cache.py): never changed
 # once written, so each process keeps copies in memory in front of the shared cache.
 CACHES["fragments"] = {
@@ -288,7 +303,14 @@ IMAGE_RENDITION_WIDTHS = (320, 640, 1280)
 # Feed ingestion (docs/ingestion.md). Feeds and lead images are fetched with these limits;
 # addresses on private, loopback and link-local networks are refused unless allowed.
 FEED_MAX_BYTES = env_int("FEED_MAX_BYTES", 5 * 1024 * 1024)
-FEED_TIMEOUT = float(os.environ.get("FEED_TIMEOUT", "10"))
+FEED_TIMEOUT = float(os.environ.get("FEED_TIMEOUT", "10"))  # per connect or read
+# Wall clock for one whole fetch (connect, redirects, headers, body; unset: 3 x
+# FEED_TIMEOUT), and for everything one source's import may spend fetching, the feed and
+# its images (unset: 6 x FEED_TIMEOUT).
+FEED_DEADLINE = env_float("FEED_DEADLINE")
+FEED_SOURCE_BUDGET = env_float("FEED_SOURCE_BUDGET")
+# An entry whose cleaning takes longer than this is left out (with a note on the source).
+FEED_ENTRY_BUDGET = float(os.environ.get("FEED_ENTRY_BUDGET", "2"))
 FEED_MAX_REDIRECTS = 5
 FEED_ALLOW_PRIVATE_HOSTS = env_bool("FEED_ALLOW_PRIVATE_HOSTS", False)
 # Each feed is polled on its own schedule (ingest/scheduling.py): about as often as it

@@ -5,6 +5,11 @@ catches Redis connection errors, logs them, and answers as an empty cache would 
 a failed add). After a connection failure (or three timeouts in a row) the process stops
 trying for `RETRY_AFTER` seconds, so a dead Redis costs one short timeout per process
 every few seconds, not one per call; a single late reply is only that call's miss.
+
+Rate-limit counters are the exception: "no cache" would make every limit fail closed (no
+lock, so every login, sign-up and comment refused). Keys starting with one of
+`CACHE_LOCAL_FALLBACK_PREFIXES` go to this process's memory while Redis is away, so the
+limits still hold, per process instead of site-wide, and a warning says so.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from __future__ import annotations
 import logging
 import time
 
+from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.base import DEFAULT_TIMEOUT, BaseCache
 from django.core.cache.backends.locmem import LocMemCache
@@ -26,6 +32,11 @@ RETRY_AFTER = 5.0
 SLOW_REPLIES = 3
 REDIS_DOWN = (RedisConnectionError, RedisTimeoutError, OSError)
 _MISSING = object()
+
+
+def _local_limits() -> LocMemCache:
+    # LocMemCache instances with one name share one store: one per process, all threads.
+    return LocMemCache("redis-down-limits", {"OPTIONS": {"MAX_ENTRIES": 10_000}})
 
 
 class ReusingRedisCacheClient(RedisCacheClient):
@@ -46,14 +57,27 @@ class ResilientRedisCache(RedisCache):
 
     _down_until = 0.0  # per instance (thread): a health flag, not shared state
     _slow_replies = 0
+    _warned_local = False  # per process: one warning per outage about local limits
 
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = ReusingRedisCacheClient
 
+    def _local_fallback(self, name: str, args: tuple, kwargs: dict):
+        """Run a rate-limit key's call on this process's memory (see the module doc)."""
+        key = args[0] if args else None
+        prefixes = tuple(getattr(settings, "CACHE_LOCAL_FALLBACK_PREFIXES", ()))
+        if not (isinstance(key, str) and prefixes and key.startswith(prefixes)):
+            return _MISSING
+        if not ResilientRedisCache._warned_local:
+            ResilientRedisCache._warned_local = True
+            logger.warning("Redis unavailable: rate limits are kept per process until it is back")
+        return getattr(_local_limits(), name)(*args, **kwargs)
+
     def _call(self, name: str, fallback, *args, **kwargs):
         if time.monotonic() < self._down_until:
-            return fallback
+            local = self._local_fallback(name, args, kwargs)
+            return fallback if local is _MISSING else local
         try:
             result = getattr(super(), name)(*args, **kwargs)
         except REDIS_DOWN as exc:
@@ -68,8 +92,11 @@ class ResilientRedisCache(RedisCache):
                 self._down_until = time.monotonic() + RETRY_AFTER
                 self._slow_replies = 0
             logger.warning("Redis unavailable (%s: %s); serving without cache", name, exc)
-            return fallback
+            local = self._local_fallback(name, args, kwargs)
+            return fallback if local is _MISSING else local
         self._slow_replies = 0
+        if ResilientRedisCache._warned_local:
+            ResilientRedisCache._warned_local = False
         return result
 
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.html import escape
 
 from articles.models import Article, Source, Topic
 
@@ -48,7 +49,10 @@ class LatestArticlesFeed(Feed):
         return item.title
 
     def item_description(self, item: Article) -> str:
-        return item.summary
+        # The summary is plain text, but RSS <description> and Atom <summary type="html">
+        # are HTML to a feed reader: escaped here, the reader's one decoding gives back
+        # the text, never live markup (the generator's XML escaping is a separate layer).
+        return escape(item.summary)
 
     def item_link(self, item: Article) -> str:
         return absolute_url(item.get_absolute_url())

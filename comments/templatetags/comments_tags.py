@@ -92,6 +92,10 @@ MAX_CACHED_PAGE = 1000
 
 def _viewer_state(user, article, facts: ViewerFacts) -> dict:
     """What the form area shows (the ban itself is read only for a banned reader)."""
+    if not article.is_visible:
+        # Staff previewing a draft, scheduled or withdrawn article: a form here would
+        # post to an article readers cannot see yet (a 404).
+        return {"state": "preview"}
     if not comments_open(article, timezone.now()):
         return {"state": "closed"}
     if not user.is_authenticated:

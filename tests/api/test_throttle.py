@@ -77,3 +77,17 @@ def test_a_cache_hit_counts_without_a_round_trip_most_of_the_time(rf, settings):
     assert cache.get(f"{throttle.KEY_PREFIX}ip:127.0.0.1:20") is None
     throttle.check(request, now=1200.0)
     assert cache.get(f"{throttle.KEY_PREFIX}ip:127.0.0.1:20") == throttle.SYNC_BATCH
+
+
+def test_behind_the_proxy_each_reader_has_their_own_budget(app, article, settings):
+    """With TRUSTED_PROXY_COUNT set, the address is the proxy's X-Forwarded-For entry
+    (serving/client.py): one reader using up the budget leaves the others theirs."""
+    settings.API_RATE_ANON = "2/60"
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.FORWARDED_ALLOW_IPS = ["10.0.0.5"]
+    url = f"/api/v1/articles/{article.slug}"
+    proxy = {"REMOTE_ADDR": "10.0.0.5"}
+    for _ in range(2):
+        app.client.get(url, HTTP_X_FORWARDED_FOR="203.0.113.66", **proxy)
+    assert app.client.get(url, HTTP_X_FORWARDED_FOR="203.0.113.66", **proxy).status_code == 429
+    assert app.client.get(url, HTTP_X_FORWARDED_FOR="198.51.100.7", **proxy).status_code == 200

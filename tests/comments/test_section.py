@@ -294,3 +294,27 @@ def test_shared_thread_is_built_as_nobodys(client, article, confirmed, monkeypat
     client.force_login(ConfirmedReaderFactory())
     other = page_of(client, article)
     assert "Approved for all" in other and "Racing in" not in other
+
+
+@pytest.mark.parametrize("kind", ["draft", "scheduled", "withdrawn"])
+def test_a_preview_says_comments_open_on_publication(client, editor, kind):
+    """Staff previewing an unpublished article got a comment form that answered 404."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from articles.models import Article
+    from tests.factories import ArticleFactory
+
+    article = ArticleFactory()
+    if kind == "scheduled":
+        article.published_at = timezone.now() + timedelta(days=1)
+    else:
+        article.status = Article.Status.DRAFT if kind == "draft" else Article.Status.WITHDRAWN
+    article.save()
+    client.force_login(editor)
+    response = client.get(article.get_absolute_url())
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Comments open when the article is published." in html
+    assert reverse("comments:post", args=[article.slug]) not in html

@@ -317,3 +317,33 @@ def test_which_decisions_make_cached_pages_stale(article, confirmed, moderator):
         lambda: services.ban_user(user=confirmed, moderator=moderator, until=None, reason="x")
     )
     assert not stales(lambda: services.comment_reject(comment=held, moderator=moderator))
+
+
+@pytest.mark.parametrize("target_factory", ["EditorFactory", "ModeratorFactory"])
+def test_a_moderator_cannot_ban_staff(moderator, target_factory):
+    """Decided in docs/security.md: moderators ban readers, not colleagues."""
+    from tests import factories
+
+    target = getattr(factories, target_factory)()
+    with pytest.raises(PermissionDenied):
+        services.ban_user(user=target, moderator=moderator, until=None, reason="Dispute")
+    assert not Ban.objects.exists()
+
+
+def test_a_superuser_may_ban_a_staff_account(moderator):
+    from tests.factories import UserFactory
+
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    ban = services.ban_user(user=moderator, moderator=admin, until=None, reason="Left the team")
+    assert ban.user == moderator
+
+
+def test_the_ban_page_says_why_a_moderator_cannot_ban_an_editor(client, moderator, editor):
+    from django.urls import reverse
+
+    client.force_login(moderator)
+    response = client.post(
+        reverse("comments:ban", args=[editor.pk]), {"duration": "1d", "reason": "Dispute"}
+    )
+    assert response.status_code == 400
+    assert "ask an administrator" in response.content.decode()

@@ -28,6 +28,9 @@ def redis_down(settings):
         "fragments": settings.CACHES["fragments"],
     }
     settings.PAGE_CACHE_TIMEOUT = 600
+    from serving.cache_backend import _local_limits
+
+    _local_limits().clear()  # counters a previous test kept in this process
 
 
 @pytest.mark.django_db
@@ -129,3 +132,57 @@ def test_one_late_redis_reply_is_a_miss_three_in_a_row_mean_redis_is_down():
         started = time.monotonic()
         assert cache.get("page") is None
         assert time.monotonic() - started < 0.05
+
+
+@pytest.fixture
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("_fast_passwords")
+def test_login_signup_and_comments_work_without_redis(client, redis_down, caplog):
+    """The limits fell closed: a correct password answered "Too many failed login
+    attempts" and sign-ups and comments got 429. Now they hold per process."""
+    from django.urls import reverse
+
+    from tests.factories import ConfirmedReaderFactory
+
+    reader = ConfirmedReaderFactory()
+    response = client.post(
+        reverse("account_login"), {"login": reader.email, "password": "a-Long-passw0rd!"}
+    )
+    assert response.status_code == 302
+    article = ArticleFactory()
+    response = client.post(
+        reverse("comments:post", args=[article.slug]), {"body": "Is the coast road open?"}
+    )
+    assert response.status_code == 302
+    client.logout()
+    response = client.post(
+        reverse("account_signup"),
+        {
+            "display_name": "Wren Hollow",
+            "email": "wren@example.org",
+            "password1": "a-Long-passw0rd!",
+            "password2": "a-Long-passw0rd!",
+        },
+    )
+    assert response.status_code == 302
+    assert "rate limits are kept per process" in caplog.text
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("_fast_passwords")
+def test_limits_still_hold_in_the_process_without_redis(client, redis_down):
+    from django.urls import reverse
+
+    from tests.factories import ConfirmedReaderFactory
+
+    reader = ConfirmedReaderFactory()
+    for _ in range(5):
+        client.post(reverse("account_login"), {"login": reader.email, "password": "wrong"})
+    response = client.post(
+        reverse("account_login"), {"login": reader.email, "password": "a-Long-passw0rd!"}
+    )
+    assert "Too many failed login attempts" in response.content.decode()
