@@ -1,0 +1,73 @@
+"""Purging HTTP caches by tag: a real HTTP server on 127.0.0.1 stands in for Varnish."""
+
+import http.server
+import logging
+import threading
+
+import pytest
+
+from serving import purge
+
+
+class _Recorder(http.server.BaseHTTPRequestHandler):
+    def do_PURGE(self):  # noqa: N802 - the HTTP method's name
+        self.server.seen.append(self.headers["xkey"])
+        status = self.server.statuses.pop(0) if self.server.statuses else 200
+        self.send_response(status)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def cache_server(settings):
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
+    server.seen, server.statuses = [], []
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    settings.PURGE_URLS = [f"http://127.0.0.1:{server.server_port}/"]
+    settings.PURGE_TIMEOUT = 2
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def test_purge_tags_sends_one_request_with_every_tag(cache_server):
+    purge.purge_tags(["comments:7", "article:7", "article:7"])
+    assert cache_server.seen == ["article:7 comments:7"]
+
+
+def test_purge_tags_raises_when_a_cache_refuses(cache_server):
+    cache_server.statuses = [403]
+    with pytest.raises(purge.PurgeFailed):
+        purge.purge_tags(["promo"])
+
+
+def test_scheduled_purge_is_retried_until_it_succeeds(cache_server, monkeypatch, caplog):
+    monkeypatch.setattr(purge, "RETRY_DELAYS", (0.05, 0.05, 0.05))
+    cache_server.statuses = [503, 503]
+    with caplog.at_level(logging.WARNING, logger="serving.purge"):
+        purge.schedule(["article:3"])
+        assert purge.worker.drain(5)
+    assert cache_server.seen == ["article:3"] * 3
+    assert "try 1" in caplog.text and "try 2" in caplog.text
+    assert "gave up" not in caplog.text
+
+
+def test_a_purge_that_keeps_failing_is_logged_as_an_error_with_its_tags(
+    cache_server, monkeypatch, caplog
+):
+    monkeypatch.setattr(purge, "RETRY_DELAYS", (0.01, 0.01))
+    cache_server.statuses = [500] * 10
+    with caplog.at_level(logging.WARNING, logger="serving.purge"):
+        purge.schedule(["source:2", "list:articles"])
+        assert purge.worker.drain(5)
+    errors = [r for r in caplog.records if r.levelno == logging.ERROR]
+    assert errors and "list:articles source:2" in errors[0].getMessage()
+
+
+def test_nothing_is_sent_without_purge_urls(settings):
+    settings.PURGE_URLS = []
+    purge.schedule(["article:1"])
+    assert purge.worker.drain(1)
