@@ -6,7 +6,9 @@ of them). It is a plain function so that a task queue can run it; until then
 `schedule()` hands it to one background thread per process, off the request that wrote:
 tags waiting together go out in one request, a failure is logged and retried with a
 growing delay, and one still failing after the last try is logged as an error with its
-tags (never dropped silently). At exit the process waits a few seconds for what is
+tags (never dropped silently). A purge waits until every app server has seen the new tag
+versions (PAGE_CACHE_LOCAL_SECONDS, plus a margin): sent sooner, the cache's refetch
+could get the old page from a server that has not yet noticed, and keep it. At exit the process waits a few seconds for what is
 queued, so a management command's purges are sent too.
 """
 
@@ -63,27 +65,30 @@ class _Worker:
     """One daemon thread per process sending queued purges, with retries."""
 
     def __init__(self) -> None:
-        self.queue: queue.Queue[set[str]] = queue.Queue()
+        self.queue: queue.Queue[tuple[set[str], float]] = queue.Queue()
         self.lock = threading.Lock()
         self.thread: threading.Thread | None = None
 
-    def submit(self, tags: set[str]) -> None:
+    def submit(self, tags: set[str], not_before: float) -> None:
         with self.lock:
             if self.thread is None or not self.thread.is_alive():
                 self.thread = threading.Thread(target=self._run, name="purge", daemon=True)
                 self.thread.start()
-        self.queue.put(tags)
+        self.queue.put((tags, not_before))
 
     def _run(self) -> None:
         while True:
-            tags, taken = self.queue.get(), 1
+            (tags, not_before), taken = self.queue.get(), 1
+            time.sleep(max(0.0, not_before - time.monotonic()))
             # Everything waiting goes out in one request.
             while True:
                 try:
-                    tags |= self.queue.get_nowait()
-                    taken += 1
+                    more, later = self.queue.get_nowait()
                 except queue.Empty:
                     break
+                tags |= more
+                taken += 1
+                time.sleep(max(0.0, later - time.monotonic()))
             self._send(tags)
             for _ in range(taken):
                 self.queue.task_done()
@@ -122,7 +127,8 @@ def schedule(tags: Iterable[str]) -> None:
     """Purge `tags` in the background (after the write committed: see serving.cache)."""
     tags = set(tags)
     if tags and purge_urls():
-        worker.submit(tags)
+        delay = float(getattr(settings, "PAGE_CACHE_LOCAL_SECONDS", 0) or 0)
+        worker.submit(tags, time.monotonic() + (delay + 0.1 if delay else 0))
 
 
 @atexit.register
