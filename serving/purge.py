@@ -8,8 +8,9 @@ tags waiting together go out in one request, a failure is logged and retried wit
 growing delay, and one still failing after the last try is logged as an error with its
 tags (never dropped silently). A purge waits until every app server has seen the new tag
 versions (PAGE_CACHE_LOCAL_SECONDS, plus a margin): sent sooner, the cache's refetch
-could get the old page from a server that has not yet noticed, and keep it. At exit the process waits a few seconds for what is
-queued, so a management command's purges are sent too.
+could get the old page from a server that has not yet noticed, and keep it. At exit the
+process waits a few seconds for what is queued, so a management command's purges are
+sent too.
 """
 
 from __future__ import annotations

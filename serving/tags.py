@@ -39,8 +39,8 @@ def new_version() -> int:
 
 
 def bumped_at(version: int) -> float:
-    """Unix time at which a tag got this version."""
-    return version / 1e9
+    """Unix time at which a tag got this version by a bump (0 for a first version)."""
+    return version / 1e9 if version > 0 else 0.0
 
 
 class _Memo:
@@ -110,8 +110,10 @@ def read(tags: Iterable[str], *extra_keys: str) -> tuple[dict[str, int | None], 
 
 
 def _create(tag: str) -> int | None:
-    """A first version for a tag never bumped (or evicted); None if the cache is down."""
-    version = new_version()
+    """A first version for a tag never bumped (or evicted); None if the cache is down.
+
+    Negative: unique like any other, but no change happened then (see bumped_at)."""
+    version = -new_version()
     if cache.add(KEY_PREFIX + tag, version, timeout=TIMEOUT):
         return version
     return cache.get(KEY_PREFIX + tag)
@@ -128,7 +130,7 @@ def token(tags: Iterable[str]) -> str:
     found = versions(sorted(set(tags)))
     if any(v is None for v in found.values()):
         return f"unknown-{secrets.token_hex(8)}"
-    return ".".join(f"{v:x}" for _, v in sorted(found.items()))
+    return ".".join(str(v) for _, v in sorted(found.items()))
 
 
 def bump(tags: Iterable[str]) -> None:
