@@ -65,15 +65,15 @@ def bump_tags(tags: Iterable[str]) -> None:
     if not tags:
         return
     tag_versions.bump(tags)
-    if transaction.get_connection().in_atomic_block:
-        transaction.on_commit(partial(_committed, tags))
-    else:
+    if not transaction.get_connection().in_atomic_block:
+        purge.schedule(tags)
+        return
+
+    def committed() -> None:
+        tag_versions.bump(tags)
         purge.schedule(tags)
 
-
-def _committed(tags: frozenset[str]) -> None:
-    tag_versions.bump(tags)
-    purge.schedule(tags)
+    transaction.on_commit(committed)
 
 
 def tag(request: HttpRequest, *tags: str) -> None:

@@ -140,6 +140,8 @@ class VarnishStack:
             CACHE_KEY_PREFIX=f"varnish-test-{uuid.uuid4().hex[:8]}",
             WEB_CONCURRENCY="2",
             GUNICORN_THREADS="1",
+            # Approving a reply mails its parent's author: no SMTP server here.
+            EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
         )
         _manage(self.env, "migrate", "--noinput")
         _manage(self.env, "collectstatic", "--noinput")
