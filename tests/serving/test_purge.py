@@ -1,36 +1,10 @@
 """Purging HTTP caches by tag: a real HTTP server on 127.0.0.1 stands in for Varnish."""
 
-import http.server
 import logging
-import threading
 
 import pytest
 
 from serving import purge
-
-
-class _Recorder(http.server.BaseHTTPRequestHandler):
-    def do_PURGE(self):  # noqa: N802 - the HTTP method's name
-        self.server.seen.append(self.headers["xkey"])
-        status = self.server.statuses.pop(0) if self.server.statuses else 200
-        self.send_response(status)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture
-def cache_server(settings):
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
-    server.seen, server.statuses = [], []
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    settings.PURGE_URLS = [f"http://127.0.0.1:{server.server_port}/"]
-    settings.PURGE_TIMEOUT = 2
-    yield server
-    server.shutdown()
-    server.server_close()
 
 
 def test_purge_tags_sends_one_request_with_every_tag(cache_server):
