@@ -89,8 +89,14 @@ def tag(request: HttpRequest, *tags: str) -> None:
 def tag_token(*tags: str) -> str:
     """A key part for a fragment built from `tags`: changes whenever one of them does.
     `{% cache timeout name object.pk token using="fragments" %}` with the token in the
-    context; such keys never change meaning, so the fragments alias keeps them locally."""
-    return tag_versions.token(tags)
+    context; such keys never change meaning, so the fragments alias keeps them locally.
+
+    A fragment listing articles ("list:articles") also changes when a scheduled article's
+    time comes, as whole pages do (the next scheduled change is part of its token)."""
+    token = tag_versions.token(tags)
+    if SCHEDULE_TAGS[0] in tags:
+        token = f"{token}@{_next_scheduled()}"
+    return token
 
 
 def card_tags(articles: Iterable) -> list[str]:
