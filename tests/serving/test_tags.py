@@ -30,7 +30,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _long_page_cache(settings):
     settings.PAGE_CACHE_TIMEOUT = 600
-    settings.PAGE_CACHE_CLOCK_MARGIN = 0  # see tests/serving/test_page_cache.py
 
 
 def _url(article):
