@@ -155,6 +155,8 @@ def base_env(tmp: Path) -> dict:
         # wrk is one address: the API's limit still counts every request (its cost is in
         # the figures) but must not answer 429s.
         API_RATE_ANON="1000000000/60",
+        # Approving a comment mails its author: no SMTP server here.
+        EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
     )
     return env
 

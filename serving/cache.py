@@ -136,9 +136,11 @@ class _LocalPages:
                 self.pages.popitem(last=False)
 
     def clear(self) -> None:
+        global _schedule_memo
         with self.lock:
             self.pages.clear()
         tag_versions.memo.clear()
+        _schedule_memo = None
 
 
 local_pages = _LocalPages()
@@ -169,17 +171,26 @@ def _clock_margin() -> float:
     return float(getattr(settings, "PAGE_CACHE_CLOCK_MARGIN", 0.05))
 
 
+_schedule_memo: tuple[str, float | None] | None = None
+
+
 def _next_scheduled() -> float | None:
-    """Unix time of the next scheduled change, remembered until an article or promo
-    changes (the versions of SCHEDULE_TAGS) or that time passes."""
+    """Unix time of the next scheduled change, remembered (in the shared cache, and in
+    this process) until an article or promo changes (the versions of SCHEDULE_TAGS) or
+    that time passes."""
+    global _schedule_memo
     now = time.time()
     version = tag_versions.token(SCHEDULE_TAGS)
-    memo = cache.get(SCHEDULE_KEY)
-    if memo and memo[0] == version and (memo[1] is None or memo[1] > now):
-        return memo[1]
+    for memo in (_schedule_memo, None):
+        if memo is None:
+            memo = cache.get(SCHEDULE_KEY)
+        if memo and memo[0] == version and (memo[1] is None or memo[1] > now):
+            _schedule_memo = memo
+            return memo[1]
     upcoming = next_scheduled_change()
     at = upcoming.timestamp() if upcoming else None
-    cache.set(SCHEDULE_KEY, (version, at), timeout=page_timeout())
+    _schedule_memo = (version, at)
+    cache.set(SCHEDULE_KEY, _schedule_memo, timeout=page_timeout())
     return at
 
 
