@@ -4,8 +4,10 @@ Connected in `ArticlesConfig.ready()`. Each write bumps only the tags of what it
 (serving.cache.bump_tags: at once, again on commit, then purged from HTTP caches):
 
 - an article: its own page, its source's and agency's, its topics', and every list of
-  articles (home, latest feeds, sitemaps, search, related cards): `article:<id>`,
-  `source:<id>`, `topic:<id>`, `list:articles`;
+  articles (home, latest feeds, sitemaps, search, the related-cards fragment):
+  `article:<id>`, `source:<id>`, `topic:<id>`, `list:articles`; and when it stops being
+  public (withdrawn, unpublished, deleted) `list:withdrawn`, which every article page
+  carries, so no page keeps a related card linking to it;
 - a correction: its article's page (`article:<id>`);
 - a promo: `promo` (the article banner and the footer's app block);
 - a source or a topic: its own pages, and `site` (names in the navigation, the search
@@ -15,7 +17,8 @@ Connected in `ArticlesConfig.ready()`. Each write bumps only the tags of what it
 
 from __future__ import annotations
 
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
+from django.utils import timezone
 
 from serving.cache import bump_tags
 
@@ -27,18 +30,38 @@ def article_tags(article) -> list[str]:
     return tags
 
 
+def _is_public(status: str, published_at) -> bool:
+    # Article.is_visible, for the values stored before this save.
+    return status == "published" and published_at is not None and published_at <= timezone.now()
+
+
+def article_saving(sender, instance, raw: bool = False, **kwargs) -> None:
+    """Whether the article was public before this save (one query, updates only)."""
+    before = None
+    if not raw and instance.pk is not None:
+        before = sender.objects.filter(pk=instance.pk).values_list("status", "published_at")
+        before = before.first()
+    instance._was_public = bool(before) and _is_public(*before)
+
+
 def article_saved(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
     if raw:  # loaddata
         return
     # A new article has no topics yet: adding them bumps theirs (article_topics_changed).
     topics = [] if created else instance.topics.values_list("pk", flat=True)
-    bump_tags([*article_tags(instance), *(f"topic:{pk}" for pk in topics)])
+    tags = [*article_tags(instance), *(f"topic:{pk}" for pk in topics)]
+    if getattr(instance, "_was_public", False) and not instance.is_visible:
+        tags.append("list:withdrawn")
+    bump_tags(tags)
 
 
 def article_deleted(sender, instance, **kwargs) -> None:
     # pre_delete: the article's topic links are still there to be read.
     topics = instance.topics.values_list("pk", flat=True)
-    bump_tags([*article_tags(instance), *(f"topic:{pk}" for pk in topics)])
+    tags = [*article_tags(instance), *(f"topic:{pk}" for pk in topics)]
+    if instance.is_visible:
+        tags.append("list:withdrawn")
+    bump_tags(tags)
 
 
 def article_topics_changed(sender, instance, action: str, reverse: bool, pk_set, **kwargs):
@@ -90,6 +113,7 @@ def topic_changed(sender, instance, raw: bool = False, update_fields=None, **kwa
 def connect() -> None:
     from .models import Article, Correction, Promo, Source, Topic
 
+    pre_save.connect(article_saving, sender=Article, dispatch_uid="pages-article-saving")
     post_save.connect(article_saved, sender=Article, dispatch_uid="pages-article-save")
     pre_delete.connect(article_deleted, sender=Article, dispatch_uid="pages-article-delete")
     m2m_changed.connect(

@@ -46,7 +46,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 # `order` and `cpage`: the comment thread's order and page (comments_section).
-@cache_for_anonymous(tags=["list:articles"], query=["order", "cpage"])
+@cache_for_anonymous(tags=["list:withdrawn"], query=["order", "cpage"])
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render_article(request, slug)
 
@@ -71,8 +71,11 @@ def render_article(
             raise Http404("No article found.")
         preview = True
     # What the page shows: the article (with its topics' names, "site", and corrections),
-    # its source and agency, its comments; and, in the related cards, the latest articles
-    # ("list:articles", on the decorator).
+    # its source and agency, its comments. The related cards come from a fragment that
+    # follows every article ("list:articles"); the page itself does not, or each publish
+    # would re-render every article page: it follows only withdrawals ("list:withdrawn",
+    # on the decorator), so no page links to an article that is gone, while new articles
+    # reach its related cards when the page is next rendered.
     shown = [f"article:{article.pk}", f"source:{article.source_id}"]
     if article.agency_id:
         shown.append(f"source:{article.agency_id}")

@@ -375,7 +375,7 @@ def main() -> None:
     s.add_argument("--comments", type=int, default=100_000)
     sub.add_parser("facts")
     w = sub.add_parser("write")
-    w.add_argument("kind", choices=["approve", "poll", "publish", "publish-one"])
+    w.add_argument("kind", choices=["approve", "poll", "poll-setup", "publish", "publish-one"])
     args = parser.parse_args()
     if args.command == "seed":
         seed(

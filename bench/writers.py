@@ -22,7 +22,8 @@ def write(kind: str) -> None:
     approve: a pending comment every 0.5 s (comments.services.comment_approve);
     poll: an unchanged feed every second (ingest.importer.ingest_source, from a local
     server); publish: a draft every 10 s (articles.publishing.publish); publish-one: one
-    draft, its title printed. Purges (PURGE_URLS) go out before the process ends."""
+    draft, its title printed; poll-setup: the feed's first import, then exit. Purges
+    (PURGE_URLS) go out before the process ends."""
     import signal
 
     def stop(*_):
@@ -36,6 +37,7 @@ def write(kind: str) -> None:
         "poll": (1.0, _poller),
         "publish": (10.0, lambda: _publish),
         "publish-one": (0.0, lambda: _publish),
+        "poll-setup": (0.0, _poller),
     }[kind]
     action = action()  # the poller starts its feed server and imports once here
     print("READY", flush=True)
@@ -47,6 +49,8 @@ def write(kind: str) -> None:
             done += 1
             if kind == "publish-one":
                 print(f"TITLE {title}", flush=True)
+                break
+            if kind == "poll-setup":
                 break
             time.sleep(max(0.0, step - (time.monotonic() - started)))
     except _Stop:

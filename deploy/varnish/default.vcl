@@ -53,7 +53,14 @@ sub vcl_recv {
     # Anything else in Cookie (the CSRF cookie, analytics) must not split the cache:
     # the app never serves a shared page that depends on it.
     unset req.http.Cookie;
-    # The same page whatever the order of its query parameters.
+    # Tracking parameters change nothing on a page (the app keys pages by the parameters
+    # each view reads): drop them, and sort the rest, so such links share one object.
+    if (req.url ~ "[?&](utm_[a-z]+|fbclid|gclid|mc_[a-z]+)=") {
+        set req.url = regsuball(req.url, "([?&])(utm_[a-z]+|fbclid|gclid|mc_[a-z]+)=[^&]*", "\1");
+        set req.url = regsuball(req.url, "&&+", "&");
+        set req.url = regsub(req.url, "\?&", "?");
+        set req.url = regsub(req.url, "[?&]$", "");
+    }
     set req.url = std.querysort(req.url);
     # Grace (serve stale while refetching) for a few seconds while the app is healthy,
     # longer while it is not.

@@ -283,12 +283,12 @@ def test_local_copy_rechecks_the_shared_versions_within_its_window(client, setti
     client.get(url)  # miss: rendered and stored
     assert client.get(url)["X-Page-Cache"] == "hit"  # from the shared cache, now local too
     # Another server published something: the shared version moves, not this process's.
-    cache.set(tags.KEY_PREFIX + "list:articles", tags.new_version())
+    cache.set(tags.KEY_PREFIX + f"article:{article.pk}", tags.new_version())
     assert client.get(url)["X-Page-Cache"] == "hit"  # within the window: the local copy
     time.sleep(0.35)
     assert client.get(url)["X-Page-Cache"] == "miss"  # window over: fresh render
     assert client.get(url)["X-Page-Cache"] == "hit"
-    bump_tags(["list:articles"])  # a change in this process: no waiting
+    bump_tags([f"article:{article.pk}"])  # a change in this process: no waiting
     assert client.get(url)["X-Page-Cache"] == "miss"
 
 

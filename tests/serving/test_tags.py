@@ -218,3 +218,13 @@ def test_tags_are_purged_from_http_caches_after_commit(
     sent = set(" ".join(cache_server.seen).split())
     assert {f"article:{draft.pk}", f"topic:{topic.pk}", "list:articles"} <= sent
     assert f"source:{draft.source_id}" in sent
+
+
+def test_withdrawing_an_article_makes_every_article_page_stale(client, editor):
+    gone, other = ArticleFactory(), ArticleFactory()
+    wire = SourceFactory()  # (a new source bumps "site": made before the page is cached)
+    client.get(_url(other))
+    ArticleFactory(source=wire)  # publishing another article leaves the page alone...
+    assert _state(client, _url(other)) == "hit"
+    publishing.unpublish(article=gone, author=editor)  # ...withdrawing one does not
+    assert _state(client, _url(other)) == "miss"

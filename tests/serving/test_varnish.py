@@ -153,3 +153,10 @@ def test_purge_needs_tags(stack):
     assert status == 400  # from 127.0.0.1 (in the ACL) but no xkey header
     status, _, body = request(stack.url + "/", method="PURGE", headers={"xkey": "promo"})
     assert status == 200 and b"Invalidated" in body
+
+
+def test_tracking_parameters_share_the_page_in_varnish(stack):
+    stack.get("/feeds/latest.rss")
+    assert stack.get("/feeds/latest.rss")[1]["X-Cache"] == "HIT"
+    status, headers, _ = stack.get("/feeds/latest.rss?utm_source=news&fbclid=abc&utm_medium=x")
+    assert status == 200 and headers["X-Cache"] == "HIT"
