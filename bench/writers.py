@@ -12,10 +12,6 @@ from django.utils import timezone
 from articles.models import Article, Source
 
 
-class _Stop(Exception):
-    pass
-
-
 def write(kind: str) -> None:
     """Write through the real paths until SIGTERM, then print `WROTE <count>`.
 
@@ -26,10 +22,10 @@ def write(kind: str) -> None:
     (PURGE_URLS) go out before the process ends."""
     import signal
 
-    def stop(*_):
-        raise _Stop
-
-    signal.signal(signal.SIGTERM, stop)
+    stopping = []
+    # A flag, not an exception: one raised inside a write could be caught by the code it
+    # interrupts (a purge retry loop, a transaction) and the count lost.
+    signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
     User = get_user_model()
     editor = User.objects.get(username="bench-editor")
     step, action = {
@@ -42,19 +38,17 @@ def write(kind: str) -> None:
     action = action()  # the poller starts its feed server and imports once here
     print("READY", flush=True)
     done = 0
-    try:
-        while True:
-            started = time.monotonic()
-            title = action(editor)
-            done += 1
-            if kind == "publish-one":
-                print(f"TITLE {title}", flush=True)
-                break
-            if kind == "poll-setup":
-                break
-            time.sleep(max(0.0, step - (time.monotonic() - started)))
-    except _Stop:
-        pass
+    while not stopping:
+        started = time.monotonic()
+        title = action(editor)
+        done += 1
+        if kind == "publish-one":
+            print(f"TITLE {title}", flush=True)
+            break
+        if kind == "poll-setup":
+            break
+        while not stopping and time.monotonic() - started < step:
+            time.sleep(0.05)
     print(f"WROTE {done}", flush=True)
 
 
