@@ -219,10 +219,15 @@ def _is_cacheable_response(request: HttpRequest, response: HttpResponse) -> bool
     return "private" not in cache_control and "no-store" not in cache_control
 
 
-def _page_key(request: HttpRequest, query: Iterable[str]) -> str:
+def _page_key(request: HttpRequest, query: Iterable[str] | None) -> str:
     """The page's key: host, path and only the query parameters the view reads, so a
-    made-up `?utm_x=1` shares the canonical page instead of adding one."""
-    params = sorted((name, value) for name in query for value in request.GET.getlist(name))
+    made-up `?utm_x=1` shares the canonical page instead of adding one. A view that does
+    not say which it reads (`query=None`) is keyed by all of them."""
+    if query is None:
+        params = sorted(request.GET.lists())
+        params = [(name, value) for name, values in params for value in values]
+    else:
+        params = sorted((name, v) for name in query for v in request.GET.getlist(name))
     raw = f"{request.get_host()}|{request.path}|{urlencode(params)}"
     return PAGE_KEY_PREFIX + hashlib.sha256(raw.encode()).hexdigest()
 
@@ -258,7 +263,14 @@ def _lookup(key: str) -> tuple[dict | None, bool]:
 
 
 def _shared_headers(response: HttpResponse, entry: dict, *, stale: bool = False) -> None:
-    """Cache-Control for browsers (max-age) and shared caches (s-maxage), and the tags."""
+    """Cache-Control for browsers (max-age) and shared caches (s-maxage), unless the view
+    chose its own, and the tags."""
+    keys = " ".join(sorted(entry["tags"]))
+    response["Surrogate-Key"] = keys
+    response["xkey"] = keys
+    if entry.get("cache_control"):
+        response["Cache-Control"] = entry["cache_control"]
+        return
     s_maxage = int(getattr(settings, "PAGE_CACHE_S_MAXAGE", page_timeout()))
     s_maxage = min(s_maxage, int(entry["fresh_until"] - time.time()))
     max_age = int(getattr(settings, "PAGE_CACHE_MAX_AGE", 30))
@@ -266,9 +278,6 @@ def _shared_headers(response: HttpResponse, entry: dict, *, stale: bool = False)
         max_age, s_maxage = 0, 1
     s_maxage = max(s_maxage, 1)
     response["Cache-Control"] = f"public, max-age={min(max_age, s_maxage)}, s-maxage={s_maxage}"
-    keys = " ".join(sorted(entry["tags"]))
-    response["Surrogate-Key"] = keys
-    response["xkey"] = keys
 
 
 def _rebuild(entry: dict, state: str) -> HttpResponse:
@@ -291,7 +300,7 @@ class _Miss:
 
 def _serve(request: HttpRequest, view) -> HttpResponse | _Miss:
     """A cached (or, during another request's render, stale) response, or a _Miss."""
-    key = _page_key(request, getattr(view, "page_cache_query", ()))
+    key = _page_key(request, getattr(view, "page_cache_query", None))
     entry, current = _lookup(key)
     if entry is None:
         return _Miss(key, locked=False)
@@ -340,12 +349,14 @@ class PageCacheMiddleware:
         return response
 
 
-def cache_for_anonymous(view=None, *, tags: Iterable[str] = (), query: Iterable[str] = ()):
+def cache_for_anonymous(view=None, *, tags: Iterable[str] = (), query: Iterable[str] | None = None):
     """Serve the view's page from the shared cache to readers who are not signed in.
 
     `tags`: what every page of this view is built from (the view adds its objects' own
     with `tag()`); `query`: the query parameters the view reads, the only ones in the
-    cache key. Only GET/HEAD without a session or messages cookie; only 200 responses
+    cache key (None, the default: every parameter, in sorted order; `()`: none). A
+    `Cache-Control` the view sets itself is kept (the API's `public, no-cache`). Only
+    GET/HEAD without a session or messages cookie; only 200 responses
     that set no cookie and rendered no CSRF token are stored. A hit runs no view and no
     SQL (with `PageCacheMiddleware` installed it does not even reach the view's
     middleware). Usable bare (`@cache_for_anonymous`) or with arguments.
@@ -353,7 +364,7 @@ def cache_for_anonymous(view=None, *, tags: Iterable[str] = (), query: Iterable[
     if view is None:
         return partial(cache_for_anonymous, tags=tags, query=query)
     static_tags = frozenset((*DEFAULT_TAGS, *tags))
-    query = tuple(query)
+    query = None if query is None else tuple(query)
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
@@ -407,6 +418,7 @@ def _render_and_store(request, view, miss: _Miss, static_tags, args, kwargs) -> 
         "status": response.status_code,
         "content": response.content,
         "headers": {h: response[h] for h in KEPT_HEADERS if h in response},
+        "cache_control": response.get("Cache-Control", ""),
     }
     # Kept past its freshness for the grace period, so a stale copy can be served while
     # one request renders the new one.

@@ -7,8 +7,9 @@
 #
 # - Anonymous readers share pages: cookies are dropped from their GET/HEAD requests.
 # - A request with a session or messages cookie goes to the app (pass), never cached.
-# - Only what the app marks `Cache-Control: public` is kept, for its s-maxage, and never
-#   a response that sets a cookie.
+# - Only what the app marks `Cache-Control: public` (and not no-cache, as the API's
+#   revalidated reads are) is kept, for its s-maxage, and never a response that sets a
+#   cookie.
 # - Each page carries its dependency tags in `xkey`; `PURGE` with an `xkey` header
 #   (from an address in the `purgers` ACL) soft-purges every page with one of the tags:
 #   the next reader still gets the old copy at once while one fetch renders the new one.
@@ -72,7 +73,8 @@ sub vcl_recv {
 
 sub vcl_backend_response {
     # Keep only what the app explicitly shares, and never a response that sets a cookie.
-    if (beresp.http.Set-Cookie || beresp.http.Cache-Control !~ "public") {
+    if (beresp.http.Set-Cookie || beresp.http.Cache-Control !~ "public"
+        || beresp.http.Cache-Control ~ "no-cache|no-store|private") {
         set beresp.uncacheable = true;
         set beresp.ttl = 120s;
         return (deliver);
