@@ -56,7 +56,7 @@ def test_app_sends_tags_for_varnish_and_cdns(stack):
     _, headers, _ = stack.app_get("/articles/harbour-lights/")
     keys = headers["xkey"].split()
     assert headers["Surrogate-Key"] == headers["xkey"]
-    assert {"site", "promo", "list:articles"} <= set(keys)
+    assert {"site", "promo", "list:withdrawn"} <= set(keys)
     assert any(k.startswith("article:") for k in keys)
     assert any(k.startswith("comments:") for k in keys)
 
