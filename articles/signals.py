@@ -30,6 +30,27 @@ def article_tags(article) -> list[str]:
     return tags
 
 
+def articles_changed(article_ids) -> None:
+    """Pages of these articles changed without a save of theirs (a scheduled article went
+    live, a lead image's renditions are ready): their tags, their sources' and topics',
+    and the lists (two queries)."""
+    from .models import Article
+
+    ids = list(article_ids)
+    if not ids:
+        return
+    tags = {"list:articles"}
+    for pk, source_id, agency_id in Article.objects.filter(pk__in=ids).values_list(
+        "pk", "source_id", "agency_id"
+    ):
+        tags |= {f"article:{pk}", f"source:{source_id}"}
+        if agency_id:
+            tags.add(f"source:{agency_id}")
+    topics = Article.topics.through.objects.filter(article_id__in=ids).values_list("topic_id")
+    tags |= {f"topic:{pk}" for (pk,) in topics}
+    bump_tags(tags)
+
+
 def _is_public(status: str, published_at) -> bool:
     # Article.is_visible, for the values stored before this save.
     return status == "published" and published_at is not None and published_at <= timezone.now()
