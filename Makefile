@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run dev prepare serve test lint check browser vnu bench bench-ingest bench-import soak audit clean
+.PHONY: run dev prepare serve test lint check browser vnu varnish bench bench-ingest bench-import soak audit clean
 
 # `make run` serves as production does (DEBUG off, the site's own error pages, hashed static
 # files from WhiteNoise) but over plain HTTP when it listens on loopback only. Every process
@@ -48,8 +48,9 @@ run: prepare
 dev: prepare
 	DEBUG=1 $(SITE_ENV) $(VENV)/bin/honcho -f Procfile.dev start
 
-## make test: install the test extras (and Debian's chromium when missing), run everything
-test: $(VENV)/.installed-test browser vnu
+## make test: install the test extras (and Debian's chromium and varnish, the Nu checker, when
+## missing), run everything
+test: $(VENV)/.installed-test browser vnu varnish
 	$(PY) -m pytest
 
 browser:
@@ -68,6 +69,13 @@ $(VNU_JAR):
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq default-jre-headless npm; }
 	npm install --no-save --no-audit --no-fund --prefix .tools vnu-jar@$(VNU_VERSION)
+
+varnish:
+	@{ command -v varnishd >/dev/null 2>&1 || [ -x /usr/sbin/varnishd ]; } \
+	  && dpkg -s varnish-modules >/dev/null 2>&1 || { \
+	  echo "Installing Debian's varnish and varnish-modules for the Varnish tests..."; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq varnish varnish-modules; }
 
 lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check .

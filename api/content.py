@@ -19,13 +19,15 @@ from articles.selectors import decorate_cards
 from search.forms import SearchForm
 from search.query import search_articles
 from search.snippets import snippets
-from serving.cache import cache_for_anonymous
+from serving.cache import cache_for_anonymous, card_tags, tag
 
 from . import schemas, serialize
 from .responses import decode_cursor, encode_cursor, parse_fields, pick, respond
 
 router = Router(tags=["content"])
-public = decorate_view(cache_for_anonymous)
+# Every public read lists or shows articles, sources or topics: it follows any article's
+# change ("list:articles"; sources and topics bump "site", on every cached response).
+public = decorate_view(cache_for_anonymous(tags=["list:articles"]))
 
 SUMMARY_FIELDS = set(schemas.ArticleSummary.model_fields)
 DETAIL_FIELDS = set(schemas.ArticleDetail.model_fields)
@@ -86,6 +88,7 @@ def list_articles(
         params = {**{k: v for k, v in request.GET.items() if k != "cursor"}, "cursor": next_cursor}
         next_url = request.build_absolute_uri(f"{request.path}?{urlencode(params)}")
     items = [pick(serialize.article_summary(request, a), chosen) for a in rows]
+    tag(request, *card_tags(rows))
     return respond(
         request, {"items": items, "next_cursor": next_cursor, "next": next_url}, public=True
     )
@@ -105,6 +108,7 @@ def get_article(request: HttpRequest, slug: str, fields: str | None = None):
         _cards(Article.objects.published()).defer(None).prefetch_related("corrections"), slug=slug
     )
     decorate_cards([article])
+    tag(request, f"article:{article.pk}", *card_tags([article]))  # corrections, comment count
     return respond(request, pick(serialize.article_detail(request, article), chosen), public=True)
 
 

@@ -11,9 +11,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from serving.cache import bump_generation
-
 from .models import Article
+from .signals import articles_changed
 
 
 def refresh_pages_gone_live(*, since: datetime | None, now: datetime) -> list[int]:
@@ -30,10 +29,7 @@ def refresh_pages_gone_live(*, since: datetime | None, now: datetime) -> list[in
 
 
 def pages_changed(article_ids: list[int]) -> None:
-    """The serving call for articles whose pages changed by themselves.
-
-    Today: the content generation (every cached page is stale at once). PURGE HOOK: when
-    `serving.purge.purge_tags(tags)` exists, enqueue its task here with the articles' tags
-    (and their topics' and sources' lists) so a CDN or Varnish in front drops them too.
-    """
-    bump_generation()
+    """The serving call for articles whose pages changed by themselves: their tags, their
+    sources' and topics', and the lists (articles.signals.articles_changed), bumped and
+    purged from the HTTP caches in PURGE_URLS (serving.purge) like any write."""
+    articles_changed(article_ids)

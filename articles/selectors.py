@@ -140,10 +140,10 @@ ARTICLE_KEY_PREFIX = "article:v1:"
 
 
 def article_by_slug(slug: str, version: str) -> Article | None:
-    """The article (with source and agency) for its page, or None: one query per content
-    version, then from the cache (unknown slugs are looked up each time). Every change to
-    an article bumps the generation and so the version; whether it is visible yet is still
-    decided per request (is_visible)."""
+    """The article (with source and agency) for its page, or None: one query per
+    `version` (the view passes the token of "list:articles" and "site", which every
+    article and source write bumps), then from the cache (unknown slugs are looked up each
+    time); whether it is visible yet is still decided per request (is_visible)."""
     key = f"{ARTICLE_KEY_PREFIX}{hashlib.sha256(f'{slug}|{version}'.encode()).hexdigest()}"
     fragments = caches["fragments"]  # the key carries the version: kept per process too
     article = fragments.get(key)

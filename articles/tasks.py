@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from serving.cache import bump_generation
-
 from .images import make_renditions
+from .signals import articles_changed
 
 
 @task()
@@ -26,5 +25,5 @@ def make_article_renditions(article_id: int, name: str) -> dict:
     if Article.objects.filter(pk=article_id, lead_image=name).update(
         lead_image_renditions=renditions
     ):
-        bump_generation()  # pages cached without the picture are stale now
+        articles_changed([article_id])  # pages cached without the picture are stale now
     return renditions

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_safe
 
-from serving.cache import cache_for_anonymous, content_version
+from serving.cache import cache_for_anonymous, card_tags, tag, tag_token
 
 from . import selectors
 from .models import Article, Source, Topic
@@ -23,7 +23,7 @@ def _page(request: HttpRequest, queryset, per_page: int = PAGE_SIZE):
 
 
 @require_safe
-@cache_for_anonymous
+@cache_for_anonymous(tags=["list:articles"], query=["page"])
 def home(request: HttpRequest) -> HttpResponse:
     latest = Article.objects.published().for_cards()
     page = _page(request, latest)
@@ -34,7 +34,9 @@ def home(request: HttpRequest) -> HttpResponse:
         # One story appears once per page: the sections fill with stories not shown above.
         shown = [a.pk for a in page.object_list]
         sections = selectors.topic_sections(list(selectors.navigation_topics()), exclude=shown)
-    selectors.decorate_cards([lead, *cards, *(a for _, group in sections for a in group)])
+    listed = [lead, *cards, *(a for _, group in sections for a in group)]
+    selectors.decorate_cards(listed)
+    tag(request, *card_tags(listed))
     return render(
         request,
         "articles/home.html",
@@ -43,7 +45,8 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@cache_for_anonymous
+# `order` and `cpage`: the comment thread's order and page (comments_section).
+@cache_for_anonymous(tags=["list:withdrawn"], query=["order", "cpage"])
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render_article(request, slug)
 
@@ -56,8 +59,8 @@ def render_article(
     `extra_context` is passed to the template, and so to the page's sections
     (ARTICLE_PAGE_SECTIONS), untouched: the comments app hands a refused comment back this
     way."""
-    version = content_version()
-    article = selectors.article_by_slug(slug, version)
+    # Any article's change bumps "list:articles", a source's "site": one query per change.
+    article = selectors.article_by_slug(slug, tag_token("list:articles", "site"))
     if article is None:
         raise Http404("No article found.")
     preview = False
@@ -67,13 +70,24 @@ def render_article(
         if not request.user.has_perm("articles.view_article"):
             raise Http404("No article found.")
         preview = True
-    # Lazy: the template caches the article and related fragments by content version
-    # (serving/cache.py), so a signed-in reader's page skips these queries on a hit.
+    # What the page shows: the article (with its topics' names, "site", and corrections),
+    # its source and agency, its comments. The related cards come from a fragment that
+    # follows every article ("list:articles"); the page itself does not, or each publish
+    # would re-render every article page: it follows only withdrawals ("list:withdrawn",
+    # on the decorator), so no page links to an article that is gone, while new articles
+    # reach its related cards when the page is next rendered.
+    shown = [f"article:{article.pk}", f"source:{article.source_id}"]
+    if article.agency_id:
+        shown.append(f"source:{article.agency_id}")
+    tag(request, *shown, f"comments:{article.pk}")
+    # Lazy: the template caches the article and related fragments under their tags'
+    # versions (serving/cache.py), so a signed-in reader's page skips these queries.
     topics = SimpleLazyObject(lambda: list(article.topics.all()))
     context = {
         "article": article,
-        # Computed once above, for the fragments' keys too (the context processor's is lazy).
-        "content_version": version,
+        "article_version": tag_token(*shown, "site"),
+        "related_version": tag_token("list:articles"),
+        "promo_version": tag_token("promo"),
         "topics": topics,
         "corrections": SimpleLazyObject(
             lambda: list(article.corrections.order_by("-published_at", "-id"))
@@ -91,23 +105,25 @@ def render_article(
 
 
 @require_safe
-@cache_for_anonymous
+@cache_for_anonymous(query=["page"])
 def source_detail(request: HttpRequest, slug: str) -> HttpResponse:
     source = get_object_or_404(Source, slug=slug)
     # An agency's page lists its wire copy carried by other sources too.
     articles = Article.objects.published().for_cards().filter(Q(source=source) | Q(agency=source))
     page = _page(request, articles)
     selectors.decorate_cards(page.object_list)
+    tag(request, f"source:{source.pk}", *card_tags(page.object_list))
     return render(request, "articles/source_detail.html", {"source": source, "page_obj": page})
 
 
 @require_safe
-@cache_for_anonymous
+@cache_for_anonymous(query=["page"])
 def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     topic = get_object_or_404(Topic, slug=slug)
     articles = Article.objects.published().for_cards().filter(topics=topic)
     page = _page(request, articles)
     selectors.decorate_cards(page.object_list)
+    tag(request, f"topic:{topic.pk}", *card_tags(page.object_list))
     return render(request, "articles/topic_detail.html", {"topic": topic, "page_obj": page})
 
 

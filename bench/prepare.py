@@ -36,7 +36,6 @@ from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from articles.models import Article, Source, Topic  # noqa: E402
-from serving.cache import bump_generation  # noqa: E402
 
 PLACES = (
     "Harbourside Kelmorrow Ashdene Pellow Varrick Brindlemere Oskway Tamsford Lowen Carrow "
@@ -146,12 +145,13 @@ def seed(*, articles: int, sources: int, topics: int, comments: int, rng_seed: i
         through.objects.bulk_create(links, batch_size=5000)
         _users()
         n_comments = _seed_comments(rng, ids, comments)
+    n_comments += pending_comments()
     if connection.vendor == "postgresql":
         # What autovacuum does on a live site: planner statistics, and the GIN index's
         # pending list merged (until then PostgreSQL prefers a slow sequential scan).
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE")
-    bump_generation()
+    cache.clear()  # bulk inserts send no signals: start from an empty cache
     print(
         f"seeded {articles} articles, {sources} sources, {topics} topics, "
         f"{n_comments} comments in {time.monotonic() - t0:.1f}s",
@@ -175,48 +175,87 @@ def _users():
     User.objects.create_superuser(
         username="bench-editor", email="editor@bench.example.org", password="bench-Passw0rd!"
     )
-    User.objects.bulk_create(
+    commenters = User.objects.bulk_create(
         [User(username=f"bench-commenter-{i}", email=f"c{i}@bench.example.org") for i in range(200)]
     )
+    if apps.is_installed("allauth.account"):
+        # Confirmed addresses: they may comment through the service (pending_comments).
+        apps.get_model("account", "EmailAddress").objects.bulk_create(
+            apps.get_model("account", "EmailAddress")(
+                user=u, email=u.email, verified=True, primary=True
+            )
+            for u in commenters
+        )
 
 
 def _seed_comments(rng: random.Random, article_ids: list[int], count: int) -> int:
-    """Approved comments spread over the articles, when the comments app is there."""
-    if count <= 0 or not apps.is_installed("comments"):
+    """Approved comments spread over the articles: three in four start a thread, the rest
+    reply to one, each with the thread and depth that
+    `comments.services.post_comment` gives it, so that every one of them renders.
+
+    Bulk inserts, not a service call per comment (100,000 of them would take many
+    minutes); the comments the benchmark moderates while it measures are posted through
+    the service (`pending_comments`)."""
+    if count <= 0:
         return 0
-    try:
-        Comment = apps.get_model("comments", "Comment")
-    except LookupError:
-        return 0
-    fields = {f.name for f in Comment._meta.get_fields()}
+    from django.db.models import F
+
+    from comments.models import Comment, Status
+
     authors = list(
         get_user_model()
         .objects.filter(username__startswith="bench-commenter-")
         .values_list("pk", flat=True)
     )
     now = timezone.now()
-    approved = getattr(getattr(Comment, "Status", None), "APPROVED", "approved")
+
+    def comment(i: int, article_id: int, **extra) -> Comment:
+        return Comment(
+            article_id=article_id,
+            author_id=rng.choice(authors),
+            body=sentence(rng, rng.randint(6, 30)),
+            status=Status.APPROVED,
+            created_at=now - timedelta(minutes=rng.randint(1, 300_000)),
+            fingerprint=f"{i:064x}",
+            **extra,
+        )
+
+    roots = [comment(i, rng.choice(article_ids)) for i in range(count * 3 // 4)]
+    Comment.objects.bulk_create(roots, batch_size=5000)
+    # A thread's first comment is its own thread (post_comment sets it after the insert).
+    Comment.objects.filter(thread__isnull=True, parent__isnull=True).update(thread_id=F("id"))
+    replies, parents = [], [(c.pk, c.article_id, c.pk, 0) for c in roots if c.pk]
+    for i in range(len(roots), count):
+        pk, article_id, thread_id, depth = rng.choice(parents)
+        reply = comment(i, article_id, parent_id=pk, thread_id=thread_id, depth=depth + 1)
+        replies.append(reply)
+    Comment.objects.bulk_create(replies, batch_size=5000)
+    return len(roots) + len(replies)
+
+
+MIXED_ARTICLES = 200
+
+
+def pending_comments(per_article: int = 3) -> int:
+    """Comments waiting for moderation on the articles the mixed-load rows read, posted
+    through the service as a reader would (pre-moderation holds them): the benchmark's
+    writer approves them one by one while it measures."""
+    from comments import services
+
+    settings.COMMENTS_FLOOD_SECONDS = 0  # one process posting for many readers at once
+    authors = list(get_user_model().objects.filter(username__startswith="bench-commenter-"))
     made = 0
-    batch = []
-    for i in range(count):
-        values = {
-            "article_id": rng.choice(article_ids),
-            "author_id": rng.choice(authors),
-            "body": sentence(rng, rng.randint(6, 30)),
-        }
-        if "status" in fields:
-            values["status"] = approved
-        if "created_at" in fields:
-            values["created_at"] = now - timedelta(minutes=rng.randint(1, 300_000))
-        if "fingerprint" in fields:
-            values["fingerprint"] = f"{i:064x}"
-        batch.append(Comment(**values))
-        if len(batch) == 5000:
-            Comment.objects.bulk_create(batch)
-            made += len(batch)
-            batch = []
-    Comment.objects.bulk_create(batch)
-    return made + len(batch)
+    for article in mixed_articles():
+        for n in range(per_article):
+            author = authors[(article.pk + n) % len(authors)]
+            body = f"Bench remark {n} on article {article.pk}: the tide tables were right."
+            services.post_comment(article=article, author=author, body=body)
+            made += 1
+    return made
+
+
+def mixed_articles() -> list[Article]:
+    return list(Article.objects.published().order_by("-published_at")[:MIXED_ARTICLES])
 
 
 def _count(client: Client, url: str) -> tuple[int, int]:
@@ -271,7 +310,7 @@ def facts() -> dict:
             status="approved",
             fingerprint="f" * 64,
         )
-        bump_generation()
+
     own_thread = Client()
     own_thread.force_login(commenter)
     queries["article (signed in, own comment)"] = _count(own_thread, urls["article"])[1]
@@ -301,6 +340,8 @@ def facts() -> dict:
         "commenter_cookie": _cookie_header(own_thread),
         "editor_cookie": f"{name}={editor_client.cookies[name].value}",
         "drafts": drafts,
+        # What the mixed-load rows read (bench/mixed.py): home and 200 articles.
+        "mixed_paths": ["/", *(a.get_absolute_url() for a in mixed_articles())],
         "queries": queries,
         "articles": Article.objects.count(),
         "published": Article.objects.published().count(),
@@ -333,6 +374,8 @@ def main() -> None:
     s.add_argument("--topics", type=int, default=50)
     s.add_argument("--comments", type=int, default=100_000)
     sub.add_parser("facts")
+    w = sub.add_parser("write")
+    w.add_argument("kind", choices=["approve", "poll", "poll-setup", "publish", "publish-one"])
     args = parser.parse_args()
     if args.command == "seed":
         seed(
@@ -341,6 +384,10 @@ def main() -> None:
             topics=args.topics,
             comments=args.comments,
         )
+    elif args.command == "write":
+        from writers import write  # noqa: PLC0415 - after django.setup(), like this module
+
+        write(args.kind)
     else:
         print("BENCH_FACTS " + json.dumps(facts()))
 

@@ -19,18 +19,72 @@ def targets(rows: list[dict]) -> list[tuple[str, bool, str]]:
     hit = by["article (anonymous, cache hit)"]
     unc = by["article (signed-in reader, uncached)"]
     api = by["API article detail (anonymous, cache hit)"]
+    about = by["about page (signed-in reader)"]
     errors = sum(r["errors"] for r in rows)
+    signed_in = unc["rps"] / about["rps"] if about["rps"] else 0
     return [
         ("API article cache hit >= 80% of static", api["ratio"] >= 0.8, f"{api['ratio']:.0%}"),
         (
-            "article cache hit >= 60% of static",
-            hit["ratio"] >= 0.6,
+            "article cache hit >= 90% of static",
+            hit["ratio"] >= 0.9,
             f"{hit['ratio']:.0%}",
         ),
-        ("uncached article >= 20% of static", unc["ratio"] >= 0.2, f"{unc['ratio']:.0%}"),
+        (
+            "signed-in article >= 70% of the signed-in about page",
+            signed_in >= 0.7,
+            f"{signed_in:.0%}: {unc['rps']:,.0f} against {about['rps']:,.0f} req/s",
+        ),
         ("uncached article p99 < 100 ms", unc["p99"] < 100, f"{unc['p99']:.1f} ms"),
         ("zero errors", errors == 0, str(errors)),
     ]
+
+
+MIXED_TARGETS = {"approved": 0.8, "polled": 0.95, "published": 0.8}
+
+
+def mixed_section(res: dict) -> list[str]:
+    """The reads-while-writing rows, on the app and through Varnish, and their targets."""
+    rows = res.get("mixed")
+    if not rows:
+        return []
+    lines = [
+        f"### Reads while writing: {res['facts']['articles']:,} articles",
+        "",
+        "wrk cycles over 200 article pages and the home page (anonymous) while another "
+        "process writes through the real write paths (`bench/prepare.py write`). Ratio: "
+        "against the reads alone of the same place, measured in the same rounds.",
+        "",
+        "| Load | req/s | rounds' req/s | p50 ms | p99 ms | errors | writes | ratio |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['label']} | {r['rps']:,.0f} | {r['rps_range'][0]:,.0f}-"
+            f"{r['rps_range'][1]:,.0f} | {r['p50']:.2f} | {r['p99']:.2f} | "
+            f"{r['errors']} {error_kinds(r)} | {r['writes']} | {r['ratio']:.2f} |"
+        )
+    lines += ["", "Targets:", ""]
+    for r in rows:
+        for word, floor in MIXED_TARGETS.items():
+            if word in r["label"]:
+                ok = r["ratio"] >= floor
+                lines.append(
+                    f"- {'PASS' if ok else 'FAIL'}: {r['label']} >= {floor} x ({r['ratio']:.2f})"
+                )
+    errors = sum(r["errors"] for r in rows)
+    lines.append(f"- {'PASS' if errors == 0 else 'FAIL'}: zero errors and timeouts ({errors})")
+    v = res.get("varnish")
+    if v:
+        ratio = v["varnish_hit"] / v["app_hit"] if v["app_hit"] else 0
+        seen = v["visible_after"]
+        lines += [
+            f"- {'PASS' if ratio >= 2 else 'FAIL'}: anonymous article hit through Varnish "
+            f">= 2 x the app's own ({v['varnish_hit']:,.0f} against {v['app_hit']:,.0f} "
+            f"req/s, {ratio:.1f} x)",
+            f"- {'PASS' if seen is not None and seen <= 1 else 'FAIL'}: a publish in "
+            f"another process shows on the home page through Varnish within 1 s ({seen} s)",
+        ]
+    return lines + [""]
 
 
 def write_report(path: Path, info: dict, results: list[dict], args, extra: dict) -> None:
@@ -101,6 +155,7 @@ def write_report(path: Path, info: dict, results: list[dict], args, extra: dict)
                 f"Django view with no session or template at "
                 f"{by['robots.txt (Django, no session)']['ratio']:.0%}."
             )
+        lines += ["", *mixed_section(res)]
         lines += ["", "SQL queries per page type (test client, CaptureQueriesContext):", ""]
         lines += ["| Page | queries |", "|---|---:|"]
         for name, n in f["queries"].items():
@@ -126,7 +181,8 @@ def write_report(path: Path, info: dict, results: list[dict], args, extra: dict)
             f"title on B's cached home page: {t['on_b_home_before']}",
             f"- Admin POST on A answered {t['admin_post_status']}",
             f"- Visible on B {t['visible_on_b_after_seconds']} s after A answered the publish, "
-            f"on poll number {t['polls']} ({'PASS' if ok else 'FAIL'}: at once)",
+            f"on poll number {t['polls']} "
+            f"({'PASS' if ok and t['visible_on_b_after_seconds'] <= 1 else 'FAIL'}: within 1 s)",
             "",
         ]
     lines += [

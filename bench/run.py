@@ -33,6 +33,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+from mixed import mixed_rows, start_varnish, visible_through_varnish
 from report import error_kinds, write_report
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -112,8 +113,16 @@ class Gunicorn:
             self.proc.kill()
 
 
-def wrk(url: str, *, duration: int, connections: int, threads: int, cookie: str = "") -> dict:
-    cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "-s", str(LUA)]
+def wrk(
+    url: str,
+    *,
+    duration: int,
+    connections: int,
+    threads: int,
+    cookie: str = "",
+    script: Path = LUA,
+) -> dict:
+    cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "-s", str(script)]
     if cookie:
         cmd += ["-H", f"Cookie: {cookie}"]
     out = subprocess.run(cmd + [url], capture_output=True, text=True, check=True).stdout
@@ -146,6 +155,8 @@ def base_env(tmp: Path) -> dict:
         # wrk is one address: the API's limit still counts every request (its cost is in
         # the figures) but must not answer 429s.
         API_RATE_ANON="1000000000/60",
+        # Approving a comment mails its author: no SMTP server here.
+        EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
     )
     return env
 
@@ -249,6 +260,43 @@ def measure(server: Gunicorn, facts: dict, args) -> list[dict]:
     for row in rows:
         row["ratio"] = row["rps"] / static
     return rows
+
+
+def measure_mixed(server: Gunicorn, env: dict, facts: dict, args, tmp: Path) -> dict:
+    """Reads while writing, on the app and through Varnish; Varnish's own hit rate and
+    how soon a publish shows through it."""
+    print("  -- mixed load on the app", flush=True)
+    app_rows = mixed_rows(server.url, env, facts, args, wrk, where="app")
+    varnish = start_varnish(server.url, tmp)
+    try:
+        venv = {**env, "PURGE_URLS": varnish.url}
+        print("  -- through Varnish", flush=True)
+        hits = []
+        for _ in range(args.rounds):
+            for url in (server.url, varnish.url):
+                hits.append(
+                    (
+                        url,
+                        wrk(
+                            url + facts["urls"]["article"],
+                            duration=args.duration,
+                            connections=args.connections,
+                            threads=args.threads,
+                        ),
+                    )
+                )
+        app_hit = sorted(r["rps"] for u, r in hits if u == server.url)[len(hits) // 4]
+        varnish_hit = sorted(r["rps"] for u, r in hits if u == varnish.url)[len(hits) // 4]
+        varnish_rows = mixed_rows(varnish.url, venv, facts, args, wrk, where="Varnish")
+        seen = visible_through_varnish(varnish.url, venv, facts)
+    finally:
+        varnish.stop()
+    print(f"  article hit: app {app_hit:.0f} rps, Varnish {varnish_hit:.0f} rps", flush=True)
+    print(f"  publish visible through Varnish after {seen} s", flush=True)
+    return {
+        "mixed": app_rows + varnish_rows,
+        "varnish": {"app_hit": app_hit, "varnish_hit": varnish_hit, "visible_after": seen},
+    }
 
 
 def http(method: str, url: str, cookie: str, data: dict | None = None) -> tuple[int, str, dict]:
@@ -368,6 +416,12 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--scenarios", default="pg,sqlite", help="pg and/or sqlite")
+    parser.add_argument(
+        "--no-mixed",
+        dest="mixed",
+        action="store_false",
+        help="skip the mixed-load rows (reads while writing, and through Varnish)",
+    )
     parser.add_argument("--output", default=str(ROOT / "docs" / "benchmarks.md"))
     args = parser.parse_args()
     if not shutil.which("wrk"):
@@ -384,8 +438,11 @@ def main() -> None:
                 print(f"== {title}, {size:,} articles: preparing", flush=True)
                 facts = prepare(env, args, size)
                 server = Gunicorn(env)
+                mixed: dict = {}
                 try:
                     rows = measure(server, facts, args)
+                    if kind == "pg" and args.mixed:
+                        mixed = measure_mixed(server, env, facts, args, Path(tmp))
                 finally:
                     server.stop()
                 # What the server itself complained of while under load (Redis timeouts,
@@ -398,7 +455,13 @@ def main() -> None:
                 for line in complaints[:10]:
                     print(f"  server: {line}", flush=True)
                 results.append(
-                    {"title": title, "facts": facts, "rows": rows, "complaints": complaints}
+                    {
+                        "title": title,
+                        "facts": facts,
+                        "rows": rows,
+                        "complaints": complaints,
+                        **mixed,
+                    }
                 )
                 if kind == "pg" and size == sizes[-1]:
                     print("== two instances sharing PostgreSQL and Redis", flush=True)

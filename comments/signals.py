@@ -4,7 +4,9 @@ The comment row itself is the source of truth: a saved comment (post_save, whate
 wrote it: a service, the admin, the shell), a queryset `update()` or `bulk_create()`
 (`comments.models.comments_changed`) and a deleted one all reach `pages_changed()`.
 Readers see approved comments and "removed" placeholders; a change into or out of those
-states, or of what such a comment shows, makes the anonymous page cache stale.
+states, or of what such a comment shows, bumps `comments:<article id>`: that article's
+page and thread, and the lists whose cards print its comment count, nothing else
+(serving.cache.bump_tags).
 """
 
 from __future__ import annotations
@@ -12,10 +14,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
-from serving.cache import bump_generation
+from serving.cache import bump_tags
 
 from .models import SHOWN_FIELDS, Comment, Status, comments_changed
 
@@ -24,13 +25,9 @@ _UNKNOWN = object()
 
 
 def pages_changed(article_ids: Iterable[int]) -> None:
-    """The one call into the page cache: pages showing these articles' comments are stale.
-
-    At once (this process and tests) and after commit (other servers may have cached the
-    page from the state in between), as articles.signals does.
-    """
-    bump_generation()
-    transaction.on_commit(bump_generation)
+    """The one call into the page cache: pages showing these articles' comments are stale
+    (at once, again after commit, then purged from HTTP caches: serving.cache.bump_tags)."""
+    bump_tags({f"comments:{pk}" for pk in article_ids})
 
 
 def changes_public_pages(comment: Comment, *, created: bool, update_fields=None) -> bool:
@@ -53,7 +50,8 @@ def comment_saved(sender, instance: Comment, created: bool, raw: bool = False, *
 
 
 def comment_deleted(sender, instance: Comment, **kwargs):
-    pages_changed([instance.article_id])
+    if instance.status in PUBLIC:
+        pages_changed([instance.article_id])
 
 
 def comments_rows_changed(sender, article_ids: Iterable[int], **kwargs):
@@ -65,12 +63,18 @@ AUTHOR_FIELDS = {"display_name", "first_name", "last_name", "avatar", "is_delete
 
 
 def author_saved(sender, instance, created: bool, raw: bool = False, update_fields=None, **kwargs):
-    """A new name, picture or a deleted account shows on every page with their comments."""
+    """A new name, picture or a deleted account shows wherever their comments are."""
     if raw or created:
         return
     if update_fields is not None and not AUTHOR_FIELDS & set(update_fields):
         return  # e.g. last_login on each sign-in
-    transaction.on_commit(bump_generation)
+    articles = (
+        Comment.objects.filter(author=instance, status__in=PUBLIC)
+        .values_list("article_id", flat=True)
+        .order_by()
+        .distinct()
+    )
+    pages_changed(articles)
 
 
 def email_confirmed(sender, request, email_address, **kwargs):

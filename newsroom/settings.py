@@ -206,17 +206,34 @@ CACHES["fragments"] = {
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # Whole-page cache for anonymous readers (serving/cache.py). Pages are invalidated at once
-# by a shared generation number; the timeout only bounds memory. Local memory is per
-# process, so without Redis a page is kept one second at most (several gunicorn workers
-# would otherwise disagree for longer).
+# by the versions of their dependency tags (serving/tags.py); the timeout only bounds
+# memory. Local memory is per process, so without Redis a page is kept one second at most
+# (several gunicorn workers would otherwise disagree for longer).
 PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE_ENABLED", True)
 PAGE_CACHE_TIMEOUT = env_int("PAGE_CACHE_TIMEOUT", 600 if REDIS_URL else 1)
-# Each process also keeps its recent pages in memory and re-checks the shared generation
-# at most this often (seconds), so a hit needs no Redis round trip; 0 turns that off.
+# Each process also keeps its recent pages and the tag versions it read in memory, and
+# re-reads the shared versions at most this often (seconds), so a hit needs no Redis round
+# trip; 0 turns that off.
 PAGE_CACHE_LOCAL_SECONDS = float(
     os.environ.get("PAGE_CACHE_LOCAL_SECONDS", "0.5" if REDIS_URL else "0")
 )
 PAGE_CACHE_LOCAL_ENTRIES = env_int("PAGE_CACHE_LOCAL_ENTRIES", 500)
+# A stale page is still served for up to this many seconds while one request renders it.
+PAGE_CACHE_GRACE_SECONDS = float(os.environ.get("PAGE_CACHE_GRACE_SECONDS", "5"))
+# A page whose tags changed while it rendered may hold the state from before the change:
+# it is kept only this long (and shared caches are told so). The margin: how far the
+# clocks of two app servers may differ.
+PAGE_CACHE_SETTLE_SECONDS = float(os.environ.get("PAGE_CACHE_SETTLE_SECONDS", "1"))
+PAGE_CACHE_CLOCK_MARGIN = float(os.environ.get("PAGE_CACHE_CLOCK_MARGIN", "0.05"))
+# Cache-Control of cacheable anonymous pages: browsers keep them PAGE_CACHE_MAX_AGE
+# seconds, shared caches (Varnish, a CDN), which are purged on writes, PAGE_CACHE_S_MAXAGE.
+PAGE_CACHE_MAX_AGE = env_int("PAGE_CACHE_MAX_AGE", 30)
+PAGE_CACHE_S_MAXAGE = env_int("PAGE_CACHE_S_MAXAGE", PAGE_CACHE_TIMEOUT)
+# HTTP caches to purge by tag after a write commits (serving/purge.py): comma-separated
+# URLs that accept `PURGE` with an `xkey` header, e.g. http://127.0.0.1:6081/ for the
+# Varnish in deploy/varnish/. Empty: no purging.
+PURGE_URLS = env_list("PURGE_URLS", "")
+PURGE_TIMEOUT = float(os.environ.get("PURGE_TIMEOUT", "2"))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_safe
 
 from articles.models import Source, Topic
 from articles.selectors import decorate_cards
-from serving.cache import cache_for_anonymous
+from serving.cache import cache_for_anonymous, tag_token
 
 from . import query
 from .forms import SearchForm
@@ -25,7 +25,7 @@ MAX_PAGE = 1000
 
 
 @require_safe
-@cache_for_anonymous
+@cache_for_anonymous(tags=["list:articles"], query=["q", "source", "topic", "page"])
 def search_view(request: HttpRequest) -> HttpResponse:
     """/search/?q=...&source=...&topic=...&page=..."""
     form = SearchForm.from_request(request)
@@ -59,7 +59,9 @@ def search_view(request: HttpRequest) -> HttpResponse:
             urlencode({**params, "page": page_number}).encode()
         ).hexdigest(),
         # Lazy: the template keeps the rendered form and results as a fragment under the
-        # content version, shared by every reader, so a repeated search runs no query.
+        # versions of every article and of the source and topic lists, shared by every
+        # reader, so a repeated search runs no query.
+        "search_version": tag_token("list:articles", "site"),
         "results": SimpleLazyObject(results),
         "sources": Source.objects.only("name", "slug"),
         "topics": Topic.objects.only("name", "slug"),

@@ -1,14 +1,18 @@
-"""Whole-page cache for anonymous readers, kept fresh by a shared "content generation".
+"""Whole-page cache for anonymous readers, kept fresh by dependency tags.
 
 A reader without a session gets the page from the shared cache (Redis in production) with
-no SQL at all. Every cached page remembers the generation it was rendered under; any
-change readers could see (publish, edit, withdraw, a correction, a promo, an approved
-comment...) calls `bump_generation()`, after which every older page counts as a miss. So
-pages are fresh at once on every app server, without tracking which pages an article
-appears on.
+no SQL at all. Each cached page records the tags it was built from (`tag()`, plus the
+decorator's own) and their versions (serving/tags.py); a write bumps only the tags it
+changes (`bump_tags()`), and a page is fresh only while all its tags are unchanged.
 
-Pages also expire by themselves: after `PAGE_CACHE_TIMEOUT` seconds, and no later than the
-next scheduled article's publication time (a scheduled article appears without any write).
+When a page goes stale, one request renders it (a short lock per page in the shared
+cache) while the others get the previous copy for up to PAGE_CACHE_GRACE_SECONDS: no
+dogpile of renders of a popular page. Cacheable pages say so to HTTP caches
+(`Cache-Control: public`, `Surrogate-Key`, `xkey`); after a write commits, its tags are
+purged from the caches in PURGE_URLS (serving/purge.py).
+
+Pages also expire by themselves: after PAGE_CACHE_TIMEOUT seconds, and no later than the
+next scheduled change (a scheduled article appears without any write).
 """
 
 from __future__ import annotations
@@ -18,53 +22,104 @@ import logging
 import threading
 import time
 from collections import OrderedDict
-from functools import wraps
+from collections.abc import Iterable
+from functools import partial, wraps
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
+from django.urls import Resolver404, resolve
 from django.utils.cache import set_response_etag
 from django.utils.module_loading import import_string
 
+from . import purge
+from . import tags as tag_versions
+
 logger = logging.getLogger(__name__)
 
-GENERATION_KEY = "pages:generation"
 SCHEDULE_KEY = "pages:next-scheduled"
-PAGE_KEY_PREFIX = "pages:v1:"
+PAGE_KEY_PREFIX = "pages:v2:"
+LOCK_KEY_PREFIX = "pages:lock:"
+# Every page carries these: the header's topic navigation and site name ("site"), the
+# footer's app promo ("promo").
+DEFAULT_TAGS = ("site", "promo")
+# The tags whose versions decide when the next scheduled change is looked up again.
+SCHEDULE_TAGS = ("list:articles", "promo")
 # Response headers a cached page keeps; the rest (CSP, HSTS...) are added per response.
 KEPT_HEADERS = ("Content-Type", "Content-Language", "Last-Modified", "ETag")
 # Cookies that mean "this visitor may see something personal": no shared page for them.
 PERSONAL_COOKIES = ("messages",)
 
 
-def _new_generation() -> int:
-    # Time-based, so a generation recreated after an eviction or a Redis restart never
-    # equals one that an old cached page carries.
-    return time.time_ns() // 1000
+def bump_tags(tags: Iterable[str]) -> None:
+    """Make every page and fragment built from one of `tags` stale: call on a write.
+
+    At once (so this process, and a test inside a transaction, never reads a stale page)
+    and again when the transaction commits (a page another server rendered from the
+    not-yet-committed state in between is dropped too); then, off the request, the tags
+    are purged from the HTTP caches in PURGE_URLS. One round trip per bump.
+    """
+    tags = frozenset(t for t in tags if t)
+    if not tags:
+        return
+    tag_versions.bump(tags)
+    if not transaction.get_connection().in_atomic_block:
+        purge.schedule(tags)
+        return
+
+    def committed() -> None:
+        tag_versions.bump(tags)
+        purge.schedule(tags)
+
+    transaction.on_commit(committed)
+
+
+def tag(request: HttpRequest, *tags: str) -> None:
+    """Declare what the page being rendered for `request` is built from.
+
+    Views (and anything rendering into their page) call it for the objects they show:
+    `tag(request, f"article:{article.pk}", f"comments:{article.pk}")`. Harmless on pages
+    that are not cached."""
+    found = request.__dict__.setdefault("_cache_tags", set())
+    found.update(t for t in tags if t)
+
+
+def tag_token(*tags: str) -> str:
+    """A key part for a fragment built from `tags`: changes whenever one of them does.
+    `{% cache timeout name object.pk token using="fragments" %}` with the token in the
+    context; such keys never change meaning, so the fragments alias keeps them locally.
+
+    A fragment listing articles ("list:articles") also changes when a scheduled article's
+    time comes, as whole pages do (the next scheduled change is part of its token)."""
+    token = tag_versions.token(tags)
+    if SCHEDULE_TAGS[0] in tags:
+        token = f"{token}@{_next_scheduled()}"
+    return token
+
+
+def card_tags(articles: Iterable) -> list[str]:
+    """The tags of article cards on a list: each card prints its source's name and its
+    comment count."""
+    found = []
+    for article in articles:
+        if article is not None:
+            found += [f"source:{article.source_id}", f"comments:{article.pk}"]
+    return found
 
 
 class _LocalPages:
-    """A small per-process copy of recently served pages and of the generation.
+    """A small per-process copy of recently served pages (most recent last).
 
-    The generation is re-read from the shared cache at most every
-    PAGE_CACHE_LOCAL_SECONDS (0.5 s with Redis), so another server's change reaches this
-    process within that time, and this process's own changes at once (bump_generation
-    forgets the local copy). In between, a hit costs no network round trip at all.
+    A copy is served only while the versions of its tags, as this process last read them
+    (at most PAGE_CACHE_LOCAL_SECONDS ago, and at once after its own writes), still
+    match: then a hit costs no network round trip at all.
     """
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.pages: OrderedDict[str, dict] = OrderedDict()
-        self.generation: int | None = None
-        self.checked_at = 0.0
-
-    def generation_if_fresh(self, seconds: float) -> int | None:
-        if self.generation is not None and time.monotonic() - self.checked_at < seconds:
-            return self.generation
-        return None
-
-    def remember_generation(self, generation: int) -> None:
-        self.generation, self.checked_at = generation, time.monotonic()
 
     def get(self, key: str) -> dict | None:
         with self.lock:
@@ -81,36 +136,14 @@ class _LocalPages:
                 self.pages.popitem(last=False)
 
     def clear(self) -> None:
+        global _schedule_memo
         with self.lock:
             self.pages.clear()
-            self.generation = None
+        tag_versions.memo.clear()
+        _schedule_memo = None
 
 
 local_pages = _LocalPages()
-
-
-def current_generation() -> int:
-    """The generation pages are rendered under now (created on first use)."""
-    generation = cache.get(GENERATION_KEY)
-    if generation is None:
-        generation = _new_generation()
-        if not cache.add(GENERATION_KEY, generation, timeout=None):
-            generation = cache.get(GENERATION_KEY, generation)
-    return generation
-
-
-def bump_generation() -> None:
-    """Make every cached page stale: call after any change that readers could see.
-
-    Cheap (one INCR); safe to call inside or outside a transaction and when the cache is
-    down. Called from signal receivers: articles/signals.py (articles, sources, topics,
-    corrections, promos) and comments/signals.py (a decision that changes what readers see).
-    """
-    local_pages.clear()
-    try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:  # not there yet (first use, evicted, cache restarted)
-        cache.set(GENERATION_KEY, _new_generation(), timeout=None)
 
 
 def next_scheduled_change():
@@ -124,6 +157,41 @@ def next_scheduled_change():
 
 def page_timeout() -> int:
     return int(getattr(settings, "PAGE_CACHE_TIMEOUT", 600))
+
+
+def _grace() -> float:
+    return float(getattr(settings, "PAGE_CACHE_GRACE_SECONDS", 5))
+
+
+def _settle() -> float:
+    return float(getattr(settings, "PAGE_CACHE_SETTLE_SECONDS", 1))
+
+
+def _clock_margin() -> float:
+    return float(getattr(settings, "PAGE_CACHE_CLOCK_MARGIN", 0.05))
+
+
+_schedule_memo: tuple[str, float | None] | None = None
+
+
+def _next_scheduled() -> float | None:
+    """Unix time of the next scheduled change, remembered (in the shared cache, and in
+    this process) until an article or promo changes (the versions of SCHEDULE_TAGS) or
+    that time passes."""
+    global _schedule_memo
+    now = time.time()
+    version = tag_versions.token(SCHEDULE_TAGS)
+    for memo in (_schedule_memo, None):
+        if memo is None:
+            memo = cache.get(SCHEDULE_KEY)
+        if memo and memo[0] == version and (memo[1] is None or memo[1] > now):
+            _schedule_memo = memo
+            return memo[1]
+    upcoming = next_scheduled_change()
+    at = upcoming.timestamp() if upcoming else None
+    _schedule_memo = (version, at)
+    cache.set(SCHEDULE_KEY, _schedule_memo, timeout=page_timeout())
+    return at
 
 
 def _is_cacheable_request(request: HttpRequest) -> bool:
@@ -151,82 +219,106 @@ def _is_cacheable_response(request: HttpRequest, response: HttpResponse) -> bool
     return "private" not in cache_control and "no-store" not in cache_control
 
 
-def _page_key(request: HttpRequest) -> str:
-    query = "&".join(sorted(request.META.get("QUERY_STRING", "").split("&")))
-    raw = f"{request.get_host()}|{request.path}|{query}"
+def _page_key(request: HttpRequest, query: Iterable[str] | None) -> str:
+    """The page's key: host, path and only the query parameters the view reads, so a
+    made-up `?utm_x=1` shares the canonical page instead of adding one. A view that does
+    not say which it reads (`query=None`) is keyed by all of them."""
+    if query is None:
+        params = sorted(request.GET.lists())
+        params = [(name, value) for name, values in params for value in values]
+    else:
+        params = sorted((name, v) for name in query for v in request.GET.getlist(name))
+    raw = f"{request.get_host()}|{request.path}|{urlencode(params)}"
     return PAGE_KEY_PREFIX + hashlib.sha256(raw.encode()).hexdigest()
 
 
-def _next_scheduled(generation: int, memo=None) -> float | None:
-    """Unix time of the next scheduled change, memoised per generation in the cache."""
-    now = time.time()
-    if memo is None:
-        memo = cache.get(SCHEDULE_KEY)
-    if memo and memo[0] == generation and (memo[1] is None or memo[1] > now):
-        return memo[1]
-    upcoming = next_scheduled_change()
-    at = upcoming.timestamp() if upcoming else None
-    cache.set(SCHEDULE_KEY, (generation, at), timeout=page_timeout())
-    return at
+def _is_current(entry: dict, found: dict) -> bool:
+    if any(found.get(t) != v for t, v in entry["tags"].items()):
+        return False
+    return entry["fresh_until"] > time.time()
 
 
-def content_version() -> str:
-    """A token that changes whenever anything readers see may have changed.
+def _lookup(key: str) -> tuple[dict | None, bool]:
+    """(cached entry or None, whether it is current) for a page key.
 
-    The generation, plus the next scheduled publication time (which changes once that
-    time has passed). Template fragments shared by signed-in readers' pages use it in
-    their `{% cache %}` keys, so they are exactly as fresh as whole cached pages.
-    """
-    found = cache.get_many([GENERATION_KEY, SCHEDULE_KEY])
-    generation = found.get(GENERATION_KEY)
-    if generation is None:
-        generation = current_generation()
-    return f"{generation}:{_next_scheduled(generation, found.get(SCHEDULE_KEY))}"
+    From this process's memory while its tags' versions are known here, else one round
+    trip for the page and its tags' versions together (two the first time this process
+    sees the page)."""
+    local_seconds = getattr(settings, "PAGE_CACHE_LOCAL_SECONDS", 0)
+    local = local_pages.get(key) if local_seconds else None
+    if local is not None:
+        found, _ = tag_versions.read(local["tags"])
+        if _is_current(local, found):
+            return local, True
+    found, extra = tag_versions.read(local["tags"] if local else (), key)
+    entry = extra.get(key)
+    if entry is None:
+        return None, False
+    if local is None or entry["tags"].keys() != local["tags"].keys():
+        found, _ = tag_versions.read(entry["tags"])
+    current = _is_current(entry, found)
+    if current and local_seconds:
+        local_pages.put(key, entry, getattr(settings, "PAGE_CACHE_LOCAL_ENTRIES", 500))
+    return entry, current
 
 
-def _rebuild(entry: dict) -> HttpResponse:
+def _shared_headers(response: HttpResponse, entry: dict, *, stale: bool = False) -> None:
+    """Cache-Control for browsers (max-age) and shared caches (s-maxage), unless the view
+    chose its own, and the tags."""
+    keys = " ".join(sorted(entry["tags"]))
+    response["Surrogate-Key"] = keys
+    response["xkey"] = keys
+    if entry.get("cache_control"):
+        response["Cache-Control"] = entry["cache_control"]
+        return
+    s_maxage = int(getattr(settings, "PAGE_CACHE_S_MAXAGE", page_timeout()))
+    s_maxage = min(s_maxage, int(entry["fresh_until"] - time.time()))
+    max_age = int(getattr(settings, "PAGE_CACHE_MAX_AGE", 30))
+    if stale:
+        max_age, s_maxage = 0, 1
+    s_maxage = max(s_maxage, 1)
+    response["Cache-Control"] = f"public, max-age={min(max_age, s_maxage)}, s-maxage={s_maxage}"
+
+
+def _rebuild(entry: dict, state: str) -> HttpResponse:
     response = HttpResponse(entry["content"], status=entry["status"])
     for name, value in entry["headers"].items():
         response[name] = value
     response["Content-Length"] = str(len(entry["content"]))
-    response["X-Page-Cache"] = "hit"
+    response["X-Page-Cache"] = state
+    _shared_headers(response, entry, stale=state == "stale")
     return response
 
 
-def _is_current(entry: dict | None, generation: int) -> bool:
-    return (
-        entry is not None
-        and entry["generation"] == generation
-        and (entry["expires"] is None or entry["expires"] > time.time())
-    )
+class _Miss:
+    """What the lookup found for a request that must render: the key, and whether this
+    request holds the page's render lock (to release once stored)."""
+
+    def __init__(self, key: str, locked: bool) -> None:
+        self.key, self.locked = key, locked
 
 
-def _lookup(request: HttpRequest) -> tuple[int, HttpResponse | None]:
-    """(generation, cached response or None) for a cacheable request.
+def _serve(request: HttpRequest, view) -> HttpResponse | _Miss:
+    """A cached (or, during another request's render, stale) response, or a _Miss."""
+    key = _page_key(request, getattr(view, "page_cache_query", None))
+    entry, current = _lookup(key)
+    if entry is None:
+        return _Miss(key, locked=False)
+    if current:
+        return _rebuild(entry, "hit")
+    # Stale: one request renders (the lock), the others keep the old copy meanwhile.
+    if cache.add(LOCK_KEY_PREFIX + key, 1, timeout=_grace()):
+        return _Miss(key, locked=True)
+    return _rebuild(entry, "stale")
 
-    From this process's memory when the generation was checked less than
-    PAGE_CACHE_LOCAL_SECONDS ago, else one round trip to the shared cache.
-    """
-    key = _page_key(request)
-    local_seconds = getattr(settings, "PAGE_CACHE_LOCAL_SECONDS", 0)
-    if local_seconds:
-        generation = local_pages.generation_if_fresh(local_seconds)
-        if generation is not None:
-            entry = local_pages.get(key)
-            if _is_current(entry, generation):
-                return generation, _rebuild(entry)
-    found = cache.get_many([GENERATION_KEY, key])
-    generation = found.get(GENERATION_KEY)
-    if generation is None:
-        generation = current_generation()
-    entry = found.get(key)
-    if local_seconds:
-        local_pages.remember_generation(generation)
-    if _is_current(entry, generation):
-        if local_seconds:
-            local_pages.put(key, entry, getattr(settings, "PAGE_CACHE_LOCAL_ENTRIES", 500))
-        return generation, _rebuild(entry)
-    return generation, None
+
+def _cached_view(request: HttpRequest):
+    """The cache_for_anonymous view the request goes to, or None."""
+    try:
+        func = resolve(request.path_info).func
+    except Resolver404:
+        return None
+    return func if getattr(func, "page_cache", False) else None
 
 
 class PageCacheMiddleware:
@@ -234,7 +326,9 @@ class PageCacheMiddleware:
 
     Placed after the middleware that add headers (security, CSP, X-Frame-Options,
     conditional GET), so hits get those too. Pages are stored by `cache_for_anonymous`
-    on the views; this only serves them, and hands a miss's generation to the view.
+    on the views; this only serves them (for the views so decorated), and hands a miss to
+    the view. Responses to a visitor with a session, or that set a cookie, are marked
+    `private, no-store` unless the view said otherwise.
     """
 
     def __init__(self, get_response):
@@ -242,52 +336,93 @@ class PageCacheMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if _is_cacheable_request(request):
-            generation, hit = _lookup(request)
-            if hit is not None:
-                return hit
-            request._page_cache_generation = generation
-        return self.get_response(request)
+            view = _cached_view(request)
+            if view is not None:
+                found = _serve(request, view)
+                if isinstance(found, HttpResponse):
+                    return found
+                request._page_cache_miss = found
+        response = self.get_response(request)
+        personal = settings.SESSION_COOKIE_NAME in request.COOKIES or response.cookies
+        if personal and not response.has_header("Cache-Control"):
+            response["Cache-Control"] = "private, no-store"
+        return response
 
 
-def cache_for_anonymous(view):
+def cache_for_anonymous(view=None, *, tags: Iterable[str] = (), query: Iterable[str] | None = None):
     """Serve the view's page from the shared cache to readers who are not signed in.
 
-    Only GET/HEAD without a session or messages cookie; only 200 responses that set no
-    cookie and rendered no CSRF token are stored. A hit runs no view and no SQL (with
-    `PageCacheMiddleware` installed it does not even reach the view's middleware).
+    `tags`: what every page of this view is built from (the view adds its objects' own
+    with `tag()`); `query`: the query parameters the view reads, the only ones in the
+    cache key (None, the default: every parameter, in sorted order; `()`: none). A
+    `Cache-Control` the view sets itself is kept (the API's `public, no-cache`). Only
+    GET/HEAD without a session or messages cookie; only 200 responses
+    that set no cookie and rendered no CSRF token are stored. A hit runs no view and no
+    SQL (with `PageCacheMiddleware` installed it does not even reach the view's
+    middleware). Usable bare (`@cache_for_anonymous`) or with arguments.
     """
+    if view is None:
+        return partial(cache_for_anonymous, tags=tags, query=query)
+    static_tags = frozenset((*DEFAULT_TAGS, *tags))
+    query = None if query is None else tuple(query)
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if not _is_cacheable_request(request):
             return view(request, *args, **kwargs)
-        # The generation is read *before* rendering: a change during rendering then
-        # leaves this page already stale rather than cached as fresh.
-        generation = getattr(request, "_page_cache_generation", None)
-        if generation is None:
-            generation, hit = _lookup(request)
-            if hit is not None:
-                return hit
-        response = view(request, *args, **kwargs)
-        if hasattr(response, "render") and callable(response.render):
-            response = response.render()
-        if not _is_cacheable_response(request, response):
-            return response
-        if not response.has_header("ETag"):
-            set_response_etag(response)  # stored with the page: no hashing on a hit
-        timeout = page_timeout()
-        expires = _next_scheduled(generation)
-        if expires is not None:
-            timeout = max(1, min(timeout, int(expires - time.time()) + 1))
-        entry = {
-            "generation": generation,
-            "expires": expires,
-            "status": response.status_code,
-            "content": response.content,
-            "headers": {h: response[h] for h in KEPT_HEADERS if h in response},
-        }
-        cache.set(_page_key(request), entry, timeout=timeout)
-        response["X-Page-Cache"] = "miss"
-        return response
+        miss = request.__dict__.pop("_page_cache_miss", None)
+        if miss is None:  # no middleware (or a view called directly)
+            found = _serve(request, wrapped)
+            if isinstance(found, HttpResponse):
+                return found
+            miss = found
+        try:
+            return _render_and_store(request, view, miss, static_tags, args, kwargs)
+        finally:
+            if miss.locked:
+                cache.delete(LOCK_KEY_PREFIX + miss.key)
 
+    wrapped.page_cache = True
+    wrapped.page_cache_query = query
     return wrapped
+
+
+def _render_and_store(request, view, miss: _Miss, static_tags, args, kwargs) -> HttpResponse:
+    started = time.time()
+    tag(request, *static_tags)
+    response = view(request, *args, **kwargs)
+    if hasattr(response, "render") and callable(response.render):
+        response = response.render()
+    if not _is_cacheable_response(request, response):
+        return response
+    page_tags = request.__dict__.get("_cache_tags", set())
+    found = tag_versions.versions(page_tags)
+    if any(v is None for v in found.values()):
+        return response  # the shared cache cannot tell versions: keep nothing
+    # A tag bumped after this render started (its versions are read only now) may mean
+    # the page holds the state from before that change: a write commits, then bumps. Keep
+    # such a page only briefly, for shared caches too. The margin covers the clocks of
+    # different app servers (a version is the bumping server's time).
+    scheduled = _next_scheduled()
+    fresh_until = time.time() + page_timeout()
+    if scheduled is not None:
+        fresh_until = min(fresh_until, scheduled)
+    since = started - _clock_margin()
+    if any(tag_versions.bumped_at(v) >= since for v in found.values()):
+        fresh_until = min(fresh_until, time.time() + _settle())
+    if not response.has_header("ETag"):
+        set_response_etag(response)  # stored with the page: no hashing on a hit
+    entry = {
+        "tags": found,
+        "fresh_until": fresh_until,
+        "status": response.status_code,
+        "content": response.content,
+        "headers": {h: response[h] for h in KEPT_HEADERS if h in response},
+        "cache_control": response.get("Cache-Control", ""),
+    }
+    # Kept past its freshness for the grace period, so a stale copy can be served while
+    # one request renders the new one.
+    cache.set(miss.key, entry, timeout=page_timeout() + int(_grace()))
+    _shared_headers(response, entry)
+    response["X-Page-Cache"] = "miss"
+    return response

@@ -137,7 +137,7 @@ class ResilientRedisCache(RedisCache):
 class LocalFirstCache(BaseCache):
     """This process's memory in front of the shared cache, for entries that never change.
 
-    Only for keys that carry the content version (serving.cache.content_version): the
+    Only for keys that carry their tags' versions (serving.cache.tag_token): the
     value under such a key is the same for as long as it exists, so a copy kept in this
     process can never be stale; a new version is a new key. A signed-in article page
     reads half a dozen such fragments: from memory they cost no round trip to Redis.

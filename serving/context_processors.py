@@ -3,13 +3,14 @@
 from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
-from .cache import content_version
+from .cache import tag_token
 
 
 def site(request):
     return {
         "SITE_NAME": settings.SITE_NAME,
-        # For {% cache %} keys of fragments shared between readers (serving/cache.py).
-        "content_version": SimpleLazyObject(content_version),
+        # For the {% cache %} keys of the header's topic navigation and the footer (its
+        # app promo), shared by every page: fresh by the "site" and "promo" tags.
+        "site_version": SimpleLazyObject(lambda: tag_token("site", "promo")),
         "fragment_timeout": settings.PAGE_CACHE_TIMEOUT,
     }

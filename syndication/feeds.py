@@ -15,6 +15,7 @@ from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import escape
 
 from articles.models import Article, Source, Topic
+from serving.cache import tag
 
 from .metadata import absolute_url
 
@@ -80,7 +81,9 @@ class SourceFeed(LatestArticlesFeed):
     """One source's articles (an agency's feed also carries its wire copy elsewhere)."""
 
     def get_object(self, request, slug: str) -> Source:
-        return get_object_or_404(Source, slug=slug)
+        source = get_object_or_404(Source, slug=slug)
+        tag(request, f"source:{source.pk}")
+        return source
 
     def title(self, obj: Source) -> str:
         return f"{obj.name} on {settings.SITE_NAME}"
@@ -112,7 +115,9 @@ class TopicFeed(LatestArticlesFeed):
     url_name = "syndication:feed_topic_rss"
 
     def get_object(self, request, slug: str) -> Topic:
-        return get_object_or_404(Topic, slug=slug)
+        topic = get_object_or_404(Topic, slug=slug)
+        tag(request, f"topic:{topic.pk}")
+        return topic
 
     def title(self, obj: Topic) -> str:
         return f"{obj.name} on {settings.SITE_NAME}"

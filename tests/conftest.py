@@ -48,6 +48,14 @@ def _plain_static(settings):
 
 
 @pytest.fixture(autouse=True)
+def _one_clock(settings):
+    # Every write in a test comes from this process, milliseconds before the page it
+    # changes is read: no margin for other app servers' clocks, or every such page would
+    # count as rendered during a change and be kept one second only (serving/cache.py).
+    settings.PAGE_CACHE_CLOCK_MARGIN = 0
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     from django.core.cache import cache, caches
 

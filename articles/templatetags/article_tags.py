@@ -44,7 +44,7 @@ def article_sections(context, article) -> SafeString:
     """What other apps add under an article (the comments section): the hook's contract.
 
     Each dotted path in `ARTICLE_PAGE_SECTIONS` names a callable `(context, article) ->
-    str`; it gets the page's template context (request, user, csrf_token, content_version
+    str`; it gets the page's template context (request, user, csrf_token, site_version
     and whatever the view passed) and returns HTML, printed in order. Plain strings are
     escaped; only a SafeString is printed as markup."""
     parts = [

@@ -18,6 +18,8 @@ from django.utils.html import escape, format_html
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 
+from serving.cache import tag_token
+
 from .. import selectors
 from ..models import Report
 from ..permissions import (
@@ -122,8 +124,8 @@ def comments_section(context, article):
 
     The thread (count, comments, order and page links) is the same for every reader who
     has no comment of their own on the article and the same right to reply, so it is a
-    fragment shared through the cache under the content version, like the article body:
-    `approve`, `remove` and the rest bump the generation, so it is never stale. Building
+    fragment shared through the cache under its tags' versions, like the article body:
+    a comment becoming visible or not bumps `comments:<id>`, so it is never stale. Building
     it costs two queries on a miss; a signed-in reader adds one (`viewer_facts`). A reader
     with their own comments here gets their thread built for them, pending comments and
     Edit links included.
@@ -174,7 +176,11 @@ def comments_section(context, article):
         "shared_as": shared_as,
         "order": order,
         "requested_page": requested,
-        "content_version": context.get("content_version"),
+        # The shared thread's key: fresh by its article's comments (comments/signals.py)
+        # and the article itself (whether comments are open).
+        "thread_version": SimpleLazyObject(
+            lambda: tag_token(f"comments:{article.pk}", f"article:{article.pk}")
+        ),
         "fragment_timeout": context.get("fragment_timeout"),
         "user": user,
         "csrf_token": context.get("csrf_token"),

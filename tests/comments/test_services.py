@@ -300,12 +300,16 @@ def test_remove_keeps_the_row_and_logs(article, regular):
 
 
 def test_which_decisions_make_cached_pages_stale(article, confirmed, moderator):
-    from serving.cache import current_generation
+    """Each decision that changes what readers see bumps the article's comments tag."""
+    from serving import tags
+
+    def version():
+        return tags.versions([f"comments:{article.pk}"])[f"comments:{article.pk}"]
 
     def stales(write) -> bool:
-        before = current_generation()
+        before = version()
         write()
-        return current_generation() != before
+        return version() != before
 
     comment = services.post_comment(article=article, author=confirmed, body="Held first.")
     held = CommentFactory(article=article, status=Status.PENDING)

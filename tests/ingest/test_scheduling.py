@@ -120,13 +120,17 @@ def test_fetch_now_per_row_enqueues_and_never_fetches_in_the_request(queued, cli
 
 def test_scheduled_article_going_live_refreshes_pages(db):
     from articles.scheduling import refresh_pages_gone_live
-    from serving.cache import current_generation
+    from serving import tags
 
     now = timezone.now()
     article = ArticleFactory(published_at=now + timedelta(seconds=30))
-    before = current_generation()
+
+    def versions():  # of the article's page and of the lists it goes into
+        return tags.versions([f"article:{article.pk}", "list:articles"])
+
+    before = versions()
     assert refresh_pages_gone_live(since=now, now=now + timedelta(seconds=10)) == []
-    assert current_generation() == before
+    assert versions() == before
     later = now + timedelta(seconds=40)
     assert refresh_pages_gone_live(since=now + timedelta(seconds=10), now=later) == [article.pk]
-    assert current_generation() != before
+    assert versions() != before

@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from articles import publishing
 from articles.models import Article, Correction
-from serving.cache import GENERATION_KEY, bump_generation, local_pages
+from serving import tags
+from serving.cache import bump_tags, local_pages
 from tests.factories import ArticleFactory, PromoFactory, SourceFactory, TopicFactory
 
 pytestmark = pytest.mark.django_db
@@ -112,26 +113,26 @@ def test_correction_and_topic_changes_invalidate(client):
     assert "Harbour and coast" in client.get(_url(article)).content.decode()
 
 
-def test_bump_generation_is_the_hook_for_other_apps(client, django_assert_num_queries):
-    """The comments app calls bump_generation() when it approves or removes a comment."""
-    from django.core.cache import cache
-
+def test_bump_tags_is_the_hook_for_other_apps(client, django_assert_num_queries):
+    """The comments app bumps `comments:<article id>` when a comment becomes visible or
+    stops being visible; only the pages carrying that tag go stale."""
     article = ArticleFactory()
+    other = ArticleFactory()
     client.get(_url(article))
-    before = cache.get(GENERATION_KEY)
-    bump_generation()
-    assert cache.get(GENERATION_KEY) != before
+    client.get(_url(other))
+    bump_tags([f"comments:{article.pk}"])
     assert client.get(_url(article))["X-Page-Cache"] == "miss"
     with django_assert_num_queries(0):
         assert client.get(_url(article))["X-Page-Cache"] == "hit"
+        assert client.get(_url(other))["X-Page-Cache"] == "hit"
 
 
-def test_bump_generation_works_on_an_empty_cache(client):
+def test_bump_tags_works_on_an_empty_cache(client):
     from django.core.cache import cache
 
     cache.clear()
-    bump_generation()
-    assert cache.get(GENERATION_KEY) is not None
+    bump_tags(["promo"])
+    assert cache.get(tags.KEY_PREFIX + "promo") is not None
 
 
 def test_signed_in_reader_always_gets_a_fresh_page(client, reader):
@@ -200,20 +201,23 @@ def test_scheduled_article_appears_when_its_time_comes(client):
 
     ArticleFactory(title="Already out")
     soon = ArticleFactory(
-        title="Ferry strike called off", published_at=timezone.now() + timezone.timedelta(hours=1)
+        # Sooner than PAGE_CACHE_TIMEOUT, so the schedule is what bounds the page's life.
+        title="Ferry strike called off",
+        published_at=timezone.now() + timezone.timedelta(minutes=5),
     )
     assert "Ferry strike" not in client.get("/").content.decode()
     # The cached home page carries the scheduled time as its expiry.
     from django.test import RequestFactory
 
-    entry = cache.get(_page_key(RequestFactory().get("/")))
-    assert entry["expires"] == pytest.approx(soon.published_at.timestamp())
+    key = _page_key(RequestFactory().get("/"), ["page"])
+    entry = cache.get(key)
+    assert entry["fresh_until"] == pytest.approx(soon.published_at.timestamp())
     # Move the schedule into the past directly in the table (no signal, as time passing).
     Article.objects.filter(pk=soon.pk).update(
         published_at=timezone.now() - timezone.timedelta(seconds=1)
     )
-    entry["expires"] = timezone.now().timestamp() - 1
-    cache.set(_page_key(RequestFactory().get("/")), entry)
+    entry["fresh_until"] = timezone.now().timestamp() - 1
+    cache.set(key, entry)
     local_pages.clear()  # this process's copy holds the same expiry; time moved for it too
     assert "Ferry strike called off" in client.get("/").content.decode()
 
@@ -265,9 +269,9 @@ def test_signed_in_reader_sees_edits_at_once(client, reader):
     assert "Coast and dunes" in body
 
 
-def test_local_copy_rechecks_the_shared_generation_within_its_window(client, settings):
+def test_local_copy_rechecks_the_shared_versions_within_its_window(client, settings):
     """With PAGE_CACHE_LOCAL_SECONDS, hits come from process memory; a change made by
-    another server (the shared generation moving) is seen once the window has passed,
+    another server (a tag's shared version moving) is seen once the window has passed,
     a change made in this process at once."""
     import time
 
@@ -278,12 +282,13 @@ def test_local_copy_rechecks_the_shared_generation_within_its_window(client, set
     url = _url(article)
     client.get(url)  # miss: rendered and stored
     assert client.get(url)["X-Page-Cache"] == "hit"  # from the shared cache, now local too
-    cache.incr(GENERATION_KEY)  # another server published something
+    # Another server published something: the shared version moves, not this process's.
+    cache.set(tags.KEY_PREFIX + f"article:{article.pk}", tags.new_version())
     assert client.get(url)["X-Page-Cache"] == "hit"  # within the window: the local copy
     time.sleep(0.35)
     assert client.get(url)["X-Page-Cache"] == "miss"  # window over: fresh render
     assert client.get(url)["X-Page-Cache"] == "hit"
-    bump_generation()  # a change in this process: no waiting
+    bump_tags([f"article:{article.pk}"])  # a change in this process: no waiting
     assert client.get(url)["X-Page-Cache"] == "miss"
 
 
@@ -313,12 +318,12 @@ def test_promo_start_or_end_bounds_the_page_life(client, field):
     at = timezone.now() + timezone.timedelta(minutes=5)
     PromoFactory(**{field: at})
     client.get(_url(article))
-    entry = cache.get(_page_key(RequestFactory().get(_url(article))))
-    assert entry["expires"] == pytest.approx(at.timestamp())
+    entry = cache.get(_page_key(RequestFactory().get(_url(article)), ["order", "cpage"]))
+    assert entry["fresh_until"] == pytest.approx(at.timestamp())
 
 
 def test_signed_in_reader_gets_the_article_fresh_from_its_cached_lookup(client, reader):
-    """The article itself is looked up once per content version (serving.cache), yet a
+    """The article itself is looked up once per version of its tags (serving.cache), yet a
     signed-in reader sees an edit, a source rename and a withdrawal at once."""
     article = ArticleFactory(title="Harbour wall repaired")
     client.force_login(reader)

@@ -47,7 +47,7 @@ def test_site_serves_from_database_when_redis_is_down(client, redis_down, caplog
     assert time.monotonic() - started < 5
     assert cache.get("anything") is None
     assert "Redis unavailable" in caplog.text
-    # Writes still work (the generation bump fails quietly).
+    # Writes still work (the tag bumps fail quietly).
     article.title = "Storm warning lifted"
     article.save()
     assert "Storm warning lifted" in client.get(article.get_absolute_url()).content.decode()

@@ -1,0 +1,160 @@
+"""Mixed load for `make bench`: anonymous reads while the newsroom writes (issue 12).
+
+wrk cycles over 200 article pages and the home page (bench/mixed.lua) while a writer
+process (`bench/prepare.py write KIND`) does one kind of write through the real write
+paths: nothing, approving a comment every 0.5 s through the moderation service, polling
+an unchanged feed every second through the importer, or publishing an article every 10 s.
+Each row is a ratio of the reads alone measured in the same rounds. The same rows run
+through Varnish (deploy/varnish/default.vcl), the writer purging it by PURGE_URLS.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+
+WRITERS = [
+    ("reads alone", ""),
+    ("reads while comments are approved at 2/s", "approve"),
+    ("reads while an unchanged feed is polled every second", "poll"),
+    ("reads while an article is published every 10 s", "publish"),
+]
+
+
+class Writer:
+    """`bench/prepare.py write KIND` in its own process, until stop()."""
+
+    def __init__(self, kind: str, env: dict):
+        self.proc = subprocess.Popen(
+            [PY, "bench/prepare.py", "write", kind],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        # Django set up, the feed's first import done: then the row may start.
+        for line in self.proc.stdout:
+            if line.startswith("READY"):
+                return
+        raise RuntimeError(f"writer {kind} did not start")
+
+    def stop(self) -> str:
+        self.proc.terminate()
+        out, _ = self.proc.communicate(timeout=30)
+        done = [x for x in out.splitlines() if x.startswith("WROTE ")]
+        return done[-1].removeprefix("WROTE ") if done else "0"
+
+
+def mixed_rows(url: str, env: dict, facts: dict, args, wrk, *, where: str) -> list[dict]:
+    """The WRITERS rows against `url`, `args.rounds` interleaved rounds, median kept."""
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as f:
+        f.write("\n".join(facts["mixed_paths"]) + "\n")
+        paths_file = f.name
+    lua_env = {
+        "BENCH_PATHS": paths_file,
+        "BENCH_REPORT_LUA": str(ROOT / "bench" / "report.lua"),
+    }
+    os.environ.update(lua_env)  # wrk inherits them
+    runs: dict[str, list[dict]] = {label: [] for label, _ in WRITERS}
+    # The feed's first import (new drafts) is set-up: every later poll finds it unchanged.
+    Writer("poll-setup", env).stop()
+    time.sleep(1)  # its purges sent, every server seeing its versions
+    _warm(url, facts["mixed_paths"])
+    try:
+        for round_number in range(args.rounds):
+            for label, kind in WRITERS:
+                if round_number == 0 and not kind:
+                    wrk(
+                        url + "/",
+                        duration=2,
+                        connections=args.connections,
+                        threads=args.threads,
+                        script=ROOT / "bench" / "mixed.lua",
+                    )
+                writer = Writer(kind, env) if kind else None
+                try:
+                    result = wrk(
+                        url + "/",
+                        duration=args.duration,
+                        connections=args.connections,
+                        threads=args.threads,
+                        script=ROOT / "bench" / "mixed.lua",
+                    )
+                finally:
+                    result_writes = writer.stop() if writer else "0"
+                result["writes"] = result_writes
+                result["load"] = round(os.getloadavg()[0], 1)
+                runs[label].append(result)
+    finally:
+        os.unlink(paths_file)
+    rows = []
+    for label, results in runs.items():
+        ranked = sorted(results, key=lambda r: r["rps"])
+        row = dict(ranked[len(ranked) // 2])
+        row["label"] = f"{label} ({where})"
+        row["rps_range"] = (ranked[0]["rps"], ranked[-1]["rps"])
+        for kind in ("errors", "connect", "read", "write", "status", "timeout", "non2xx"):
+            row[kind] = sum(r[kind] for r in results)
+        rows.append(row)
+    alone = rows[0]["rps"] or 1
+    for row in rows:
+        row["ratio"] = row["rps"] / alone
+        print(
+            f"  {row['label']:70} {row['rps']:9.1f} rps  x{row['ratio']:.2f}  "
+            f"p99 {row['p99']:7.2f}  errors {row['errors']}  writes {row['writes']}",
+            flush=True,
+        )
+    return rows
+
+
+def _warm(url: str, paths: list[str]) -> None:
+    """Every page once, so the rows measure a warm cache, as a site's pages are."""
+    import urllib.request
+
+    for path in paths:
+        with urllib.request.urlopen(url + path, timeout=30) as response:
+            response.read()
+
+
+def start_varnish(backend_url: str, tmp: Path):
+    """Varnish with the shipped VCL in front of `backend_url` (the tests' runner)."""
+    sys.path.insert(0, str(ROOT))
+    from tests.serving.varnish import Varnish
+
+    port = int(backend_url.rsplit(":", 1)[1])
+    return Varnish(tmp, port)
+
+
+def visible_through_varnish(varnish_url: str, env: dict, facts: dict) -> float | None:
+    """Seconds from a publish (in another process) until home through Varnish lists it."""
+    import urllib.request
+
+    def home() -> str:
+        with urllib.request.urlopen(varnish_url + "/", timeout=10) as response:
+            return response.read().decode()
+
+    home()
+    home()
+    out = subprocess.run(
+        [PY, "bench/prepare.py", "write", "publish-one"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    title = next(x for x in out.splitlines() if x.startswith("TITLE ")).removeprefix("TITLE ")
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < 10:
+        if title in home():
+            return round(time.monotonic() - t0, 3)
+        time.sleep(0.02)
+    return None

@@ -1,0 +1,118 @@
+"""The benchmark's writers (bench/mixed.py): `python bench/prepare.py write KIND` runs
+one under Django until SIGTERM, writing through the real write paths while wrk reads."""
+
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from articles.models import Article, Source
+
+
+def write(kind: str) -> None:
+    """Write through the real paths until SIGTERM, then print `WROTE <count>`.
+
+    approve: a pending comment every 0.5 s (comments.services.comment_approve);
+    poll: an unchanged feed every second (ingest.importer.ingest_source, from a local
+    server); publish: a draft every 10 s (articles.publishing.publish); publish-one: one
+    draft, its title printed; poll-setup: the feed's first import, then exit. Purges
+    (PURGE_URLS) go out before the process ends."""
+    import signal
+
+    stopping = []
+    # A flag, not an exception: one raised inside a write could be caught by the code it
+    # interrupts (a purge retry loop, a transaction) and the count lost.
+    signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
+    User = get_user_model()
+    editor = User.objects.get(username="bench-editor")
+    step, action = {
+        "approve": (0.5, lambda: _approve),
+        "poll": (1.0, _poller),
+        "publish": (10.0, lambda: _publish),
+        "publish-one": (0.0, lambda: _publish),
+        "poll-setup": (0.0, _poller),
+    }[kind]
+    action = action()  # the poller starts its feed server and imports once here
+    print("READY", flush=True)
+    done = 0
+    while not stopping:
+        started = time.monotonic()
+        title = action(editor)
+        done += 1
+        if kind == "publish-one":
+            print(f"TITLE {title}", flush=True)
+            break
+        if kind == "poll-setup":
+            break
+        while not stopping and time.monotonic() - started < step:
+            time.sleep(0.05)
+    print(f"WROTE {done}", flush=True)
+
+
+def _approve(moderator) -> str:
+    from comments import services
+    from comments.models import Comment, Status
+
+    comment = Comment.objects.filter(status=Status.PENDING).order_by("pk").first()
+    if comment is not None:
+        services.comment_approve(comment=comment, moderator=moderator)
+    return ""
+
+
+def _publish(editor) -> str:
+    from articles import publishing
+
+    draft = Article.objects.filter(status=Article.Status.DRAFT).order_by("pk").first()
+    if draft is not None:
+        publishing.publish(article=draft, author=editor, when=timezone.now())
+        return draft.title
+    return ""
+
+
+def _poller():
+    """A local server with a fixed feed for one source; the first import before READY."""
+    import http.server
+    import threading
+
+    from ingest.importer import ingest_source
+
+    items = "".join(
+        f"<item><title>Bench wire item {n}</title><link>https://wire.example.org/{n}</link>"
+        f"<guid>bench-wire-{n}</guid><description>Tide tables, item {n}.</description>"
+        "<pubDate>Mon, 02 Jan 2023 10:00:00 GMT</pubDate></item>"
+        for n in range(20)
+    )
+    feed = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>Bench wire</title>'
+        f"<link>https://wire.example.org/</link><description>Fixed</description>{items}"
+        "</channel></rss>"
+    ).encode()
+
+    class Feed(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802
+            self.send_response(200)
+            self.send_header("Content-Type", "application/rss+xml")
+            self.send_header("Content-Length", str(len(feed)))
+            self.end_headers()
+            self.wfile.write(feed)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Feed)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    settings.FEED_ALLOW_PRIVATE_HOSTS = True
+    url = f"http://127.0.0.1:{server.server_port}/feed.xml"
+    # Pointing the source at the local feed is set-up, not news: no signal.
+    Source.objects.filter(slug="bench-source-0").update(feed_url=url)
+    source = Source.objects.get(slug="bench-source-0")
+    ingest_source(source=source)  # the first import: new drafts, before the row starts
+
+    def poll(editor) -> str:
+        ingest_source(source=source)
+        return ""
+
+    return poll

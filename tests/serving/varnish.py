@@ -1,0 +1,185 @@
+"""A real Varnish (deploy/varnish/default.vcl) in front of a real gunicorn, for tests.
+
+`VarnishStack` migrates a fresh SQLite database, starts gunicorn from the project's
+gunicorn.conf.py with production settings and Redis (the app's shared cache: several
+processes must agree on tag versions), then varnishd on free 127.0.0.1 ports with a
+temporary working directory, the shipped VCL pointed at that gunicorn. Writes are made
+by `run()`, a separate Python process with the same settings and `PURGE_URLS` aimed at
+this Varnish, as an editor's or moderator's request on another app server would be.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from pathlib import Path
+
+import pytest
+
+from tests.serving.test_gunicorn import ROOT, Server, _env, _manage
+
+VCL = ROOT / "deploy" / "varnish" / "default.vcl"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def varnishd_path() -> str:
+    """varnishd, or a failure that says how to get it (`make test` and `.ci/run`
+    install it with apt-get)."""
+    path = shutil.which("varnishd") or shutil.which("varnishd", path="/usr/sbin:/sbin")
+    if not path:
+        pytest.fail("varnishd is missing: apt-get install varnish varnish-modules")
+    return path
+
+
+def redis_url() -> str:
+    """The tests' Redis: REDIS_URL when set (CI's PostgreSQL run), else the local one."""
+    url = os.environ.get("REDIS_URL") or os.environ.get(
+        "VARNISH_TEST_REDIS_URL", "redis://127.0.0.1:6379/0"
+    )
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.RedisError as exc:
+        pytest.fail(f"the Varnish tests need Redis at {url} ({exc})")
+    return url
+
+
+class Varnish:
+    """varnishd in the foreground (-F), killed by stop()."""
+
+    def __init__(self, tmp: Path, backend_port: int):
+        vcl = VCL.read_text().replace('.port = "8000"', f'.port = "{backend_port}"')
+        assert f'"{backend_port}"' in vcl, "the VCL's backend port line changed"
+        (tmp / "default.vcl").write_text(vcl)
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        # -j none: no privilege separation, so a test run as root (CI) can read the
+        # temporary directory; inline C stays off as in production.
+        self.proc = subprocess.Popen(
+            [
+                varnishd_path(),
+                "-F",
+                "-j",
+                "none",
+                "-n",
+                str(tmp / "varnish"),
+                "-a",
+                f"127.0.0.1:{self.port}",
+                "-f",
+                str(tmp / "default.vcl"),
+                "-s",
+                "malloc,64m",
+                "-p",
+                "vcc_allow_inline_c=off",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"varnishd exited: {self.proc.stdout.read()}")
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            self.stop()
+            raise RuntimeError("varnishd did not start")
+        import threading
+
+        threading.Thread(target=self.proc.stdout.read, daemon=True).start()
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+def request(url: str, *, method: str = "GET", headers: dict | None = None, data=None):
+    """(status, headers, body) without raising on HTTP errors or following redirects."""
+    req = urllib.request.Request(url, method=method, headers=headers or {}, data=data)
+    opener = urllib.request.build_opener(_NoRedirect)
+    try:
+        with opener.open(req, timeout=10) as response:
+            return response.status, response.headers, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read()
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+class VarnishStack:
+    """gunicorn + Varnish; `get()` goes through Varnish, `app_get()` straight to gunicorn."""
+
+    def __init__(self, tmp: Path):
+        self.env = _env(
+            tmp,
+            REDIS_URL=redis_url(),
+            CACHE_KEY_PREFIX=f"varnish-test-{uuid.uuid4().hex[:8]}",
+            WEB_CONCURRENCY="2",
+            GUNICORN_THREADS="1",
+            # Approving a reply mails its parent's author: no SMTP server here.
+            EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+        )
+        _manage(self.env, "migrate", "--noinput")
+        _manage(self.env, "collectstatic", "--noinput")
+        self.app = Server(self.env)
+        port = int(re.search(r":(\d+)$", self.app.url).group(1))
+        try:
+            self.varnish = Varnish(tmp, port)
+        except Exception:
+            self.app.stop()
+            raise
+        self.url = self.varnish.url
+        self.env["PURGE_URLS"] = self.url
+
+    def get(self, path: str, headers: dict | None = None):
+        return request(self.url + path, headers={**HTTPS, **(headers or {})})
+
+    def app_get(self, path: str, headers: dict | None = None):
+        return request(self.app.url + path, headers={**HTTPS, **(headers or {})})
+
+    def run(self, code: str) -> str:
+        """Run Python with the app's settings in a new process (a write made on another
+        app server); its stdout. The process waits for its purges before exiting."""
+        script = "import django; django.setup()\n" + code
+        done = subprocess.run(
+            [sys.executable, "-c", script],
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        if done.returncode:
+            raise RuntimeError(done.stderr)
+        return done.stdout
+
+    def stop(self) -> None:
+        self.varnish.stop()
+        self.app.stop()
+
+
+HTTPS = {"X-Forwarded-Proto": "https"}
