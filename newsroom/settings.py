@@ -521,7 +521,7 @@ API_PAGE_SIZE_MAX = env_int("API_PAGE_SIZE_MAX", 50)
 # Stories (stories/, docs/stories.md): grouping the same event across sources.
 STORY_WINDOW_HOURS = env_int("STORY_WINDOW_HOURS", 72)  # candidates published this close
 STORY_MINHASH_THRESHOLD = float(os.environ.get("STORY_MINHASH_THRESHOLD", "0.5"))  # near-dup
-STORY_TFIDF_THRESHOLD = float(os.environ.get("STORY_TFIDF_THRESHOLD", "0.15"))  # same hour
+STORY_TFIDF_THRESHOLD = float(os.environ.get("STORY_TFIDF_THRESHOLD", "0.13"))  # same hour
 STORY_TFIDF_THRESHOLD_LATE = float(os.environ.get("STORY_TFIDF_THRESHOLD_LATE", "0.3"))
 STORY_TFIDF_RAMP_HOURS = env_int("STORY_TFIDF_RAMP_HOURS", 24)  # hours apart to reach LATE
 STORY_MIN_SHARED_KEYS = env_int("STORY_MIN_SHARED_KEYS", 1)  # LSH keys a candidate shares

@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.db import transaction
 
-from articles.cache import bump_generation
+from serving.cache import bump_generation
 
 from . import services
 from .models import KeyPoint, Story, StoryMembership

@@ -16,17 +16,16 @@
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import numpy as np
 from django.conf import settings
 from django.db.models import Count, F, Subquery
-from sklearn.feature_extraction.text import CountVectorizer
 
 from .models import ArticleFingerprint, LshBand, StoryMembership
-from .text import Features, jaccard, term_key
+from .text import MAX_TERMS, Features, jaccard, term_key
 
 MAX_STORY_ROWS = 400  # story-mates read per assignment, newest first
 
@@ -82,10 +81,14 @@ def _story_rows(article_id: int, ids: list[int]) -> list[dict]:
     ]
 
 
-def _idf(when: datetime, vocabulary: dict[str, int]) -> np.ndarray:
-    """Smoothed IDF of each word among the articles of the window (two indexed queries)."""
+def _idf(when: datetime, vocabulary: dict[str, int], own: set[str]) -> np.ndarray:
+    """Smoothed IDF of the article's own words among the window's articles.
+
+    Only the article's words are counted (one indexed query of at most MAX_TERMS keys);
+    a word only the stories use gets the mean weight of the article's words.
+    """
     window = _window(when)
-    keys = {term_key(t): i for t, i in vocabulary.items()}
+    keys = {term_key(t): vocabulary[t] for t in own if t in vocabulary}
     counts = dict(
         LshBand.objects.filter(key__in=list(keys), published_at__range=window)
         .values("key")
@@ -93,9 +96,11 @@ def _idf(when: datetime, vocabulary: dict[str, int]) -> np.ndarray:
         .values_list("key", "n")
     )
     total = ArticleFingerprint.objects.filter(published_at__range=window).count() + 1
-    idf = np.ones(len(vocabulary))
-    for key, i in keys.items():
-        idf[i] = math.log((total + 1) / (counts.get(key, 0) + 1)) + 1
+    own_idf = {i: math.log((total + 1) / (counts.get(k, 0) + 1)) + 1 for k, i in keys.items()}
+    typical = float(np.mean(list(own_idf.values()))) if own_idf else 1.0
+    idf = np.full(len(vocabulary), typical)
+    for i, value in own_idf.items():
+        idf[i] = value
     return idf
 
 
@@ -128,15 +133,25 @@ def _similar(when: datetime, features: Features, rows: list[dict]) -> Match | No
     for row in rows:
         by_story[row["story_id"]].append(row)
     story_ids = list(by_story)
-    docs = [features.terms_text] + [" ".join(r["terms"] for r in by_story[s]) for s in story_ids]
-    counter = CountVectorizer(token_pattern=r"\S+")
-    try:
-        counts = counter.fit_transform(docs).toarray().astype(float)
-    except ValueError:  # no words at all
+    docs = [Counter(features.terms_text.split())] + [
+        Counter(" ".join(r["terms"] for r in by_story[s]).split()) for s in story_ids
+    ]
+    vocabulary: dict[str, int] = {}
+    for doc in docs:
+        for word in doc:
+            vocabulary.setdefault(word, len(vocabulary))
+    if not vocabulary:
         return None
-    vectors = _unit(np.log1p(counts) * _idf(when, counter.vocabulary_))
+    counts = np.zeros((len(docs), len(vocabulary)))
+    for row, doc in enumerate(docs):
+        for word, n in doc.items():
+            counts[row, vocabulary[word]] = n
+    own = set(list(dict.fromkeys(features.terms_text.split()))[:MAX_TERMS])
+    # Sublinear TF-IDF, as scikit-learn's TfidfVectorizer(sublinear_tf=True), with the
+    # window's document frequencies instead of these few documents'.
+    vectors = _unit(np.log1p(counts) * _idf(when, vocabulary, own))
     cosines = vectors[1:] @ vectors[0]
-    lo = _setting("STORY_TFIDF_THRESHOLD", 0.15)
+    lo = _setting("STORY_TFIDF_THRESHOLD", 0.13)
     hi = _setting("STORY_TFIDF_THRESHOLD_LATE", 0.3)
     ramp = _setting("STORY_TFIDF_RAMP_HOURS", 24)
     best = None

@@ -16,8 +16,8 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.text import slugify
 
-from articles.cache import bump_generation
 from articles.models import Article
+from serving.cache import bump_generation
 
 from . import keypoints
 from .matching import Match, find_match
@@ -162,9 +162,14 @@ def save_story_points(story: Story) -> None:
     taken = {p.sentence for p in kept}
     rows = [r for r in rows if r[1] not in taken]
     start = max((p.position for p in kept), default=-1) + 1
+    limit = max(0, keypoints.MAX_POINTS - len(kept))
+    if len({article_id for article_id, _ in rows}) == 1:
+        chosen = list(range(min(limit, len(rows))))  # one article: its own points, in order
+    else:
+        chosen = keypoints.story_points(rows, limit=limit)
     KeyPoint.objects.bulk_create(
         KeyPoint(story=story, source_article_id=rows[i][0], sentence=rows[i][1], position=start + n)
-        for n, i in enumerate(keypoints.story_points(rows, limit=max(0, 5 - len(kept))))
+        for n, i in enumerate(chosen)
     )
 
 

@@ -7,8 +7,8 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
 from articles import selectors as article_selectors
-from articles.cache import cache_for_anonymous
 from articles.models import Article
+from serving.cache import cache_for_anonymous
 
 from . import selectors
 from .models import KeyPoint, Story

@@ -17,8 +17,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.db.models import Q
 
-from articles.cache import bump_generation
 from articles.models import Article
+from serving.cache import bump_generation
 from stories import recompute
 from stories.models import RecomputeCheckpoint
 
