@@ -35,11 +35,12 @@ def ordered(queryset: QuerySet[Article]) -> QuerySet[Article]:
 def regroup(articles: list[Article]) -> None:
     ids = [a.pk for a in articles]
     stored = {f.article_id: f for f in ArticleFingerprint.objects.filter(article_id__in=ids)}
-    locked = dict(
-        StoryMembership.objects.filter(article_id__in=ids, locked=True).values_list(
-            "article_id", "story_id"
-        )
-    )
+    # After reset() only locked memberships remain; a resumed or repeated run may find
+    # others, which are matched again like an edited article.
+    current = {
+        m.article_id: m
+        for m in StoryMembership.objects.filter(article_id__in=ids).select_related("story")
+    }
     touched: set[int] = set()
     for article in articles:
         features = Features(title=article.title, summary=article.summary, body=article.body)
@@ -49,9 +50,11 @@ def regroup(articles: list[Article]) -> None:
             services.save_fingerprint(article, features)
         if old is None or old.text_hash != text_hash:
             services.save_article_points(article)
-        if article.pk in locked:
-            touched.add(locked[article.pk])
-            continue
+        membership = current.get(article.pk)
+        if membership is not None:
+            touched.add(membership.story_id)
+            if membership.locked:
+                continue
         match = find_match(article.pk, services._when(article), features)
-        touched.add(services._join(article, match, None).pk)
+        touched.add(services._join(article, match, membership).pk)
     services.refresh_stories(touched)

@@ -267,5 +267,7 @@ def pin_lead(*, story: Story, article: Article) -> Story:
     story.lead = article
     story.lead_pinned = True
     story.save(update_fields=["lead", "lead_pinned", "updated_at"])
+    # Locked, so the story (and its address) outlives a recomputation around its lead.
+    StoryMembership.objects.filter(story=story, article=article).update(locked=True)
     transaction.on_commit(bump_generation)
     return story
