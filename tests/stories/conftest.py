@@ -8,7 +8,8 @@ from tests import factories
 FERRY = [
     (
         "Ferry crews at Port Callow walk out over night shift rotas",
-        "Crews on the Callow to Inverbrae ferry stopped work at dawn, leaving commuters on the quay.",
+        "Crews on the Callow to Inverbrae ferry stopped work at dawn, leaving commuters "
+        "on the quay.",
         [
             "The union says new rotas would have deckhands working four night shifts in a row.",
             "The operator, Saltmarsh Lines, called the stoppage premature and booked talks.",

@@ -108,7 +108,7 @@ def test_related_ranks_by_meaning(django_capture_on_commit_callbacks):
 @pytest.mark.parametrize("n_others", [2, 20])
 def test_related_takes_two_queries_on_a_miss(ferry_story, django_assert_num_queries, n_others):
     topic = factories.TopicFactory()
-    for n in range(n_others):
+    for _ in range(n_others):
         factories.ArticleFactory(topics=[topic])
     with django_assert_num_queries(2):
         related.related_articles(ferry_story[0], [topic.pk])
