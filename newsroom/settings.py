@@ -529,3 +529,7 @@ STORY_MAX_CANDIDATES = env_int("STORY_MAX_CANDIDATES", 40)  # compared in full p
 STORY_RELATED_DAYS = env_int("STORY_RELATED_DAYS", 30)  # how far back related articles reach
 # The article page's Related Articles ranker (articles/selectors.py); empty: topics+recency.
 ARTICLE_RELATED_HOOK = "stories.related.related_articles"
+
+# The footer's app badges (Promo "Footer: download the app"); empty: that badge is hidden.
+APP_STORE_URL = os.environ.get("APP_STORE_URL", "")
+PLAY_STORE_URL = os.environ.get("PLAY_STORE_URL", "")
