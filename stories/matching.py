@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 
 import numpy as np
 from django.conf import settings
-from django.db.models import Count, F, Subquery
+from django.db.models import Count, Subquery
 
 from .models import ArticleFingerprint, LshBand, StoryMembership
 from .text import MAX_TERMS, Features, jaccard, term_key
@@ -60,25 +60,30 @@ def candidates(article_id: int, when: datetime, keys: list[int]) -> list[int]:
 
 
 def _story_rows(article_id: int, ids: list[int]) -> list[dict]:
-    """Fingerprints of the candidates and of every article in their stories."""
+    """Fingerprints of the candidates and of every article in their stories.
+
+    Two queries driven by the membership indexes: written as one join, SQLite may walk the
+    whole fingerprint table in date order instead.
+    """
     stories = StoryMembership.objects.filter(article_id__in=ids).values("story_id")
-    rows = (
-        ArticleFingerprint.objects.filter(article__story_membership__story_id__in=Subquery(stories))
+    members = {
+        m["article_id"]: m
+        for m in StoryMembership.objects.filter(story_id__in=Subquery(stories))
         .exclude(article_id=article_id)
-        .order_by("-published_at")
-        .values(
-            "article_id",
-            "published_at",
-            "dup_signature",
-            "terms",
-            story_id=F("article__story_membership__story_id"),
-            membership_evidence=F("article__story_membership__evidence"),
-        )[:MAX_STORY_ROWS]
+        .values("article_id", "story_id", "evidence")[: MAX_STORY_ROWS * 4]
+    }
+    rows = ArticleFingerprint.objects.filter(article_id__in=list(members)).values(
+        "article_id", "published_at", "dup_signature", "terms"
     )
-    # An article an editor split out never regroups with the articles it was split from.
-    return [
-        r for r in rows if article_id not in (r["membership_evidence"] or {}).get("apart_from", [])
-    ]
+    found = []
+    for row in rows:
+        member = members[row["article_id"]]
+        # An article an editor split out never regroups with the articles it was split from.
+        if article_id in (member["evidence"] or {}).get("apart_from", []):
+            continue
+        found.append({**row, "story_id": member["story_id"]})
+    found.sort(key=lambda r: r["published_at"], reverse=True)
+    return found[:MAX_STORY_ROWS]
 
 
 def _idf(when: datetime, vocabulary: dict[str, int], own: set[str]) -> np.ndarray:

@@ -12,7 +12,7 @@ import logging
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -107,24 +107,22 @@ def refresh_stories(story_ids: Iterable[int | None]) -> None:
 
 
 def refresh_story(story: Story) -> None:
-    now = timezone.now()
-    visible = Q(
-        memberships__article__status=Article.Status.PUBLISHED,
-        memberships__article__published_at__lte=now,
+    # Member ids first: a join from Article lets SQLite walk the article index by date.
+    member_ids = list(
+        StoryMembership.objects.filter(story=story).values_list("article_id", flat=True)
     )
-    facts = Story.objects.filter(pk=story.pk).aggregate(
-        members=Count("memberships"),
-        published=Count("memberships", filter=visible),
-        sources=Count("memberships__article__source", filter=visible, distinct=True),
-    )
-    if not facts["members"]:
+    if not member_ids:
         story.delete()
         return
-    members = StoryMembership.objects.filter(story=story)
-    lead_ok = members.filter(article_id=story.lead_id).exists()
+    facts = (
+        Article.objects.published()
+        .filter(pk__in=member_ids)
+        .aggregate(published=Count("id"), sources=Count("source", distinct=True))
+    )
+    lead_ok = story.lead_id in member_ids
     if not (story.lead_pinned and lead_ok):
         first = (
-            Article.objects.filter(story_membership__story=story)
+            Article.objects.filter(pk__in=member_ids)
             .order_by(
                 # Something readers can see first, then the earliest report.
                 "-status",
@@ -141,17 +139,21 @@ def refresh_story(story: Story) -> None:
     story.save(
         update_fields=["lead", "lead_pinned", "published_count", "source_count", "updated_at"]
     )
-    save_story_points(story)
+    save_story_points(story, member_ids)
 
 
-def save_story_points(story: Story) -> None:
+def save_story_points(story: Story, member_ids: list[int] | None = None) -> None:
     """The story's key points: the most central article key points across its articles."""
     kept = list(KeyPoint.objects.filter(story=story, edited_by_editor=True))
     KeyPoint.objects.filter(story=story, edited_by_editor=False).delete()
     now = timezone.now()
+    if member_ids is None:
+        member_ids = list(
+            StoryMembership.objects.filter(story=story).values_list("article_id", flat=True)
+        )
     rows = list(
         KeyPoint.objects.filter(
-            article__story_membership__story=story,
+            article_id__in=member_ids,
             article__status=Article.Status.PUBLISHED,
             article__published_at__lte=now,
             hidden=False,
