@@ -1,6 +1,10 @@
-"""Keep stories in step with articles: every saved article is (re)grouped after commit.
+"""Keep stories in step with articles: every saved article is (re)grouped by a task.
 
-Connected in StoriesConfig.ready(); `articles` knows nothing of this receiver.
+Connected in StoriesConfig.ready(); `articles` knows nothing of this receiver. The task is
+enqueued once the save has committed: tests run tasks with the immediate backend, which
+would otherwise group every article any test creates, inside its transaction. Should the
+process die between the commit and the enqueue, the article is grouped at its next save
+or by `recompute_stories`.
 """
 
 from __future__ import annotations
@@ -18,9 +22,9 @@ def _run(article_id: int) -> None:
     from . import tasks
 
     try:
-        tasks.assign_article(article_id)
+        tasks.assign_article.enqueue(article_id)
     except Exception:  # grouping must never break a publish
-        logger.exception("Story assignment failed for article %s", article_id)
+        logger.exception("Could not enqueue story assignment for article %s", article_id)
 
 
 def article_saved(sender, instance, raw=False, **kwargs) -> None:
