@@ -3,8 +3,8 @@
     python bench/stories_bench.py [--articles 100000] [--new 200]
 
 1. Quality: the labelled set (stories/eval_set.txt) is saved article by article through
-   the real path (post_save -> on_commit -> the stories.tasks.assign_article task, run at
-   once by the immediate backend); pairwise
+   the real path (post_save -> on_commit -> the stories.tasks.assign_article task), then
+   the task worker runs the queue (`db_worker --batch`); pairwise
    precision and recall of the resulting stories against the labels.
 2. Full recompute: --recompute synthetic articles (invented words, grouped in events of
    one to four reports, one every five minutes) are bulk-inserted, then
@@ -37,11 +37,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
 import django  # noqa: E402
 
 django.setup()
-
-from django.conf import settings  # noqa: E402
-
-# Tasks run in this process as they are enqueued: the benchmark measures the work itself.
-settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
@@ -102,7 +97,8 @@ def synthetic(n: int, t0, seed: int = 7, prefix: str = "s"):
 
 def quality() -> dict:
     t0 = timezone.now() - timedelta(days=400)
-    labels = evaluation.load(t0)  # autocommit: each save's on_commit runs at once
+    labels = evaluation.load(t0)  # autocommit: each save enqueues its task at once
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
     predicted = dict(
         StoryMembership.objects.filter(article_id__in=labels).values_list("article_id", "story_id")
     )
