@@ -5,9 +5,8 @@ recomputation."""
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from django.db import transaction
 
-from serving.cache import bump_generation
+from serving.cache import bump_tags
 
 from . import services
 from .models import KeyPoint, Story, StoryMembership
@@ -70,7 +69,9 @@ class StoryAdmin(admin.ModelAdmin):
             point.edited_by_editor = True
             point.edited_by = request.user
             point.save()
-        transaction.on_commit(bump_generation)
+        services.pages_changed(
+            form.instance.pk, list(form.instance.memberships.values_list("article_id", flat=True))
+        )
 
 
 @admin.register(StoryMembership)
@@ -119,4 +120,9 @@ class KeyPointAdmin(admin.ModelAdmin):
         obj.edited_by_editor = True
         obj.edited_by = request.user
         super().save_model(request, obj, form, change)
-        transaction.on_commit(bump_generation)
+        if obj.article_id:
+            bump_tags([f"article:{obj.article_id}"])
+        else:
+            services.pages_changed(
+                obj.story_id, list(obj.story.memberships.values_list("article_id", flat=True))
+            )

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from articles.models import Article
-from serving.cache import bump_generation
+from serving.cache import bump_tags
 
 from . import keypoints
 from .matching import Match, find_match
@@ -112,6 +112,7 @@ def refresh_story(story: Story) -> None:
         StoryMembership.objects.filter(story=story).values_list("article_id", flat=True)
     )
     if not member_ids:
+        bump_tags([f"story:{story.pk}", "list:articles"])
         story.delete()
         return
     facts = (
@@ -140,6 +141,13 @@ def refresh_story(story: Story) -> None:
         update_fields=["lead", "lead_pinned", "published_count", "source_count", "updated_at"]
     )
     save_story_points(story, member_ids)
+    pages_changed(story.pk, member_ids)
+
+
+def pages_changed(story_id: int, member_ids: list[int]) -> None:
+    """The story page, its articles' pages (coverage link, key points) and every related
+    cards fragment ("list:articles") are stale; serving bumps them now and on commit."""
+    bump_tags([f"story:{story_id}", "list:articles", *(f"article:{pk}" for pk in member_ids)])
 
 
 def save_story_points(story: Story, member_ids: list[int] | None = None) -> None:
@@ -186,7 +194,7 @@ def remove_article(article_id: int) -> None:
 
 
 @transaction.atomic
-def assign_article(article_id: int, *, bump: bool = True) -> Story | None:
+def assign_article(article_id: int) -> Story | None:
     """Put an article in its story (new or existing) and refresh what depends on it.
 
     Idempotent. An editor's decision (a locked membership) is never undone; an edited
@@ -195,8 +203,6 @@ def assign_article(article_id: int, *, bump: bool = True) -> Story | None:
     article = Article.objects.filter(pk=article_id).only(*FIELDS).first()
     if article is None or not _groupable(article):
         remove_article(article_id)
-        if bump:
-            transaction.on_commit(bump_generation)
         return None
     current = StoryMembership.objects.filter(article_id=article_id).select_related("story").first()
     stored = ArticleFingerprint.objects.filter(article_id=article_id).first()
@@ -207,8 +213,6 @@ def assign_article(article_id: int, *, bump: bool = True) -> Story | None:
     )
     if unchanged and current is not None:
         refresh_stories([current.story_id])  # a status change still moves the counts
-        if bump:
-            transaction.on_commit(bump_generation)
         return current.story
     features = save_fingerprint(article)
     if stored is None or stored.text_hash != _text_hash(article):
@@ -218,8 +222,6 @@ def assign_article(article_id: int, *, bump: bool = True) -> Story | None:
     else:
         story = _join(article, find_match(article.pk, _when(article), features), current)
     refresh_stories([story.pk, current.story_id if current else None])
-    if bump:
-        transaction.on_commit(bump_generation)
     return Story.objects.filter(pk=story.pk).first()
 
 
@@ -243,7 +245,6 @@ def split_article(*, article: Article) -> Story:
     membership.locked = True
     membership.save()
     refresh_stories([old.pk, story.pk])
-    transaction.on_commit(bump_generation)
     return story
 
 
@@ -257,7 +258,6 @@ def merge_stories(*, target: Story, others: Iterable[Story]) -> Story:
     # The target's own articles are part of the decision too.
     StoryMembership.objects.filter(story=target).update(locked=True)
     refresh_stories([*other_ids, target.pk])
-    transaction.on_commit(bump_generation)
     return target
 
 
@@ -271,5 +271,5 @@ def pin_lead(*, story: Story, article: Article) -> Story:
     story.save(update_fields=["lead", "lead_pinned", "updated_at"])
     # Locked, so the story (and its address) outlives a recomputation around its lead.
     StoryMembership.objects.filter(story=story, article=article).update(locked=True)
-    transaction.on_commit(bump_generation)
+    pages_changed(story.pk, list(story.memberships.values_list("article_id", flat=True)))
     return story

@@ -18,7 +18,6 @@ from django.db import transaction
 from django.db.models import Q
 
 from articles.models import Article
-from serving.cache import bump_generation
 from stories import recompute
 from stories.models import RecomputeCheckpoint
 
@@ -62,7 +61,6 @@ class Command(BaseCommand):
                 checkpoint.save()
             self._progress(checkpoint.done, total, started)
         RecomputeCheckpoint.objects.filter(name=NAME).delete()
-        bump_generation()
         self.stdout.write("")
         self.stdout.write(
             self.style.SUCCESS(
