@@ -134,3 +134,17 @@ def test_features_page_shows_live_examples(client, ferry_story):
         assert heading in html
     assert story_of(first).get_absolute_url() in html
     assert first.get_absolute_url() in html
+
+
+def test_cached_article_page_shows_the_link_once_a_second_source_reports(
+    client, django_capture_on_commit_callbacks
+):
+    from .conftest import FERRY
+
+    with django_capture_on_commit_callbacks(execute=True):
+        first = make(*FERRY[0], hours_ago=3)
+    url = first.get_absolute_url()
+    assert "cover this story" not in client.get(url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        make(*FERRY[1], hours_ago=2)
+    assert "2 sources cover this story" in client.get(url).content.decode()
