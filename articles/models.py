@@ -433,6 +433,16 @@ class Promo(models.Model):
     def __str__(self) -> str:
         return f"{self.get_placement_display()}: {self.title}"
 
+    # The badges link to the promo's own store links, else to settings.APP_STORE_URL and
+    # PLAY_STORE_URL; with neither, the badge (and an app block without badges) is hidden.
+    @property
+    def app_store_link(self) -> str:
+        return self.app_store_url or getattr(settings, "APP_STORE_URL", "")
+
+    @property
+    def play_store_link(self) -> str:
+        return self.play_store_url or getattr(settings, "PLAY_STORE_URL", "")
+
     @property
     def has_store_links(self) -> bool:
-        return bool(self.app_store_url or self.play_store_url)
+        return bool(self.app_store_link or self.play_store_link)

@@ -58,11 +58,18 @@ def article_promo() -> Promo | None:
 
 
 def related_articles(article: Article, topic_ids: list[int]) -> list[Article]:
-    """Up to six other published articles: shared topics, then same source, then recency.
+    """Up to six other published articles for the article page's "Related Articles".
 
-    Always two queries (ranked matches, then the most recent as filler), whatever the
-    number of topics or articles, so the page's query count is fixed.
+    settings.ARTICLE_RELATED_HOOK may name a callable `(article, topic_ids) -> list` that
+    ranks them instead (the stories app's `stories.related.related_articles`: by meaning,
+    never another write-up of the same story). Without it: shared topics, then same
+    source, then recency. Either way at most two queries, plus the card hooks.
     """
+    hook = getattr(settings, "ARTICLE_RELATED_HOOK", "")
+    if hook:
+        related = list(import_string(hook)(article, topic_ids))[:RELATED_LIMIT]
+        decorate_cards(related)
+        return related
     base = Article.objects.published().exclude(pk=article.pk).for_cards()
     ranked = list(
         base.filter(Q(topics__in=topic_ids) | Q(source_id=article.source_id))

@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "demo",
     "api",
     "jobs",
+    "stories",
 ]
 
 MIDDLEWARE = [
@@ -517,3 +518,18 @@ COMMENTS_WATCHED_WORDS = env_list("COMMENTS_WATCHED_WORDS", "")
 API_RATE_ANON = os.environ.get("API_RATE_ANON", "120/60")
 API_RATE_TOKEN = os.environ.get("API_RATE_TOKEN", "600/60")
 API_PAGE_SIZE_MAX = env_int("API_PAGE_SIZE_MAX", 50)
+# Stories (stories/, docs/stories.md): grouping the same event across sources.
+STORY_WINDOW_HOURS = env_int("STORY_WINDOW_HOURS", 72)  # candidates published this close
+STORY_MINHASH_THRESHOLD = float(os.environ.get("STORY_MINHASH_THRESHOLD", "0.5"))  # near-dup
+STORY_TFIDF_THRESHOLD = float(os.environ.get("STORY_TFIDF_THRESHOLD", "0.13"))  # same hour
+STORY_TFIDF_THRESHOLD_LATE = float(os.environ.get("STORY_TFIDF_THRESHOLD_LATE", "0.3"))
+STORY_TFIDF_RAMP_HOURS = env_int("STORY_TFIDF_RAMP_HOURS", 24)  # hours apart to reach LATE
+STORY_MIN_SHARED_KEYS = env_int("STORY_MIN_SHARED_KEYS", 1)  # LSH keys a candidate shares
+STORY_MAX_CANDIDATES = env_int("STORY_MAX_CANDIDATES", 40)  # compared in full per article
+STORY_RELATED_DAYS = env_int("STORY_RELATED_DAYS", 30)  # how far back related articles reach
+# The article page's Related Articles ranker (articles/selectors.py); empty: topics+recency.
+ARTICLE_RELATED_HOOK = "stories.related.related_articles"
+
+# The footer's app badges (Promo "Footer: download the app"); empty: that badge is hidden.
+APP_STORE_URL = os.environ.get("APP_STORE_URL", "")
+PLAY_STORE_URL = os.environ.get("PLAY_STORE_URL", "")

@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("syndication.urls")),
     path("", include("articles.urls")),
     path("demo/", include("demo.urls")),  # a 404 unless DEMO_FEED is on
+    path("", include("stories.urls")),
 ]
 
 # Error pages in the site's style; they render without touching the database.

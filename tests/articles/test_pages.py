@@ -148,8 +148,9 @@ def _seed(n_articles, n_topics):
 # The comments section adds 2 (count, threads). Each + 1: on a page-cache miss,
 # serving/cache.py looks up the next scheduled article (so the cached page expires when
 # it appears), and + 1: the approved-comment counts of all the cards (ARTICLE_CARD_HOOKS).
-# A cache hit takes 0 (tests/serving).
-ARTICLE_PAGE_QUERIES = 8 + 2 + 1 + 1
+# A cache hit takes 0 (tests/serving). The stories app's tags add 2 (the story the article
+# is in, its key points); its related-articles hook takes the same 2 as the fallback.
+ARTICLE_PAGE_QUERIES = 8 + 2 + 1 + 1 + 2
 HOME_PAGE_QUERIES = 6 + 1 + 1
 
 

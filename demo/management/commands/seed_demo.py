@@ -13,11 +13,12 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
+from django.urls import reverse
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
 from articles.models import Article, Correction, Promo, Source, Topic
-from demo.demo_content import SOURCES, STORIES, TOPICS
+from demo.demo_content import AI_PROMO, COVERED_STORIES, SOURCES, STORIES, TOPICS
 from demo.feed import FEED_SOURCE_SLUG, FEED_TITLE
 
 PALETTES = [
@@ -69,6 +70,31 @@ def logo_image(colour: str, letter_seed: int) -> bytes:
 class Command(BaseCommand):
     help = "Create demo sources, topics, promos and articles (idempotent)."
 
+    def _covered_stories(self, now, sources, topics) -> int:
+        """Events reported by several sources; the stories app groups them as they save."""
+        made = 0
+        for event, reports in enumerate(COVERED_STORIES):
+            for n, (slug, hours, title, topic_slugs, summary, paragraphs) in enumerate(reports):
+                if Article.objects.filter(title=title).exists():
+                    continue
+                article = Article(
+                    title=title,
+                    summary=summary,
+                    body="".join(f"<p>{p}</p>" for p in paragraphs),
+                    source=sources[slug],
+                    status=Article.Status.PUBLISHED,
+                    published_at=now - timedelta(hours=hours, minutes=13 * n),
+                    lead_image_credit="Newsroom demo studio",
+                )
+                seed = 100 + event * 10 + n
+                article.lead_image.save(
+                    f"demo-{seed}.jpg", ContentFile(demo_image(seed)), save=False
+                )
+                article.save()
+                article.topics.set([topics[t] for t in topic_slugs])
+                made += 1
+        return made
+
     def handle(self, *args, **options):
         now = timezone.now()
         sources = {}
@@ -79,7 +105,6 @@ class Command(BaseCommand):
                     "name": name,
                     "kind": kind,
                     "description": description,
-                    "homepage_url": f"https://{slug}.example.org/",
                 },
             )
             if created:
@@ -129,8 +154,8 @@ class Command(BaseCommand):
             if i % 3 == 0:
                 body += (
                     "<h2>What happens next</h2><p>A further update is expected once the "
-                    'details are confirmed. <a href="https://example.org/">Background '
-                    "reading</a> is available from the council.</p>"
+                    "details are confirmed. Background reading is available from the "
+                    "council.</p>"
                     "<blockquote><p>We have listened, and we will keep listening.</p>"
                     "</blockquote>"
                 )
@@ -142,10 +167,8 @@ class Command(BaseCommand):
                 source=publishers[i % len(publishers)],
                 agency=agency,
                 byline=bylines[i % len(bylines)],
-                original_url=f"https://{publishers[i % len(publishers)].slug}.example.org/"
-                f"{i + 1000}"
-                if i % 2
-                else "",
+                # The outlets are invented: no address to send readers to.
+                original_url="",
                 status=Article.Status.PUBLISHED,
                 published_at=now - timedelta(hours=3 * i + 1, minutes=7 * i),
                 lead_image_alt="" if i % 5 else "An illustration of hills under a low sun",
@@ -169,21 +192,29 @@ class Command(BaseCommand):
                 )
             created_count += 1
 
+        created_count += self._covered_stories(now, sources, topics)
+        features_url = settings.SITE_URL + reverse("stories:features")
+        # The banner advertises what exists; earlier demos' placeholder promo is replaced.
+        Promo.objects.filter(
+            placement=Promo.Placement.ARTICLE, link_url__contains="example.org"
+        ).delete()
         if not Promo.objects.filter(placement=Promo.Placement.ARTICLE).exists():
             Promo.objects.create(
                 placement=Promo.Placement.ARTICLE,
-                title="Try our new features",
-                text="Follow the topics you care about and get a short briefing each morning.",
-                link_url="https://newsroom.example.org/features",
+                title=AI_PROMO[0],
+                text=AI_PROMO[1],
+                link_url=features_url,
                 link_label="Explore",
             )
+        # Store badges link to settings.APP_STORE_URL / PLAY_STORE_URL (hidden when unset).
+        Promo.objects.filter(
+            placement=Promo.Placement.APP_FOOTER, app_store_url__contains="example.org"
+        ).update(app_store_url="", play_store_url="")
         if not Promo.objects.filter(placement=Promo.Placement.APP_FOOTER).exists():
             Promo.objects.create(
                 placement=Promo.Placement.APP_FOOTER,
                 title="Download the app",
                 text="Get started now: download the app and read the day's news on the go.",
-                app_store_url="https://apps.example.org/newsroom/ios",
-                play_store_url="https://apps.example.org/newsroom/android",
             )
         self.stdout.write(
             f"Demo content ready: {len(sources)} sources, {len(topics)} topics, "

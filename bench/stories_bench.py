@@ -1,0 +1,171 @@
+"""Stories benchmark: grouping quality, CPU per new article at scale, full recompute time.
+
+    python bench/stories_bench.py [--articles 100000] [--new 200]
+
+1. Quality: the labelled set (stories/eval_set.txt) is saved article by article through
+   the real path (post_save -> on_commit -> the stories.tasks.assign_article task), then
+   the task worker runs the queue (`db_worker --batch`); pairwise
+   precision and recall of the resulting stories against the labels.
+2. Full recompute: --recompute synthetic articles (invented words, grouped in events of
+   one to four reports, one every five minutes) are bulk-inserted, then
+   `recompute_stories --restart` groups them all (fingerprints, LSH bands, memberships,
+   article and story key points): its time, and the rate per article.
+3. Scale: --articles synthetic articles are stored with the bulk path
+   `stories.bulk.fill_index` (fingerprints and LSH band rows computed exactly as the live
+   path does, one story per article), then --new more are grouped one by one with
+   services.assign_article: the CPU time of this process (which runs SQLite itself) and
+   the wall time per article, grouping and key points together.
+
+Runs in a throw-away database (the test database of DATABASE_URL), never the site's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from articles.models import Article, Source  # noqa: E402
+from stories import bulk, evaluation, services  # noqa: E402
+from stories.models import LshBand, Story, StoryMembership  # noqa: E402
+
+SYLLABLES = "ka lo mi ren tas vel dor pin sur ath bel cro dun fen gar hol ist jor kel".split()
+
+
+def vocabulary(rng: random.Random, n: int) -> list[str]:
+    words = set()
+    while len(words) < n:
+        words.add("".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4))))
+    return sorted(words)
+
+
+def sentence(rng, event_words, common, length=12) -> str:
+    ws = [
+        rng.choice(event_words) if rng.random() < 0.45 else rng.choice(common)
+        for _ in range(length)
+    ]
+    return " ".join(ws).capitalize() + "."
+
+
+def synthetic(n: int, t0, seed: int = 7, prefix: str = "s"):
+    """Articles of invented words, events of 1-4 reports from different sources."""
+    rng = random.Random(seed)
+    common = vocabulary(rng, 6000)
+    sources = [
+        Source.objects.get_or_create(slug=f"synthetic-{i}", defaults={"name": f"Synthetic {i}"})[0]
+        for i in range(12)
+    ]
+    made = 0
+    event = 0
+    while made < n:
+        event += 1
+        event_words = rng.sample(common, 8)
+        when = t0 + timedelta(minutes=5 * made)
+        for report in range(min(rng.choice([1, 1, 2, 2, 3, 4]), n - made)):
+            body = "".join(
+                "<p>" + " ".join(sentence(rng, event_words, common) for _ in range(3)) + "</p>"
+                for _ in range(3)
+            )
+            yield Article(
+                title=sentence(rng, event_words, common, 8)[:-1],
+                slug=f"{prefix}-{made}",
+                summary=sentence(rng, event_words, common, 16),
+                body=body,
+                source=sources[(event + report) % len(sources)],
+                status=Article.Status.PUBLISHED,
+                published_at=when + timedelta(minutes=37 * report),
+            )
+            made += 1
+
+
+def quality() -> dict:
+    t0 = timezone.now() - timedelta(days=400)
+    labels = evaluation.load(t0)  # autocommit: each save enqueues its task at once
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    predicted = dict(
+        StoryMembership.objects.filter(article_id__in=labels).values_list("article_id", "story_id")
+    )
+    return evaluation.pairwise(labels, predicted)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--articles", type=int, default=100_000)
+    parser.add_argument("--recompute", type=int, default=2_000)
+    parser.add_argument("--new", type=int, default=200)
+    args = parser.parse_args()
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    try:
+        scores = quality()
+        print(
+            f"Quality on the labelled set ({len(evaluation.items())} articles, "
+            f"{len({i.event for i in evaluation.items()})} events): precision "
+            f"{scores['precision']:.3f}, recall {scores['recall']:.3f} "
+            f"(tp {scores['tp']}, fp {scores['fp']}, fn {scores['fn']})",
+            flush=True,
+        )
+        t0 = timezone.now() - timedelta(days=900)
+        Article.objects.bulk_create(list(synthetic(args.recompute, t0, seed=3, prefix="r")))
+        started, cpu = time.monotonic(), time.process_time()
+        call_command("recompute_stories", "--restart", stdout=open(os.devnull, "w"))
+        wall, cpu = time.monotonic() - started, time.process_time() - cpu
+        total = Article.objects.count()
+        print(
+            f"Full recompute of {total} articles: {wall:.0f} s wall, {cpu:.0f} s CPU "
+            f"({cpu / total * 1000:.1f} ms CPU per article); {Story.objects.count()} stories",
+            flush=True,
+        )
+        t0 = timezone.now() - timedelta(minutes=5 * args.articles + 600)
+        started = time.monotonic()
+        batch = []
+        for article in synthetic(args.articles, t0):
+            batch.append(article)
+            if len(batch) == 2000:
+                bulk.fill_index(Article.objects.bulk_create(batch))
+                batch = []
+        bulk.fill_index(Article.objects.bulk_create(batch))
+        total = Article.objects.count()
+        print(
+            f"Stored {args.articles} more synthetic articles with the bulk path in "
+            f"{time.monotonic() - started:.0f} s: {total} articles, "
+            f"{LshBand.objects.count()} LSH band rows",
+            flush=True,
+        )
+        new = list(synthetic(args.new, timezone.now() - timedelta(hours=2), seed=99))
+        cpu_ms, wall_ms = [], []
+        for i, article in enumerate(new):
+            article.slug = f"new-{i}"
+            Article.objects.bulk_create([article])  # no signal: time assign_article alone
+            c, w = time.process_time(), time.perf_counter()
+            services.assign_article(article.pk)
+            cpu_ms.append((time.process_time() - c) * 1000)
+            wall_ms.append((time.perf_counter() - w) * 1000)
+        cpu_ms.sort()
+        print(
+            f"Per new article at {total} stored ({connection.vendor}): CPU median "
+            f"{statistics.median(cpu_ms):.1f} ms, p95 {cpu_ms[int(len(cpu_ms) * 0.95)]:.1f} ms; "
+            f"wall median {statistics.median(wall_ms):.1f} ms"
+        )
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,78 @@
+"""The labelled evaluation set (stories/eval_set.txt) and pairwise precision and recall.
+
+Used by `make bench-stories` (bench/stories_bench.py) and by the tests, which hold the
+grouping to the same targets on every run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from itertools import combinations
+from pathlib import Path
+
+from django.utils.text import slugify
+
+DATA = Path(__file__).with_name("eval_set.txt")
+
+
+@dataclass(frozen=True)
+class Item:
+    event: str
+    source: str
+    hours: float
+    title: str
+    summary: str
+    paragraphs: tuple[str, ...]
+
+
+def items(path: Path = DATA) -> list[Item]:
+    blocks = [b for b in path.read_text().split("\n\n") if b.strip()]
+    found = []
+    for block in blocks:
+        lines = [ln.strip() for ln in block.splitlines() if ln.strip() and not ln.startswith("#")]
+        if not lines:
+            continue
+        event, source, hours = (part.strip() for part in lines[0].split("|"))
+        found.append(Item(event, source, float(hours), lines[1], lines[2], tuple(lines[3:])))
+    return found
+
+
+def load(t0: datetime, publish=True) -> dict[int, str]:
+    """Create the set's sources and articles, oldest first, through the real save path.
+
+    Returns {article id: event}. Story assignment runs from the articles' post_save
+    receiver on commit, as in production.
+    """
+    from articles.models import Article, Source
+
+    labels = {}
+    for n, item in enumerate(sorted(items(), key=lambda i: i.hours)):
+        source, _ = Source.objects.get_or_create(
+            slug=slugify(item.source), defaults={"name": item.source}
+        )
+        article = Article.objects.create(
+            title=item.title,
+            slug=f"eval-{n}-{slugify(item.title)[:60]}",
+            summary=item.summary,
+            body="".join(f"<p>{p}</p>" for p in item.paragraphs),
+            source=source,
+            status=Article.Status.PUBLISHED if publish else Article.Status.DRAFT,
+            published_at=t0 + timedelta(hours=item.hours),
+        )
+        labels[article.pk] = item.event
+    return labels
+
+
+def pairwise(labels: dict[int, str], predicted: dict[int, int | None]) -> dict[str, float]:
+    """Pairwise precision and recall: over all pairs of articles, same story vs same event."""
+    tp = fp = fn = 0
+    for a, b in combinations(sorted(labels), 2):
+        same_event = labels[a] == labels[b]
+        same_story = predicted.get(a) is not None and predicted.get(a) == predicted.get(b)
+        tp += same_event and same_story
+        fp += same_story and not same_event
+        fn += same_event and not same_story
+    precision = tp / (tp + fp) if tp + fp else 1.0
+    recall = tp / (tp + fn) if tp + fn else 1.0
+    return {"precision": precision, "recall": recall, "tp": tp, "fp": fp, "fn": fn}

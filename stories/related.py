@@ -1,0 +1,89 @@
+"""Related by meaning: the hook named by settings.ARTICLE_RELATED_HOOK.
+
+Candidates are articles sharing LSH band keys with this one over the last
+STORY_RELATED_DAYS, plus the newest articles of its topics and the newest overall (so a
+page always has six cards). They are ranked by TF-IDF cosine of title and summary,
+blended with shared topics and recency; no article of the same story is ever listed.
+
+Two queries: the band-key candidates, then the cards. The article page keeps the result
+in its cached fragment, so a cache hit runs none.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import timedelta
+
+import numpy as np
+from django.conf import settings
+from django.db.models import Count, Q, Subquery
+from django.utils import timezone
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from articles.models import Article
+
+from .models import LshBand, StoryMembership
+
+LIMIT = 6
+WEIGHTS = {"meaning": 0.6, "topics": 0.25, "recency": 0.15}
+
+
+def _same_story_ids(article_id: int):
+    story = StoryMembership.objects.filter(article_id=article_id).values("story_id")[:1]
+    return StoryMembership.objects.filter(story_id=Subquery(story)).values("article_id")
+
+
+def related_articles(article: Article, topic_ids: list[int], limit: int = LIMIT) -> list[Article]:
+    now = timezone.now()
+    when = article.published_at or now
+    days = getattr(settings, "STORY_RELATED_DAYS", 30)
+    keys = LshBand.objects.filter(article_id=article.pk).values("key")
+    same_story = _same_story_ids(article.pk)
+    matched = list(
+        LshBand.objects.filter(key__in=keys, published_at__gte=when - timedelta(days=days))
+        .exclude(article_id=article.pk)
+        .exclude(article_id__in=same_story)
+        .values("article_id")
+        .annotate(shared=Count("id"))
+        .order_by("-shared", "-article_id")
+        .values_list("article_id", flat=True)[: limit * 8]
+    )
+    published = Article.objects.published(now)
+    by_topic = published.filter(topics__in=topic_ids).order_by("-published_at").values("pk")
+    newest = published.order_by("-published_at").values("pk")
+    cards = list(
+        published.for_cards()
+        .filter(
+            Q(pk__in=matched)
+            | Q(pk__in=Subquery(by_topic[: limit * 2]))
+            | Q(pk__in=Subquery(newest[: limit * 2]))
+        )
+        .exclude(pk=article.pk)
+        .exclude(pk__in=same_story)
+        .annotate(shared_topics=Count("topics", filter=Q(topics__in=topic_ids), distinct=True))
+    )
+    if not cards:
+        return []
+    return rank(article, cards, topic_ids)[:limit]
+
+
+def rank(article: Article, cards: list[Article], topic_ids: list[int]) -> list[Article]:
+    """Closest first: meaning (TF-IDF cosine), then shared topics and recency."""
+    texts = [f"{article.title} {article.summary}"] + [f"{a.title} {a.summary}" for a in cards]
+    try:
+        vectors = TfidfVectorizer(stop_words="english", sublinear_tf=True).fit_transform(texts)
+        cosines = np.asarray((vectors[1:] @ vectors[0].T).todense()).ravel()
+    except ValueError:  # nothing but stop words
+        cosines = np.zeros(len(cards))
+    when = article.published_at or timezone.now()
+    scored = []
+    for card, cosine in zip(cards, cosines, strict=True):
+        age_days = abs((when - card.published_at).total_seconds()) / 86400
+        score = (
+            WEIGHTS["meaning"] * float(cosine)
+            + WEIGHTS["topics"] * card.shared_topics / max(1, len(topic_ids))
+            + WEIGHTS["recency"] * math.exp(-age_days / 7)
+        )
+        scored.append((score, card.published_at, card.pk, card))
+    scored.sort(key=lambda s: (s[0], s[1], s[2]), reverse=True)
+    return [s[3] for s in scored]

@@ -1,0 +1,59 @@
+"""Reads for the story pages, the article page's tags and the features page."""
+
+from __future__ import annotations
+
+from articles.models import Article
+
+from .models import KeyPoint, Story, StoryMembership
+
+
+def story_articles(story: Story) -> list[Article]:
+    """The story's visible articles, oldest first (the timeline), cards joined."""
+    return list(
+        Article.objects.published()
+        .for_cards()
+        .filter(story_membership__story=story)
+        .order_by("published_at", "id")
+    )
+
+
+def story_points(story: Story) -> list[KeyPoint]:
+    return list(
+        KeyPoint.objects.filter(story=story)
+        .shown()
+        .select_related("source_article__source")
+        .only(
+            "sentence",
+            "edited_text",
+            "position",
+            "source_article__slug",
+            "source_article__source__name",
+        )
+    )
+
+
+def article_points(article: Article) -> list[KeyPoint]:
+    return list(
+        KeyPoint.objects.filter(article_id=article.pk).shown().only("sentence", "edited_text")
+    )
+
+
+def coverage(article: Article) -> Story | None:
+    """The article's story when readers can see at least two of its articles."""
+    membership = (
+        StoryMembership.objects.filter(article_id=article.pk, story__published_count__gte=2)
+        .select_related("story")
+        .only("story__slug", "story__published_count", "story__source_count")
+        .first()
+    )
+    return membership.story if membership else None
+
+
+def example_story() -> Story | None:
+    """The most recently updated story with several sources, for the features page."""
+    return (
+        Story.objects.filter(published_count__gte=2, lead__isnull=False)
+        .select_related("lead__source")
+        .order_by("-source_count", "-updated_at")
+        .first()
+    )

@@ -1,0 +1,275 @@
+"""Writes to stories: assignment of an article, editors' decisions, key points.
+
+`assign_article(article_id)` is the one entry point for automatic grouping. It runs off
+the request path (stories/tasks.py, queued on commit by stories/signals.py) and is safe
+to call any number of times: an unchanged article costs one fingerprint comparison.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.text import slugify
+
+from articles.models import Article
+from serving.cache import bump_tags
+
+from . import keypoints
+from .matching import Match, find_match
+from .models import ArticleFingerprint, KeyPoint, LshBand, Story, StoryMembership
+from .text import Features
+
+logger = logging.getLogger(__name__)
+FIELDS = ("title", "summary", "body", "status", "published_at", "created_at", "source_id")
+
+
+def _text_hash(article: Article) -> str:
+    text = "\x1f".join((article.title, article.summary, article.body))
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
+def _when(article: Article):
+    return article.published_at or article.created_at or timezone.now()
+
+
+def _groupable(article: Article) -> bool:
+    """Published and ingested drafts join stories; withdrawn articles leave them."""
+    return article.status != Article.Status.WITHDRAWN
+
+
+def save_fingerprint(article: Article, features: Features | None = None) -> Features:
+    """Store the article's signature and LSH band rows (replacing older ones)."""
+    features = features or Features(title=article.title, summary=article.summary, body=article.body)
+    when = _when(article)
+    ArticleFingerprint.objects.update_or_create(
+        article_id=article.pk,
+        defaults={
+            "published_at": when,
+            "dup_signature": features.dup_signature.tobytes(),
+            "terms": features.terms_text,
+            "text_hash": _text_hash(article),
+        },
+    )
+    LshBand.objects.filter(article_id=article.pk).delete()
+    LshBand.objects.bulk_create(
+        LshBand(article_id=article.pk, key=k, published_at=when) for k in set(features.keys)
+    )
+    return features
+
+
+def save_article_points(article: Article) -> None:
+    """Recompute an article's key points; points an editor edited or hid are kept."""
+    kept = list(KeyPoint.objects.filter(article_id=article.pk, edited_by_editor=True))
+    KeyPoint.objects.filter(article_id=article.pk, edited_by_editor=False).delete()
+    taken = {p.sentence for p in kept}
+    KeyPoint.objects.bulk_create(
+        KeyPoint(article_id=article.pk, source_article_id=article.pk, sentence=s, position=i)
+        for i, s in keypoints.article_points(article.title, article.summary, article.body)
+        if s not in taken
+    )
+
+
+def _new_story(article: Article) -> Story:
+    slug = f"{slugify(article.title)[:80].strip('-') or 'story'}-{article.pk}"
+    n = 2
+    while Story.objects.filter(slug=slug).exists():
+        slug, n = f"{slugify(article.title)[:80].strip('-')}-{article.pk}-{n}", n + 1
+    return Story.objects.create(slug=slug, lead=article)
+
+
+def _join(article: Article, match: Match | None, current: StoryMembership | None) -> Story:
+    if match is None:
+        if current is not None and current.story.memberships.count() == 1:
+            story = current.story  # alone already: keep its story (and address)
+        else:
+            story = _new_story(article)
+        reason, evidence = StoryMembership.Reason.FIRST, {}
+    else:
+        story = Story.objects.get(pk=match.story_id)
+        reason, evidence = match.reason, match.evidence
+    StoryMembership.objects.update_or_create(
+        article_id=article.pk, defaults={"story": story, "reason": reason, "evidence": evidence}
+    )
+    return story
+
+
+def refresh_stories(story_ids: Iterable[int | None]) -> None:
+    """Counts, lead and key points of stories after their members changed; drop empty ones."""
+    for story_id in {s for s in story_ids if s}:
+        story = Story.objects.filter(pk=story_id).first()
+        if story is not None:
+            refresh_story(story)
+
+
+def refresh_story(story: Story) -> None:
+    # Member ids first: a join from Article lets SQLite walk the article index by date.
+    member_ids = list(
+        StoryMembership.objects.filter(story=story).values_list("article_id", flat=True)
+    )
+    if not member_ids:
+        bump_tags([f"story:{story.pk}", "list:articles"])
+        story.delete()
+        return
+    facts = (
+        Article.objects.published()
+        .filter(pk__in=member_ids)
+        .aggregate(published=Count("id"), sources=Count("source", distinct=True))
+    )
+    lead_ok = story.lead_id in member_ids
+    if not (story.lead_pinned and lead_ok):
+        first = (
+            Article.objects.filter(pk__in=member_ids)
+            .order_by(
+                # Something readers can see first, then the earliest report.
+                "-status",
+                "published_at",
+                "id",
+            )
+            .only("id")
+            .first()
+        )
+        story.lead_id = first.pk if first else None
+        story.lead_pinned = story.lead_pinned and lead_ok
+    story.published_count = facts["published"]
+    story.source_count = facts["sources"]
+    story.save(
+        update_fields=["lead", "lead_pinned", "published_count", "source_count", "updated_at"]
+    )
+    save_story_points(story, member_ids)
+    pages_changed(story.pk, member_ids)
+
+
+def pages_changed(story_id: int, member_ids: list[int]) -> None:
+    """The story page, its articles' pages (coverage link, key points) and every related
+    cards fragment ("list:articles") are stale; serving bumps them now and on commit."""
+    bump_tags([f"story:{story_id}", "list:articles", *(f"article:{pk}" for pk in member_ids)])
+
+
+def save_story_points(story: Story, member_ids: list[int] | None = None) -> None:
+    """The story's key points: the most central article key points across its articles."""
+    kept = list(KeyPoint.objects.filter(story=story, edited_by_editor=True))
+    KeyPoint.objects.filter(story=story, edited_by_editor=False).delete()
+    now = timezone.now()
+    if member_ids is None:
+        member_ids = list(
+            StoryMembership.objects.filter(story=story).values_list("article_id", flat=True)
+        )
+    rows = list(
+        KeyPoint.objects.filter(
+            article_id__in=member_ids,
+            article__status=Article.Status.PUBLISHED,
+            article__published_at__lte=now,
+            hidden=False,
+        )
+        .order_by("article__published_at", "position")
+        .values_list("source_article_id", "sentence")
+    )
+    taken = {p.sentence for p in kept}
+    rows = [r for r in rows if r[1] not in taken]
+    start = max((p.position for p in kept), default=-1) + 1
+    limit = max(0, keypoints.MAX_POINTS - len(kept))
+    if len({article_id for article_id, _ in rows}) == 1:
+        chosen = list(range(min(limit, len(rows))))  # one article: its own points, in order
+    else:
+        chosen = keypoints.story_points(rows, limit=limit)
+    KeyPoint.objects.bulk_create(
+        KeyPoint(story=story, source_article_id=rows[i][0], sentence=rows[i][1], position=start + n)
+        for n, i in enumerate(chosen)
+    )
+
+
+def remove_article(article_id: int) -> None:
+    """Take an article out of matching and out of its story (withdrawn or deleted)."""
+    membership = StoryMembership.objects.filter(article_id=article_id).first()
+    LshBand.objects.filter(article_id=article_id).delete()
+    ArticleFingerprint.objects.filter(article_id=article_id).delete()
+    if membership is not None:
+        membership.delete()
+        refresh_stories([membership.story_id])
+
+
+@transaction.atomic
+def assign_article(article_id: int) -> Story | None:
+    """Put an article in its story (new or existing) and refresh what depends on it.
+
+    Idempotent. An editor's decision (a locked membership) is never undone; an edited
+    article is matched again; a withdrawn one leaves its story.
+    """
+    article = Article.objects.filter(pk=article_id).only(*FIELDS).first()
+    if article is None or not _groupable(article):
+        remove_article(article_id)
+        return None
+    current = StoryMembership.objects.filter(article_id=article_id).select_related("story").first()
+    stored = ArticleFingerprint.objects.filter(article_id=article_id).first()
+    unchanged = (
+        stored is not None
+        and stored.text_hash == _text_hash(article)
+        and stored.published_at == _when(article)
+    )
+    if unchanged and current is not None:
+        refresh_stories([current.story_id])  # a status change still moves the counts
+        return current.story
+    features = save_fingerprint(article)
+    if stored is None or stored.text_hash != _text_hash(article):
+        save_article_points(article)
+    if current is not None and current.locked:
+        story = current.story
+    else:
+        story = _join(article, find_match(article.pk, _when(article), features), current)
+    refresh_stories([story.pk, current.story_id if current else None])
+    return Story.objects.filter(pk=story.pk).first()
+
+
+# Editors' decisions: locked memberships, which recomputation keeps.
+
+
+@transaction.atomic
+def split_article(*, article: Article) -> Story:
+    """Move an article out of its story into a story of its own, for good."""
+    membership = StoryMembership.objects.select_related("story").get(article=article)
+    old = membership.story
+    others = list(
+        StoryMembership.objects.filter(story=old)
+        .exclude(pk=membership.pk)
+        .values_list("article_id", flat=True)
+    )
+    story = _new_story(article)
+    membership.story = story
+    membership.reason = StoryMembership.Reason.SPLIT
+    membership.evidence = {"from_story": old.pk, "apart_from": others}
+    membership.locked = True
+    membership.save()
+    refresh_stories([old.pk, story.pk])
+    return story
+
+
+@transaction.atomic
+def merge_stories(*, target: Story, others: Iterable[Story]) -> Story:
+    """Move every article of `others` into `target`; the moved memberships are locked."""
+    other_ids = [s.pk for s in others if s.pk != target.pk]
+    StoryMembership.objects.filter(story_id__in=other_ids).update(
+        story=target, reason=StoryMembership.Reason.MERGED, locked=True, evidence={}
+    )
+    # The target's own articles are part of the decision too.
+    StoryMembership.objects.filter(story=target).update(locked=True)
+    refresh_stories([*other_ids, target.pk])
+    return target
+
+
+@transaction.atomic
+def pin_lead(*, story: Story, article: Article) -> Story:
+    """Make `article` the story's lead until an editor says otherwise."""
+    if not StoryMembership.objects.filter(story=story, article=article).exists():
+        raise ValueError("The lead must be one of the story's articles.")
+    story.lead = article
+    story.lead_pinned = True
+    story.save(update_fields=["lead", "lead_pinned", "updated_at"])
+    # Locked, so the story (and its address) outlives a recomputation around its lead.
+    StoryMembership.objects.filter(story=story, article=article).update(locked=True)
+    pages_changed(story.pk, list(story.memberships.values_list("article_id", flat=True)))
+    return story

@@ -1,0 +1,62 @@
+"""Keep stories in step with articles: every saved article is (re)grouped by a task.
+
+Connected in StoriesConfig.ready(); `articles` knows nothing of this receiver. The task is
+enqueued once the save has committed: tests run tasks with the immediate backend, which
+would otherwise group every article any test creates, inside its transaction. Should the
+process die between the commit and the enqueue, the article is grouped at its next save
+or by `recompute_stories`.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import partial
+
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+
+logger = logging.getLogger(__name__)
+
+
+def _run(article_id: int) -> None:
+    from . import tasks
+
+    try:
+        tasks.assign_article.enqueue(article_id)
+    except Exception:  # grouping must never break a publish
+        logger.exception("Could not enqueue story assignment for article %s", article_id)
+
+
+def article_saved(sender, instance, raw=False, **kwargs) -> None:
+    if raw:  # loaddata
+        return
+    transaction.on_commit(partial(_run, instance.pk))
+
+
+def article_deleted(sender, instance, **kwargs) -> None:
+    from .services import refresh_stories
+
+    # Memberships go with the article (CASCADE); the story's counts and lead follow.
+    story_id = getattr(instance, "_story_id_before_delete", None)
+    if story_id:
+        transaction.on_commit(partial(refresh_stories, [story_id]))
+
+
+def remember_story(sender, instance, **kwargs) -> None:
+    from .models import StoryMembership
+
+    instance._story_id_before_delete = (
+        StoryMembership.objects.filter(article_id=instance.pk)
+        .values_list("story_id", flat=True)
+        .first()
+    )
+
+
+def connect() -> None:
+    from django.db.models.signals import pre_delete
+
+    from articles.models import Article
+
+    post_save.connect(article_saved, sender=Article, dispatch_uid="stories-article-saved")
+    pre_delete.connect(remember_story, sender=Article, dispatch_uid="stories-article-pre-delete")
+    post_delete.connect(article_deleted, sender=Article, dispatch_uid="stories-article-deleted")

@@ -1,0 +1,82 @@
+"""The story page and the article page's story blocks in a real browser: axe, screenshots."""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from articles.models import Promo
+from stories.models import StoryMembership
+from tests.factories import PromoFactory, SourceFactory, TopicFactory, image_upload
+from tests.stories.conftest import CHESS, FERRY, make
+
+from .conftest import assert_no_horizontal_scroll
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+AXE = Axe()
+
+
+@pytest.fixture
+def story_site():
+    """Two sources on one ferry strike (grouped on save, as in production), one other report."""
+    topic = TopicFactory(name="Islands", slug="islands", in_navigation=True)
+    ledger = SourceFactory(name="The Harbour Ledger", slug="harbour-ledger")
+    wire = SourceFactory(name="Northwind Wire", slug="northwind-wire")
+    first = make(*FERRY[0], hours_ago=3, source=ledger)
+    first.lead_image.save("ferry.jpg", image_upload(size=(1200, 675)), save=False)
+    first.lead_image_caption = "The ferry tied up at the quay."
+    first.save()
+    second = make(*FERRY[1], hours_ago=2, source=wire)
+    chess = make(*CHESS, hours_ago=1, source=wire)
+    for article in (first, second, chess):
+        article.topics.set([topic])
+    PromoFactory(
+        title="Try our AI features",
+        text="Key points, full coverage from every source, related by meaning.",
+        link_url="http://testserver/features/",
+    )
+    PromoFactory(placement=Promo.Placement.APP_FOOTER, title="Download the app")
+    story = StoryMembership.objects.get(article=first).story
+    return {"story": story.get_absolute_url(), "article": first.get_absolute_url()}
+
+
+def _violations(page) -> list[str]:
+    return [
+        f"{v['id']}: {v['help']} -> {[n['target'] for n in v['nodes']][:3]}"
+        for v in AXE.run(page).response["violations"]
+    ]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_story_pages_have_no_axe_violations(live_server, chromium, story_site, scheme):
+    context = chromium.new_context(viewport={"width": 1280, "height": 900}, color_scheme=scheme)
+    page = context.new_page()
+    problems = {}
+    for name, path in [*story_site.items(), ("features", "/features/")]:
+        page.goto(live_server.url + path)
+        if found := _violations(page):
+            problems[name] = found
+    context.close()
+    assert problems == {}
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_story_and_article_pages_screenshots(live_server, page_at, story_site, artifacts, width):
+    page = page_at(width)
+    page.goto(live_server.url + story_site["story"])
+    assert page.locator("h1").inner_text() == FERRY[0][0]
+    assert page.locator(".timeline__item").count() == 2
+    assert_no_horizontal_scroll(page)
+    page.screenshot(path=str(artifacts / f"story-page-{width}.png"), full_page=True)
+
+    page.goto(live_server.url + story_site["article"])
+    link = page.locator("a.coverage__link")
+    assert link.inner_text() == "2 sources cover this story"
+    assert link.get_attribute("href") == story_site["story"]
+    assert page.locator(".key-points__list li").count() >= 3
+    assert_no_horizontal_scroll(page)
+    page.screenshot(path=str(artifacts / f"story-article-page-{width}.png"), full_page=True)
+    link.click()
+    assert page.url.endswith(story_site["story"])
