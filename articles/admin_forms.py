@@ -11,7 +11,7 @@ from django_prose_editor.widgets import AdminProseEditorWidget
 
 from .models import Article
 from .publishing import can_publish
-from .sanitize import EDITOR_EXTENSIONS, sanitize_html
+from .sanitize import EDITOR_EXTENSIONS, MarkupTooComplex, sanitize_html
 
 # Where each counted field should stop, for the counters (static/js/char-counter.js):
 # what search results and social cards show before they cut the text.
@@ -21,6 +21,14 @@ COUNTED = {
     "social_title": 70,
     "social_description": 200,
 }
+
+
+def clean_body(html: str) -> str:
+    """The editor field's sanitizer: markup too deep to clean is a message, not a 500."""
+    try:
+        return sanitize_html(html)
+    except MarkupTooComplex as exc:
+        raise forms.ValidationError(f"This body cannot be saved: {exc}.") from None
 
 
 def editor_config() -> dict:
@@ -50,7 +58,7 @@ class PublishAtField(forms.SplitDateTimeField):
 class ArticleAdminForm(forms.ModelForm):
     body = ProseEditorFormField(
         config={"extensions": EDITOR_EXTENSIONS},
-        sanitize=sanitize_html,
+        sanitize=clean_body,
         required=False,
         widget=AdminProseEditorWidget,
         help_text="Headings, lists, links, quotes, pictures from the library and link cards.",
