@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.widgets import AutocompleteSelectMultiple
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.http import HttpRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -89,8 +89,27 @@ class _IdOnlyAutocomplete(AutocompleteSelectMultiple):
         return super().optgroups(name, ids, attr)
 
 
+class _IdOnlyAutocompleteOne(AutocompleteSelect):
+    """The same for a single choice (the library pickers, a pin's article and topic)."""
+
+    def optgroups(self, name, value, attr=None):
+        ids = [v for v in value if str(v).isascii() and str(v).isdigit() and len(str(v)) < 19]
+        return super().optgroups(name, ids, attr)
+
+
+class IdOnlyAutocompleteMixin:
+    """For a ModelAdmin with autocomplete_fields: never a 500 for a posted id that is not
+    one."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if field is not None and type(field.widget) is AutocompleteSelect:
+            field.widget.__class__ = _IdOnlyAutocompleteOne
+        return field
+
+
 @admin.register(Article)
-class ArticleAdmin(ProtectedDeleteMixin, admin.ModelAdmin):
+class ArticleAdmin(IdOnlyAutocompleteMixin, ProtectedDeleteMixin, admin.ModelAdmin):
     instead = (
         "Withdraw it instead: open it, set Status to Withdrawn and save. It leaves the "
         "site and everything attached to it is kept."
@@ -386,7 +405,7 @@ class PromoAdmin(admin.ModelAdmin):
 
 
 @admin.register(Pin)
-class PinAdmin(admin.ModelAdmin):
+class PinAdmin(IdOnlyAutocompleteMixin, admin.ModelAdmin):
     list_display = ("article", "where", "position", "starts", "ends")
     list_filter = ("topic",)
     autocomplete_fields = ("article", "topic")
