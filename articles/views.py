@@ -35,7 +35,7 @@ def home(request: HttpRequest) -> HttpResponse:
     sections = []
     if page.number == 1:
         # One story appears once per page: the sections fill with stories not shown above.
-        shown = [a.pk for a in page.object_list]
+        shown = [a.pk for a in page.object_list] + ([lead.pk] if lead else [])
         sections = selectors.topic_sections(list(selectors.navigation_topics()), exclude=shown)
     listed = [lead, *cards, *(a for _, group in sections for a in group)]
     selectors.decorate_cards(listed)
