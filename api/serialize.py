@@ -42,7 +42,7 @@ def topic(request: HttpRequest, t: Topic) -> dict:
 
 
 def lead_image(request: HttpRequest, article: Article) -> dict | None:
-    r = article.lead_image_renditions or {}
+    r = article.renditions or {}  # the library picture's, else the uploaded one's
     width, height = r.get("width"), r.get("height")
     if not width or not height:
         return None
@@ -53,15 +53,15 @@ def lead_image(request: HttpRequest, article: Article) -> dict | None:
             "height": max(1, round(height * w / width)),
             "url": _absolute(request, url),
         }
-        for fmt in ("webp", "jpeg")
+        for fmt in ("avif", "webp", "jpeg")
         for w, url in r.get(fmt, [])
     ]
     return {
         "width": width,
         "height": height,
         "alt": article.image_alt,
-        "caption": article.lead_image_caption,
-        "credit": article.lead_image_credit,
+        "caption": article.image_caption,
+        "credit": article.image_credit,
         "renditions": renditions,
     }
 
@@ -87,7 +87,8 @@ def article_detail(request: HttpRequest, a: Article) -> dict:
     """Also needs corrections prefetched and `comment_count` attached."""
     return {
         **article_summary(request, a),
-        "body_html": a.body,  # sanitized with nh3 when saved (Article.save)
+        # Sanitized with nh3 and rendered (library pictures, link cards) when saved.
+        "body_html": a.body_html or a.body,
         "original_url": a.original_url,
         "comments_enabled": a.comments_enabled,
         "comment_count": getattr(a, "comment_count", 0),

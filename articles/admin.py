@@ -4,17 +4,37 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.widgets import AutocompleteSelectMultiple
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.http import HttpRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from js_asset import Media
 
-from . import publishing
+from . import autosave, publishing
+from .admin_forms import ArticleAdminForm, PublishAtField, zone_name
+from .admin_images import ImageAdmin
+from .admin_views import autosave_view, diff_view, preview_view
 from .deletion import ProtectedDeleteMixin
-from .models import FEED_FIELDS, Article, ArticleRevision, Correction, Promo, Source, Topic
+from .models import FEED_FIELDS, Article, ArticleRevision, Correction, Pin, Promo, Source, Topic
+
+__all__ = ["ArticleAdmin", "ImageAdmin"]
+
+
+def when(value) -> str:
+    """A date and time in the site's zone, with the zone named."""
+    return timezone.localtime(value).strftime("%d %b %Y %H:%M %Z") if value else "-"
+
+
+def when_short(value) -> str:
+    """The same for list columns: the year only when it is not this one."""
+    if not value:
+        return "-"
+    local = timezone.localtime(value)
+    same_year = local.year == timezone.localtime().year
+    return local.strftime("%d %b %H:%M %Z" if same_year else "%d %b %Y %H:%M %Z")
 
 
 class CorrectionInline(admin.StackedInline):
@@ -27,9 +47,18 @@ class RevisionInline(admin.TabularInline):
     model = ArticleRevision
     extra = 0
     can_delete = False
-    fields = ("created_at", "author", "changed_fields", "restore_link")
+    fields = ("saved", "author", "changed_fields", "compare_link", "restore_link")
     readonly_fields = fields
-    verbose_name_plural = "Revisions (every save; restore an earlier one)"
+    verbose_name_plural = "Revisions (every save; compare or restore an earlier one)"
+
+    @admin.display(description="Saved")
+    def saved(self, rev: ArticleRevision) -> str:
+        return when(rev.created_at)
+
+    @admin.display(description="Changes")
+    def compare_link(self, rev: ArticleRevision):
+        url = reverse("admin:articles_article_diff", args=[rev.article_id])
+        return format_html('<a href="{}?b={}">Compare with the one before…</a>', url, rev.pk)
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -41,11 +70,8 @@ class RevisionInline(admin.TabularInline):
 
 
 class ScheduleForm(forms.Form):
-    publish_at = forms.DateTimeField(
-        label="Publish at",
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
-    )
+    # The same date and time boxes (and format) as the article's edit form.
+    publish_at = PublishAtField(label="Publish at")
 
     def clean_publish_at(self):
         value = self.cleaned_data["publish_at"]
@@ -63,19 +89,40 @@ class _IdOnlyAutocomplete(AutocompleteSelectMultiple):
         return super().optgroups(name, ids, attr)
 
 
+class _IdOnlyAutocompleteOne(AutocompleteSelect):
+    """The same for a single choice (the library pickers, a pin's article and topic)."""
+
+    def optgroups(self, name, value, attr=None):
+        ids = [v for v in value if str(v).isascii() and str(v).isdigit() and len(str(v)) < 19]
+        return super().optgroups(name, ids, attr)
+
+
+class IdOnlyAutocompleteMixin:
+    """For a ModelAdmin with autocomplete_fields: never a 500 for a posted id that is not
+    one."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if field is not None and type(field.widget) is AutocompleteSelect:
+            field.widget.__class__ = _IdOnlyAutocompleteOne
+        return field
+
+
 @admin.register(Article)
-class ArticleAdmin(ProtectedDeleteMixin, admin.ModelAdmin):
+class ArticleAdmin(IdOnlyAutocompleteMixin, ProtectedDeleteMixin, admin.ModelAdmin):
     instead = (
         "Withdraw it instead: open it, set Status to Withdrawn and save. It leaves the "
         "site and everything attached to it is kept."
     )
-    list_display = ("title", "source", "state", "published_at", "updated_at")
+    form = ArticleAdminForm
+    change_form_template = "admin/articles/article/change_form.html"
+    list_display = ("title", "source", "state", "published", "updated")
     list_filter = ("status", "source", "topics", "published_at")
     list_select_related = ("source",)
     search_fields = ("title", "body", "summary")
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ("title",)}
-    autocomplete_fields = ("topics",)
+    autocomplete_fields = ("topics", "image", "social_image")
     raw_id_fields = ()
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
@@ -84,21 +131,24 @@ class ArticleAdmin(ProtectedDeleteMixin, admin.ModelAdmin):
             field.widget.__class__ = _IdOnlyAutocomplete
         return field
 
-    readonly_fields = ("image_preview", "preview_link", "updated_at")
+    readonly_fields = ("image_preview", "preview_link", "updated_at", "reviewed_by")
     inlines = [CorrectionInline, RevisionInline]
-    actions = ["publish_now", "unpublish", "schedule"]
+    actions = ["publish_now", "unpublish", "schedule", "pin_home_lead"]
     fieldsets = (
         (None, {"fields": ("title", "slug", "summary", "body")}),
         (
             "Lead image",
             {
+                "description": "Choose a picture from the library, or upload one for this "
+                "article alone.",
                 "fields": (
+                    "image",
                     "lead_image",
                     "image_preview",
                     "lead_image_alt",
                     "lead_image_caption",
                     "lead_image_credit",
-                )
+                ),
             },
         ),
         ("Origin", {"fields": ("source", "agency", "byline", "original_url")}),
@@ -112,7 +162,15 @@ class ArticleAdmin(ProtectedDeleteMixin, admin.ModelAdmin):
                     "topics",
                     "comments_enabled",
                     "updated_at",
+                    "reviewed_by",
                 )
+            },
+        ),
+        (
+            "Sharing",
+            {
+                "classes": ("collapse",),
+                "fields": ("social_title", "social_description", "social_image"),
             },
         ),
     )
@@ -120,32 +178,77 @@ class ArticleAdmin(ProtectedDeleteMixin, admin.ModelAdmin):
     @admin.display(description="State", ordering="status")
     def state(self, obj: Article) -> str:
         if obj.is_scheduled:
-            return format_html(
-                "<strong>Scheduled</strong> for {}", obj.published_at.strftime("%d %b %Y %H:%M")
-            )
+            return format_html("<strong>Scheduled</strong> {}", when_short(obj.published_at))
         return obj.get_status_display()
+
+    @admin.display(description="Published", ordering="published_at")
+    def published(self, obj: Article) -> str:
+        return when_short(obj.published_at)
+
+    @admin.display(description="Updated", ordering="updated_at")
+    def updated(self, obj: Article) -> str:
+        return when_short(obj.updated_at)
 
     @admin.display(description="Current image")
     def image_preview(self, obj: Article):
-        if not obj.lead_image_renditions:
+        if not obj.renditions:
             return "No image yet."
-        url = obj.lead_image_renditions["jpeg"][0][1]
+        url = obj.renditions["jpeg"][0][1]
         return format_html('<img src="{}" alt="{}" width="240">', url, obj.image_alt)
 
     @admin.display(description="Preview")
     def preview_link(self, obj: Article):
         if not obj.pk:
-            return "Save the article to preview it."
-        label = "View on site" if obj.is_visible else "Preview this draft"
+            return "Use the Preview button below: it shows the article before it is saved."
+        if obj.is_visible:
+            label = "View on site"
+        elif obj.is_scheduled:
+            label = f"Scheduled for {when(obj.published_at)}: preview"
+        else:
+            label = "Preview this draft"
         return format_html('<a href="{}" target="_blank">{}</a>', obj.get_absolute_url(), label)
 
+    def render_change_form(self, request, context, *args, **kwargs):
+        # The editor's import map is an inline script: it carries this response's CSP nonce.
+        context["media"] = Media.from_media(context["media"], nonce=str(request.csp_nonce))
+        context["zone"] = zone_name()
+        context["autosave"] = autosave.pending(user=request.user, article=kwargs.get("obj"))
+        context["autosave_restored"] = request.GET.get("autosave") == "restore"
+        return super().render_change_form(request, context, *args, **kwargs)
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        initial.pop("autosave", None)
+        if request.GET.get("autosave") == "restore":
+            if kept := autosave.pending(user=request.user, article=None):
+                initial.update(kept.data)
+        return initial
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is not None and request.method == "GET" and request.GET.get("autosave") == "restore":
+            # Shown in the form, saved only when the editor saves.
+            if kept := autosave.pending(user=request.user, article=obj):
+                for name, value in kept.data.items():
+                    setattr(obj, name, value)
+        return obj
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.current_user = request.user
+        return form
+
     def save_model(self, request, obj, form, change):
+        if "status" in form.changed_data and obj.status == Article.Status.PUBLISHED:
+            publishing.note_reviewer(article=obj, user=request.user)
         # An editor who changes what a feed provides takes the article over: later
         # fetches of the feed no longer overwrite it (ingest/importer.py).
         if obj.guid and FEED_FIELDS.intersection(form.changed_data):
             obj.edited_in_admin = True
         super().save_model(request, obj, form, change)
         self._changed = form.changed_data
+        # Saved for real: the autosave (of this article, or of the new one) has done its job.
+        autosave.discard(user=request.user, article=obj if change else None)
 
     def save_related(self, request, form, formsets, change):
         # Snapshot after the topics are saved, so the revision holds the whole article.
@@ -159,6 +262,9 @@ class ArticleAdmin(ProtectedDeleteMixin, admin.ModelAdmin):
 
     @admin.action(description="Publish now", permissions=["change"])
     def publish_now(self, request, queryset):
+        if not publishing.can_publish(request.user):
+            self.message_user(request, "Only editors who may publish can do this.", messages.ERROR)
+            return
         n = 0
         for article in queryset:
             publishing.publish(article=article, author=request.user, when=timezone.now())
@@ -175,14 +281,17 @@ class ArticleAdmin(ProtectedDeleteMixin, admin.ModelAdmin):
 
     @admin.action(description="Schedule…", permissions=["change"])
     def schedule(self, request, queryset):
+        if not publishing.can_publish(request.user):
+            self.message_user(request, "Only editors who may publish can do this.", messages.ERROR)
+            return None
         form = ScheduleForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():
-            when = form.cleaned_data["publish_at"]
+            at = form.cleaned_data["publish_at"]
             for article in queryset:
-                publishing.publish(article=article, author=request.user, when=when)
+                publishing.publish(article=article, author=request.user, when=at)
             self.message_user(
                 request,
-                f"Scheduled {queryset.count()} article(s) for {when:%d %b %Y %H:%M}.",
+                f"Scheduled {queryset.count()} article(s) for {when(at)}.",
                 messages.SUCCESS,
             )
             return None
@@ -192,6 +301,7 @@ class ArticleAdmin(ProtectedDeleteMixin, admin.ModelAdmin):
             {
                 **self.admin_site.each_context(request),
                 "title": "Schedule articles",
+                "media": self.media + form.media,
                 "articles": queryset,
                 "form": form,
                 "opts": self.model._meta,
@@ -199,13 +309,41 @@ class ArticleAdmin(ProtectedDeleteMixin, admin.ModelAdmin):
             },
         )
 
+    @admin.action(description="Pin as the home page's lead", permissions=["change"])
+    def pin_home_lead(self, request, queryset):
+        article = queryset.order_by("-published_at").first()
+        if article is None:
+            return
+        Pin.objects.create(article=article, topic=None, created_by=request.user)
+        self.message_user(
+            request,
+            f"“{article}” leads the home page once published, until another pin or the pin "
+            "ends (set an end time under Pins).",
+            messages.SUCCESS,
+        )
+
     def get_urls(self):
         return [
+            path(
+                "preview/",
+                self.admin_site.admin_view(preview_view(self)),
+                name="articles_article_preview",
+            ),
+            path(
+                "autosave/",
+                self.admin_site.admin_view(autosave_view(self)),
+                name="articles_article_autosave",
+            ),
+            path(
+                "<int:article_id>/diff/",
+                self.admin_site.admin_view(diff_view(self)),
+                name="articles_article_diff",
+            ),
             path(
                 "<int:article_id>/restore/<int:revision_id>/",
                 self.admin_site.admin_view(self.restore_view),
                 name="articles_article_restore",
-            )
+            ),
         ] + super().get_urls()
 
     def restore_view(self, request: HttpRequest, article_id: int, revision_id: int):
@@ -217,7 +355,7 @@ class ArticleAdmin(ProtectedDeleteMixin, admin.ModelAdmin):
             publishing.restore(revision=revision, author=request.user)
             self.message_user(
                 request,
-                f"Restored the version of {revision.created_at:%d %b %Y %H:%M}.",
+                f"Restored the version of {when(revision.created_at)}.",
                 messages.SUCCESS,
             )
             return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
@@ -264,3 +402,28 @@ class PromoAdmin(admin.ModelAdmin):
         ("App block", {"fields": ("app_store_url", "play_store_url")}),
         ("When it runs", {"fields": ("starts_at", "ends_at")}),
     )
+
+
+@admin.register(Pin)
+class PinAdmin(IdOnlyAutocompleteMixin, admin.ModelAdmin):
+    list_display = ("article", "where", "position", "starts", "ends")
+    list_filter = ("topic",)
+    autocomplete_fields = ("article", "topic")
+    fields = ("article", "topic", "position", "starts_at", "ends_at")
+
+    @admin.display(description="Where", ordering="topic")
+    def where(self, obj: Pin) -> str:
+        return f"Top of {obj.topic}" if obj.topic_id else "Home page lead"
+
+    @admin.display(description="Starts", ordering="starts_at")
+    def starts(self, obj: Pin) -> str:
+        return when(obj.starts_at)
+
+    @admin.display(description="Ends", ordering="ends_at")
+    def ends(self, obj: Pin) -> str:
+        return when(obj.ends_at) if obj.ends_at else "When replaced"
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)

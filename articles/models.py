@@ -12,9 +12,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.text import slugify
-from django_tasks import TaskResultStatus
 
-from .images import validate_image
+from .autosave import Autosave
+from .body import library_ids, render_body
+from .images import reencode_upload, validate_image
+from .lead_image import LeadImageDisplay
+from .library import BodyImage, Image
+from .pins import Pin
 from .sanitize import MarkupTooComplex, check_markup, sanitize_html
 
 # What the feed provides. An editor who changes any of these in the admin takes the
@@ -24,6 +28,19 @@ FEED_FIELDS = frozenset(
 )
 
 WORDS_PER_MINUTE = 230
+
+__all__ = [
+    "FEED_FIELDS",
+    "Article",
+    "Autosave",
+    "BodyImage",
+    "Correction",
+    "Image",
+    "Pin",
+    "Promo",
+    "Source",
+    "Topic",
+]
 
 
 class Source(models.Model):
@@ -68,6 +85,10 @@ class Source(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs):
+        reencode_upload(self.logo)
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse("articles:source", kwargs={"slug": self.slug})
 
@@ -105,18 +126,22 @@ class ArticleQuerySet(models.QuerySet):
 
     def for_cards(self) -> ArticleQuerySet:
         """Everything a card prints, in the same query."""
-        return self.select_related("source", "agency").defer("body")
+        return self.select_related("source", "agency", "image").defer("body", "body_html")
 
     # The page prints the body with |safe: every write path sanitizes it, not only save().
+    # The reader's rendering (body_html) follows the body on every path too.
     def update(self, **kwargs) -> int:
         if "body" in kwargs:
             kwargs["body"] = _safe_body(kwargs["body"])
+            if isinstance(kwargs["body"], str):
+                kwargs["body_html"] = _reader_html(kwargs["body"])
         return super().update(**kwargs)
 
     def bulk_create(self, objs, *args, **kwargs) -> list[Article]:
         objs = list(objs)
         for obj in objs:
             obj.body = sanitize_html(obj.body)
+            obj.body_html = _reader_html(obj.body)
         return super().bulk_create(objs, *args, **kwargs)
 
     def bulk_update(self, objs, fields, *args, **kwargs) -> int:
@@ -125,6 +150,8 @@ class ArticleQuerySet(models.QuerySet):
         objs = list(objs)
         for obj in objs:
             obj.body = sanitize_html(obj.body)
+            obj.body_html = _reader_html(obj.body)
+        fields = [*fields, "body_html"] if "body_html" not in fields else fields
         token = _bodies_sanitized.set(True)  # update() then gets a CASE of clean values
         try:
             return super().bulk_update(objs, fields, *args, **kwargs)
@@ -133,6 +160,12 @@ class ArticleQuerySet(models.QuerySet):
 
 
 _bodies_sanitized: ContextVar[bool] = ContextVar("bodies_sanitized", default=False)
+
+
+def _reader_html(clean_body: str) -> str:
+    """The reader's HTML for an already sanitized body (articles/body.py)."""
+    used = library_ids(clean_body)
+    return render_body(clean_body, Image.objects.in_bulk(used) if used else {})
 
 
 def _safe_body(value):
@@ -144,11 +177,12 @@ def _safe_body(value):
     raise TypeError("Article.body can only be updated to text, which is sanitized first.")
 
 
-class Article(models.Model):
+class Article(LeadImageDisplay, models.Model):
     """A story: written here or republished from a source."""
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
+        REVIEW = "review", "Ready for review"
         PUBLISHED = "published", "Published"
         WITHDRAWN = "withdrawn", "Withdrawn"
 
@@ -161,7 +195,24 @@ class Article(models.Model):
         blank=True,
         help_text="HTML. Scripts, styles and event handlers are removed when saved.",
     )
+    # What readers get: the body with library pictures and link cards rendered
+    # (articles/body.py), made on save.
+    body_html = models.TextField(blank=True, editable=False)
+    body_images = models.ManyToManyField(
+        Image, through=BodyImage, blank=True, related_name="+", editable=False
+    )
+    image = models.ForeignKey(
+        Image,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="lead_of",
+        verbose_name="lead image",
+        help_text="From the image library: it is shown instead of an uploaded lead image.",
+    )
+    # An upload for this article alone, kept for feed imports; the library image wins.
     lead_image = models.ImageField(
+        "uploaded lead image",
         upload_to="articles/%Y/%m/",
         blank=True,
         validators=[validate_image],
@@ -213,6 +264,34 @@ class Article(models.Model):
         db_index=True,
         help_text="A future time schedules the article: it appears by itself then.",
     )
+    first_published_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the source first published this copy (imported articles).",
+    )
+    social_title = models.CharField(
+        max_length=70, blank=True, help_text="For social media shares. Empty: the headline."
+    )
+    social_description = models.CharField(
+        max_length=200, blank=True, help_text="For social media shares. Empty: the summary."
+    )
+    social_image = models.ForeignKey(
+        Image,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="social_of",
+        help_text="For social media shares. Empty: the lead image.",
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        help_text="Who published it after review (REQUIRE_REVIEW).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     comments_enabled = models.BooleanField(default=True)
@@ -228,6 +307,9 @@ class Article(models.Model):
 
     class Meta:
         ordering = ["-published_at", "-id"]
+        # With REQUIRE_REVIEW on, only holders of this permission move an article to
+        # Published (articles/publishing.py); the others send it for review.
+        permissions = [("publish_article", "Can publish articles")]
         indexes = [
             models.Index(fields=["status", "-published_at"], name="article_pub_idx"),
             models.Index(fields=["byline_slug", "-published_at"], name="article_byline_idx"),
@@ -244,6 +326,8 @@ class Article(models.Model):
     def save(self, *args, **kwargs):
         # Sanitize on write: templates print the stored body as it is.
         self.body = sanitize_html(self.body)
+        images = self._render_body()
+        reencode_upload(self.lead_image)
         if not self.slug:
             self.slug = unique_slug(self.title)
         self.byline_slug = slugify(self.byline)[:200]
@@ -251,6 +335,7 @@ class Article(models.Model):
             self.published_at = timezone.now()
         super().save(*args, **kwargs)
         self._refresh_renditions()
+        self._sync_body_images(set(images))
 
     def get_absolute_url(self) -> str:
         return reverse("articles:detail", kwargs={"slug": self.slug})
@@ -262,6 +347,24 @@ class Article(models.Model):
             check_markup(self.body or "")
         except MarkupTooComplex as exc:
             raise ValidationError({"body": f"This body cannot be saved: {exc}."}) from None
+
+    def _render_body(self) -> dict:
+        used = library_ids(self.body)
+        images = Image.objects.in_bulk(used) if used else {}
+        self.body_html = render_body(self.body, images)
+        return images
+
+    def refresh_body_html(self) -> None:
+        """Render the body again (a library picture it shows has new renditions)."""
+        self._render_body()
+        Article.objects.filter(pk=self.pk).update(body_html=self.body_html)
+
+    def _sync_body_images(self, ids: set[int]) -> None:
+        current = set(BodyImage.objects.filter(article=self).values_list("image_id", flat=True))
+        if current == ids:
+            return
+        BodyImage.objects.filter(article=self).exclude(image_id__in=ids).delete()
+        BodyImage.objects.bulk_create([BodyImage(article=self, image_id=i) for i in ids - current])
 
     @property
     def is_visible(self) -> bool:
@@ -280,8 +383,20 @@ class Article(models.Model):
         )
 
     @property
-    def image_alt(self) -> str:
-        return self.lead_image_alt or self.title
+    def share_title(self) -> str:
+        """For social cards: the social title, else the headline."""
+        return self.social_title or self.title
+
+    @property
+    def share_description(self) -> str:
+        """For social cards: the social description, else the summary, else the headline."""
+        return self.social_description or self.summary or self.title
+
+    @property
+    def shows_first_published(self) -> bool:
+        """An imported article published here later than its source first published it."""
+        first, ours = self.first_published_at, self.published_at
+        return bool(first and ours and abs((ours - first).total_seconds()) >= 60)
 
     @property
     def reading_minutes(self) -> int:
@@ -297,42 +412,6 @@ class Article(models.Model):
         """Print the byline unless it only repeats the source's name (common in feeds)."""
         byline = self.byline.strip().casefold()
         return bool(byline) and byline != self.source.name.strip().casefold()
-
-    def _refresh_renditions(self) -> None:
-        """When the lead image changes, drop the old renditions and have the worker make
-        new ones (articles/tasks.py). The task row is written in this transaction, so it
-        runs only once the article is committed."""
-        from .tasks import make_article_renditions
-
-        name = self.lead_image.name or ""
-        if self.lead_image_renditions.get("source", "") == name:
-            return
-        if self.lead_image_renditions:
-            self.lead_image_renditions = {}
-            Article.objects.filter(pk=self.pk).update(lead_image_renditions={})
-        if not name:
-            return
-        result = make_article_renditions.enqueue(self.pk, name)
-        if result.status == TaskResultStatus.SUCCESSFUL:  # an immediate backend (tests)
-            self.lead_image_renditions = result.return_value
-
-    @property
-    def srcset_webp(self) -> str:
-        return ", ".join(f"{url} {w}w" for w, url in self.lead_image_renditions.get("webp", []))
-
-    @property
-    def srcset_jpeg(self) -> str:
-        return ", ".join(f"{url} {w}w" for w, url in self.lead_image_renditions.get("jpeg", []))
-
-    @property
-    def image_fallback_url(self) -> str:
-        jpeg = self.lead_image_renditions.get("jpeg", [])
-        return jpeg[min(1, len(jpeg) - 1)][1] if jpeg else ""
-
-    @property
-    def image_dimensions(self) -> tuple[int, int]:
-        r = self.lead_image_renditions
-        return r.get("width", 0), r.get("height", 0)
 
 
 def unique_slug(title: str, *, exclude_pk: int | None = None) -> str:
@@ -432,6 +511,10 @@ class Promo(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_placement_display()}: {self.title}"
+
+    def save(self, *args, **kwargs):
+        reencode_upload(self.background_image)
+        super().save(*args, **kwargs)
 
     # The badges link to the promo's own store links, else to settings.APP_STORE_URL and
     # PLAY_STORE_URL; with neither, the badge (and an app block without badges) is hidden.

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.dateparse import parse_datetime
 
-from .models import Article, ArticleRevision
+from .models import Article, ArticleRevision, Image
 
 SNAPSHOT_FIELDS = (
     "title",
@@ -21,12 +23,18 @@ SNAPSHOT_FIELDS = (
     "original_url",
     "status",
     "comments_enabled",
+    "social_title",
+    "social_description",
 )
+# Library pictures, by id: a restore uses them only if they are still in the library.
+SNAPSHOT_IMAGES = ("image_id", "social_image_id")
 
 
 def snapshot(article: Article) -> dict:
     data = {name: getattr(article, name) for name in SNAPSHOT_FIELDS}
     data["lead_image"] = article.lead_image.name or ""
+    for name in SNAPSHOT_IMAGES:
+        data[name] = getattr(article, name)
     data["source_id"] = article.source_id
     data["agency_id"] = article.agency_id
     data["published_at"] = article.published_at.isoformat() if article.published_at else None
@@ -44,9 +52,24 @@ def record(*, article: Article, author, changed_fields: list[str]) -> ArticleRev
     )
 
 
+def can_publish(user) -> bool:
+    """Anyone who may change articles publishes, unless the site requires review
+    (REQUIRE_REVIEW): then only holders of articles.publish_article do."""
+    return not settings.REQUIRE_REVIEW or bool(user and user.has_perm("articles.publish_article"))
+
+
+def note_reviewer(*, article: Article, user) -> None:
+    """Under REQUIRE_REVIEW, the one who publishes is the reviewer on record."""
+    if settings.REQUIRE_REVIEW and getattr(user, "pk", None):
+        article.reviewed_by = user
+
+
 @transaction.atomic
 def publish(*, article: Article, author, when: datetime) -> Article:
     """Publish now (`when` in the past) or schedule (`when` in the future)."""
+    if not can_publish(author):
+        raise PermissionDenied("Only editors who may publish can do this; send it for review.")
+    note_reviewer(article=article, user=author)
     article.status = Article.Status.PUBLISHED
     article.published_at = when
     article.save()
@@ -71,6 +94,10 @@ def restore(*, revision: ArticleRevision, author) -> Article:
         if name in data:
             setattr(article, name, data[name])
     article.lead_image.name = data.get("lead_image") or ""
+    wanted = {data.get(name) for name in SNAPSHOT_IMAGES} - {None}
+    existing = set(Image.objects.filter(pk__in=wanted).values_list("pk", flat=True))
+    for name in SNAPSHOT_IMAGES:
+        setattr(article, name, data.get(name) if data.get(name) in existing else None)
     article.source_id = data["source_id"]
     article.agency_id = data.get("agency_id")
     published = data.get("published_at")

@@ -6,6 +6,11 @@ first: deeper than MAX_DEPTH or with more than MAX_ELEMENTS elements is refused 
 MarkupTooComplex, whose message says why, before nh3 sees it. Output this process has just
 produced is recognised and not cleaned a second time (the importer cleans an entry, then
 Article.save() would clean the same text again).
+
+One allow-list serves both: ALLOWED_TAGS / ALLOWED_ATTRIBUTES / ALLOWED_CLASSES are what
+nh3 keeps, and EDITOR_EXTENSIONS (the rich text editor's configuration, see
+articles/admin_forms.py) only turns on what that list allows. tests/articles/
+test_sanitize.py checks the editor's own allow-list is inside this one.
 """
 
 from __future__ import annotations
@@ -69,6 +74,7 @@ ALLOWED_TAGS = {
     "dd",
     "del",
     "dl",
+    "div",
     "dt",
     "em",
     "figcaption",
@@ -104,16 +110,40 @@ ALLOWED_TAGS = {
 }
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title", "hreflang"},
-    "img": {"src", "alt", "title", "width", "height"},
+    # data-file marks an inline image from the library ("library:<id>"), see articles/body.py.
+    "img": {"src", "alt", "title", "width", "height", "data-file"},
     "abbr": {"title"},
     "blockquote": {"cite"},
     "q": {"cite"},
     "td": {"colspan", "rowspan"},
     "th": {"colspan", "rowspan", "scope"},
-    "ol": {"start", "reversed"},
+    "ol": {"start", "reversed", "type", "data-type"},
 }
+# Classes allowed by value, never the class attribute as a whole: a link card (the
+# editor's embed block) and the editor's figure are the only classed elements.
+ALLOWED_CLASSES = {"div": {"embed"}, "figure": {"figure"}}
 # No javascript:, data:, vbscript: or anything else a browser could run.
 URL_SCHEMES = {"http", "https", "mailto"}
+# The rich text editor (django-prose-editor): headings, lists, links, quotes, bold and
+# italic, figures (inline images picked from the library, articles/admin_forms.py) and the
+# embed block (static/js/editor-embed.js). Link targets and
+# rel are ours to set (nh3's link_rel), so the editor offers neither.
+EDITOR_EXTENSIONS = {
+    "Bold": True,
+    "Italic": True,
+    "Heading": {"levels": [2, 3, 4]},
+    "BulletList": True,
+    "OrderedList": True,
+    "ListItem": True,
+    "Blockquote": True,
+    "HardBreak": True,
+    "HorizontalRule": True,
+    "Link": {"enableTarget": False, "protocols": ["http", "https", "mailto"]},
+    "Figure": True,
+    "Caption": True,
+    "Image": True,
+    "Embed": True,
+}
 # Tags dropped with everything inside them, not just unwrapped.
 DROP_WITH_CONTENT = {"script", "style", "iframe", "object", "embed", "noscript", "template"}
 
@@ -179,6 +209,7 @@ def _clean(html: str, attribute_filter) -> str:
         tags=ALLOWED_TAGS,
         clean_content_tags=DROP_WITH_CONTENT,
         attributes=ALLOWED_ATTRIBUTES,
+        allowed_classes=ALLOWED_CLASSES,
         attribute_filter=attribute_filter,
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer nofollow",

@@ -26,7 +26,7 @@ from django.utils.module_loading import import_string
 
 from serving.cache import page_timeout
 
-from .models import Article, Promo, Topic
+from .models import Article, Pin, Promo, Topic
 
 RELATED_LIMIT = 6
 SECTION_WINDOW = 400  # newest articles considered for the home page's topic sections
@@ -126,8 +126,8 @@ def topic_sections(
             )
         )
         .filter(rank__lte=candidates)
-        .select_related("article__source", "article__agency")
-        .defer("article__body")
+        .select_related("article__source", "article__agency", "article__image")
+        .defer("article__body", "article__body_html")
         .order_by("topic_id", "rank")
     )
     grouped: dict[int, list[Article]] = defaultdict(list)
@@ -155,7 +155,11 @@ def article_by_slug(slug: str, version: str) -> Article | None:
     fragments = caches["fragments"]  # the key carries the version: kept per process too
     article = fragments.get(key)
     if article is None:
-        article = Article.objects.select_related("source", "agency").filter(slug=slug).first()
+        article = (
+            Article.objects.select_related("source", "agency", "image", "social_image")
+            .filter(slug=slug)
+            .first()
+        )
         # Made-up addresses are not remembered: they would push real fragments out of
         # each process's memory. A 404 costs its one query.
         if article is not None:
@@ -165,15 +169,51 @@ def article_by_slug(slug: str, version: str) -> Article | None:
 
 def next_scheduled_change():
     """The next moment something readers see changes by itself: a scheduled article
-    appears, a promo starts or ends (None if nothing is planned). The page cache's
-    `PAGE_CACHE_NEXT_CHANGE` hook: one query (a UNION), on a cache miss only."""
+    appears, a promo or an editor's pin starts or ends (None if nothing is planned). The
+    page cache's `PAGE_CACHE_NEXT_CHANGE` hook: one query (a UNION), on a cache miss only."""
     now = timezone.now()
     articles = Article.objects.filter(
         status=Article.Status.PUBLISHED, published_at__gt=now
     ).values_list("published_at")
     starts = Promo.objects.filter(is_active=True, starts_at__gt=now).values_list("starts_at")
     ends = Promo.objects.filter(is_active=True, ends_at__gt=now).values_list("ends_at")
+    # A pin starting or ending changes the home page's lead or a topic's top.
+    pin_starts = Pin.objects.filter(starts_at__gt=now).values_list("starts_at")
+    pin_ends = Pin.objects.filter(ends_at__gt=now).values_list("ends_at")
     # No ORDER BY inside a UNION's parts (SQLite refuses it): drop the models' ordering.
-    articles, starts, ends = articles.order_by(), starts.order_by(), ends.order_by()
-    rows = list(articles.union(starts, ends, all=True).order_by("published_at")[:1])
+    parts = [q.order_by() for q in (articles, starts, ends, pin_starts, pin_ends)]
+    rows = list(parts[0].union(*parts[1:], all=True).order_by("published_at")[:1])
     return rows[0][0] if rows else None
+
+
+def pinned_lead(now=None) -> Article | None:
+    """The article an editor pinned as the home page's lead, if a pin is running."""
+    pin = (
+        Pin.objects.current(now)
+        .filter(topic__isnull=True, article__in=Article.objects.published(now))
+        .select_related("article__source", "article__agency", "article__image")
+        .order_by("-starts_at", "-id")
+        .first()
+    )
+    return pin.article if pin else None
+
+
+def choose_lead(candidates: Iterable[Article]) -> Article | None:
+    """The home lead without a pin: the newest article that has a picture or was written
+    here. An imported article without an image never leads by itself."""
+    for article in candidates:
+        if article.renditions or not article.guid:
+            return article
+    return None
+
+
+def topic_pins(topic: Topic, limit: int | None = None) -> list[Article]:
+    """Published articles pinned to the top of a topic, in the editors' order."""
+    limit = limit or settings.TOPIC_PIN_LIMIT
+    pins = (
+        Pin.objects.current()
+        .filter(topic=topic, article__in=Article.objects.published())
+        .select_related("article__source", "article__agency", "article__image")
+        .order_by("position", "-starts_at")[:limit]
+    )
+    return [p.article for p in pins]

@@ -132,11 +132,14 @@ def topic_changed(sender, instance, raw: bool = False, update_fields=None, **kwa
 
 
 def connect() -> None:
-    from .models import Article, Correction, Promo, Source, Topic
+    from .models import Article, Correction, Image, Pin, Promo, Source, Topic
 
     pre_save.connect(article_saving, sender=Article, dispatch_uid="pages-article-saving")
     post_save.connect(article_saved, sender=Article, dispatch_uid="pages-article-save")
     pre_delete.connect(article_deleted, sender=Article, dispatch_uid="pages-article-delete")
+    post_save.connect(pin_changed, sender=Pin, dispatch_uid="pages-pin-save")
+    post_delete.connect(pin_changed, sender=Pin, dispatch_uid="pages-pin-delete")
+    post_save.connect(image_changed, sender=Image, dispatch_uid="pages-image-save")
     m2m_changed.connect(
         article_topics_changed, sender=Article.topics.through, dispatch_uid="pages-article-topics"
     )
@@ -149,3 +152,30 @@ def connect() -> None:
         uid = f"pages-{model._meta.model_name}"
         post_save.connect(receiver, sender=model, dispatch_uid=f"{uid}-save")
         post_delete.connect(receiver, sender=model, dispatch_uid=f"{uid}-delete")
+
+
+def pin_changed(sender, instance, raw: bool = False, **kwargs) -> None:
+    """A pin decides the home page's lead or a topic's top: those lists change."""
+    if not raw:
+        tags = ["list:articles", f"article:{instance.article_id}"]
+        if instance.topic_id:
+            tags.append(f"topic:{instance.topic_id}")
+        bump_tags(tags)
+
+
+def image_changed(sender, instance, raw: bool = False, **kwargs) -> None:
+    """A library picture's words or renditions changed: the articles showing it did too."""
+    if raw:
+        return
+    from django.db.models import Q
+
+    from .models import Article, BodyImage
+
+    ids = set(
+        Article.objects.filter(Q(image=instance) | Q(social_image=instance)).values_list(
+            "pk", flat=True
+        )
+    )
+    ids |= set(BodyImage.objects.filter(image=instance).values_list("article_id", flat=True))
+    if ids:
+        articles_changed(ids)

@@ -27,12 +27,15 @@ def _page(request: HttpRequest, queryset, per_page: int = PAGE_SIZE):
 def home(request: HttpRequest) -> HttpResponse:
     latest = Article.objects.published().for_cards()
     page = _page(request, latest)
-    lead = page.object_list[0] if page.number == 1 and page.object_list else None
-    cards = list(page.object_list)[1:] if lead else list(page.object_list)
+    lead = None
+    cards = list(page.object_list)
+    if page.number == 1:
+        lead = selectors.pinned_lead() or selectors.choose_lead(cards)
+        cards = [a for a in cards if a != lead]
     sections = []
     if page.number == 1:
         # One story appears once per page: the sections fill with stories not shown above.
-        shown = [a.pk for a in page.object_list]
+        shown = [a.pk for a in page.object_list] + ([lead.pk] if lead else [])
         sections = selectors.topic_sections(list(selectors.navigation_topics()), exclude=shown)
     listed = [lead, *cards, *(a for _, group in sections for a in group)]
     selectors.decorate_cards(listed)
@@ -120,11 +123,21 @@ def source_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @cache_for_anonymous(query=["page"])
 def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     topic = get_object_or_404(Topic, slug=slug)
-    articles = Article.objects.published().for_cards().filter(topics=topic)
+    pinned = selectors.topic_pins(topic) if request.GET.get("page", "1") == "1" else []
+    articles = (
+        Article.objects.published()
+        .for_cards()
+        .filter(topics=topic)
+        .exclude(pk__in=[a.pk for a in pinned])
+    )
     page = _page(request, articles)
-    selectors.decorate_cards(page.object_list)
-    tag(request, f"topic:{topic.pk}", *card_tags(page.object_list))
-    return render(request, "articles/topic_detail.html", {"topic": topic, "page_obj": page})
+    selectors.decorate_cards([*pinned, *page.object_list])
+    tag(request, f"topic:{topic.pk}", *card_tags([*pinned, *page.object_list]))
+    return render(
+        request,
+        "articles/topic_detail.html",
+        {"topic": topic, "page_obj": page, "pinned": pinned},
+    )
 
 
 @require_safe

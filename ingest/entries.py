@@ -92,10 +92,12 @@ def entry_from_feed(raw, *, fetched_at: datetime, feed_url: str = "") -> FeedEnt
     if author:
         credits.append(BY_PREFIX.sub("", author))
         credits.extend(part.strip() for part in re.split(r",|/|\band\b", author) if part)
-    for pattern in (TRAILING_CREDIT, DATELINE_CREDIT):
-        match = pattern.search(body_text)
-        if match:
-            credits.append(match.group(1))
+    # The credit may close the summary rather than the body: "... (Meridian Press Agency)".
+    for text in (body_text, summary):
+        for pattern in (TRAILING_CREDIT, DATELINE_CREDIT):
+            match = pattern.search(text)
+            if match:
+                credits.append(match.group(1))
 
     entry = FeedEntry(
         key=key,

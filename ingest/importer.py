@@ -373,6 +373,8 @@ def _write(
         article.agency = agency
     if created or article.status == Article.Status.DRAFT:
         article.published_at = entry.published_at
+    # Kept when an editor publishes the draft later: "First published by <source> at ...".
+    article.first_published_at = entry.published_at
     if image is not None:
         name, data = image
         article.lead_image.save(name, ContentFile(data), save=False)

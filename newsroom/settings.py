@@ -9,7 +9,11 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
+from django.templatetags.static import static
+from django.utils.functional import lazy
+from django_prose_editor.config import html_tags
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
@@ -80,6 +84,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "serving",
+    "django_prose_editor",
     "accounts",
     "articles",
     "ingest",
@@ -450,7 +455,8 @@ SCHEDULER_TICK_SECONDS = float(os.environ.get("SCHEDULER_TICK_SECONDS", "5"))
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
-        "script-src": ["'self'"],
+        # The nonce is sent only on pages that use it: the article editor's import map.
+        "script-src": ["'self'", NONCE],
         "style-src": ["'self'"],
         # https: lets pictures inside republished bodies load from their source (nh3 keeps
         # only http(s) image URLs); scripts, styles and frames stay same-origin only.
@@ -533,3 +539,18 @@ ARTICLE_RELATED_HOOK = "stories.related.related_articles"
 # The footer's app badges (Promo "Footer: download the app"); empty: that badge is hidden.
 APP_STORE_URL = os.environ.get("APP_STORE_URL", "")
 PLAY_STORE_URL = os.environ.get("PLAY_STORE_URL", "")
+
+
+# The rich text editor (django-prose-editor, articles/admin_forms.py). Our one extension,
+# the embed block, is a module of our own; its nh3 rules are articles/sanitize.py's.
+DJANGO_PROSE_EDITOR_EXTENSIONS = [
+    {
+        "js": [lazy(static, str)("js/editor-embed.js")],
+        "extensions": {"Embed": html_tags(["div", "a"], {"a": ["href"]})},
+    }
+]
+REQUIRE_REVIEW = env_bool("REQUIRE_REVIEW", False)
+# How many pinned articles a topic page shows above its newest ones.
+TOPIC_PIN_LIMIT = env_int("TOPIC_PIN_LIMIT", 3)
+# Dates Django formats by itself name their time zone (newsroom/formats/en/formats.py).
+FORMAT_MODULE_PATH = ["newsroom.formats"]

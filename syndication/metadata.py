@@ -38,10 +38,16 @@ def canonical_url(article: Article) -> str:
 
 def image_url(article: Article) -> str:
     """The largest JPEG rendition, absolute, or "" when the article has no image."""
-    jpeg = article.lead_image_renditions.get("jpeg", [])
+    jpeg = article.renditions.get("jpeg", [])
     if not jpeg:
         return ""
     return absolute_url(jpeg[-1][1])
+
+
+def share_image_url(article: Article) -> str:
+    """The social image's largest JPEG (else the lead image's), absolute, or ""."""
+    jpeg = article.share_image[0].get("jpeg", [])
+    return absolute_url(jpeg[-1][1]) if jpeg else ""
 
 
 def news_article_data(article: Article) -> dict:

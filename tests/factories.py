@@ -53,6 +53,7 @@ def ensure_staff_groups() -> None:
     importlib.import_module("articles.migrations.0002_editor_and_moderator_groups").grant(apps)
     importlib.import_module("comments.migrations.0002_moderator_permissions").grant_groups(apps)
     importlib.import_module("stories.migrations.0002_editor_permissions").grant_groups(apps)
+    importlib.import_module("articles.migrations.0008_editors_manage_library_and_pins").grant(apps)
 
 
 def _staff_in(group: str):

@@ -134,10 +134,17 @@ def test_bulk_publish_unpublish_and_schedule(client, editor):
 
     form_page = client.post(changelist, {"action": "schedule", "_selected_action": ids})
     assert b"Publish at" in form_page.content
-    when = (timezone.localtime() + timezone.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    when = timezone.localtime() + timezone.timedelta(days=1)
+    # The same two boxes (date, time) and format as the article's edit form.
     client.post(
         changelist,
-        {"action": "schedule", "_selected_action": ids, "apply": "1", "publish_at": when},
+        {
+            "action": "schedule",
+            "_selected_action": ids,
+            "apply": "1",
+            "publish_at_0": when.strftime("%Y-%m-%d"),
+            "publish_at_1": when.strftime("%H:%M:%S"),
+        },
     )
     scheduled = Article.objects.filter(pk__in=ids)
     assert all(a.is_scheduled for a in scheduled)
@@ -154,7 +161,8 @@ def test_schedule_in_the_past_is_refused(client, editor):
             "action": "schedule",
             "_selected_action": [article.pk],
             "apply": "1",
-            "publish_at": "2001-01-01T10:00",
+            "publish_at_0": "2001-01-01",
+            "publish_at_1": "10:00",
         },
     )
     assert b"Choose a time in the future" in response.content

@@ -257,3 +257,27 @@ def test_json_ld_cannot_break_out_of_its_script(client):
     head = HeadParser()
     head.feed(body)
     assert json.loads(head.json_ld[0])["headline"] == article.title
+
+
+@pytest.mark.django_db
+def test_social_fields_fall_back_to_headline_summary_and_lead_image(client):
+    from articles.library import Image
+    from tests.factories import image_upload
+
+    lead = Image.objects.create(file=image_upload("lead.jpg"), title="Lead", alt_text="Lead pic")
+    social = Image.objects.create(file=image_upload("card.jpg"), title="Card", alt_text="Card pic")
+    plain = ArticleFactory(title="Harbour wall repaired", summary="Work ends early.", image=lead)
+    page = client.get(plain.get_absolute_url()).content.decode()
+    assert '<meta property="og:title" content="Harbour wall repaired">' in page
+    assert '<meta name="twitter:description" content="Work ends early.">' in page
+    assert lead.largest_url in page and 'content="Lead pic"' in page
+    shared = ArticleFactory(
+        social_title="The wall is back",
+        social_description="Three weeks early.",
+        social_image=social,
+        image=lead,
+    )
+    page = client.get(shared.get_absolute_url()).content.decode()
+    assert '<meta property="og:title" content="The wall is back">' in page
+    assert '<meta property="og:description" content="Three weeks early.">' in page
+    assert social.largest_url in page and 'content="Card pic"' in page

@@ -17,7 +17,9 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
-from articles.models import Article, Correction, Promo, Source, Topic
+from articles import publishing
+from articles.library import Image as LibraryImage
+from articles.models import Article, ArticleRevision, Correction, Promo, Source, Topic
 from demo.demo_content import AI_PROMO, COVERED_STORIES, SOURCES, STORIES, TOPICS
 from demo.feed import FEED_SOURCE_SLUG, FEED_TITLE
 
@@ -65,6 +67,28 @@ def logo_image(colour: str, letter_seed: int) -> bytes:
     buf = io.BytesIO()
     img.save(buf, "PNG")
     return buf.getvalue()
+
+
+def _give_history(article: Article, paragraphs: list[str]) -> None:
+    """Two revisions: a shorter first draft, then the published text (for the diffs)."""
+    draft = publishing.snapshot(article) | {
+        "title": f"{article.title} (draft)",
+        "summary": article.summary.split(".")[0] + ".",
+        "body": "".join(f"<p>{p}</p>" for p in paragraphs[:-1]),
+        "status": Article.Status.DRAFT,
+    }
+    ArticleRevision.objects.create(
+        article=article,
+        created_at=article.published_at - timedelta(hours=2),
+        changed_fields=["title", "summary", "body"],
+        snapshot=draft,
+    )
+    revision = publishing.record(
+        article=article, author=None, changed_fields=["title", "summary", "body", "status"]
+    )
+    ArticleRevision.objects.filter(pk=revision.pk).update(
+        created_at=article.published_at - timedelta(minutes=5)
+    )
 
 
 class Command(BaseCommand):
@@ -171,13 +195,19 @@ class Command(BaseCommand):
                 original_url="",
                 status=Article.Status.PUBLISHED,
                 published_at=now - timedelta(hours=3 * i + 1, minutes=7 * i),
-                lead_image_alt="" if i % 5 else "An illustration of hills under a low sun",
-                lead_image_caption="Illustration made for this demo." if i % 2 == 0 else "",
-                lead_image_credit="Newsroom demo studio",
+                image=LibraryImage.objects.create(
+                    file=ContentFile(demo_image(i), name=f"demo-{i}.jpg"),
+                    title=f"Demo illustration {i + 1}",
+                    alt_text="An illustration of hills under a low sun",
+                    caption="Illustration made for this demo." if i % 2 == 0 else "",
+                    credit="Newsroom demo studio",
+                    focal_x=0.3 + (i % 5) / 10,
+                ),
             )
-            article.lead_image.save(f"demo-{i}.jpg", ContentFile(demo_image(i)), save=False)
             article.save()
             article.topics.set([topics[t] for t in topic_slugs])
+            if i % 4 == 0:
+                _give_history(article, paragraphs)
             if i == 0:
                 Correction.objects.create(
                     article=article,
