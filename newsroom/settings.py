@@ -233,7 +233,9 @@ PAGE_CACHE_SETTLE_SECONDS = float(os.environ.get("PAGE_CACHE_SETTLE_SECONDS", "1
 PAGE_CACHE_CLOCK_MARGIN = float(os.environ.get("PAGE_CACHE_CLOCK_MARGIN", "0.05"))
 # Cache-Control of cacheable anonymous pages: browsers keep them PAGE_CACHE_MAX_AGE
 # seconds, shared caches (Varnish, a CDN), which are purged on writes, PAGE_CACHE_S_MAXAGE.
-PAGE_CACHE_MAX_AGE = env_int("PAGE_CACHE_MAX_AGE", 30)
+# 0 by default: a browser revalidates every page with its ETag (a 304 from Varnish or the
+# page cache), so a visitor who comes back never sees a comment count older than a write.
+PAGE_CACHE_MAX_AGE = env_int("PAGE_CACHE_MAX_AGE", 0)
 PAGE_CACHE_S_MAXAGE = env_int("PAGE_CACHE_S_MAXAGE", PAGE_CACHE_TIMEOUT)
 # HTTP caches to purge by tag after a write commits (serving/purge.py): comma-separated
 # URLs that accept `PURGE` with an `xkey` header, e.g. http://127.0.0.1:6081/ for the

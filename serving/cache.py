@@ -273,7 +273,7 @@ def _shared_headers(response: HttpResponse, entry: dict, *, stale: bool = False)
         return
     s_maxage = int(getattr(settings, "PAGE_CACHE_S_MAXAGE", page_timeout()))
     s_maxage = min(s_maxage, int(entry["fresh_until"] - time.time()))
-    max_age = int(getattr(settings, "PAGE_CACHE_MAX_AGE", 30))
+    max_age = int(getattr(settings, "PAGE_CACHE_MAX_AGE", 0))
     if stale:
         max_age, s_maxage = 0, 1
     s_maxage = max(s_maxage, 1)

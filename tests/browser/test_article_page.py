@@ -12,6 +12,13 @@ pytestmark = [
 ]
 
 
+RELATED_SUMMARIES = (
+    "The ferry timetable adds a late boat on Fridays from June.",
+    "A new lighthouse keeper starts work on the north pier in March.",
+    "Fishing boats come home early as the cod season closes.",
+)
+
+
 @pytest.mark.parametrize("width", [375, 1280])
 def test_article_page_renders_at_width(live_server, page_at, artifacts, width):
     topic = TopicFactory(name="Harbours", slug="harbours", in_navigation=True)
@@ -25,8 +32,15 @@ def test_article_page_renders_at_width(live_server, page_at, artifacts, width):
     article.lead_image.save("lead.jpg", image_upload(size=(1600, 900)), save=False)
     article.save()
     article.topics.set([topic])
-    for i in range(3):
-        ArticleFactory(title=f"Related harbour story {i}", topics=[topic])
+    # Three other events on the same topic (identical text would be one story, whose other
+    # write-ups the stories app lists on the story page instead of under Related).
+    for i, summary in enumerate(RELATED_SUMMARIES):
+        ArticleFactory(
+            title=f"Related harbour story {i}",
+            summary=summary,
+            body=f"<p>{summary}</p>",
+            topics=[topic],
+        )
     PromoFactory()
     PromoFactory(
         placement=Promo.Placement.APP_FOOTER,
