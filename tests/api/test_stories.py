@@ -12,6 +12,7 @@ from serving.cache import bump_tags
 from stories.models import KeyPoint, Story, StoryMembership
 from stories.text import plain_text
 from tests import factories
+from tests.stories.conftest import FERRY, make
 
 pytestmark = pytest.mark.django_db
 
@@ -180,3 +181,42 @@ def test_detail_on_a_miss_takes_a_constant_number_of_queries(
     slug = story_of(ferry_story[0]).slug
     with django_assert_num_queries(4):
         assert app.get(f"/api/v1/stories/{slug}")["X-Page-Cache"] == "miss"
+
+
+def test_a_scheduled_or_draft_member_never_shows(app, ferry_story):
+    first, second, _ = ferry_story
+    story = story_of(first)
+    later = factories.ArticleFactory(published_at=timezone.now() + timedelta(hours=2))
+    draft = factories.ArticleFactory(status=Article.Status.DRAFT)
+    for article in (later, draft):
+        StoryMembership.objects.create(article=article, story=story, reason="merged")
+    body = app.get(f"/api/v1/stories/{story.slug}").json()
+    assert [a["slug"] for a in body["articles"]] == [first.slug, second.slug]
+    assert body["article_count"] == 2
+    items = app.get("/api/v1/articles", story=story.slug).json()["items"]
+    assert {i["slug"] for i in items} == {first.slug, second.slug}
+
+
+def test_cached_story_reads_follow_a_new_report(
+    app, ferry_story, django_capture_on_commit_callbacks
+):
+    first, _, _ = ferry_story
+    story = story_of(first)
+    assert app.get(f"/api/v1/stories/{story.slug}").json()["article_count"] == 2
+    assert app.get(f"/api/v1/stories/{story.slug}")["X-Page-Cache"] == "hit"
+    with django_capture_on_commit_callbacks(execute=True):
+        third = make(*FERRY[0], hours_ago=1)  # a third source reprints the first report
+    assert story_of(third) == story
+    detail = app.get(f"/api/v1/stories/{story.slug}")
+    assert detail["X-Page-Cache"] == "miss" and detail.json()["article_count"] == 3
+    listed = app.get("/api/v1/stories").json()["items"]
+    assert listed[0]["slug"] == story.slug and listed[0]["source_count"] == 3
+    assert app.get(f"/api/v1/articles/{first.slug}").json()["story"]["article_count"] == 3
+
+
+def test_article_detail_adds_two_queries_for_story_and_key_points(
+    app, ferry_story, django_assert_num_queries
+):
+    with django_assert_num_queries(7):
+        response = app.get(f"/api/v1/articles/{ferry_story[0].slug}")
+    assert response["X-Page-Cache"] == "miss" and response.json()["story"] is not None
