@@ -10,7 +10,6 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from django.utils.http import urlencode
 from ninja import Query, Router
 from ninja.decorators import decorate_view
 
@@ -20,9 +19,17 @@ from search.forms import SearchForm
 from search.query import search_articles
 from search.snippets import snippets
 from serving.cache import cache_for_anonymous, card_tags, tag
+from stories import selectors as story_selectors
 
 from . import schemas, serialize
-from .responses import decode_cursor, encode_cursor, parse_fields, pick, respond
+from .responses import (
+    decode_cursor,
+    encode_cursor,
+    next_page_url,
+    parse_fields,
+    pick,
+    respond,
+)
 
 router = Router(tags=["content"])
 # Every public read lists or shows articles, sources or topics: it follows any article's
@@ -60,19 +67,22 @@ def list_articles(
     request: HttpRequest,
     source: str | None = Query(None, description="A source's slug (publisher or agency)."),
     topic: str | None = Query(None, description="A topic's slug."),
+    story: str | None = Query(None, description="A story's slug."),
     published_after: datetime | None = Query(None, description="ISO 8601; inclusive."),
     published_before: datetime | None = Query(None, description="ISO 8601; exclusive."),
     cursor: str | None = Query(None, description="`next_cursor` of the previous page."),
     limit: int = _page_limit(),
     fields: str | None = Query(None, description="Comma-separated item fields to return."),
 ):
-    """Filter by source, topic and publication time; page with the opaque `cursor`."""
+    """Filter by source, topic, story and publication time; page with the opaque `cursor`."""
     chosen = parse_fields(fields, SUMMARY_FIELDS)
     articles = Article.objects.published()
     if source:
         articles = articles.filter(Q(source__slug=source) | Q(agency__slug=source))
     if topic:
         articles = articles.filter(topics__slug=topic)
+    if story:
+        articles = articles.filter(story_membership__story__slug=story)
     if published_after:
         articles = articles.filter(published_at__gte=_aware(published_after))
     if published_before:
@@ -83,10 +93,7 @@ def list_articles(
     rows = list(_cards(articles).order_by("-published_at", "-id")[: limit + 1])
     more, rows = len(rows) > limit, rows[:limit]
     next_cursor = encode_cursor(rows[-1].published_at, rows[-1].pk) if more else None
-    next_url = None
-    if next_cursor:
-        params = {**{k: v for k, v in request.GET.items() if k != "cursor"}, "cursor": next_cursor}
-        next_url = request.build_absolute_uri(f"{request.path}?{urlencode(params)}")
+    next_url = next_page_url(request, next_cursor)
     items = [pick(serialize.article_summary(request, a), chosen) for a in rows]
     tag(request, *card_tags(rows))
     return respond(
@@ -108,8 +115,12 @@ def get_article(request: HttpRequest, slug: str, fields: str | None = None):
         _cards(Article.objects.published()).defer(None).prefetch_related("corrections"), slug=slug
     )
     decorate_cards([article])
-    tag(request, f"article:{article.pk}", *card_tags([article]))  # corrections, comment count
-    return respond(request, pick(serialize.article_detail(request, article), chosen), public=True)
+    # Corrections, comment count; its story's changes (coverage, key points) bump it too.
+    tag(request, f"article:{article.pk}", *card_tags([article]))
+    data = serialize.article_detail(
+        request, article, story_selectors.coverage(article), story_selectors.article_points(article)
+    )
+    return respond(request, pick(data, chosen), public=True)
 
 
 @router.get("/sources", response=list[schemas.Source], summary="Every source")

@@ -11,6 +11,7 @@ from datetime import datetime
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import set_response_etag
+from django.utils.http import urlencode
 
 from .middleware import PUBLIC_CACHE_CONTROL
 
@@ -74,3 +75,11 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
     except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
         detail = "The cursor is not one this API gave out."
         raise ApiError(400, detail, code="invalid_cursor") from None
+
+
+def next_page_url(request: HttpRequest, next_cursor: str | None) -> str | None:
+    """The full address of the page after this one: the same query with `cursor` replaced."""
+    if not next_cursor:
+        return None
+    params = {**{k: v for k, v in request.GET.items() if k != "cursor"}, "cursor": next_cursor}
+    return request.build_absolute_uri(f"{request.path}?{urlencode(params)}")

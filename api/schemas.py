@@ -81,12 +81,26 @@ class Correction(Schema):
     published_at: datetime
 
 
+class StoryRef(Schema):
+    slug: str
+    article_count: int = Field(description="How many of its articles readers can see (2 or more).")
+    url: str = Field(description="The story's page on the web site.")
+
+
+class ArticleKeyPoint(Schema):
+    text: str = Field(description="A sentence quoted verbatim from this article.")
+
+
 class ArticleDetail(ArticleSummary):
     body_html: str = Field(description="Sanitized HTML (nh3), safe to render as it is.")
     original_url: str
     comments_enabled: bool
     comment_count: int
     corrections: list[Correction]
+    story: StoryRef | None = Field(
+        description="The article's story, when readers can see two or more of its articles."
+    )
+    key_points: list[ArticleKeyPoint] = Field(description="Empty when it has none.")
 
 
 class ArticlePage(Schema):
@@ -171,3 +185,45 @@ class ReportIn(Schema):
 
 class Reported(Schema):
     reported: bool
+
+
+class KeyPointOut(Schema):
+    text: str = Field(
+        description="A sentence quoted verbatim from `source_article` (or an editor's wording)."
+    )
+    source_article: str = Field(description="The slug of the article the sentence is from.")
+    source: SourceRef
+
+
+class StoryArticle(Schema):
+    id: int
+    slug: str
+    title: str
+    summary: str
+    url: str
+    published_at: datetime
+    source: SourceRef
+    agency: SourceRef | None
+
+
+class StorySummary(Schema):
+    slug: str
+    headline: str = Field(description="The lead article's title.")
+    article_count: int
+    source_count: int
+    first_reported_by: SourceRef
+    first_reported_at: datetime
+    updated_at: datetime = Field(description="The story's latest change (its list order).")
+    url: str
+
+
+class StoryDetail(StorySummary):
+    lead: StoryArticle
+    articles: list[StoryArticle] = Field(description="Every published article, oldest first.")
+    key_points: list[KeyPointOut]
+
+
+class StoryPage(Schema):
+    items: list[StorySummary]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page.")
+    next: str | None = Field(description="The next page's full address, or null.")

@@ -11,6 +11,7 @@ from django.urls import reverse
 from articles.models import Article, Source, Topic
 from comments.models import Comment, Status
 from comments.selectors import Node
+from stories.models import KeyPoint, Story
 
 
 def _absolute(request: HttpRequest, path: str) -> str:
@@ -83,8 +84,11 @@ def article_summary(request: HttpRequest, a: Article) -> dict:
     }
 
 
-def article_detail(request: HttpRequest, a: Article) -> dict:
-    """Also needs corrections prefetched and `comment_count` attached."""
+def article_detail(
+    request: HttpRequest, a: Article, story: Story | None = None, points: list[KeyPoint] = ()
+) -> dict:
+    """Also needs corrections prefetched and `comment_count` attached; `story` is the one
+    the web links to (stories.selectors.coverage), `points` the article's shown key points."""
     return {
         **article_summary(request, a),
         # Sanitized with nh3 and rendered (library pictures, link cards) when saved.
@@ -95,6 +99,68 @@ def article_detail(request: HttpRequest, a: Article) -> dict:
         "corrections": [
             {"kind": c.kind, "text": c.text, "published_at": c.published_at}
             for c in a.corrections.all()
+        ],
+        "story": story_ref(request, story),
+        "key_points": [{"text": p.text} for p in points],
+    }
+
+
+def story_ref(request: HttpRequest, story: Story | None) -> dict | None:
+    if story is None:
+        return None
+    url = _absolute(request, story.get_absolute_url())
+    return {"slug": story.slug, "article_count": story.published_count, "url": url}
+
+
+def story_article(request: HttpRequest, a: Article) -> dict:
+    """Needs source and agency selected."""
+    return {
+        "id": a.pk,
+        "slug": a.slug,
+        "title": a.title,
+        "summary": a.summary,
+        "url": _absolute(request, a.get_absolute_url()),
+        "published_at": a.published_at,
+        "source": source_ref(a.source),
+        "agency": source_ref(a.agency),
+    }
+
+
+def story_summary(request: HttpRequest, story: Story, articles: list[Article]) -> dict:
+    """`articles`: the story's published ones, oldest first, sources selected. The lead is
+    the story's when readers can see it, else the first report (as the web's story page)."""
+    lead = next((a for a in articles if a.pk == story.lead_id), articles[0])
+    first = articles[0]
+    return {
+        "slug": story.slug,
+        "headline": lead.title,
+        "article_count": len(articles),
+        "source_count": len({a.source_id for a in articles}),
+        "first_reported_by": source_ref(first.source),
+        "first_reported_at": first.published_at,
+        "updated_at": story.updated_at,
+        "url": _absolute(request, story.get_absolute_url()),
+    }
+
+
+def story_detail(
+    request: HttpRequest, story: Story, articles: list[Article], points: list[KeyPoint]
+) -> dict:
+    """Key points quoting an article readers cannot see (withdrawn since) are left out."""
+    lead = next((a for a in articles if a.pk == story.lead_id), articles[0])
+    visible = {a.pk for a in articles}
+    return {
+        **story_summary(request, story, articles),
+        "lead": story_article(request, lead),
+        "articles": [story_article(request, a) for a in articles],
+        "key_points": [
+            {
+                "text": p.text,
+                "source_article": p.source_article.slug,
+                "source": source_ref(p.source_article.source),
+            }
+            for p in points
+            if p.source_article_id in visible
         ],
     }
 

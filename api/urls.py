@@ -11,7 +11,7 @@ from django.urls import path
 from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from . import comments, content
+from . import comments, content, stories
 from .problems import problem
 from .responses import ApiError
 
@@ -19,7 +19,7 @@ api = NinjaAPI(
     title="Newsroom API",
     version="1",
     description=(
-        "Articles, sources, topics, search and comments. Sign in through "
+        "Articles, sources, topics, search, stories and comments. Sign in through "
         "/_allauth/app/v1/ (django-allauth headless) and send the session token as "
         "X-Session-Token. Errors are RFC 9457 problem details. See docs/api.md."
     ),
@@ -31,6 +31,7 @@ api = NinjaAPI(
 )
 api.add_router("", content.router)
 api.add_router("", comments.router)
+api.add_router("", stories.router)
 
 
 @api.exception_handler(ApiError)

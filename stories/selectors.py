@@ -27,6 +27,7 @@ def story_points(story: Story) -> list[KeyPoint]:
             "edited_text",
             "position",
             "source_article__slug",
+            "source_article__source__slug",
             "source_article__source__name",
         )
     )

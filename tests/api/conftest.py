@@ -7,6 +7,7 @@ import json
 import pytest
 
 from tests.factories import ArticleFactory, ConfirmedReaderFactory
+from tests.stories.conftest import ferry_story  # noqa: F401  (a story of two reports, grouped)
 
 PASSWORD = "a-Long-passw0rd!"
 

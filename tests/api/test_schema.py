@@ -27,6 +27,8 @@ def test_openapi_document_validates_and_names_every_endpoint(client):
         "/api/v1/comments/{pk}",
         "/api/v1/comments/{pk}/report",
         "/api/v1/me/comments",
+        "/api/v1/stories",
+        "/api/v1/stories/{slug}",
     } <= paths
     post = spec["paths"]["/api/v1/articles/{slug}/comments"]["post"]
     assert {"SessionTokenAuth", "CookieAuth"} <= {k for s in post["security"] for k in s}
