@@ -65,9 +65,11 @@ VNU_VERSION := 26.9.27
 VNU_JAR := .tools/node_modules/vnu-jar/build/dist/vnu.jar
 vnu: $(VNU_JAR)
 $(VNU_JAR):
-	@command -v java >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || { \
+	@missing=""; command -v java >/dev/null 2>&1 || missing="default-jre-headless"; \
+	command -v npm >/dev/null 2>&1 || missing="$$missing npm"; \
+	[ -z "$$missing" ] || { \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq default-jre-headless npm; }
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; }
 	npm install --no-save --no-audit --no-fund --prefix .tools vnu-jar@$(VNU_VERSION)
 
 varnish:
