@@ -430,22 +430,14 @@ def main() -> None:
 
 
 def soak_env(tmp: Path, database_url: str, redis_port: int) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    for name in ("REDIS_URL", "DATABASE_URL", "CACHE_KEY_PREFIX", "PAGE_CACHE_TIMEOUT"):
-        env.pop(name, None)
+    """The benchmark's production-like environment (bench/run.py), on the soak's own
+    PostgreSQL database and Redis."""
+    from run import base_env  # bench/ is on sys.path when this script runs
+
+    env = base_env(tmp)
     env.update(
-        DJANGO_SETTINGS_MODULE="newsroom.settings",
-        DEBUG="0",
-        HTTPS="0",
-        SECRET_KEY=secrets.token_urlsafe(64),
-        ALLOWED_HOSTS="127.0.0.1",
-        SITE_URL="http://127.0.0.1",
         DATABASE_URL=database_url,
         REDIS_URL=f"redis://127.0.0.1:{redis_port}/0",
-        VAR_DIR=str(tmp),
-        STATIC_ROOT=str(tmp / "static"),
-        MEDIA_ROOT=str(tmp / "media"),
-        LOG_LEVEL="WARNING",
         # Readers post every second or so: the flood limit would refuse most of it.
         COMMENTS_FLOOD_SECONDS="0",
     )
