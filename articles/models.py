@@ -131,6 +131,8 @@ class ArticleQuerySet(models.QuerySet):
     # The page prints the body with |safe: every write path sanitizes it, not only save().
     # The reader's rendering (body_html) follows the body on every path too.
     def update(self, **kwargs) -> int:
+        if isinstance(kwargs.get("byline"), str):
+            kwargs["byline_slug"] = byline_slug(kwargs["byline"])
         if "body" in kwargs:
             kwargs["body"] = _safe_body(kwargs["body"])
             if isinstance(kwargs["body"], str):
@@ -142,9 +144,14 @@ class ArticleQuerySet(models.QuerySet):
         for obj in objs:
             obj.body = sanitize_html(obj.body)
             obj.body_html = _reader_html(obj.body)
+            obj.byline_slug = byline_slug(obj.byline)
         return super().bulk_create(objs, *args, **kwargs)
 
     def bulk_update(self, objs, fields, *args, **kwargs) -> int:
+        if "byline" in fields:
+            for obj in objs:
+                obj.byline_slug = byline_slug(obj.byline)
+            fields = [*fields, "byline_slug"] if "byline_slug" not in fields else fields
         if "body" not in fields:
             return super().bulk_update(objs, fields, *args, **kwargs)
         objs = list(objs)
@@ -160,6 +167,12 @@ class ArticleQuerySet(models.QuerySet):
 
 
 _bodies_sanitized: ContextVar[bool] = ContextVar("bodies_sanitized", default=False)
+
+
+def byline_slug(byline: str) -> str:
+    """The author page's slug; empty for a byline with no letters slugify keeps (e.g. 李明),
+    which then prints without a link."""
+    return slugify(byline)[:200]
 
 
 def _reader_html(clean_body: str) -> str:
@@ -330,7 +343,7 @@ class Article(LeadImageDisplay, models.Model):
         reencode_upload(self.lead_image)
         if not self.slug:
             self.slug = unique_slug(self.title)
-        self.byline_slug = slugify(self.byline)[:200]
+        self.byline_slug = byline_slug(self.byline)
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
         super().save(*args, **kwargs)

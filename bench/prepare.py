@@ -198,8 +198,6 @@ def _seed_comments(rng: random.Random, article_ids: list[int], count: int) -> in
     the service (`pending_comments`)."""
     if count <= 0:
         return 0
-    from django.db.models import F
-
     from comments.models import Comment, Status
 
     authors = list(
@@ -221,14 +219,12 @@ def _seed_comments(rng: random.Random, article_ids: list[int], count: int) -> in
         )
 
     roots = [comment(i, rng.choice(article_ids)) for i in range(count * 3 // 4)]
+    # The queryset's bulk_create derives thread and depth, as post_comment's save() does.
     Comment.objects.bulk_create(roots, batch_size=5000)
-    # A thread's first comment is its own thread (post_comment sets it after the insert).
-    Comment.objects.filter(thread__isnull=True, parent__isnull=True).update(thread_id=F("id"))
-    replies, parents = [], [(c.pk, c.article_id, c.pk, 0) for c in roots if c.pk]
+    replies = []
     for i in range(len(roots), count):
-        pk, article_id, thread_id, depth = rng.choice(parents)
-        reply = comment(i, article_id, parent_id=pk, thread_id=thread_id, depth=depth + 1)
-        replies.append(reply)
+        parent = rng.choice(roots)
+        replies.append(comment(i, parent.article_id, parent=parent))
     Comment.objects.bulk_create(replies, batch_size=5000)
     return len(roots) + len(replies)
 

@@ -67,7 +67,12 @@ def free_port() -> int:
 
 
 def run(cmd: list[str], env: dict, **kw) -> subprocess.CompletedProcess:
-    return subprocess.run(cmd, cwd=ROOT, env=env, check=True, text=True, **kw)
+    try:
+        return subprocess.run(cmd, cwd=ROOT, env=env, check=True, text=True, **kw)
+    except subprocess.CalledProcessError as exc:
+        if exc.stderr:  # captured: show why it failed
+            print(exc.stderr[-4000:], file=sys.stderr)
+        raise
 
 
 class Gunicorn:

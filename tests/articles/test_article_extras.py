@@ -88,6 +88,27 @@ def test_byline_links_to_the_authors_page(client):
     assert client.get("/authors/nobody-here/").status_code == 404
 
 
+def test_byline_slug_follows_every_write_path(client):
+    """The author link's slug is derived on save, bulk_create, update and bulk_update, and a
+    byline with nothing slugify keeps prints without a link instead of failing the page."""
+    from articles.models import Article
+
+    source = SourceFactory()
+    [bulk] = Article.objects.bulk_create(
+        [Article(title="Bulk", slug="bulk", byline="Ada Brennan", source=source, body="x")]
+    )
+    assert Article.objects.get(pk=bulk.pk).byline_slug == "ada-brennan"
+    Article.objects.filter(pk=bulk.pk).update(byline="Cal Ortiz")
+    assert Article.objects.get(pk=bulk.pk).byline_slug == "cal-ortiz"
+    bulk.byline = "Dee Yusuf"
+    Article.objects.bulk_update([bulk], ["byline"])
+    assert Article.objects.get(pk=bulk.pk).byline_slug == "dee-yusuf"
+    unsluggable = ArticleFactory(byline="李明", source=source)
+    response = client.get(unsluggable.get_absolute_url())
+    assert response.status_code == 200
+    assert '<span class="article__byline">李明</span>' in response.content.decode()
+
+
 def test_author_page_lists_only_published_articles(client):
     from articles.models import Article
 
