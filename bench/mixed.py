@@ -5,7 +5,8 @@ process (`bench/prepare.py write KIND`) does one kind of write through the real 
 paths: nothing, approving a comment every 0.5 s through the moderation service, polling
 an unchanged feed every second through the importer, or publishing an article every 10 s.
 Each row is a ratio of the reads alone measured in the same rounds. The same rows run
-through Varnish (deploy/varnish/default.vcl), the writer purging it by PURGE_URLS.
+through Varnish (deploy/varnish/default.vcl), the writer's purges (PURGE_URLS) sent by
+a task worker running alongside, as in production.
 """
 
 from __future__ import annotations

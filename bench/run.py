@@ -273,8 +273,16 @@ def measure_mixed(server: Gunicorn, env: dict, facts: dict, args, tmp: Path) -> 
     print("  -- mixed load on the app", flush=True)
     app_rows = mixed_rows(server.url, env, facts, args, wrk, where="app")
     varnish = start_varnish(server.url, tmp)
+    venv = {**env, "PURGE_URLS": varnish.url}
+    # Purges are tasks (serving/purge.py): a task worker sends them, as in production.
+    purger = subprocess.Popen(
+        [PY, "manage.py", "db_worker", "--no-reload", "--no-startup-delay", "--interval", "0.1"],
+        cwd=ROOT,
+        env=venv,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
-        venv = {**env, "PURGE_URLS": varnish.url}
         print("  -- through Varnish", flush=True)
         hits = []
         for _ in range(args.rounds):
@@ -295,6 +303,8 @@ def measure_mixed(server: Gunicorn, env: dict, facts: dict, args, tmp: Path) -> 
         varnish_rows = mixed_rows(varnish.url, venv, facts, args, wrk, where="Varnish")
         seen = visible_through_varnish(varnish.url, venv, facts)
     finally:
+        purger.terminate()
+        purger.wait(timeout=20)
         varnish.stop()
     print(f"  article hit: app {app_hit:.0f} rps, Varnish {varnish_hit:.0f} rps", flush=True)
     print(f"  publish visible through Varnish after {seen} s", flush=True)

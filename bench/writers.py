@@ -19,7 +19,7 @@ def write(kind: str) -> None:
     poll: an unchanged feed every second (ingest.importer.ingest_source, from a local
     server); publish: a draft every 10 s (articles.publishing.publish); publish-one: one
     draft, its title printed; poll-setup: the feed's first import, then exit. Purges
-    (PURGE_URLS) go out before the process ends."""
+    (PURGE_URLS) are tasks the benchmark's task worker sends."""
     import signal
 
     stopping = []

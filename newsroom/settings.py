@@ -451,6 +451,8 @@ SCHEDULER_JOBS: dict[str, float] = {
 }
 # Feed polls record their own failures and back off (ingest/scheduling.py): no retries.
 TASKS_MAX_ATTEMPTS_BY_TASK["ingest.tasks.poll_feed"] = 1
+# A cache that is down for a restart gets its purges once back: about 2 h of retries.
+TASKS_MAX_ATTEMPTS_BY_TASK["serving.tasks.purge"] = 8
 SCHEDULER_TICK_SECONDS = float(os.environ.get("SCHEDULER_TICK_SECONDS", "5"))
 
 # Security headers. django-csp 4: no inline scripts or styles anywhere.

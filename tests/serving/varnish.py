@@ -5,7 +5,9 @@ gunicorn.conf.py with production settings and Redis (the app's shared cache: sev
 processes must agree on tag versions), then varnishd on free 127.0.0.1 ports with a
 temporary working directory, the shipped VCL pointed at that gunicorn. Writes are made
 by `run()`, a separate Python process with the same settings and `PURGE_URLS` aimed at
-this Varnish, as an editor's or moderator's request on another app server would be.
+this Varnish, as an editor's or moderator's request on another app server would be; a
+real task worker (`db_worker`, polling every 0.1 s as docs/serving.md advises) sends the
+purges they enqueue.
 """
 
 from __future__ import annotations
@@ -154,6 +156,13 @@ class VarnishStack:
             raise
         self.url = self.varnish.url
         self.env["PURGE_URLS"] = self.url
+        self.worker = subprocess.Popen(
+            [sys.executable, "manage.py", *WORKER_ARGS],
+            cwd=ROOT,
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
 
     def get(self, path: str, headers: dict | None = None):
         return request(self.url + path, headers={**HTTPS, **(headers or {})})
@@ -163,7 +172,7 @@ class VarnishStack:
 
     def run(self, code: str) -> str:
         """Run Python with the app's settings in a new process (a write made on another
-        app server); its stdout. The process waits for its purges before exiting."""
+        app server); its stdout. Its purges are tasks the stack's worker sends."""
         script = "import django; django.setup()\n" + code
         done = subprocess.run(
             [sys.executable, "-c", script],
@@ -178,8 +187,14 @@ class VarnishStack:
         return done.stdout
 
     def stop(self) -> None:
+        self.worker.terminate()
+        try:
+            self.worker.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.worker.kill()
         self.varnish.stop()
         self.app.stop()
 
 
 HTTPS = {"X-Forwarded-Proto": "https"}
+WORKER_ARGS = ["db_worker", "--no-reload", "--no-startup-delay", "--interval", "0.1"]
