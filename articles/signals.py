@@ -3,7 +3,8 @@
 Connected in `ArticlesConfig.ready()`. Each write bumps only the tags of what it changes
 (serving.cache.bump_tags: at once, again on commit, then purged from HTTP caches):
 
-- an article: its own page, its source's and agency's, its topics', and every list of
+- an article: its own page, its source's and agency's (and those it was filed under
+  before the save), its topics', and every list of
   articles (home, latest feeds, sitemaps, search, the related-cards fragment):
   `article:<id>`, `source:<id>`, `topic:<id>`, `list:articles`; and when it stops being
   public (withdrawn, unpublished, deleted) `list:withdrawn`, which every article page
@@ -57,12 +58,16 @@ def _is_public(status: str, published_at) -> bool:
 
 
 def article_saving(sender, instance, raw: bool = False, **kwargs) -> None:
-    """Whether the article was public before this save (one query, updates only)."""
+    """Whether the article was public before this save, and the sources it was filed under
+    (one query, updates only): a source's page that listed it must drop it."""
     before = None
     if not raw and instance.pk is not None:
-        before = sender.objects.filter(pk=instance.pk).values_list("status", "published_at")
+        before = sender.objects.filter(pk=instance.pk).values_list(
+            "status", "published_at", "source_id", "agency_id"
+        )
         before = before.first()
-    instance._was_public = bool(before) and _is_public(*before)
+    instance._was_public = bool(before) and _is_public(*before[:2])
+    instance._sources_before = {pk for pk in before[2:] if pk} if before else set()
 
 
 def article_saved(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
@@ -71,6 +76,7 @@ def article_saved(sender, instance, created: bool, raw: bool = False, **kwargs) 
     # A new article has no topics yet: adding them bumps theirs (article_topics_changed).
     topics = [] if created else instance.topics.values_list("pk", flat=True)
     tags = [*article_tags(instance), *(f"topic:{pk}" for pk in topics)]
+    tags += [f"source:{pk}" for pk in getattr(instance, "_sources_before", ())]
     if getattr(instance, "_was_public", False) and not instance.is_visible:
         tags.append("list:withdrawn")
     bump_tags(tags)

@@ -95,6 +95,22 @@ def test_publishing_makes_its_pages_stale_and_leaves_other_sources_and_topics(cl
     }
 
 
+def test_moving_an_article_to_another_source_refreshes_both_sources_pages(client):
+    harbour, valley, hills = SourceFactory(), SourceFactory(), SourceFactory()
+    article = ArticleFactory(source=harbour, title="Pier lights restored")
+    pages = {s.name: s.get_absolute_url() for s in (harbour, valley, hills)}
+    for url in pages.values():
+        client.get(url)
+    article.source = valley
+    article.save()
+    assert {name: _state(client, url) for name, url in pages.items()} == {
+        harbour.name: "miss",
+        valley.name: "miss",
+        hills.name: "hit",
+    }
+    assert "Pier lights restored" not in client.get(pages[harbour.name]).content.decode()
+
+
 def test_bookkeeping_writes_change_no_page(client, reader):
     source = SourceFactory(feed_url="https://feeds.example.org/harbour.xml")
     article = ArticleFactory(source=source)
