@@ -24,6 +24,7 @@ class Node:
     children: list[Node] = field(default_factory=list)
     is_own: bool = False
     can_edit: bool = False
+    card: str = ""  # the card's HTML when it came from the cache (comments_tags.cached_cards)
 
     @property
     def shown(self) -> bool:

@@ -116,6 +116,31 @@ def test_own_pending_comment_marked_in_place(client, article, confirmed):
     assert page.index("Approved first") < page.index("Mine, held")
 
 
+def test_own_thread_reuses_other_readers_cards_and_follows_changes(client, article, confirmed):
+    """A commenter's own thread renders only their own cards; the others come from the
+    cache, and a change to the thread (an edit, a new comment) is seen at once."""
+    theirs = CommentFactory(article=article, body="Another reader view")
+    CommentFactory(article=article, author=confirmed, body="My own view")
+    client.force_login(confirmed)
+
+    def cards_rendered() -> int:
+        response = client.get(article.get_absolute_url())
+        return [t.name for t in response.templates].count("comments/includes/comment_card.html")
+
+    assert cards_rendered() == 2  # the first time: both
+    assert cards_rendered() == 1  # then only the reader's own; the other from the cache
+    page = page_of(client, article)
+    mine, other = page.index("My own view"), page.index("Another reader view")
+    # Edit and Remove on one's own card, Report (not Edit) on the other reader's.
+    assert "Edit</a>" in page[mine:] and "Report" in page[other:mine]
+    assert "Edit</a>" not in page[other:mine]
+    theirs.body = "Another reader view, edited"
+    theirs.save()
+    assert "Another reader view, edited" in page_of(client, article)
+    CommentFactory(article=article, body="A third voice")
+    assert "A third voice" in page_of(client, article)
+
+
 def _seed_comments(article, n):
     authors = ConfirmedReaderFactory.create_batch(3)
     tops = []
