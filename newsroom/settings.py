@@ -444,6 +444,10 @@ TASKS_MAX_ATTEMPTS = env_int("TASKS_MAX_ATTEMPTS", 5)
 TASKS_MAX_ATTEMPTS_BY_TASK: dict[str, int] = {}
 TASKS_RETRY_DELAY = float(os.environ.get("TASKS_RETRY_DELAY", "30"))
 TASKS_RETRY_MAX_DELAY = float(os.environ.get("TASKS_RETRY_MAX_DELAY", "3600"))
+# A task RUNNING this long (seconds) lost its worker: jobs/recovery.py requeues or fails it.
+# Well above the longest task's own deadline (a feed poll: FEED_SOURCE_BUDGET, 60 s).
+TASKS_RUNNING_TIMEOUT = float(os.environ.get("TASKS_RUNNING_TIMEOUT", str(15 * 60)))
+TASKS_RUNNING_TIMEOUT_BY_TASK: dict[str, float] = {}
 # Dotted path of a task (enqueued when due) or of a function `fn(since=, now=)` that
 # enqueues due work, and its interval in seconds (0: every tick).
 SCHEDULER_JOBS: dict[str, float] = {
@@ -451,6 +455,7 @@ SCHEDULER_JOBS: dict[str, float] = {
     "articles.scheduling.refresh_pages_gone_live": 0,
     "comments.tasks.scrub_comment_ips": 24 * 3600,
     "jobs.tasks.prune_task_results": 24 * 3600,
+    "jobs.recovery.requeue_lost_tasks": 60,
 }
 # Feed polls record their own failures and back off (ingest/scheduling.py): no retries.
 TASKS_MAX_ATTEMPTS_BY_TASK["ingest.tasks.poll_feed"] = 1
