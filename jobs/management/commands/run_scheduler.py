@@ -34,7 +34,8 @@ class Command(BaseCommand):
         # Everything loaded so far (Django, the apps) lives as long as the process: kept out
         # of the garbage collector's full passes, which otherwise scan it all from inside a
         # tick (150-230 ms, three times the tick's budget: docs/ingestion.md).
-        gc.freeze()
+        if not once:
+            gc.freeze()
         while self.running:
             close_old_connections()
             started = time.monotonic()
