@@ -13,6 +13,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django_tasks import TaskResultStatus
 
 from .images import make_renditions, reencode_upload, validate_image
 
@@ -79,20 +80,52 @@ class Image(models.Model):
         super().save(*args, **kwargs)
         self.refresh_renditions()
 
+    @property
+    def renditions_key(self) -> list:
+        """What the renditions are made from: the file and the focal point."""
+        return [self.file.name, self.focal_x, self.focal_y]
+
     def refresh_renditions(self) -> None:
-        """Remake the renditions when the file or the focal point changed."""
-        key = [self.file.name, self.focal_x, self.focal_y]
+        """When the file or the focal point changed, have the worker remake the renditions
+        (articles/tasks.py; the task row is written in this transaction). Meanwhile readers
+        see the previous crops after a new focal point, the uploaded file itself after a
+        new file (it is already re-encoded and stripped; the crops replace it within
+        seconds)."""
+        from .tasks import make_image_renditions
+
+        key = self.renditions_key
         if self.renditions.get("key") == key:
             return
-        renditions = make_renditions(
-            self.file.name, ratio=RATIO, focal=(self.focal_x, self.focal_y)
-        )
+        if (self.renditions.get("key") or [None])[0] != self.file.name:
+            self.renditions = self.original_only()
+            Image.objects.filter(pk=self.pk).update(renditions=self.renditions)
+        result = make_image_renditions.enqueue(self.pk, key)
+        if result.status == TaskResultStatus.SUCCESSFUL:  # an immediate backend (tests)
+            self.renditions = result.return_value
+
+    def original_only(self) -> dict:
+        """Renditions that are only the uploaded file, until the real ones are made."""
+        return {
+            "jpeg": [[self.width or 0, self.file.url]],
+            "width": self.width or 0,
+            "height": self.height or 0,
+        }
+
+    def store_renditions(self, key: list) -> bool:
+        """Make and store the renditions for `key` (the worker); False when the image
+        has changed since `key` was taken (a newer task makes those), or has them."""
+        if self.renditions_key != key or self.renditions.get("key") == key:
+            return False
+        renditions = make_renditions(self.file.name, ratio=RATIO, focal=(key[1], key[2]))
         renditions["key"] = key
+        current = Image.objects.filter(pk=self.pk, file=key[0], focal_x=key[1], focal_y=key[2])
+        if not current.update(renditions=renditions):
+            return False
         self.renditions = renditions
-        Image.objects.filter(pk=self.pk).update(renditions=renditions)
         # Bodies showing this picture print its rendition URLs: render them again.
         for use in self.body_uses.select_related("article"):
             use.article.refresh_body_html()
+        return True
 
     def srcset(self, key: str) -> str:
         return ", ".join(f"{url} {w}w" for w, url in self.renditions.get(key, []))

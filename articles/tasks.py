@@ -1,9 +1,9 @@
-"""Article work run by the task worker: lead image renditions.
+"""Article work run by the task worker: lead image and image library renditions.
 
-Saving an article whose lead image changed enqueues `make_article_renditions` (in the
-same transaction, so the worker sees it only once the article is committed); readers see
-the picture as soon as the worker has made the resized copies, and no request waits for
-Pillow.
+Saving an article whose lead image changed enqueues `make_article_renditions`, saving a
+library image whose file or focal point changed `make_image_renditions` (in the same
+transaction, so the worker sees it only once the row is committed); readers see the
+resized copies as soon as the worker has made them, and no request waits for Pillow.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 from django_tasks import task
 
 from .images import make_renditions
-from .signals import articles_changed
+from .signals import articles_changed, image_changed
 
 
 @task()
@@ -27,3 +27,16 @@ def make_article_renditions(article_id: int, name: str) -> dict:
     ):
         articles_changed([article_id])  # pages cached without the picture are stale now
     return renditions
+
+
+@task()
+def make_image_renditions(image_id: int, key: list) -> dict:
+    """Crop and resize library image `image_id` as `key` (file name, focal point) says,
+    then render again the bodies that show it; nothing if the image changed since."""
+    from .library import Image
+
+    image = Image.objects.filter(pk=image_id).first()
+    if image is None or not image.store_renditions(key):
+        return image.renditions if image else {}
+    image_changed(Image, image)  # pages cached with the old picture are stale now
+    return image.renditions

@@ -11,8 +11,8 @@ feed backs off, doubling from FEED_MIN_INTERVAL with each failure in a row.
 due rows with SKIP LOCKED on PostgreSQL (any number of schedulers can tick at once; each
 due feed goes to exactly one of them), moves their next poll a lease ahead so the next
 tick skips them, and enqueues one `ingest.tasks.poll_feed` task per feed (one bulk INSERT:
-jobs/bulk.py). The task then
-sets the real next poll time from what the fetch saw.
+jobs/bulk.py), at most FEED_POLLS_PER_TICK of them; the next tick takes the rest. The task
+then sets the real next poll time from what the fetch saw.
 """
 
 from __future__ import annotations
@@ -112,16 +112,22 @@ def enqueue_due_polls(*, since: datetime | None, now: datetime) -> int:
     """
     from .tasks import poll_feed
 
+    batch = settings.FEED_POLLS_PER_TICK
     new = Source.objects.filter(is_active=True, feed_state__isnull=True).exclude(feed_url="")
     with transaction.atomic():  # a savepoint inside the tick; its own transaction alone
+        # New sources get their state a batch at a time too: a thousand at once (a fresh
+        # install) cost a 1,000-feed tick more than its polls did.
         FeedState.objects.bulk_create(
-            [FeedState(source_id=pk, next_poll_at=now) for pk in new.values_list("pk", flat=True)],
+            [
+                FeedState(source_id=pk, next_poll_at=now)
+                for pk in new.values_list("pk", flat=True)[:batch]
+            ],
             ignore_conflicts=True,
         )
         due = list(
             due_feeds(now)
             .select_for_update(skip_locked=True, of=("self",))
-            .values_list("pk", flat=True)[: settings.FEED_POLLS_PER_TICK]
+            .values_list("pk", flat=True)[:batch]
         )
         if due:
             FeedState.objects.filter(pk__in=due).update(

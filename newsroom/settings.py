@@ -343,7 +343,10 @@ FEED_ALLOW_PRIVATE_HOSTS = env_bool("FEED_ALLOW_PRIVATE_HOSTS", False)
 # (seconds), later when the server asks (Cache-Control max-age, Retry-After) or fails.
 FEED_MIN_INTERVAL = env_int("FEED_MIN_INTERVAL", 5 * 60)
 FEED_MAX_INTERVAL = env_int("FEED_MAX_INTERVAL", 24 * 3600)
-FEED_POLLS_PER_TICK = env_int("FEED_POLLS_PER_TICK", 1000)  # the rest wait for the next tick
+# Polls one tick enqueues at most; the rest wait for the next tick. 100 keeps a tick that
+# finds every feed due under 50 ms (docs/ingestion.md), as Miniflux's BATCH_SIZE (100): a
+# fresh install with 1,000 feeds has them all queued after 10 ticks (50 s).
+FEED_POLLS_PER_TICK = env_int("FEED_POLLS_PER_TICK", 100)
 # The demo feed the site serves itself (demo/views.py), on for `make run` and `make dev`:
 # its exact address is the one private address a feed may use while
 # FEED_ALLOW_PRIVATE_HOSTS is off.
@@ -441,6 +444,10 @@ TASKS_MAX_ATTEMPTS = env_int("TASKS_MAX_ATTEMPTS", 5)
 TASKS_MAX_ATTEMPTS_BY_TASK: dict[str, int] = {}
 TASKS_RETRY_DELAY = float(os.environ.get("TASKS_RETRY_DELAY", "30"))
 TASKS_RETRY_MAX_DELAY = float(os.environ.get("TASKS_RETRY_MAX_DELAY", "3600"))
+# A task RUNNING this long (seconds) lost its worker: jobs/recovery.py requeues or fails it.
+# Well above the longest task's own deadline (a feed poll: FEED_SOURCE_BUDGET, 60 s).
+TASKS_RUNNING_TIMEOUT = float(os.environ.get("TASKS_RUNNING_TIMEOUT", str(15 * 60)))
+TASKS_RUNNING_TIMEOUT_BY_TASK: dict[str, float] = {}
 # Dotted path of a task (enqueued when due) or of a function `fn(since=, now=)` that
 # enqueues due work, and its interval in seconds (0: every tick).
 SCHEDULER_JOBS: dict[str, float] = {
@@ -448,6 +455,7 @@ SCHEDULER_JOBS: dict[str, float] = {
     "articles.scheduling.refresh_pages_gone_live": 0,
     "comments.tasks.scrub_comment_ips": 24 * 3600,
     "jobs.tasks.prune_task_results": 24 * 3600,
+    "jobs.recovery.requeue_lost_tasks": 60,
 }
 # Feed polls record their own failures and back off (ingest/scheduling.py): no retries.
 TASKS_MAX_ATTEMPTS_BY_TASK["ingest.tasks.poll_feed"] = 1

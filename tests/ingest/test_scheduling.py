@@ -95,6 +95,19 @@ def test_the_tick_enqueues_each_due_feed_once(queued, settings):
     assert sorted(p.args_kwargs["args"][0] for p in polls) == sorted([due.pk, never_polled.pk])
 
 
+def test_a_tick_enqueues_at_most_a_batch_and_the_next_tick_takes_the_rest(queued, settings):
+    settings.SCHEDULER_JOBS = {"ingest.scheduling.enqueue_due_polls": 0}
+    settings.FEED_POLLS_PER_TICK = 3
+    sources = [SourceFactory(feed_url=f"https://{n}.example.org/rss") for n in range(5)]
+    polls = DBTaskResult.objects.filter(task_path="ingest.tasks.poll_feed")
+    tick()
+    assert polls.count() == 3
+    tick()
+    assert sorted(p.args_kwargs["args"][0] for p in polls) == sorted(s.pk for s in sources)
+    tick()  # nothing left: no feed twice
+    assert polls.count() == 5
+
+
 def test_the_worker_polls_what_the_tick_enqueued(queued, feed_server):
     source = SourceFactory(feed_url=feed_server.add_feed("/rss", "rss2.xml"), auto_publish=True)
     assert enqueue_due_polls(since=None, now=timezone.now()) == 1
