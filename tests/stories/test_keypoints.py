@@ -1,6 +1,8 @@
-"""Sentence splitting: the plain-paragraph split gives exactly pysbd's sentences."""
+"""Key points' cheap paths give what pysbd and scikit-learn give: same sentences, vectors."""
 
+import numpy as np
 import pytest
+from sklearn.feature_extraction.text import TfidfVectorizer
 
 from demo import demo_content
 from stories import evaluation, keypoints
@@ -52,3 +54,21 @@ def test_every_paragraph_of_the_labelled_sets_and_demo_splits_as_pysbd():
     assert len(plain) > len(found) * 0.6  # the cheap path is the common one
     for paragraph in found:
         assert keypoints.split(paragraph) == pysbd_split(paragraph), paragraph
+
+
+@pytest.mark.parametrize("sublinear", [False, True])
+def test_tfidf_matches_scikit_learn(sublinear):
+    texts = [*paragraphs()[:80], "The the the of and.", "Ferry ferry ferry crews strike."]
+    ours = keypoints.tfidf(texts, sublinear=sublinear)
+    vectorizer = TfidfVectorizer(stop_words="english", sublinear_tf=sublinear)
+    theirs = vectorizer.fit_transform(texts).toarray()
+    # Same vectors up to the order of the words (columns): compare the cosines.
+    assert np.allclose(ours @ ours.T, theirs @ theirs.T)
+    assert np.allclose(np.linalg.norm(ours, axis=1), np.linalg.norm(theirs, axis=1))
+
+
+def test_tfidf_of_stop_words_only_is_refused_like_scikit_learn():
+    with pytest.raises(ValueError):
+        keypoints.tfidf(["The and of.", "It is."])
+    with pytest.raises(ValueError):
+        TfidfVectorizer(stop_words="english").fit_transform(["The and of.", "It is."])
