@@ -42,36 +42,73 @@ def _groupable(article: Article) -> bool:
     return article.status != Article.Status.WITHDRAWN
 
 
+def features_of(article: Article) -> Features:
+    return Features(title=article.title, summary=article.summary, body=article.body)
+
+
+def save_fingerprints(pairs: list[tuple[Article, Features]]) -> None:
+    """Store articles' signatures and LSH band rows, replacing older ones: four queries
+    for any number of articles."""
+    ids = [article.pk for article, _ in pairs]
+    ArticleFingerprint.objects.filter(article_id__in=ids).delete()
+    LshBand.objects.filter(article_id__in=ids).delete()
+    ArticleFingerprint.objects.bulk_create(
+        (
+            ArticleFingerprint(
+                article_id=article.pk,
+                published_at=_when(article),
+                dup_signature=features.dup_signature.tobytes(),
+                terms=features.terms_text,
+                text_hash=_text_hash(article),
+            )
+            for article, features in pairs
+        ),
+        batch_size=1000,
+    )
+    LshBand.objects.bulk_create(
+        (
+            LshBand(article_id=article.pk, key=k, published_at=_when(article))
+            for article, features in pairs
+            for k in set(features.keys)
+        ),
+        batch_size=5000,
+    )
+
+
 def save_fingerprint(article: Article, features: Features | None = None) -> Features:
     """Store the article's signature and LSH band rows (replacing older ones)."""
-    features = features or Features(title=article.title, summary=article.summary, body=article.body)
-    when = _when(article)
-    ArticleFingerprint.objects.update_or_create(
-        article_id=article.pk,
-        defaults={
-            "published_at": when,
-            "dup_signature": features.dup_signature.tobytes(),
-            "terms": features.terms_text,
-            "text_hash": _text_hash(article),
-        },
-    )
-    LshBand.objects.filter(article_id=article.pk).delete()
-    LshBand.objects.bulk_create(
-        LshBand(article_id=article.pk, key=k, published_at=when) for k in set(features.keys)
-    )
+    features = features or features_of(article)
+    save_fingerprints([(article, features)])
     return features
+
+
+def save_points(points: dict[int, list[tuple[int, str]]]) -> None:
+    """Replace articles' key points ({article id: [(position, sentence)]}); points an
+    editor edited or hid are kept. Three queries for any number of articles."""
+    kept = set(
+        KeyPoint.objects.filter(article_id__in=list(points), edited_by_editor=True).values_list(
+            "article_id", "sentence"
+        )
+    )
+    KeyPoint.objects.filter(article_id__in=list(points), edited_by_editor=False).delete()
+    KeyPoint.objects.bulk_create(
+        (
+            KeyPoint(article_id=pk, source_article_id=pk, sentence=s, position=i)
+            for pk, found in points.items()
+            for i, s in found
+            if (pk, s) not in kept
+        ),
+        batch_size=1000,
+    )
+
+
+def article_points(article: Article) -> list[tuple[int, str]]:
+    return keypoints.article_points(article.title, article.summary, article.body)
 
 
 def save_article_points(article: Article) -> None:
     """Recompute an article's key points; points an editor edited or hid are kept."""
-    kept = list(KeyPoint.objects.filter(article_id=article.pk, edited_by_editor=True))
-    KeyPoint.objects.filter(article_id=article.pk, edited_by_editor=False).delete()
-    taken = {p.sentence for p in kept}
-    KeyPoint.objects.bulk_create(
-        KeyPoint(article_id=article.pk, source_article_id=article.pk, sentence=s, position=i)
-        for i, s in keypoints.article_points(article.title, article.summary, article.body)
-        if s not in taken
-    )
+    save_points({article.pk: article_points(article)})
 
 
 def _new_story(article: Article) -> Story:
