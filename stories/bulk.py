@@ -1,8 +1,10 @@
 """A bulk path for large imports and benchmarks: fill the matching index without grouping.
 
-`fill_index(articles)` stores the fingerprints and LSH band rows of many articles in a few
-queries, computed exactly as services.assign_article does, and gives each article a story
-of its own. Run `recompute_stories` afterwards to group them for real.
+`fill_index(articles)` stores the fingerprints, LSH band rows and key points of many
+articles in a few queries, computed exactly as services.assign_article does, and gives
+each article a story of its own. Run `recompute_stories` afterwards to group them for
+real: it takes their text as already analysed (the fingerprint's text hash), so the key
+points must be there already.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from .models import Story, StoryMembership
 
 def fill_index(articles: list[Article]) -> None:
     services.save_fingerprints([(a, services.features_of(a)) for a in articles])
+    services.save_points({a.pk: services.article_points(a) for a in articles})
     stories = [Story(slug=f"bulk-{a.pk}", lead_id=a.pk, published_count=1) for a in articles]
     Story.objects.bulk_create(stories, batch_size=1000)
     by_slug = dict(
