@@ -10,9 +10,9 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Iterable
+from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Count
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -144,7 +144,9 @@ def refresh_stories(story_ids: Iterable[int | None]) -> None:
 
 
 def refresh_story(story: Story) -> None:
-    # Member ids first: a join from Article lets SQLite walk the article index by date.
+    # Member ids first, then their articles by primary key: a join from Article, or a
+    # filter on its publication time, lets SQLite walk the article index by date (10 ms
+    # per query at 100,000 articles).
     member_ids = list(
         StoryMembership.objects.filter(story=story).values_list("article_id", flat=True)
     )
@@ -152,32 +154,30 @@ def refresh_story(story: Story) -> None:
         bump_tags([f"story:{story.pk}", "list:articles"])
         story.delete()
         return
-    facts = (
-        Article.objects.published()
-        .filter(pk__in=member_ids)
-        .aggregate(published=Count("id"), sources=Count("source", distinct=True))
+    rows = list(
+        Article.objects.filter(pk__in=member_ids).values_list(
+            "pk", "status", "published_at", "source_id"
+        )
     )
+    now = timezone.now()
+    published = Article.Status.PUBLISHED
+    visible = {pk: at for pk, status, at, _ in rows if status == published and at and at <= now}
     lead_ok = story.lead_id in member_ids
     if not (story.lead_pinned and lead_ok):
-        first = (
-            Article.objects.filter(pk__in=member_ids)
-            .order_by(
-                # Something readers can see first, then the earliest report.
-                "-status",
-                "published_at",
-                "id",
-            )
-            .only("id")
-            .first()
+        # Something readers can see first, then the earliest report.
+        first = min(
+            rows,
+            key=lambda r: (r[1] != published, r[2] is None, r[2] or now, r[0]),
+            default=None,
         )
-        story.lead_id = first.pk if first else None
+        story.lead_id = first[0] if first else None
         story.lead_pinned = story.lead_pinned and lead_ok
-    story.published_count = facts["published"]
-    story.source_count = facts["sources"]
+    story.published_count = len(visible)
+    story.source_count = len({source for pk, _, _, source in rows if pk in visible})
     story.save(
         update_fields=["lead", "lead_pinned", "published_count", "source_count", "updated_at"]
     )
-    save_story_points(story, member_ids)
+    save_story_points(story, visible)
     pages_changed(story.pk, member_ids)
 
 
@@ -187,25 +187,16 @@ def pages_changed(story_id: int, member_ids: list[int]) -> None:
     bump_tags([f"story:{story_id}", "list:articles", *(f"article:{pk}" for pk in member_ids)])
 
 
-def save_story_points(story: Story, member_ids: list[int] | None = None) -> None:
-    """The story's key points: the most central article key points across its articles."""
+def save_story_points(story: Story, visible: dict[int, datetime]) -> None:
+    """The story's key points: the most central article key points across its articles
+    readers can see (`visible`: their ids and publication times)."""
     kept = list(KeyPoint.objects.filter(story=story, edited_by_editor=True))
     KeyPoint.objects.filter(story=story, edited_by_editor=False).delete()
-    now = timezone.now()
-    if member_ids is None:
-        member_ids = list(
-            StoryMembership.objects.filter(story=story).values_list("article_id", flat=True)
-        )
-    rows = list(
-        KeyPoint.objects.filter(
-            article_id__in=member_ids,
-            article__status=Article.Status.PUBLISHED,
-            article__published_at__lte=now,
-            hidden=False,
-        )
-        .order_by("article__published_at", "position")
-        .values_list("source_article_id", "sentence")
+    found = KeyPoint.objects.filter(article_id__in=list(visible), hidden=False).values_list(
+        "article_id", "position", "source_article_id", "sentence"
     )
+    found = sorted(found, key=lambda r: (visible[r[0]], r[0], r[1]))
+    rows = [(source_id, sentence) for _, _, source_id, sentence in found]
     taken = {p.sentence for p in kept}
     rows = [r for r in rows if r[1] not in taken]
     start = max((p.position for p in kept), default=-1) + 1
