@@ -129,9 +129,13 @@ def _join(article: Article, match: Match | None, current: StoryMembership | None
     else:
         story = Story.objects.get(pk=match.story_id)
         reason, evidence = match.reason, match.evidence
-    StoryMembership.objects.update_or_create(
-        article_id=article.pk, defaults={"story": story, "reason": reason, "evidence": evidence}
-    )
+    if current is None:  # read in this transaction: one INSERT, not a SELECT and an INSERT
+        StoryMembership.objects.create(
+            article_id=article.pk, story=story, reason=reason, evidence=evidence
+        )
+    else:
+        current.story, current.reason, current.evidence = story, reason, evidence
+        current.save(update_fields=["story", "reason", "evidence", "joined_at"])
     return story
 
 
@@ -245,11 +249,12 @@ def assign_article(article_id: int) -> Story | None:
     features = save_fingerprint(article)
     if stored is None or stored.text_hash != _text_hash(article):
         save_article_points(article)
+    before = current.story_id if current else None
     if current is not None and current.locked:
         story = current.story
     else:
         story = _join(article, find_match(article.pk, _when(article), features), current)
-    refresh_stories([story.pk, current.story_id if current else None])
+    refresh_stories([story.pk, before])
     return Story.objects.filter(pk=story.pk).first()
 
 
