@@ -56,7 +56,7 @@ class Command(BaseCommand):
             self.stdout.write(f"Resuming after {checkpoint.done} articles.")
         todo = recompute.ordered(Article.objects.exclude(status=Article.Status.WITHDRAWN))
         total = todo.count()
-        started = time.monotonic()
+        started, resumed_at = time.monotonic(), checkpoint.done
         while True:
             after = todo
             if checkpoint.last_published_at is not None:
@@ -74,19 +74,20 @@ class Command(BaseCommand):
                 checkpoint.last_article_id = last.pk
                 checkpoint.done += len(chunk)
                 checkpoint.save()
-            self._progress(checkpoint.done, total, started)
+            self._progress(checkpoint.done, total, started, checkpoint.done - resumed_at)
         RecomputeCheckpoint.objects.filter(name=NAME).delete()
         self.stdout.write("")
         self.stdout.write(
             self.style.SUCCESS(
-                f"Regrouped {checkpoint.done} articles in {time.monotonic() - started:.1f} s."
+                f"Regrouped {checkpoint.done} articles ({checkpoint.done - resumed_at} in "
+                f"this run, {time.monotonic() - started:.1f} s)."
             )
         )
 
-    def _progress(self, done: int, total: int, started: float) -> None:
+    def _progress(self, done: int, total: int, started: float, this_run: int) -> None:
         width = 30
         filled = int(width * done / total) if total else width
-        rate = done / max(time.monotonic() - started, 1e-6)
+        rate = this_run / max(time.monotonic() - started, 1e-6)  # not counting a resumed part
         line = f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total}  {rate:.0f}/s"
         self.stdout.write(line, ending="")
         if hasattr(sys.stdout, "flush"):
