@@ -4,7 +4,8 @@ An article published with a future time becomes visible by itself (`published()`
 with the clock) and the page cache already expires at the next scheduled change. This
 hook, run on every scheduler tick (settings.SCHEDULER_JOBS), makes the switch explicit for
 caches that do not know the schedule: it tells serving that content changed, once per
-tick in which at least one article went live.
+tick in which at least one article went live, and sends `articles.signals.
+articles_went_live` with their ids for other apps' derived data (stories' counts and lead).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from .models import Article
-from .signals import articles_changed
+from .signals import articles_changed, articles_went_live
 
 
 def refresh_pages_gone_live(*, since: datetime | None, now: datetime) -> list[int]:
@@ -25,6 +26,7 @@ def refresh_pages_gone_live(*, since: datetime | None, now: datetime) -> list[in
     )
     if gone_live:
         pages_changed(gone_live)
+        articles_went_live.send(sender=Article, article_ids=gone_live)
     return gone_live
 
 

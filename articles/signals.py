@@ -19,9 +19,20 @@ Connected in `ArticlesConfig.ready()`. Each write bumps only the tags of what it
 from __future__ import annotations
 
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
+from django.dispatch import Signal
 from django.utils import timezone
 
 from serving.cache import bump_tags
+
+articles_went_live = Signal()
+"""Scheduled articles went live (their published_at passed) without a save of theirs.
+
+Sent by `articles.scheduling.refresh_pages_gone_live` once per scheduler tick in which at
+least one article went live, after their page tags were bumped, with the keyword argument
+`article_ids` (list[int]). Receivers run inside the tick's transaction and must stay
+cheap: enqueue work on commit (stories refreshes the stories of these articles), never
+raise. Other apps connect to it; `articles` never imports them.
+"""
 
 
 def article_tags(article) -> list[str]:

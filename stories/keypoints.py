@@ -1,7 +1,8 @@
 """Key points: the most central sentences of a text, quoted exactly (TextRank over TF-IDF).
 
-Sentences come from pysbd, paragraph by paragraph, as spans of the original text, so a
-key point is always a sentence the article really contains.
+Sentences come from pysbd (or, for plain paragraphs, a split that gives the same
+result at a fraction of the cost), paragraph by paragraph, as spans of the original text,
+so a key point is always a sentence the article really contains.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from functools import lru_cache
 
 import numpy as np
 import pysbd
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from .text import plain_text
 
@@ -25,6 +26,43 @@ def _segmenter() -> pysbd.Segmenter:
     return pysbd.Segmenter(language="en", clean=False, char_span=True)
 
 
+# pysbd costs about 1.5 ms a paragraph. Most paragraphs are plain: every stop is one ".",
+# "!" or "?" after a word of two letters or more that is not an abbreviation, followed by
+# one space and a capital, and nothing quoted or bracketed. Those are split here, the same way
+# pysbd splits them (tests/stories/test_keypoints.py compares the two); anything else
+# goes to pysbd.
+_ABBREVIATIONS = frozenset(pysbd.lang.english.English.Abbreviation.ABBREVIATIONS)
+_STOP = re.compile(r"[.!?]")
+_UNSURE = re.compile(r"[\"“”‘(\[{]|(?:^|\s)'|[.!?][^ ]|[.!?] [^A-Z]")
+_LAST_WORD = re.compile(r"(?:^|\s)([A-Za-z]+)$")
+
+
+def _plain_sentences(paragraph: str) -> list[str] | None:
+    """The sentences of a plain paragraph, or None when pysbd must decide."""
+    if _UNSURE.search(paragraph[:-1] if paragraph[-1] in ".!?" else paragraph):
+        return None
+    found, start = [], 0
+    for stop in _STOP.finditer(paragraph):
+        end = stop.end()
+        if end < len(paragraph):
+            word = _LAST_WORD.search(paragraph, start, stop.start())
+            if word is None or len(word[1]) < 2 or word[1].lower() in _ABBREVIATIONS:
+                return None
+        found.append(paragraph[start:end])
+        start = end + 1
+    if start < len(paragraph):
+        found.append(paragraph[start:])
+    return found
+
+
+def split(paragraph: str) -> list[str]:
+    """A paragraph's sentences (whitespace already collapsed to single spaces)."""
+    plain = _plain_sentences(paragraph)
+    if plain is not None:
+        return plain
+    return [span.sent.strip() for span in _segmenter().segment(paragraph)]
+
+
 def sentences(title: str, summary: str, body: str) -> list[str]:
     """The article's sentences in order: summary first, then the body's paragraphs."""
     found: list[str] = []
@@ -33,12 +71,39 @@ def sentences(title: str, summary: str, body: str) -> list[str]:
         paragraph = " ".join((paragraph or "").split())
         if not paragraph:
             continue
-        for span in _segmenter().segment(paragraph):
-            sentence = span.sent.strip()
+        for sentence in split(paragraph):
             if len(sentence.split()) >= MIN_WORDS and len(sentence) <= MAX_CHARS:
                 if sentence not in found:
                     found.append(sentence)
     return found
+
+
+_TOKEN = re.compile(r"(?u)\b\w\w+\b")
+
+
+def tfidf(texts: list[str], sublinear: bool = False) -> np.ndarray:
+    """Unit TF-IDF rows, as scikit-learn's TfidfVectorizer(stop_words="english") computes
+    them (smooth IDF, L2 norm), for a handful of sentences: building the vectorizer cost
+    more than the sums (tests/stories/test_keypoints.py compares the two). ValueError
+    when the texts hold only stop words."""
+    docs = [[w for w in _TOKEN.findall(t.lower()) if w not in ENGLISH_STOP_WORDS] for t in texts]
+    vocabulary: dict[str, int] = {}
+    for doc in docs:
+        for word in doc:
+            vocabulary.setdefault(word, len(vocabulary))
+    if not vocabulary:
+        raise ValueError("empty vocabulary")
+    counts = np.zeros((len(docs), len(vocabulary)))
+    for row, doc in enumerate(docs):
+        for word in doc:
+            counts[row, vocabulary[word]] += 1
+    df = np.count_nonzero(counts, axis=0)
+    idf = np.log((1 + len(docs)) / (1 + df)) + 1
+    if sublinear:  # 1 + log(tf) where a word occurs
+        counts = np.log(counts, where=counts > 0, out=np.zeros_like(counts)) + (counts > 0)
+    vectors = counts * idf
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.where(norms > 0, norms, 1)
 
 
 def textrank(texts: list[str], damping: float = 0.85, iterations: int = 40) -> np.ndarray:
@@ -47,10 +112,10 @@ def textrank(texts: list[str], damping: float = 0.85, iterations: int = 40) -> n
     if n == 0:
         return np.zeros(0)
     try:
-        vectors = TfidfVectorizer(stop_words="english", sublinear_tf=True).fit_transform(texts)
+        vectors = tfidf(texts, sublinear=True)
     except ValueError:  # only stop words
         return np.full(n, 1.0 / n)
-    sim = (vectors @ vectors.T).toarray()
+    sim = vectors @ vectors.T
     np.fill_diagonal(sim, 0.0)
     totals = sim.sum(axis=1, keepdims=True)
     # A sentence sharing no words with the others spreads its vote evenly.
@@ -90,7 +155,7 @@ def story_points(candidates: list[tuple[int, str]], limit: int = MAX_POINTS) -> 
     texts = [s for _, s in candidates]
     scores = textrank(texts)
     try:
-        vectors = TfidfVectorizer(stop_words="english").fit_transform(texts)
+        vectors = tfidf(texts)
     except ValueError:
         return list(range(min(limit, len(texts))))
     chosen: list[int] = []

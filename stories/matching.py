@@ -16,7 +16,7 @@
 from __future__ import annotations
 
 import math
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -25,7 +25,7 @@ from django.conf import settings
 from django.db.models import Count, Subquery
 
 from .models import ArticleFingerprint, LshBand, StoryMembership
-from .text import MAX_TERMS, Features, jaccard, term_key
+from .text import MAX_TERMS, Features, jaccards, term_key
 
 MAX_STORY_ROWS = 400  # story-mates read per assignment, newest first
 
@@ -122,8 +122,8 @@ def find_match(article_id: int, when: datetime, features: Features) -> Match | N
     rows = _story_rows(article_id, ids)
     if not rows:
         return None
-    dup = max(rows, key=lambda r: jaccard(bytes(r["dup_signature"]), features.dup_signature))
-    score = jaccard(bytes(dup["dup_signature"]), features.dup_signature)
+    scores = jaccards([bytes(r["dup_signature"]) for r in rows], features.dup_signature)
+    dup, score = rows[int(np.argmax(scores))], float(scores.max())
     if score >= _setting("STORY_MINHASH_THRESHOLD", 0.5):
         return Match(
             dup["story_id"],
@@ -138,19 +138,19 @@ def _similar(when: datetime, features: Features, rows: list[dict]) -> Match | No
     for row in rows:
         by_story[row["story_id"]].append(row)
     story_ids = list(by_story)
-    docs = [Counter(features.terms_text.split())] + [
-        Counter(" ".join(r["terms"] for r in by_story[s]).split()) for s in story_ids
+    docs = [features.terms_text.split()] + [
+        " ".join(r["terms"] for r in by_story[s]).split() for s in story_ids
     ]
     vocabulary: dict[str, int] = {}
-    for doc in docs:
-        for word in doc:
-            vocabulary.setdefault(word, len(vocabulary))
+    cells = [
+        (row, vocabulary.setdefault(word, len(vocabulary)))
+        for row, doc in enumerate(docs)
+        for word in doc
+    ]
     if not vocabulary:
         return None
     counts = np.zeros((len(docs), len(vocabulary)))
-    for row, doc in enumerate(docs):
-        for word, n in doc.items():
-            counts[row, vocabulary[word]] = n
+    np.add.at(counts, tuple(np.array(cells).T), 1)
     own = set(list(dict.fromkeys(features.terms_text.split()))[:MAX_TERMS])
     # Sublinear TF-IDF, as scikit-learn's TfidfVectorizer(sublinear_tf=True), with the
     # window's document frequencies instead of these few documents'.
@@ -161,6 +161,8 @@ def _similar(when: datetime, features: Features, rows: list[dict]) -> Match | No
     ramp = _setting("STORY_TFIDF_RAMP_HOURS", 24)
     best = None
     for story_id, cosine in zip(story_ids, cosines, strict=True):
+        if cosine < lo:  # below the lowest bar: no need for the gap
+            continue
         gap = min(abs((when - r["published_at"]).total_seconds()) for r in by_story[story_id])
         needed = lo + (hi - lo) * min(1.0, gap / 3600 / ramp)
         if cosine >= needed and (best is None or cosine - needed > best[0]):

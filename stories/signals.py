@@ -5,6 +5,10 @@ enqueued once the save has committed: tests run tasks with the immediate backend
 would otherwise group every article any test creates, inside its transaction. Should the
 process die between the commit and the enqueue, the article is grouped at its next save
 or by `recompute_stories`.
+
+A scheduled article goes live without a save: `articles.signals.articles_went_live` (sent
+by the scheduler tick) enqueues, on commit, the refresh of those articles' stories (the
+count of sources readers can see, the lead, the story's key points).
 """
 
 from __future__ import annotations
@@ -42,6 +46,19 @@ def article_deleted(sender, instance, **kwargs) -> None:
         transaction.on_commit(partial(refresh_stories, [story_id]))
 
 
+def _refresh_later(article_ids: list[int]) -> None:
+    from . import tasks
+
+    try:
+        tasks.refresh_article_stories.enqueue(article_ids)
+    except Exception:  # the tick goes on; the next save or recompute catches up
+        logger.exception("Could not enqueue story refresh for articles %s", article_ids)
+
+
+def articles_went_live(sender, article_ids, **kwargs) -> None:
+    transaction.on_commit(partial(_refresh_later, list(article_ids)))
+
+
 def remember_story(sender, instance, **kwargs) -> None:
     from .models import StoryMembership
 
@@ -56,7 +73,9 @@ def connect() -> None:
     from django.db.models.signals import pre_delete
 
     from articles.models import Article
+    from articles.signals import articles_went_live as went_live
 
     post_save.connect(article_saved, sender=Article, dispatch_uid="stories-article-saved")
     pre_delete.connect(remember_story, sender=Article, dispatch_uid="stories-article-pre-delete")
     post_delete.connect(article_deleted, sender=Article, dispatch_uid="stories-article-deleted")
+    went_live.connect(articles_went_live, dispatch_uid="stories-articles-went-live")

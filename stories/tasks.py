@@ -1,7 +1,8 @@
 """Story work run by the task worker (docs/tasks.md): grouping one article.
 
-`assign_article` is enqueued when an article is saved (stories/signals.py) and is
-idempotent, so a retry or a duplicate run changes nothing.
+`assign_article` is enqueued when an article is saved (stories/signals.py),
+`refresh_article_stories` when scheduled articles go live; both are idempotent, so a
+retry or a duplicate run changes nothing.
 """
 
 from __future__ import annotations
@@ -16,3 +17,23 @@ def assign_article(article_id: int) -> int | None:
 
     story = assign(article_id)
     return story.pk if story else None
+
+
+@task()
+def refresh_article_stories(article_ids: list[int]) -> list[int]:
+    """Refresh the stories of these articles (counts, lead, key points); their ids."""
+    from django.db import transaction
+
+    from .models import StoryMembership
+    from .services import refresh_stories
+
+    story_ids = sorted(
+        set(
+            StoryMembership.objects.filter(article_id__in=article_ids).values_list(
+                "story_id", flat=True
+            )
+        )
+    )
+    with transaction.atomic():
+        refresh_stories(story_ids)
+    return story_ids

@@ -138,6 +138,17 @@ def jaccard(sig_a: bytes | np.ndarray, sig_b: bytes | np.ndarray) -> float:
     return float(np.count_nonzero(a == b)) / len(a)
 
 
+def jaccards(signatures: list[bytes], sig: np.ndarray) -> np.ndarray:
+    """`jaccard` of many stored signatures with one, at once (0 where the sizes differ)."""
+    size = sig.nbytes
+    fits = np.array([len(s) == size for s in signatures], dtype=bool)
+    if not size or not fits.any():
+        return np.zeros(len(signatures))
+    blob = b"".join(s if len(s) == size else bytes(size) for s in signatures)
+    matrix = np.frombuffer(blob, dtype=sig.dtype).reshape(len(signatures), -1)
+    return np.where(fits, np.count_nonzero(matrix == sig, axis=1) / len(sig), 0.0)
+
+
 class Features:
     """What matching needs of one article, computed once from its text."""
 
