@@ -103,7 +103,7 @@ MIDDLEWARE = [
     "serving.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "serving.middleware.CSPMiddleware",  # django-csp's, with the plain policy built once
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # /api/ only: per-token and per-IP limits (cache hits included), Cache-Control, and
     # problem+json bodies for errors raised outside the API's own views.

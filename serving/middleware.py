@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 
+from csp import constants as csp_constants
+from csp import middleware as csp_middleware
+from csp import utils as csp_utils
 from django.conf import settings
+from django.core.signals import setting_changed
 from django.db import InterfaceError, OperationalError
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, QueryDict
 
 from .errors import render_error
@@ -97,4 +103,59 @@ class SecurityHeadersMiddleware:
             "Permissions-Policy",
             getattr(settings, "PERMISSIONS_POLICY", DEFAULT_PERMISSIONS_POLICY),
         )
+        return response
+
+
+# Attributes through which a view (csp.decorators) changes the policy of its response.
+CSP_RESPONSE_ATTRS = tuple(
+    f"_csp_{kind}{suffix}" for kind in ("config", "update", "replace") for suffix in ("", "_ro")
+)
+
+
+@functools.cache
+def _plain_csp() -> tuple[tuple[str, str, str, tuple[str, ...]], ...]:
+    """(header, policy, exemption attribute, excluded prefixes) for the enforced and the
+    report-only policy, built once from the settings (again when a test changes them)."""
+    parts = []
+    for header, setting, exempt, report_only in (
+        (csp_constants.HEADER, "CONTENT_SECURITY_POLICY", "_csp_exempt", False),
+        (
+            csp_constants.HEADER_REPORT_ONLY,
+            "CONTENT_SECURITY_POLICY_REPORT_ONLY",
+            "_csp_exempt_ro",
+            True,
+        ),
+    ):
+        policy = csp_utils.build_policy(report_only=report_only)
+        prefixes = tuple((getattr(settings, setting, None) or {}).get("EXCLUDE_URL_PREFIXES") or ())
+        if policy:
+            parts.append((header, policy, exempt, prefixes))
+    return tuple(parts)
+
+
+@receiver(setting_changed)
+def _csp_settings_changed(setting, **kwargs) -> None:
+    if setting.startswith("CONTENT_SECURITY_POLICY"):
+        _plain_csp.cache_clear()
+
+
+class CSPMiddleware(csp_middleware.CSPMiddleware):
+    """django-csp's middleware, with the policy built once per process for the responses
+    that use no nonce and whose view did not change the policy: nearly every page, and
+    every page-cache hit. django-csp builds it again for each response, which was a third
+    of the time of a cache hit. Anything else goes to django-csp as before."""
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        if getattr(request, "_csp_nonce", None) is not None or any(
+            hasattr(response, name) for name in CSP_RESPONSE_ATTRS
+        ):
+            return super().process_response(request, response)
+        if response.status_code in (404, 500) and settings.DEBUG:
+            return response  # Django's debug pages (as django-csp does)
+        for header, policy, exempt, prefixes in _plain_csp():
+            excluded = prefixes and request.path_info.startswith(prefixes)
+            if header not in response and not getattr(response, exempt, False) and not excluded:
+                response[header] = policy
+        # As django-csp: a nonce asked for after the header was written is an error.
+        request.csp_nonce = csp_middleware.CheckableLazyObject(self._csp_nonce_post_response)
         return response

@@ -228,3 +228,36 @@ def test_unexpected_error_is_a_styled_500(settings):
         response = server_error(None)
     assert response.status_code == 500
     assert "Something went wrong on our side" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_plain_policy_is_django_csps_own_and_follows_the_settings(client, settings):
+    """serving.middleware.CSPMiddleware builds the policy once for plain responses: the
+    same header django-csp builds, a new one when the settings change; responses with a
+    nonce or a policy of their own still get django-csp's own handling."""
+    from csp.decorators import csp_update
+    from csp.utils import build_policy
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    from serving.middleware import CSPMiddleware
+
+    def nonce_view(request):
+        return HttpResponse(f"<script nonce='{request.csp_nonce}'></script>")
+
+    assert client.get("/").headers["Content-Security-Policy"] == build_policy()
+    request = RequestFactory().get("/inline/")
+    header = CSPMiddleware(nonce_view)(request)["Content-Security-Policy"]
+    assert f"'nonce-{request._csp_nonce}'" in header
+    settings.CONTENT_SECURITY_POLICY = {
+        "DIRECTIVES": {"default-src": ["'self'"], "img-src": ["data:"]}
+    }
+    assert client.get("/about/").headers["Content-Security-Policy"] == build_policy()
+    assert "img-src data:" in build_policy()
+
+    @csp_update({"img-src": ["https://maps.example"]})
+    def map_view(request):
+        return HttpResponse("map")
+
+    header = CSPMiddleware(map_view)(RequestFactory().get("/map/"))["Content-Security-Policy"]
+    assert "img-src data: https://maps.example" in header
