@@ -9,19 +9,43 @@ prints it, so neither app imports comments nor includes its templates.
 
 from __future__ import annotations
 
+import secrets
+
+from django.core.cache import caches
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
 from .selectors import PROFILE_COMMENTS, published_comments_by
-from .templatetags.comments_tags import comments_section
+from .templatetags.comments_tags import audience, comments_section, shared_section_key
+
+SECTION = "comments/includes/section.html"
 
 
 def article_section(context, article) -> SafeString:
     """The comments section under an article (see comments_tags.comments_section).
 
     A refused post hands the reader's text back in the page context as
-    `comment_form_state` ({"body": ..., "error": ...}), so nothing typed is lost."""
-    html = render_to_string("comments/includes/section.html", comments_section(context, article))
+    `comment_form_state` ({"body": ..., "error": ...}), so nothing typed is lost.
+
+    Most readers share the whole section (comments_tags.shared_section_key): it is kept in
+    the fragments cache with a random placeholder where the CSRF token goes, and each
+    request puts its own token there. The placeholder is made after every comment in the
+    section was written, so no reader's text can contain it."""
+    seen = audience(context, article)
+    key = shared_section_key(context, article, seen)
+    if key is None:
+        html = render_to_string(SECTION, comments_section(context, article, seen))
+        return mark_safe(html)  # rendered by Django's escaping template engine
+    fragments = caches["fragments"]
+    cached = fragments.get(key)
+    if cached is None:
+        hole = secrets.token_hex(16)
+        html = render_to_string(SECTION, comments_section(context, article, seen, hole))
+        cached = (hole, html)
+        fragments.set(key, cached, context.get("fragment_timeout"))
+    hole, html = cached
+    if hole in html:  # only signed-in readers' forms: anonymous pages get no CSRF cookie
+        html = html.replace(hole, str(context.get("csrf_token")))
     return mark_safe(html)  # rendered by Django's escaping template engine
 
 

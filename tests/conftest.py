@@ -107,3 +107,25 @@ def queued(settings, transactional_db):
     settings.TASKS = {
         "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
     }
+
+
+@pytest.fixture
+def renders():
+    """`renders(client, url, template_name)`: (the page's text, how many times that
+    template was rendered to make it). Shows what came from a cache and what was made."""
+    from django.test.signals import template_rendered
+
+    def get(client, url, name):
+        names = []
+
+        def seen(sender, template, **kwargs):
+            names.append(template.name)
+
+        template_rendered.connect(seen)
+        try:
+            page = client.get(url).content.decode()
+        finally:
+            template_rendered.disconnect(seen)
+        return page, names.count(name)
+
+    return get

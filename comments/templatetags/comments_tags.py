@@ -159,8 +159,68 @@ def _requested_page(raw) -> int:
         return 1
 
 
+def audience(context, article) -> dict:
+    """Who is reading the section, and so which copy of it they may share.
+
+    `shared_as` names the readers who see the same thread: "anonymous", signed-in readers
+    who may reply ("reply"), and signed-in readers who may not ("read"); None for a reader
+    with comments of their own here, whose thread is built for them. One query for a
+    signed-in reader (`viewer_facts`), none for an anonymous one."""
+    request = context.get("request")
+    user = context.get("user") or getattr(request, "user", None)
+    params = request.GET if request is not None else {}
+    requested = _requested_page(params.get("cpage"))
+    facts = viewer_facts(user, article)
+    viewer = _viewer_state(user, article, facts)
+    if facts.has_own or requested > MAX_CACHED_PAGE:
+        shared_as = None
+    elif not user.is_authenticated:
+        shared_as = "anonymous"
+    else:
+        shared_as = "reply" if viewer["state"] == "form" else "read"
+    return {
+        "request": request,
+        "user": user,
+        "order": "newest" if params.get("order") == "newest" else "oldest",
+        "requested": requested,
+        "viewer": viewer,
+        "shared_as": shared_as,
+        "moderates": getattr(user, "is_staff", False) and can_moderate(user),
+    }
+
+
+def thread_token(article) -> str:
+    """The shared thread's key part: fresh by its article's comments (comments/signals.py)
+    and the article itself (whether comments are open)."""
+    return tag_token(f"comments:{article.pk}", f"article:{article.pk}")
+
+
+def shared_section_key(context, article, seen: dict) -> str | None:
+    """The fragments-cache key of the whole section for this reader, or None when the
+    section holds something of theirs: their own comments, the text of a refused post,
+    their ban, a moderator's pending list. Everything else in it is the same for every
+    reader with the same `shared_as` and form state, bar the CSRF token, which
+    `sections.article_section` puts in per request."""
+    if seen["shared_as"] is None or seen["moderates"] or context.get("comment_form_state"):
+        return None
+    state = seen["viewer"]["state"]
+    if state == "banned":
+        return None
+    return ":".join(
+        (
+            "comments_section",
+            str(article.pk),
+            seen["order"],
+            str(seen["requested"]),
+            seen["shared_as"],
+            state,
+            thread_token(article),
+        )
+    )
+
+
 @register.inclusion_tag("comments/includes/section.html", takes_context=True)
-def comments_section(context, article):
+def comments_section(context, article, seen: dict | None = None, csrf_token=None):
     """The whole comments section for `article`.
 
     The thread (count, comments, order and page links) is the same for every reader who
@@ -171,13 +231,9 @@ def comments_section(context, article):
     with their own comments here gets their thread built for them, pending comments and
     Edit links included.
     """
-    request = context.get("request")
-    user = context.get("user") or getattr(request, "user", None)
-    params = request.GET if request is not None else {}
-    order = "newest" if params.get("order") == "newest" else "oldest"
-    requested = _requested_page(params.get("cpage"))
-    facts = viewer_facts(user, article)
-    viewer = _viewer_state(user, article, facts)
+    seen = seen or audience(context, article)
+    request, user, viewer = seen["request"], seen["user"], seen["viewer"]
+    order, requested, shared_as = seen["order"], seen["requested"], seen["shared_as"]
     # A refused post re-renders the article page with the reader's text and the message.
     form_state = context.get("comment_form_state") or {}
     article_url = article.get_absolute_url()
@@ -203,18 +259,7 @@ def comments_section(context, article):
             "next_url": page_url(page.next_page_number) if page.has_next else "",
         }
 
-    thread_version = SimpleLazyObject(
-        lambda: tag_token(f"comments:{article.pk}", f"article:{article.pk}")
-    )
-
-    # Who sees the same thread: anonymous readers, signed-in readers who may reply (the
-    # Reply links), and signed-in readers who may not. None: this reader's own thread.
-    if facts.has_own or requested > MAX_CACHED_PAGE:
-        shared_as = None
-    elif not user.is_authenticated:
-        shared_as = "anonymous"
-    else:
-        shared_as = "reply" if viewer["state"] == "form" else "read"
+    thread_version = SimpleLazyObject(lambda: thread_token(article))
 
     return {
         "article": article,
@@ -228,7 +273,7 @@ def comments_section(context, article):
         "thread_version": thread_version,
         "fragment_timeout": context.get("fragment_timeout"),
         "user": user,
-        "csrf_token": context.get("csrf_token"),
+        "csrf_token": csrf_token or context.get("csrf_token"),
         "form_body": form_state.get("body", ""),
         "form_error": form_state.get("error", ""),
         "max_length": settings.COMMENTS_MAX_LENGTH,
@@ -238,7 +283,7 @@ def comments_section(context, article):
         # Moderators decide on this article's pending comments right here (staff pages are
         # never shared, and readers skip the permission check).
         "pending_for_moderator": SimpleLazyObject(lambda: pending_on(article))
-        if getattr(user, "is_staff", False) and can_moderate(user)
+        if seen["moderates"]
         else [],
         "here": request.get_full_path() if request is not None else article_url,
         "oldest_url": page_url(1, "oldest"),

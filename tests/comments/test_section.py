@@ -346,3 +346,60 @@ def test_a_preview_says_comments_open_on_publication(client, editor, kind):
     html = response.content.decode()
     assert "Comments open when the article is published." in html
     assert reverse("comments:post", args=[article.slug]) not in html
+
+
+def _token(page: str) -> str:
+    return re.search(
+        r'id="comment-form">\s*<input type="hidden" name="csrfmiddlewaretoken" '
+        r'value="([^"]+)"',
+        page,
+    )[1]
+
+
+def test_readers_share_the_section_but_each_form_carries_its_own_csrf_token(article, renders):
+    from django.test import Client
+
+    CommentFactory(article=article, body="The winter timetable starts on Monday.")
+    first, second = ConfirmedReaderFactory(), ConfirmedReaderFactory()
+    one, two = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    one.force_login(first)
+    two.force_login(second)
+    url = article.get_absolute_url()
+
+    page_one, rendered_one = renders(one, url, "comments/includes/section.html")
+    page_two, rendered_two = renders(two, url, "comments/includes/section.html")
+    assert (rendered_one, rendered_two) == (1, 0)  # the second reader's came from the cache
+    assert "The winter timetable starts on Monday." in page_two
+    token = _token(page_two)
+    assert token != _token(page_one)
+    # Both forms of the section carry the reader's own token (the report form's too).
+    assert page_two.count(f'value="{token}"') == 2
+    response = two.post(
+        reverse("comments:post", args=[article.slug]),
+        {"body": "Will the late ferry keep running?", "csrfmiddlewaretoken": token},
+    )
+    assert response.status_code == 302
+
+
+def test_what_is_personal_in_the_section_is_never_shared(article, settings):
+    from django.test import Client
+
+    from comments import services
+
+    settings.COMMENTS_MAX_LENGTH = 30
+    refused, banned, other = (ConfirmedReaderFactory() for _ in range(3))
+    services.ban_user(user=banned, moderator=ModeratorFactory(), until=None, reason="Spam links")
+    clients = {}
+    for reader in (refused, banned, other):
+        clients[reader] = Client()
+        clients[reader].force_login(reader)
+
+    text = "A remark far too long for the limit set here"
+    response = clients[refused].post(reverse("comments:post", args=[article.slug]), {"body": text})
+    assert response.status_code == 400 and text in response.content.decode()
+    assert "Spam links" in page_of(clients[banned], article)
+    page = page_of(clients[other], article)
+    assert text not in page and "Spam links" not in page and "comment-form" in page
+    # And the other way round: a shared section in the cache never reaches them.
+    assert "Spam links" in page_of(clients[banned], article)
+    assert "comment-form" not in page_of(clients[banned], article)
