@@ -199,6 +199,12 @@ class Article(LeadImageDisplay, models.Model):
         PUBLISHED = "published", "Published"
         WITHDRAWN = "withdrawn", "Withdrawn"
 
+    # A card prints these when a list sets them (search results: the matching passage
+    # and the title with matches marked). Empty by default: a template reading a missing
+    # attribute makes Django call dir() on the instance, 43 times per home page render.
+    snippet = ""
+    marked_title = ""
+
     title = models.CharField(max_length=250)
     slug = models.SlugField(max_length=250, unique=True, help_text="The article's address.")
     summary = models.TextField(

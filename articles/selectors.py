@@ -93,10 +93,14 @@ def related_articles(article: Article, topic_ids: list[int]) -> list[Article]:
 def topic_sections(
     topics: list[Topic], per_topic: int = 4, *, exclude: Iterable[int] = ()
 ) -> list[tuple[Topic, list[Article]]]:
-    """The latest articles of each topic in one query (a window over the topic links),
-    each article once: none of `exclude` (already on the page above), and an article in
-    two topics only in the first of them, the next one filling its place.
+    """The latest articles of each topic, each article once: none of `exclude` (already on
+    the page above), and an article in two topics only in the first of them, the next one
+    filling its place.
 
+    Two queries: the ranked (topic, article) pairs as plain tuples (a window over the
+    topic links), then only the picked articles as cards. Loading every candidate as a
+    card instead made several hundred model instances per home render, most of them
+    thrown away: the home page renders again whenever a comment count on it changes.
     Only the newest SECTION_WINDOW published articles are ranked, so the query costs the
     same with a thousand articles or a hundred thousand.
     """
@@ -126,21 +130,21 @@ def topic_sections(
             )
         )
         .filter(rank__lte=candidates)
-        .select_related("article__source", "article__agency", "article__image")
-        .defer("article__body", "article__body_html")
         .order_by("topic_id", "rank")
+        .values_list("topic_id", "article_id")
     )
-    grouped: dict[int, list[Article]] = defaultdict(list)
-    for row in rows:
-        grouped[row.topic_id].append(row.article)
-    sections = []
+    grouped: dict[int, list[int]] = defaultdict(list)
+    for topic_id, article_id in rows:
+        grouped[topic_id].append(article_id)
+    picks = []
     shown: set[int] = set()
     for topic in topics:
-        picked = [a for a in grouped[topic.pk] if a.pk not in shown][:per_topic]
-        shown.update(a.pk for a in picked)
+        picked = [pk for pk in grouped[topic.pk] if pk not in shown][:per_topic]
+        shown.update(picked)
         if picked:
-            sections.append((topic, picked))
-    return sections
+            picks.append((topic, picked))
+    cards = Article.objects.for_cards().in_bulk(shown) if shown else {}
+    return [(topic, [cards[pk] for pk in picked]) for topic, picked in picks]
 
 
 ARTICLE_KEY_PREFIX = "article:v1:"
@@ -187,15 +191,22 @@ def next_scheduled_change():
 
 
 def pinned_lead(now=None) -> Article | None:
-    """The article an editor pinned as the home page's lead, if a pin is running."""
-    pin = (
+    """The article an editor pinned as the home page's lead, if a pin is running.
+
+    The pin is looked up on its own (a few rows, no joins) and its article read as a
+    card only when there is one: the one-query form joined six tables for a pin that
+    usually does not exist, and PostgreSQL spent 5 ms planning it on every home render."""
+    now = now or timezone.now()
+    article_id = (
         Pin.objects.current(now)
         .filter(topic__isnull=True, article__in=Article.objects.published(now))
-        .select_related("article__source", "article__agency", "article__image")
         .order_by("-starts_at", "-id")
+        .values_list("article_id", flat=True)
         .first()
     )
-    return pin.article if pin else None
+    if article_id is None:
+        return None
+    return Article.objects.for_cards().filter(pk=article_id).first()
 
 
 def choose_lead(candidates: Iterable[Article]) -> Article | None:

@@ -167,9 +167,31 @@ class LocalFirstCache(BaseCache):
             self._local.set(key, value, version=version)
         return value
 
+    def get_many(self, keys, version=None):
+        """Local copies, then the rest from the shared cache in one round trip."""
+        found, missing = {}, []
+        for key in keys:
+            value = self._local.get(key, _MISSING, version=version)
+            if value is _MISSING:
+                missing.append(key)
+            else:
+                found[key] = value
+        if missing:
+            shared = self._shared.get_many(missing, version=version)
+            for key, value in shared.items():
+                self._local.set(key, value, version=version)
+            found.update(shared)
+        return found
+
     def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
         self._shared.set(key, value, timeout, version=version)
         self._local.set(key, value, timeout, version=version)
+
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        failed = self._shared.set_many(data, timeout, version=version)
+        for key, value in data.items():
+            self._local.set(key, value, timeout, version=version)
+        return failed
 
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
         added = self._shared.add(key, value, timeout, version=version)

@@ -23,3 +23,39 @@ def test_cards_show_approved_comment_counts(client):
     assert "3 comments" in topic_page
     related = client.get(lead.get_absolute_url()).content.decode()
     assert "3 comments" in related
+
+
+def test_a_new_comment_count_renders_one_card_again_not_the_list(
+    client, settings, django_capture_on_commit_callbacks, renders
+):
+    from comments import services
+    from tests.factories import ConfirmedReaderFactory, ModeratorFactory, SourceFactory
+
+    settings.PAGE_CACHE_TIMEOUT = 600
+    source = SourceFactory(name="Harbour Gazette")
+    articles = ArticleFactory.create_batch(12, source=source)
+    discussed = articles[5]
+    home = reverse("articles:home")
+    page, rendered = renders(client, home, "includes/card.html")
+    assert rendered == 11  # the newest leads, the others are cards
+
+    comment = services.post_comment(
+        article=discussed, author=ConfirmedReaderFactory(), body="Good to see the quay lit."
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.comment_approve(comment=comment, moderator=ModeratorFactory())
+    page, rendered = renders(client, home, "includes/card.html")
+    assert rendered == 1 and "1 comment<" in page
+
+    source.name = "The Harbour Gazette"
+    with django_capture_on_commit_callbacks(execute=True):
+        source.save()
+    page, rendered = renders(client, home, "includes/card.html")
+    assert rendered == 11 and "Harbour Gazette<" not in page.replace("The Harbour Gazette<", "")
+
+
+def test_search_results_are_never_taken_for_plain_cards(client):
+    ArticleFactory(title="Lighthouse keepers return", summary="The lamp is lit again.")
+    client.get(reverse("articles:home"))  # the card is in the cache now
+    page = client.get(reverse("search:search"), {"q": "lighthouse"}).content.decode()
+    assert "<mark>Lighthouse</mark>" in page

@@ -34,3 +34,19 @@ def test_a_stored_false_is_a_hit_not_a_miss():
     caches["fragments"].set("frag:none", False, 60)
     caches["fragments"].clear()
     assert caches["fragments"].get("frag:none", "miss") is False
+
+
+def test_many_at_once_local_copies_first_the_rest_in_one_shared_read():
+    fragments = caches["fragments"]
+    fragments.set_many({"frag:m1": "<li>one</li>", "frag:m2": "<li>two</li>"}, 60)
+    assert cache.get("frag:m2") == "<li>two</li>"  # other processes see them
+    cache.set("frag:m3", "<li>three</li>")  # rendered by another process
+    cache.delete("frag:m1")  # only this process still has it
+    found = fragments.get_many(["frag:m1", "frag:m2", "frag:m3", "frag:absent"])
+    assert found == {
+        "frag:m1": "<li>one</li>",
+        "frag:m2": "<li>two</li>",
+        "frag:m3": "<li>three</li>",
+    }
+    cache.delete("frag:m3")
+    assert fragments.get("frag:m3") == "<li>three</li>"  # kept locally once read
