@@ -29,6 +29,15 @@ WRITERS = [
 ]
 
 
+def _ahead_of_the_readers() -> None:
+    # Through Varnish, wrk and Varnish take both cores and the writer used to manage 2
+    # approvals in 5 s instead of 10: the row then measured almost no writing. A higher
+    # priority (root only) lets it keep its pace; what its writes cost the readers is
+    # still paid on the same two cores.
+    if os.geteuid() == 0:
+        os.nice(-5)
+
+
 class Writer:
     """`bench/prepare.py write KIND` in its own process, until stop()."""
 
@@ -40,6 +49,7 @@ class Writer:
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
+            preexec_fn=_ahead_of_the_readers,
         )
         # Django set up, the feed's first import done: then the row may start.
         for line in self.proc.stdout:
@@ -84,7 +94,7 @@ def mixed_rows(url: str, env: dict, facts: dict, args, wrk, *, where: str) -> li
                 try:
                     result = wrk(
                         url + "/",
-                        duration=args.duration,
+                        duration=args.mixed_duration,
                         connections=args.connections,
                         threads=args.threads,
                         script=ROOT / "bench" / "mixed.lua",

@@ -52,7 +52,9 @@ def mixed_section(res: dict) -> list[str]:
         "",
         "wrk cycles over 200 article pages and the home page (anonymous) while another "
         "process writes through the real write paths (`bench/prepare.py write`). Ratio: "
-        "against the reads alone of the same place, measured in the same rounds.",
+        "against the reads alone of the same place, measured in the same rounds "
+        f"({res.get('mixed_rounds', '?')} rounds of {res.get('mixed_duration', '?')} s each, "
+        "the median round kept).",
         "",
         "| Load | req/s | rounds' req/s | p50 ms | p99 ms | errors | writes | ratio |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",

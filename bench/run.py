@@ -310,6 +310,8 @@ def measure_mixed(server: Gunicorn, env: dict, facts: dict, args, tmp: Path) -> 
     print(f"  publish visible through Varnish after {seen} s", flush=True)
     return {
         "mixed": app_rows + varnish_rows,
+        "mixed_rounds": args.rounds,
+        "mixed_duration": args.mixed_duration,
         "varnish": {"app_hit": app_hit, "varnish_hit": varnish_hit, "visible_after": seen},
     }
 
@@ -427,6 +429,12 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=5, help="seconds per page and round")
     parser.add_argument(
         "--rounds", type=int, default=3, help="interleaved runs per page; the median is kept"
+    )
+    parser.add_argument(
+        "--mixed-duration",
+        type=int,
+        default=10,
+        help="seconds per reads-while-writing row and round (20 approvals, 10 polls, 1 publish)",
     )
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
