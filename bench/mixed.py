@@ -57,6 +57,15 @@ class Writer:
                 return
         raise RuntimeError(f"writer {kind} did not start")
 
+    def cpu_seconds(self) -> float:
+        """CPU the writer process has used so far (Linux /proc), so a row can say what
+        share of the machine the writing itself took."""
+        try:
+            fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def stop(self) -> str:
         self.proc.terminate()
         out, _ = self.proc.communicate(timeout=30)
@@ -91,6 +100,7 @@ def mixed_rows(url: str, env: dict, facts: dict, args, wrk, *, where: str) -> li
                         script=ROOT / "bench" / "mixed.lua",
                     )
                 writer = Writer(kind, env) if kind else None
+                cpu_before = writer.cpu_seconds() if writer else 0.0
                 try:
                     result = wrk(
                         url + "/",
@@ -100,8 +110,11 @@ def mixed_rows(url: str, env: dict, facts: dict, args, wrk, *, where: str) -> li
                         script=ROOT / "bench" / "mixed.lua",
                     )
                 finally:
+                    cpu = writer.cpu_seconds() - cpu_before if writer else 0.0
                     result_writes = writer.stop() if writer else "0"
                 result["writes"] = result_writes
+                # The writer's own share of the machine's CPU during the row.
+                result["writer_cpu"] = cpu / (args.mixed_duration * (os.cpu_count() or 1))
                 result["load"] = round(os.getloadavg()[0], 1)
                 runs[label].append(result)
     finally:
@@ -120,7 +133,8 @@ def mixed_rows(url: str, env: dict, facts: dict, args, wrk, *, where: str) -> li
         row["ratio"] = row["rps"] / alone
         print(
             f"  {row['label']:70} {row['rps']:9.1f} rps  x{row['ratio']:.2f}  "
-            f"p99 {row['p99']:7.2f}  errors {row['errors']}  writes {row['writes']}",
+            f"p99 {row['p99']:7.2f}  errors {row['errors']}  writes {row['writes']}  "
+            f"writer CPU {row.get('writer_cpu', 0):.1%}",
             flush=True,
         )
     return rows

@@ -54,16 +54,18 @@ def mixed_section(res: dict) -> list[str]:
         "process writes through the real write paths (`bench/prepare.py write`). Ratio: "
         "against the reads alone of the same place, measured in the same rounds "
         f"({res.get('mixed_rounds', '?')} rounds of {res.get('mixed_duration', '?')} s each, "
-        "the median round kept).",
+        "the median round kept). Writer CPU: the writing process's own share of the "
+        "machine's CPU during the row (it runs on the same two cores as the readers).",
         "",
-        "| Load | req/s | rounds' req/s | p50 ms | p99 ms | errors | writes | ratio |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| Load | req/s | rounds' req/s | p50 ms | p99 ms | errors | writes | writer CPU | ratio |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         lines.append(
             f"| {r['label']} | {r['rps']:,.0f} | {r['rps_range'][0]:,.0f}-"
             f"{r['rps_range'][1]:,.0f} | {r['p50']:.2f} | {r['p99']:.2f} | "
-            f"{r['errors']} {error_kinds(r)} | {r['writes']} | {r['ratio']:.2f} |"
+            f"{r['errors']} {error_kinds(r)} | {r['writes']} | {r.get('writer_cpu', 0):.1%} | "
+            f"{r['ratio']:.2f} |"
         )
     lines += ["", "Targets:", ""]
     for r in rows:

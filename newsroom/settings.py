@@ -278,7 +278,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
-            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            "serving.static.StaticFilesStorage"
             if not env_bool("TESTING_PLAIN_STATIC", False)
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )

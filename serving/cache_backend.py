@@ -15,6 +15,7 @@ limits still hold, per process instead of site-wide, and a warning says so.
 from __future__ import annotations
 
 import logging
+import pickle
 import time
 
 from django.conf import settings
@@ -134,6 +135,30 @@ class ResilientRedisCache(RedisCache):
         return self._call("clear", None)
 
 
+class _LocalCopies(LocMemCache):
+    """LocMemCache that keeps strings as they are: a str cannot be changed by whoever reads
+    it, so the pickling that protects other values is only a copy (a fragment of tens of
+    kilobytes, on every read). Anything else is pickled, as LocMemCache does."""
+
+    def get(self, key, default=None, version=None):
+        key = self.make_and_validate_key(key, version=version)
+        with self._lock:
+            if self._has_expired(key):
+                self._delete(key)
+                return default
+            value = self._cache[key]
+            self._cache.move_to_end(key, last=False)
+        return value if isinstance(value, str) else pickle.loads(value)
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        if not isinstance(value, str):
+            return super().set(key, value, timeout, version=version)
+        key = self.make_and_validate_key(key, version=version)
+        with self._lock:
+            self._set(key, value, timeout)
+        return None
+
+
 class LocalFirstCache(BaseCache):
     """This process's memory in front of the shared cache, for entries that never change.
 
@@ -149,7 +174,7 @@ class LocalFirstCache(BaseCache):
         super().__init__(params)
         options = params.get("OPTIONS", {})
         self._shared_alias = options.get("SHARED", "default")
-        self._local = LocMemCache(
+        self._local = _LocalCopies(
             f"local-first-{location}",
             {"TIMEOUT": params.get("TIMEOUT", DEFAULT_TIMEOUT), "OPTIONS": options},
         )

@@ -50,3 +50,17 @@ def test_many_at_once_local_copies_first_the_rest_in_one_shared_read():
     }
     cache.delete("frag:m3")
     assert fragments.get("frag:m3") == "<li>three</li>"  # kept locally once read
+
+
+def test_strings_are_kept_as_they_are_and_other_values_as_copies():
+    from django.utils.safestring import SafeString, mark_safe
+
+    fragments = caches["fragments"]
+    html = mark_safe("<p>kept</p>")
+    fragments.set("frag:s1", html, 60)
+    assert fragments.get("frag:s1") is html and isinstance(fragments.get("frag:s1"), SafeString)
+    cards = {"ids": [1, 2]}
+    fragments.set("frag:s2", cards, 60)
+    copy = fragments.get("frag:s2")
+    copy["ids"].append(3)  # a reader changing what it got...
+    assert fragments.get("frag:s2") == {"ids": [1, 2]}  # ...changes nobody else's
