@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import secrets
 
+from django.conf import settings
 from django.core.cache import caches
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
@@ -42,7 +43,8 @@ def article_section(context, article) -> SafeString:
         hole = secrets.token_hex(16)
         html = render_to_string(SECTION, comments_section(context, article, seen, hole))
         cached = (hole, html)
-        fragments.set(key, cached, context.get("fragment_timeout"))
+        timeout = context.get("fragment_timeout") or settings.PAGE_CACHE_TIMEOUT
+        fragments.set(key, cached, timeout)
     hole, html = cached
     if hole in html:  # only signed-in readers' forms: anonymous pages get no CSRF cookie
         html = html.replace(hole, str(context.get("csrf_token")))
