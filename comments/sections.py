@@ -20,6 +20,8 @@ from .selectors import PROFILE_COMMENTS, published_comments_by
 from .templatetags.comments_tags import audience, comments_section, shared_section_key
 
 SECTION = "comments/includes/section.html"
+# The CSRF placeholder: random bytes, written as twice as many hex digits.
+HOLE_BYTES = 16
 
 
 def article_section(context, article) -> SafeString:
@@ -38,14 +40,16 @@ def article_section(context, article) -> SafeString:
         html = render_to_string(SECTION, comments_section(context, article, seen))
         return mark_safe(html)  # rendered by Django's escaping template engine
     fragments = caches["fragments"]
+    # Kept as one string, the placeholder first: a process keeps strings in memory as
+    # they are, where a (placeholder, html) pair would be unpickled on every read.
     cached = fragments.get(key)
     if cached is None:
-        hole = secrets.token_hex(16)
+        hole = secrets.token_hex(HOLE_BYTES)
         html = render_to_string(SECTION, comments_section(context, article, seen, hole))
-        cached = (hole, html)
+        cached = hole + html
         timeout = context.get("fragment_timeout") or settings.PAGE_CACHE_TIMEOUT
         fragments.set(key, cached, timeout)
-    hole, html = cached
+    hole, html = cached[: 2 * HOLE_BYTES], cached[2 * HOLE_BYTES :]
     if hole in html:  # only signed-in readers' forms: anonymous pages get no CSRF cookie
         html = html.replace(hole, str(context.get("csrf_token")))
     return mark_safe(html)  # rendered by Django's escaping template engine

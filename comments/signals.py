@@ -7,18 +7,25 @@ Readers see approved comments and "removed" placeholders; a change into or out o
 states, or of what such a comment shows, bumps `comments:<article id>`: that article's
 page and thread, and the lists whose cards print its comment count, nothing else
 (serving.cache.bump_tags).
+
+A reader's record (comments.permissions.reader_record: confirmed addresses, bans, the
+articles they commented on) follows their tag `reader:<id>`: a new comment of theirs,
+a comment moved to or from them, a ban saved, changed or deleted and an address saved or
+deleted bump it (`readers_changed()`), whatever the write path.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
+from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.db.models.signals import post_delete, post_save
 
 from serving.cache import bump_tags
 
-from .models import SHOWN_FIELDS, Comment, Status, comments_changed
+from .models import SHOWN_FIELDS, Ban, Comment, Status, comments_changed, readers_changed
+from .permissions import reader_tag
 
 PUBLIC = {Status.APPROVED, Status.REMOVED}
 _UNKNOWN = object()
@@ -28,6 +35,12 @@ def pages_changed(article_ids: Iterable[int]) -> None:
     """The one call into the page cache: pages showing these articles' comments are stale
     (at once, again after commit, then purged from HTTP caches: serving.cache.bump_tags)."""
     bump_tags({f"comments:{pk}" for pk in article_ids})
+
+
+def records_changed(user_ids: Iterable[int | None]) -> None:
+    """These readers' records are stale (only their own signed-in pages read them: no
+    HTTP cache holds one)."""
+    bump_tags({reader_tag(pk) for pk in user_ids if pk}, http=False)
 
 
 def changes_public_pages(comment: Comment, *, created: bool, update_fields=None) -> bool:
@@ -47,11 +60,26 @@ def comment_saved(sender, instance: Comment, created: bool, raw: bool = False, *
     if changes_public_pages(instance, created=created, update_fields=kwargs.get("update_fields")):
         pages_changed([instance.article_id])
     instance._loaded_status = instance.status
+    before = None if created else getattr(instance, "_loaded_author_id", _UNKNOWN)
+    if before != instance.author_id:  # new, moved, or not read from the database
+        records_changed([instance.author_id, None if before is _UNKNOWN else before])
+    instance._loaded_author_id = instance.author_id
 
 
 def comment_deleted(sender, instance: Comment, **kwargs):
     if instance.status in PUBLIC:
         pages_changed([instance.article_id])
+    records_changed([instance.author_id])
+
+
+def reader_row_changed(sender, instance, raw: bool = False, **kwargs):
+    """A ban or an email address (post_save, post_delete): its reader's record."""
+    if not raw:
+        records_changed([instance.user_id])
+
+
+def readers_rows_changed(sender, user_ids: Iterable[int], **kwargs):
+    records_changed(user_ids)
 
 
 def comments_rows_changed(sender, article_ids: Iterable[int], **kwargs):
@@ -91,4 +119,9 @@ def connect() -> None:
     post_save.connect(comment_saved, sender=Comment, dispatch_uid="comments-pages")
     post_delete.connect(comment_deleted, sender=Comment, dispatch_uid="comments-pages-delete")
     comments_changed.connect(comments_rows_changed, dispatch_uid="comments-pages-rows")
+    readers_changed.connect(readers_rows_changed, dispatch_uid="comments-readers-rows")
+    for model in (Ban, EmailAddress):
+        uid = f"comments-reader-{model._meta.label_lower}"
+        post_save.connect(reader_row_changed, sender=model, dispatch_uid=f"{uid}-save")
+        post_delete.connect(reader_row_changed, sender=model, dispatch_uid=f"{uid}-delete")
     post_save.connect(author_saved, sender=get_user_model(), dispatch_uid="comments-authors")

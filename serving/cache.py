@@ -53,25 +53,30 @@ KEPT_HEADERS = ("Content-Type", "Content-Language", "Last-Modified", "ETag")
 PERSONAL_COOKIES = ("messages",)
 
 
-def bump_tags(tags: Iterable[str]) -> None:
+def bump_tags(tags: Iterable[str], *, http: bool = True) -> None:
     """Make every page and fragment built from one of `tags` stale: call on a write.
 
     At once (so this process, and a test inside a transaction, never reads a stale page)
     and again when the transaction commits (a page another server rendered from the
     not-yet-committed state in between is dropped too); then, off the request, the tags
     are purged from the HTTP caches in PURGE_URLS. One round trip per bump.
+
+    `http=False` for tags no shared page carries (what only signed-in readers' fragments
+    are built from): nothing to purge from the HTTP caches.
     """
     tags = frozenset(t for t in tags if t)
     if not tags:
         return
     tag_versions.bump(tags)
     if not transaction.get_connection().in_atomic_block:
-        purge.schedule(tags)
+        if http:
+            purge.schedule(tags)
         return
 
     def committed() -> None:
         tag_versions.bump(tags)
-        purge.schedule(tags)
+        if http:
+            purge.schedule(tags)
 
     transaction.on_commit(committed)
 

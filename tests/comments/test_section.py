@@ -171,9 +171,14 @@ def test_article_page_queries_are_constant_for_a_reader(
     _seed_comments(article, n)
     CommentFactory(article=article, author=confirmed, status=Status.PENDING)
     client.force_login(confirmed)
-    # + session and user, + one query for what the section needs to know of the reader.
-    # + the next-scheduled lookup on a cache miss, + 2 for the stories app's tags.
-    with django_assert_num_queries(13 + 1 + 2):
+    # + session and user, + three for the reader's record (their addresses, bans and the
+    # articles they commented on), + the next-scheduled lookup on a cache miss, + 2 for
+    # the stories app's tags.
+    with django_assert_num_queries(13 + 3 + 2):
+        page_of(client, article)
+    # Again: session and user, + their own thread (they have a comment here), built for
+    # them in two queries; the record, the article and its fragments are kept.
+    with django_assert_num_queries(2 + 2):
         page_of(client, article)
 
 
@@ -224,9 +229,9 @@ def test_reader_queries_with_a_shared_thread(client, article, confirmed, django_
     _seed_comments(article, 30)
     client.force_login(confirmed)
     page_of(client, article)
-    # Session, user and the one query about the reader. The article, its body, the
-    # thread, related cards and the rest come from the cache, shared by every reader.
-    with django_assert_num_queries(3):
+    # Session and user. The reader's record (comments.permissions.reader_record), the
+    # article, its body, the thread, related cards and the rest come from the cache.
+    with django_assert_num_queries(2):
         page = page_of(client, article, cpage=1)
     assert "Comments (30)" in page and "Reply</a>" in page
 
