@@ -49,15 +49,19 @@ PAGES = [
     ("article (anonymous, cache hit)", "article", ""),
     ("API article detail (anonymous, cache hit)", "api_article", ""),
     ("article (signed-in reader, uncached)", "article", "reader"),
+    # The floor under the signed-in rows: the simplest signed-in page (session, user, the
+    # site's header and footer), measured right after the signed-in article so each
+    # round compares the two in the same moment (PAIRED).
+    ("about page (signed-in reader)", "about", "reader"),
     ("article (signed-in commenter, own thread, uncached)", "article", "commenter"),
     ("search (signed-in reader, uncached)", "search", "reader"),
     ("search (anonymous, cache hit)", "search", ""),
     ("RSS feed (anonymous, cache hit)", "rss", ""),
-    # The floor under the rows above: a Django view with no session, template or SQL,
-    # and the simplest signed-in page (session, user, the site's header and footer).
+    # The floor under every row: a Django view with no session, template or SQL.
     ("robots.txt (Django, no session)", "robots", ""),
-    ("about page (signed-in reader)", "about", "reader"),
 ]
+# (row, its reference): the ratio of the two is taken in each round, the median kept.
+PAIRED = ("article (signed-in reader, uncached)", "about page (signed-in reader)")
 
 
 def free_port() -> int:
@@ -264,6 +268,17 @@ def measure(server: Gunicorn, facts: dict, args) -> list[dict]:
     static = rows[0]["rps"] or 1
     for row in rows:
         row["ratio"] = row["rps"] / static
+    # Throughput drifts between rounds on this machine (the static file alone ranged from
+    # 2,200 to 4,500 req/s in one run): a ratio of two rows is steadier taken per round,
+    # between rows measured one after the other, than between their separate medians.
+    row, reference = PAIRED
+    pairs = sorted(
+        a["rps"] / b["rps"] for a, b in zip(runs[row], runs[reference], strict=True) if b["rps"]
+    )
+    if pairs:
+        paired = next(r for r in rows if r["label"] == row)
+        paired["paired_ratio"] = pairs[len(pairs) // 2]
+        paired["paired_ratios"] = pairs
     return rows
 
 
