@@ -194,3 +194,49 @@ def test_unknown_addresses_and_methods_are_problems_too(app, article):
     assert wrong["Content-Type"] == "application/problem+json"
     assert wrong["Allow"] == "GET"
     assert wrong.json()["status"] == 405
+
+
+def test_hits_are_answered_before_sessions_and_auth(app, article, monkeypatch):
+    """Every cached read is served by the page cache middleware (api.urls.expose_page_cache),
+    as web pages are: a hit runs no session, CSRF or auth middleware."""
+    from django.contrib.sessions.middleware import SessionMiddleware
+
+    from api.urls import api
+
+    cached = {
+        path
+        for _, router in api._routers
+        for path, path_view in router.path_operations.items()
+        for operation in path_view.operations
+        if "GET" in operation.methods and getattr(operation.run, "page_cache", False)
+    }
+    from stories.models import Story, StoryMembership
+
+    story = Story.objects.create(slug="ferry-story", lead=article, published_count=1)
+    StoryMembership.objects.create(article=article, story=story, reason="first")
+    examples = {
+        "/articles": "/api/v1/articles",
+        "/articles/{slug}": f"/api/v1/articles/{article.slug}",
+        "/sources": "/api/v1/sources",
+        "/topics": "/api/v1/topics",
+        "/search": "/api/v1/search?q=ferry",
+        "/articles/{slug}/comments": f"/api/v1/articles/{article.slug}/comments",
+        "/stories": "/api/v1/stories",
+        "/stories/{slug}": f"/api/v1/stories/{story.slug}",
+    }
+    assert cached == examples.keys()  # a new cached read: add it here
+    for url in examples.values():
+        assert app.get(url).status_code == 200, url
+    sessions = []
+    real = SessionMiddleware.process_request
+
+    def counting(self, request):
+        sessions.append(request.path)
+        return real(self, request)
+
+    monkeypatch.setattr(SessionMiddleware, "process_request", counting)
+    for url in examples.values():
+        assert app.get(url)["X-Page-Cache"] == "hit", url
+    assert sessions == []
+    app.get("/api/v1/me")  # not cached: the whole stack runs
+    assert sessions == ["/api/v1/me"]
