@@ -4,9 +4,9 @@ wrk cycles over 200 article pages and the home page (bench/mixed.lua) while a wr
 process (`bench/prepare.py write KIND`) does one kind of write through the real write
 paths: nothing, approving a comment every 0.5 s through the moderation service, polling
 an unchanged feed every second through the importer, or publishing an article every 10 s.
-Each row is a ratio of the reads alone measured in the same rounds. The same rows run
-through Varnish (deploy/varnish/default.vcl), the writer's purges (PURGE_URLS) sent by
-a task worker running alongside, as in production.
+Each writing row is a ratio of the reads alone measured just before and just after it.
+The same rows run through Varnish (deploy/varnish/default.vcl), the writer's purges
+(PURGE_URLS) sent by a task worker running alongside, as in production.
 """
 
 from __future__ import annotations
@@ -83,40 +83,56 @@ def mixed_rows(url: str, env: dict, facts: dict, args, wrk, *, where: str) -> li
         "BENCH_REPORT_LUA": str(ROOT / "bench" / "report.lua"),
     }
     os.environ.update(lua_env)  # wrk inherits them
-    runs: dict[str, list[dict]] = {label: [] for label, _ in WRITERS}
     # The feed's first import (new drafts) is set-up: every later poll finds it unchanged.
     Writer("poll-setup", env).stop()
     time.sleep(1)  # its purges sent, every server seeing its versions
     _warm(url, facts["mixed_paths"])
+
+    def one(kind: str) -> dict:
+        writer = Writer(kind, env) if kind else None
+        cpu_before = writer.cpu_seconds() if writer else 0.0
+        try:
+            result = wrk(
+                url + "/",
+                duration=args.mixed_duration,
+                connections=args.connections,
+                threads=args.threads,
+                script=ROOT / "bench" / "mixed.lua",
+            )
+        finally:
+            cpu = writer.cpu_seconds() - cpu_before if writer else 0.0
+            result_writes = writer.stop() if writer else "0"
+        result["writes"] = result_writes
+        # The writer's own share of the machine's CPU during the row.
+        result["writer_cpu"] = cpu / (args.mixed_duration * (os.cpu_count() or 1))
+        result["load"] = round(os.getloadavg()[0], 1)
+        return result
+
+    # Each writing row sits between two rows of reads alone, and its ratio is against
+    # their mean: the machine's speed drifts more from one half minute to the next than a
+    # writer costs (reads alone ranged from 31,000 to 47,000 req/s through Varnish in
+    # one run), so a ratio against reads measured a minute away measured the drift.
+    runs: dict[str, list[dict]] = {label: [] for label, _ in WRITERS}
+    ratios: dict[str, list[float]] = {label: [] for label, _ in WRITERS}
     try:
-        for round_number in range(args.rounds):
-            for label, kind in WRITERS:
-                if round_number == 0 and not kind:
-                    wrk(
-                        url + "/",
-                        duration=2,
-                        connections=args.connections,
-                        threads=args.threads,
-                        script=ROOT / "bench" / "mixed.lua",
-                    )
-                writer = Writer(kind, env) if kind else None
-                cpu_before = writer.cpu_seconds() if writer else 0.0
-                try:
-                    result = wrk(
-                        url + "/",
-                        duration=args.mixed_duration,
-                        connections=args.connections,
-                        threads=args.threads,
-                        script=ROOT / "bench" / "mixed.lua",
-                    )
-                finally:
-                    cpu = writer.cpu_seconds() - cpu_before if writer else 0.0
-                    result_writes = writer.stop() if writer else "0"
-                result["writes"] = result_writes
-                # The writer's own share of the machine's CPU during the row.
-                result["writer_cpu"] = cpu / (args.mixed_duration * (os.cpu_count() or 1))
-                result["load"] = round(os.getloadavg()[0], 1)
+        wrk(
+            url + "/",
+            duration=2,
+            connections=args.connections,
+            threads=args.threads,
+            script=ROOT / "bench" / "mixed.lua",
+        )
+        for _ in range(args.rounds):
+            before = one("")
+            runs[WRITERS[0][0]].append(before)
+            for label, kind in WRITERS[1:]:
+                result = one(kind)
+                after = one("")
                 runs[label].append(result)
+                runs[WRITERS[0][0]].append(after)
+                alone = (before["rps"] + after["rps"]) / 2 or 1
+                ratios[label].append(result["rps"] / alone)
+                before = after
     finally:
         os.unlink(paths_file)
     rows = []
@@ -127,10 +143,11 @@ def mixed_rows(url: str, env: dict, facts: dict, args, wrk, *, where: str) -> li
         row["rps_range"] = (ranked[0]["rps"], ranked[-1]["rps"])
         for kind in ("errors", "connect", "read", "write", "status", "timeout", "non2xx"):
             row[kind] = sum(r[kind] for r in results)
+        found = sorted(ratios[label])
+        row["ratio"] = found[len(found) // 2] if found else 1.0
+        row["ratios"] = found
         rows.append(row)
-    alone = rows[0]["rps"] or 1
     for row in rows:
-        row["ratio"] = row["rps"] / alone
         print(
             f"  {row['label']:70} {row['rps']:9.1f} rps  x{row['ratio']:.2f}  "
             f"p99 {row['p99']:7.2f}  errors {row['errors']}  writes {row['writes']}  "

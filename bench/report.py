@@ -45,6 +45,11 @@ def targets(rows: list[dict]) -> list[tuple[str, bool, str]]:
 MIXED_TARGETS = {"approved": 0.8, "polled": 0.95, "published": 0.8}
 
 
+def _rounds(row: dict) -> str:
+    found = row.get("ratios")
+    return f" ({', '.join(f'{x:.2f}' for x in found)})" if found else ""
+
+
 def mixed_section(res: dict) -> list[str]:
     """The reads-while-writing rows, on the app and through Varnish, and their targets."""
     rows = res.get("mixed")
@@ -54,11 +59,13 @@ def mixed_section(res: dict) -> list[str]:
         f"### Reads while writing: {res['facts']['articles']:,} articles",
         "",
         "wrk cycles over 200 article pages and the home page (anonymous) while another "
-        "process writes through the real write paths (`bench/prepare.py write`). Ratio: "
-        "against the reads alone of the same place, measured in the same rounds "
-        f"({res.get('mixed_rounds', '?')} rounds of {res.get('mixed_duration', '?')} s each, "
-        "the median round kept). Writer CPU: the writing process's own share of the "
-        "machine's CPU during the row (it runs on the same two cores as the readers).",
+        "process writes through the real write paths (`bench/prepare.py write`). Each "
+        "writing row runs between two rows of reads alone, and its ratio is against their "
+        f"mean; {res.get('mixed_rounds', '?')} rounds of {res.get('mixed_duration', '?')} s "
+        "rows, the median round's req/s and the median of the rounds' ratios kept (all "
+        "ratios in the last column). The reads-alone row sums up every such row. Writer "
+        "CPU: the writing process's own share of the machine's CPU during the row (it runs "
+        "on the same two cores as the readers).",
         "",
         "| Load | req/s | rounds' req/s | p50 ms | p99 ms | errors | writes | writer CPU | ratio |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
@@ -68,7 +75,7 @@ def mixed_section(res: dict) -> list[str]:
             f"| {r['label']} | {r['rps']:,.0f} | {r['rps_range'][0]:,.0f}-"
             f"{r['rps_range'][1]:,.0f} | {r['p50']:.2f} | {r['p99']:.2f} | "
             f"{r['errors']} {error_kinds(r)} | {r['writes']} | {r.get('writer_cpu', 0):.1%} | "
-            f"{r['ratio']:.2f} |"
+            f"{r['ratio']:.2f}{_rounds(r)} |"
         )
     lines += ["", "Targets:", ""]
     for r in rows:
