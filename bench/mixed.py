@@ -15,6 +15,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -27,6 +28,55 @@ WRITERS = [
     ("reads while an unchanged feed is polled every second", "poll"),
     ("reads while an article is published every 10 s", "publish"),
 ]
+
+
+class TaskWorker:
+    """The task worker that sends the purges, run as production runs it: restarted when
+    it exits (systemd's Restart=always, docs/deployment.md), its output kept.
+
+    It does exit: under the Varnish rows' load the machine stalls other processes for
+    seconds, and the reconnect the worker makes every CONN_MAX_AGE seconds can then exceed
+    DB_CONNECT_TIMEOUT; django-tasks-db's worker lets that OperationalError end it.
+    Unsupervised, it stopped in one run at the first reconnect and no later purge was
+    sent. The report says how often it was restarted and why."""
+
+    def __init__(self, env: dict, log_path: Path):
+        self.env, self.log_path = env, log_path
+        self.log = open(log_path, "w")  # noqa: SIM115 (closed in stop)
+        self.restarts, self.stopping = 0, False
+        self.proc = self._start()
+        self.watcher = threading.Thread(target=self._watch, daemon=True)
+        self.watcher.start()
+
+    def _start(self) -> subprocess.Popen:
+        return subprocess.Popen(
+            [PY, "manage.py", "db_worker", "--no-reload", "--no-startup-delay"]
+            + ["--interval", "0.1"],
+            cwd=ROOT,
+            env=self.env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+
+    def _watch(self) -> None:
+        while not self.stopping:
+            if self.proc.poll() is not None and not self.stopping:
+                self.restarts += 1
+                self.proc = self._start()
+            time.sleep(0.2)
+
+    def stop(self) -> dict:
+        self.stopping = True
+        self.watcher.join(timeout=5)
+        self.proc.terminate()
+        self.proc.wait(timeout=20)
+        self.log.close()
+        errors = [
+            line.strip()
+            for line in self.log_path.read_text(errors="replace").splitlines()
+            if "Error:" in line or "Exception:" in line
+        ]
+        return {"restarts": self.restarts, "last_error": errors[-1] if errors else ""}
 
 
 def _ahead_of_the_readers() -> None:

@@ -98,6 +98,13 @@ def mixed_section(res: dict) -> list[str]:
             f"- {'PASS' if seen is not None and seen <= 1 else 'FAIL'}: a publish in "
             f"another process shows on the home page through Varnish within 1 s ({seen} s)",
         ]
+        worker = v.get("worker") or {}
+        if worker:
+            why = f"; last error: `{worker['last_error']}`" if worker["last_error"] else ""
+            lines.append(
+                f"- The task worker sending the purges was restarted {worker['restarts']} "
+                f"times (as systemd's Restart=always would){why}."
+            )
     return lines + [""]
 
 

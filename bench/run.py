@@ -33,7 +33,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from mixed import mixed_rows, start_varnish, visible_through_varnish
+from mixed import TaskWorker, mixed_rows, start_varnish, visible_through_varnish
 from report import error_kinds, write_report
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -290,13 +290,7 @@ def measure_mixed(server: Gunicorn, env: dict, facts: dict, args, tmp: Path) -> 
     varnish = start_varnish(server.url, tmp)
     venv = {**env, "PURGE_URLS": varnish.url}
     # Purges are tasks (serving/purge.py): a task worker sends them, as in production.
-    purger = subprocess.Popen(
-        [PY, "manage.py", "db_worker", "--no-reload", "--no-startup-delay", "--interval", "0.1"],
-        cwd=ROOT,
-        env=venv,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    purger = TaskWorker(venv, tmp / "task-worker.log")
     try:
         print("  -- through Varnish", flush=True)
         hits = []
@@ -318,16 +312,20 @@ def measure_mixed(server: Gunicorn, env: dict, facts: dict, args, tmp: Path) -> 
         varnish_rows = mixed_rows(varnish.url, venv, facts, args, wrk, where="Varnish")
         seen = visible_through_varnish(varnish.url, venv, facts)
     finally:
-        purger.terminate()
-        purger.wait(timeout=20)
+        worker = purger.stop()
         varnish.stop()
     print(f"  article hit: app {app_hit:.0f} rps, Varnish {varnish_hit:.0f} rps", flush=True)
-    print(f"  publish visible through Varnish after {seen} s", flush=True)
+    print(f"  publish visible through Varnish after {seen} s; task worker {worker}", flush=True)
     return {
         "mixed": app_rows + varnish_rows,
         "mixed_rounds": args.rounds,
         "mixed_duration": args.mixed_duration,
-        "varnish": {"app_hit": app_hit, "varnish_hit": varnish_hit, "visible_after": seen},
+        "varnish": {
+            "app_hit": app_hit,
+            "varnish_hit": varnish_hit,
+            "visible_after": seen,
+            "worker": worker,
+        },
     }
 
 

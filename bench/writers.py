@@ -56,7 +56,11 @@ def _approve(moderator) -> str:
     from comments import services
     from comments.models import Comment, Status
 
-    comment = Comment.objects.filter(status=Status.PENDING).order_by("pk").first()
+    # The oldest waiting, as the moderation queue lists them (index status, created_at:
+    # 0.1 ms). Ordered by pk, PostgreSQL walked the primary key past 100,000 approved
+    # comments to the pending ones at its end: 24 ms on an idle machine, the writer's
+    # largest cost, and the benchmark's, not the site's.
+    comment = Comment.objects.filter(status=Status.PENDING).order_by("created_at", "id").first()
     if comment is not None:
         services.comment_approve(comment=comment, moderator=moderator)
     return ""
