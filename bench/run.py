@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import re
 import secrets
 import shutil
@@ -33,6 +32,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+from machine import machine
 from mixed import TaskWorker, mixed_rows, start_varnish, visible_through_varnish
 from report import error_kinds, write_report
 
@@ -393,36 +393,6 @@ def two_instances(env: dict, facts: dict) -> dict:
     finally:
         a.stop()
         b.stop()
-
-
-def machine() -> dict:
-    cpu = ""
-    with open("/proc/cpuinfo") as f:
-        for line in f:
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    with open("/proc/meminfo") as f:
-        mem_kb = int(next(x for x in f if x.startswith("MemTotal")).split()[1])
-    wrk_version = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout.split("\n")[
-        0
-    ]
-    gunicorn = subprocess.run(
-        [PY, "-m", "gunicorn", "--version"], capture_output=True, text=True
-    ).stdout.strip()
-    conf: dict = {}
-    exec(compile((ROOT / "gunicorn.conf.py").read_text(), "gunicorn.conf.py", "exec"), conf)
-    return {
-        "nproc": os.cpu_count(),
-        "cpu": cpu,
-        "ram_gb": round(mem_kb / 1024 / 1024, 1),
-        "python": platform.python_version(),
-        "os": platform.platform(),
-        "wrk": wrk_version.strip(),
-        "gunicorn": gunicorn,
-        "workers": conf["workers"],
-        "threads": conf["threads"],
-    }
 
 
 def main() -> None:

@@ -16,6 +16,8 @@ from django.utils import timezone
 
 from articles.models import Article
 
+from .bans import Ban, readers_changed  # noqa: F401 (Ban: exported with the other models)
+
 MAX_DEPTH = 2  # depth 0, 1, 2: three levels; deeper replies attach to the third level
 
 
@@ -60,9 +62,6 @@ def visible_in_thread(user) -> Q:
 # Sent after a queryset `update()` or `bulk_create()` changed what readers may see, with
 # `article_ids`: post_save does not fire on those paths (comments/signals.py listens).
 comments_changed = Signal()
-# Sent with `user_ids` after a queryset write changed what a reader's record holds (their
-# comments' articles, their bans: comments.permissions.reader_record).
-readers_changed = Signal()
 
 # Derived by Comment.save() from `parent`: a queryset update() may not set them.
 DERIVED_FIELDS = {"parent", "parent_id", "thread", "thread_id", "depth", "article", "article_id"}
@@ -426,51 +425,6 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return f"Report on comment {self.comment_id}"
-
-
-class BanQuerySet(models.QuerySet):
-    def update(self, **kwargs) -> int:
-        """As save() does (comments/signals.py): the banned readers' records change."""
-        user_ids = set(self.values_list("user_id", flat=True).distinct())
-        if {"user", "user_id"} & kwargs.keys():
-            new = kwargs.get("user_id", kwargs.get("user"))
-            user_ids.add(getattr(new, "pk", new))
-        count = super().update(**kwargs)
-        if count:
-            readers_changed.send(sender=self.model, user_ids=user_ids)
-        return count
-
-    def active(self, now=None) -> BanQuerySet:
-        now = now or timezone.now()
-        return self.filter(Q(until__isnull=True) | Q(until__gt=now), lifted_at__isnull=True)
-
-
-class Ban(models.Model):
-    """A reader suspended from commenting until a time, or for good (until empty)."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comment_bans"
-    )
-    until = models.DateTimeField(null=True, blank=True, help_text="Empty: for good.")
-    reason = models.CharField(max_length=300)
-    moderator = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    created_at = models.DateTimeField(default=timezone.now)
-    lifted_at = models.DateTimeField(null=True, blank=True)
-
-    objects = BanQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["user", "lifted_at"], name="ban_user_idx")]
-
-    def __str__(self) -> str:
-        return f"Ban of {self.user.public_name}"
-
-    @property
-    def is_active(self) -> bool:
-        return self.lifted_at is None and (self.until is None or self.until > timezone.now())
 
 
 class ImportedAuthor(models.Model):

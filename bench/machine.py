@@ -1,0 +1,42 @@
+"""What `make bench` says about the machine it ran on (bench/run.py, docs/benchmarks.md)."""
+
+from __future__ import annotations
+
+import os
+import platform
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+
+
+def machine() -> dict:
+    cpu = ""
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    with open("/proc/meminfo") as f:
+        mem_kb = int(next(x for x in f if x.startswith("MemTotal")).split()[1])
+    wrk_version = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout.split("\n")[
+        0
+    ]
+    gunicorn = subprocess.run(
+        [PY, "-m", "gunicorn", "--version"], capture_output=True, text=True
+    ).stdout.strip()
+    conf: dict = {}
+    exec(compile((ROOT / "gunicorn.conf.py").read_text(), "gunicorn.conf.py", "exec"), conf)
+    return {
+        "nproc": os.cpu_count(),
+        "cpu": cpu,
+        "ram_gb": round(mem_kb / 1024 / 1024, 1),
+        "python": platform.python_version(),
+        "os": platform.platform(),
+        "wrk": wrk_version.strip(),
+        "gunicorn": gunicorn,
+        "workers": conf["workers"],
+        "threads": conf["threads"],
+    }
