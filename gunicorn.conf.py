@@ -30,12 +30,17 @@ else:
 # The classic 2 x CPU + 1, capped so a big machine does not open hundreds of database
 # connections (each worker thread holds one persistent connection).
 workers = _int("WEB_CONCURRENCY", min(2 * _cpus + 1, 12))
-# One thread per worker: rendering is CPU-bound and the waits on PostgreSQL and Redis take
-# well under a millisecond, so extra threads only fight over the GIL. The benchmark
-# measured it (docs/benchmarks.md): on 2 cores, 5 x 4 threads gave the signed-in article
-# page 270 req/s with p99 288 ms; 5 x 1 gave 323 req/s with p99 125 ms. gthread still
-# keeps idle keep-alive connections open without tying up the worker.
-worker_class = "gthread"
+# Sync workers, one request at a time: rendering is CPU-bound and the waits on PostgreSQL
+# and Redis take well under a millisecond, so threads only fight over the GIL (on 2 cores,
+# 5 x 4 threads gave the signed-in article 270 req/s with p99 288 ms, 5 x 1 gave 323 req/s
+# with p99 125 ms). And only an idle sync worker accepts a connection, so the load spreads
+# over the workers by itself. gthread kept keep-alive connections on the worker that
+# accepted them, whichever that was: the benchmark's 16 connections (or a proxy's upstream
+# pool) sometimes all sat on one worker, which then used one core while four idled, and
+# that row ran at 55% (docs/benchmarks.md). The proxy in front (nginx, Varnish) keeps the
+# clients' connections alive; between it and gunicorn a new connection costs a few tens of
+# microseconds. GUNICORN_THREADS above 1 switches to gthread (gunicorn's own rule).
+worker_class = "sync"
 threads = _int("GUNICORN_THREADS", 1)
 
 # Each worker's heartbeat touches a file in this directory on every loop; on a disk-backed
@@ -46,10 +51,11 @@ if os.path.isdir("/dev/shm"):
 
 timeout = _int("GUNICORN_TIMEOUT", 30)
 graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
+# Keep-alive seconds, for gthread only: a sync worker closes each connection.
 keepalive = _int("GUNICORN_KEEPALIVE", 5)
-# No periodic worker recycling by default: a recycled worker drops its keep-alive
-# connections, which the benchmark saw as client errors under load (docs/benchmarks.md).
-# Set GUNICORN_MAX_REQUESTS (e.g. 50000) to cap a slow leak if one ever appears.
+# No periodic worker recycling by default: under gthread a recycled worker dropped its
+# keep-alive connections, which the benchmark saw as client errors under load. Set
+# GUNICORN_MAX_REQUESTS (e.g. 50000) to cap a slow leak if one ever appears.
 max_requests = _int("GUNICORN_MAX_REQUESTS", 0)
 max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", max_requests // 10)
 

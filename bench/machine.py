@@ -39,4 +39,8 @@ def machine() -> dict:
         "gunicorn": gunicorn,
         "workers": conf["workers"],
         "threads": conf["threads"],
+        # gunicorn's own rule: sync with more than one thread becomes gthread.
+        "worker_class": "gthread"
+        if conf["worker_class"] == "sync" and conf["threads"] > 1
+        else conf["worker_class"],
     }

@@ -121,8 +121,9 @@ def write_report(path: Path, info: dict, results: list[dict], args, extra: dict)
         f"- {m['nproc']} CPUs: {m['cpu']}; {m['ram_gb']} GB RAM; {m['os']}",
         f"- Python {m['python']}, Django {results[0]['facts']['django']}, {m['gunicorn']}, "
         f"{m['wrk']}",
-        f"- gunicorn.conf.py defaults here: {m['workers']} workers x {m['threads']} threads "
-        "(gthread), DEBUG off, WhiteNoise (brotli/gzip, hashed names), cached template loader",
+        f"- gunicorn.conf.py defaults here: {m['workers']} {m['worker_class']} workers x "
+        f"{m['threads']} threads, DEBUG off, WhiteNoise (brotli/gzip, hashed names), "
+        "cached template loader",
         f"- wrk: {args.threads} threads, {args.connections} connections, {args.rounds} "
         f"interleaved rounds of {args.duration} s per page after a 2 s warm-up; the table "
         "shows the median round (all rounds' req/s alongside, errors summed over all), "

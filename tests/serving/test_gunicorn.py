@@ -39,8 +39,7 @@ def _env(tmp: Path, **extra) -> dict:
         DATABASE_URL=f"sqlite:///{tmp / 'db.sqlite3'}",
         SECURE_SSL_REDIRECT="0",
         GUNICORN_ACCESSLOG="off",
-        WEB_CONCURRENCY="1",
-        GUNICORN_THREADS="2",
+        WEB_CONCURRENCY="2",
         GUNICORN_BIND="127.0.0.1:0",
         DJANGO_SETTINGS_MODULE="newsroom.settings",
     )
@@ -206,3 +205,36 @@ def test_database_down_is_a_quick_503(production_server):
         assert headers["Retry-After"]
     finally:
         server.stop()
+
+
+def _worker_class(threads: str | None, monkeypatch) -> str:
+    """The worker class gunicorn would run with gunicorn.conf.py and GUNICORN_THREADS."""
+    from gunicorn.config import Config
+
+    if threads is None:
+        monkeypatch.delenv("GUNICORN_THREADS", raising=False)
+    else:
+        monkeypatch.setenv("GUNICORN_THREADS", threads)
+    conf: dict = {}
+    exec(compile((ROOT / "gunicorn.conf.py").read_text(), "gunicorn.conf.py", "exec"), conf)
+    cfg = Config()
+    for name in ("worker_class", "threads"):
+        cfg.set(name, conf[name])
+    return cfg.worker_class
+
+
+def test_sync_workers_unless_threads_are_asked_for(monkeypatch):
+    # Only an idle sync worker accepts a connection, so load spreads over the workers;
+    # gthread kept keep-alive connections wherever they landed (docs/deployment.md).
+    from gunicorn.workers.gthread import ThreadWorker
+    from gunicorn.workers.sync import SyncWorker
+
+    assert _worker_class(None, monkeypatch) is SyncWorker
+    assert _worker_class("2", monkeypatch) is ThreadWorker
+
+
+def test_each_response_closes_its_connection(production_server):
+    # The proxy in front keeps clients' connections alive; a sync worker never holds one.
+    status, headers, _ = production_server.get("/robots.txt")
+    assert status == 200
+    assert headers["Connection"] == "close"
