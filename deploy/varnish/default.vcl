@@ -1,7 +1,10 @@
 # Varnish 7 in front of Newsroom's gunicorn (docs/serving.md, "Behind Varnish").
 #
 # Debian: apt-get install varnish varnish-modules (the xkey vmod), then
-#   varnishd -a :80 -f /etc/varnish/default.vcl -s malloc,1G -p vcc_allow_inline_c=off
+#   varnishd -a :80 -n /run/varnish -f /etc/varnish/default.vcl -s malloc,1G \
+#     -p vcc_allow_inline_c=off
+# with the working directory (-n) on tmpfs: its shared-memory log is written for every
+# request and must not be flushed to a disk (docs/serving.md).
 # Set the backend below to gunicorn's address, and the app's PURGE_URLS to this Varnish
 # (e.g. PURGE_URLS=http://127.0.0.1:80/) so a write purges the pages it changed.
 #
