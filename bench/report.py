@@ -229,14 +229,16 @@ def write_report(path: Path, info: dict, results: list[dict], args, extra: dict)
         "to a wrk thread that was not running, and `redis-cli --latency-history` saw "
         "Redis answer a PING after up to 0.5 s during such runs (its own latency monitor "
         "saw nothing slow). They move from row to row between runs; the median of three "
-        "rounds keeps them out of the throughput figures but not out of p99.",
+        "rounds keeps them out of the throughput figures but not out of p99. (Those "
+        "samples were taken under gthread workers, before the switch to sync.)",
         "- Signed-in rows against the floor: the about page (session, user, header and "
         "footer, nothing else) is the cheapest page a signed-in reader can get, and a "
         "Django view with no session or template (robots.txt) the cheapest page of all. "
         "The signed-in article adds the article's fragments and the reader's cached record "
         "to the about page. The two are measured one after the other in each round, and "
         "their ratio is the median of the rounds' ratios: the machine's speed drifts "
-        "between rounds more than the two pages differ.",
+        "between rounds, and under gthread whole rows fell to about half when wrk's "
+        "connections landed on one worker.",
         "- The load average column is the machine's 1-minute load when each row ended. "
         f"With {os.cpu_count()} CPUs, a load above {os.cpu_count()} means other programs "
         "(and wrk itself) were competing with the server: such rows understate it.",

@@ -221,10 +221,12 @@ def prepare(env: dict, args, size: int) -> dict:
 def measure(server: Gunicorn, facts: dict, args) -> list[dict]:
     """Each page `args.rounds` times, the pages interleaved, and the median round kept.
 
-    This machine's throughput jumps between two levels from one second to the next (a
-    shared virtual machine: static files alone gave 3,600 or 6,500 req/s), so one run per
-    page could compare a page measured in a fast moment with a static file measured in a
-    slow one. Interleaved rounds see the same moments; the median drops the odd one out.
+    Throughput used to jump between two levels from one row to the next (static files
+    alone gave 3,600 or 6,500 req/s): under gthread, wrk's keep-alive connections sometimes
+    all landed on one worker (gunicorn.conf.py). Sync workers removed most of that, but a
+    run per page could still compare a page measured in a fast moment with a static file
+    measured in a slow one. Interleaved rounds see the same moments; the median drops the
+    odd one out.
     Errors are counted over every round.
     """
     runs: dict[str, list[dict]] = {label: [] for label, _, _ in PAGES}
