@@ -79,6 +79,48 @@ class TaskWorker:
         return {"restarts": self.restarts, "last_error": errors[-1] if errors else ""}
 
 
+def _beat(cpu: int, longest) -> None:
+    """Sleep 10 ms at a time on one CPU, at normal priority, and keep the longest gap."""
+    os.sched_setaffinity(0, {cpu})
+    last = time.monotonic()
+    while True:
+        time.sleep(0.01)
+        now = time.monotonic()
+        if now - last > longest.value:
+            longest.value = now - last
+        last = now
+
+
+class Heartbeats:
+    """One process per CPU, each pinned there at normal priority, noting the longest
+    time it waited to run again after a 10 ms sleep. A row's `stall` is the longest of
+    them: how long an ordinary process on this machine could be kept off the CPU while
+    the row ran (a request slower than that had another cause)."""
+
+    def __init__(self):
+        import multiprocessing
+
+        ctx = multiprocessing.get_context("fork")
+        self.longest = [ctx.Value("d", 0.0, lock=False) for _ in range(os.cpu_count() or 1)]
+        self.procs = [
+            ctx.Process(target=_beat, args=(cpu, value), daemon=True)
+            for cpu, value in enumerate(self.longest)
+        ]
+        for proc in self.procs:
+            proc.start()
+
+    def reset(self) -> None:
+        for value in self.longest:
+            value.value = 0.0
+
+    def stall(self) -> float:
+        return max(value.value for value in self.longest)
+
+    def stop(self) -> None:
+        for proc in self.procs:
+            proc.terminate()
+
+
 def _ahead_of_the_readers() -> None:
     # Through Varnish, wrk and Varnish take both cores and the writer used to manage 2
     # approvals in 5 s instead of 10: the row then measured almost no writing. A higher
@@ -141,6 +183,7 @@ def mixed_rows(url: str, env: dict, facts: dict, args, wrk, *, where: str) -> li
     def one(kind: str) -> dict:
         writer = Writer(kind, env) if kind else None
         cpu_before = writer.cpu_seconds() if writer else 0.0
+        beats.reset()
         try:
             result = wrk(
                 url + "/",
@@ -153,6 +196,7 @@ def mixed_rows(url: str, env: dict, facts: dict, args, wrk, *, where: str) -> li
             cpu = writer.cpu_seconds() - cpu_before if writer else 0.0
             result_writes = writer.stop() if writer else "0"
         result["writes"] = result_writes
+        result["stall"] = beats.stall()
         # The writer's own share of the machine's CPU during the row.
         result["writer_cpu"] = cpu / (args.mixed_duration * (os.cpu_count() or 1))
         result["load"] = round(os.getloadavg()[0], 1)
@@ -164,6 +208,7 @@ def mixed_rows(url: str, env: dict, facts: dict, args, wrk, *, where: str) -> li
     # one run), so a ratio against reads measured a minute away measured the drift.
     runs: dict[str, list[dict]] = {label: [] for label, _ in WRITERS}
     ratios: dict[str, list[float]] = {label: [] for label, _ in WRITERS}
+    beats = Heartbeats()
     try:
         wrk(
             url + "/",
@@ -184,6 +229,7 @@ def mixed_rows(url: str, env: dict, facts: dict, args, wrk, *, where: str) -> li
                 ratios[label].append(result["rps"] / alone)
                 before = after
     finally:
+        beats.stop()
         os.unlink(paths_file)
     rows = []
     for label, results in runs.items():
@@ -196,12 +242,13 @@ def mixed_rows(url: str, env: dict, facts: dict, args, wrk, *, where: str) -> li
         found = sorted(ratios[label])
         row["ratio"] = found[len(found) // 2] if found else 1.0
         row["ratios"] = found
+        row["stall"] = max(r["stall"] for r in results)
         rows.append(row)
     for row in rows:
         print(
             f"  {row['label']:70} {row['rps']:9.1f} rps  x{row['ratio']:.2f}  "
             f"p99 {row['p99']:7.2f}  errors {row['errors']}  writes {row['writes']}  "
-            f"writer CPU {row.get('writer_cpu', 0):.1%}",
+            f"writer CPU {row.get('writer_cpu', 0):.1%}  longest stall {row['stall']:.2f} s",
             flush=True,
         )
     return rows

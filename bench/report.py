@@ -65,17 +65,20 @@ def mixed_section(res: dict) -> list[str]:
         "rows, the median round's req/s and the median of the rounds' ratios kept (all "
         "ratios in the last column). The reads-alone row sums up every such row. Writer "
         "CPU: the writing process's own share of the machine's CPU during the row (it runs "
-        "on the same two cores as the readers).",
+        "on the same two cores as the readers). Longest stall: over all rounds of the row, "
+        "the longest an ordinary process pinned to one CPU waited to run again after a "
+        "10 ms sleep (one such process per CPU, bench/mixed.py `Heartbeats`).",
         "",
-        "| Load | req/s | rounds' req/s | p50 ms | p99 ms | errors | writes | writer CPU | ratio |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| Load | req/s | rounds' req/s | p50 ms | p99 ms | errors | writes | writer CPU "
+        "| longest stall | ratio |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         lines.append(
             f"| {r['label']} | {r['rps']:,.0f} | {r['rps_range'][0]:,.0f}-"
             f"{r['rps_range'][1]:,.0f} | {r['p50']:.2f} | {r['p99']:.2f} | "
             f"{r['errors']} {error_kinds(r)} | {r['writes']} | {r.get('writer_cpu', 0):.1%} | "
-            f"{r['ratio']:.2f}{_rounds(r)} |"
+            f"{r.get('stall', 0):.2f} s | {r['ratio']:.2f}{_rounds(r)} |"
         )
     lines += ["", "Targets:", ""]
     for r in rows:
