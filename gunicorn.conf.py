@@ -38,8 +38,9 @@ workers = _int("WEB_CONCURRENCY", min(2 * _cpus + 1, 12))
 # accepted them, whichever that was: the benchmark's 16 connections (or a proxy's upstream
 # pool) sometimes all sat on one worker, which then used one core while four idled, and
 # that row ran at 55% (docs/benchmarks.md). The proxy in front (nginx, Varnish) keeps the
-# clients' connections alive; between it and gunicorn a new connection costs a few tens of
-# microseconds. GUNICORN_THREADS above 1 switches to gthread (gunicorn's own rule).
+# clients' connections alive; the new connection per request between it and gunicorn did
+# not show in the benchmark's cache-hit rows. GUNICORN_THREADS above 1 switches to gthread
+# (gunicorn's own rule).
 worker_class = "sync"
 threads = _int("GUNICORN_THREADS", 1)
 
