@@ -44,3 +44,16 @@ def machine() -> dict:
         if conf["worker_class"] == "sync" and conf["threads"] > 1
         else conf["worker_class"],
     }
+
+
+def cpu_ticks() -> list[int]:
+    """The machine's CPU time so far by kind (/proc/stat's first line, in ticks)."""
+    with open("/proc/stat") as f:
+        return [int(x) for x in f.readline().split()[1:]]
+
+
+def steal_share(before: list[int], after: list[int]) -> float:
+    """The share of the machine's CPU time between two cpu_ticks() that the hypervisor
+    gave to other guests ("steal"): a row that lost it measured a slower machine."""
+    spent = [b - a for a, b in zip(before, after, strict=True)]
+    return spent[7] / (sum(spent) or 1)

@@ -32,8 +32,14 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from machine import machine
-from mixed import TaskWorker, mixed_rows, start_varnish, visible_through_varnish
+from machine import cpu_ticks, machine, steal_share
+from mixed import (
+    CACHE_TIER_NICE,
+    TaskWorker,
+    mixed_rows,
+    start_varnish,
+    visible_through_varnish,
+)
 from report import error_kinds, write_report
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -130,15 +136,21 @@ def wrk(
     threads: int,
     cookie: str = "",
     script: Path = LUA,
+    nice: int = 0,
 ) -> dict:
     cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "-s", str(script)]
+    if nice:
+        cmd = ["nice", "-n", str(nice), *cmd]
     if cookie:
         cmd += ["-H", f"Cookie: {cookie}"]
+    ticks = cpu_ticks()
     out = subprocess.run(cmd + [url], capture_output=True, text=True, check=True).stdout
+    steal = steal_share(ticks, cpu_ticks())
     line = next(x for x in out.splitlines() if x.startswith("BENCH_JSON "))
     result = json.loads(line.removeprefix("BENCH_JSON "))
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     result["non2xx"] = int(non2xx.group(1)) if non2xx else 0
+    result["steal"] = steal
     result["errors"] = sum(
         result[k] for k in ("connect", "read", "write", "status", "timeout", "non2xx")
     )
@@ -230,6 +242,7 @@ def measure(server: Gunicorn, facts: dict, args) -> list[dict]:
     Errors are counted over every round.
     """
     runs: dict[str, list[dict]] = {label: [] for label, _, _ in PAGES}
+    slices: list[float] = []
     for round_number in range(args.rounds):
         for label, key, who in PAGES:
             url = server.url + facts["urls"][key]
@@ -252,6 +265,7 @@ def measure(server: Gunicorn, facts: dict, args) -> list[dict]:
             )
             result["load"] = round(os.getloadavg()[0], 1)
             runs[label].append(result)
+        slices.append(interleaved_ratio(server, facts, args, runs))
     rows = []
     for label, results in runs.items():
         ranked = sorted(results, key=lambda r: r["rps"])
@@ -270,18 +284,42 @@ def measure(server: Gunicorn, facts: dict, args) -> list[dict]:
     static = rows[0]["rps"] or 1
     for row in rows:
         row["ratio"] = row["rps"] / static
-    # Throughput drifts between rounds on this machine (the static file alone ranged from
-    # 2,200 to 4,500 req/s in one run): a ratio of two rows is steadier taken per round,
-    # between rows measured one after the other, than between their separate medians.
+    # The target's ratio (PAIRED): this machine's speed changes from one second to the
+    # next (a fixed Python loop took 187-358 ms, second by second, with nothing else
+    # running), so two 5 s rows one after the other can meet different machines. Each
+    # round's ratio is taken over alternating 1 s slices of the two pages instead; the
+    # ratio of the back-to-back 5 s rows is kept beside it.
     row, reference = PAIRED
-    pairs = sorted(
+    paired = next(r for r in rows if r["label"] == row)
+    paired["paired_ratios"] = sorted(slices)
+    paired["paired_ratio"] = paired["paired_ratios"][len(slices) // 2]
+    paired["back_to_back_ratios"] = sorted(
         a["rps"] / b["rps"] for a, b in zip(runs[row], runs[reference], strict=True) if b["rps"]
     )
-    if pairs:
-        paired = next(r for r in rows if r["label"] == row)
-        paired["paired_ratio"] = pairs[len(pairs) // 2]
-        paired["paired_ratios"] = pairs
     return rows
+
+
+def interleaved_ratio(
+    server: Gunicorn, facts: dict, args, runs: dict[str, list[dict]], slices: int = 5
+) -> float:
+    """PAIRED's ratio of req/s over `slices` alternating 1 s slices of each page; the
+    slices' errors are added to the pages' last round in `runs`."""
+    done = {label: [0, 0.0] for label in PAIRED}
+    for _ in range(slices):
+        for label, key, who in (p for p in PAGES if p[0] in PAIRED):
+            result = wrk(
+                server.url + facts["urls"][key],
+                duration=1,
+                connections=args.connections,
+                threads=args.threads,
+                cookie=facts[f"{who}_cookie"],
+            )
+            done[label][0] += result["requests"]
+            done[label][1] += result["seconds"]
+            for kind in ("errors", "connect", "read", "write", "status", "timeout", "non2xx"):
+                runs[label][-1][kind] += result[kind]
+    (a, a_seconds), (b, b_seconds) = (done[label] for label in PAIRED)
+    return (a / a_seconds) / (b / b_seconds) if b else 0.0
 
 
 def measure_mixed(server: Gunicorn, env: dict, facts: dict, args, tmp: Path) -> dict:
@@ -306,12 +344,15 @@ def measure_mixed(server: Gunicorn, env: dict, facts: dict, args, tmp: Path) -> 
                             duration=args.duration,
                             connections=args.connections,
                             threads=args.threads,
+                            nice=CACHE_TIER_NICE if url == varnish.url else 0,
                         ),
                     )
                 )
         app_hit = sorted(r["rps"] for u, r in hits if u == server.url)[len(hits) // 4]
         varnish_hit = sorted(r["rps"] for u, r in hits if u == varnish.url)[len(hits) // 4]
-        varnish_rows = mixed_rows(varnish.url, venv, facts, args, wrk, where="Varnish")
+        varnish_rows = mixed_rows(
+            varnish.url, venv, facts, args, wrk, where="Varnish", nice=CACHE_TIER_NICE
+        )
         seen = visible_through_varnish(varnish.url, venv, facts)
     finally:
         worker = purger.stop()
