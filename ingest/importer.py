@@ -109,6 +109,7 @@ def ingest_source(
     # Conditional GET only for the source's own feed: its validators belong to that URL.
     conditional = is_http_url(location) and location == source.feed_url
     state = FeedState.of(source)
+    digest = ""
     try:
         if not location:
             raise FetchError("The source has no feed URL.")
@@ -129,6 +130,15 @@ def ingest_source(
             data, base_url = result.body, result.url
             if conditional:
                 state.etag, state.last_modified = result.etag, result.last_modified
+                # Many servers send no validators, or new ones for the same bytes: the
+                # same body as the last one imported without an error is not modified
+                # either, and costs no parsing (feedparser and cleaning every entry took
+                # 25 of the 30 ms a poll of 20 unchanged entries cost).
+                digest = hashlib.sha256(data).hexdigest()
+                if digest == state.body_sha256:
+                    report.not_modified = True
+                    _record_success(state, now=now)
+                    return report
         elif "://" in location:
             raise FetchError(f"Only http and https addresses or local files: {location[:200]}")
         else:
@@ -172,6 +182,10 @@ def ingest_source(
         source=source, entries=entries, publish=publish, report=report, deadline=deadline
     )
     report.errors.extend(refused)
+    # A body with errors (an image not reached, an entry refused or not written) is read
+    # again next time, so what failed is retried.
+    if conditional:
+        state.body_sha256 = "" if report.errors else digest
     _record_success(state, now=now, problems=refused)
     return report
 

@@ -19,6 +19,12 @@ class FeedState(models.Model):
     )
     etag = models.CharField(max_length=300, blank=True)
     last_modified = models.CharField(max_length=100, blank=True)
+    body_sha256 = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="SHA-256 of the last body of the feed imported without an error: the same "
+        "body again is not parsed (for servers without ETag or Last-Modified).",
+    )
     last_fetched_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     consecutive_failures = models.PositiveIntegerField(default=0)

@@ -247,3 +247,42 @@ def test_admin_fetch_now_action(client, editor, feed_server, source):
     assert Article.objects.filter(source=source).count() == 3
     source.refresh_from_db()
     assert source.feed_state.last_fetched_at is not None
+
+
+def test_same_body_without_validators_costs_no_parsing(feed_server, source):
+    # No ETag or Last-Modified: the body itself says the feed has not changed.
+    feed_server.add_feed("/rss", "rss1.xml")
+    first = ingest_source(source=source)
+    assert first.new > 0 and not first.errors
+    second = ingest_source(source=source)
+    assert second.not_modified and second.entries == 0
+    source.refresh_from_db()
+    assert source.feed_state.last_fetched_at is not None and source.feed_state.last_error == ""
+    # A changed body is read again.
+    feed_server.add_feed("/rss", "wire.xml")
+    third = ingest_source(source=source)
+    assert not third.not_modified and third.new > 0
+
+
+def test_a_body_with_errors_is_read_again(feed_server, source):
+    # Its lead image is missing (404): the next poll parses the feed again.
+    feed_server.add_feed("/rss", "rss2.xml")
+    first = ingest_source(source=source)
+    assert first.errors and first.errors[0].startswith("Lead image left out")
+    source.refresh_from_db()
+    assert source.feed_state.body_sha256 == ""
+    again = ingest_source(source=source)
+    assert not again.not_modified and again.entries == 3
+
+
+def test_a_one_off_import_leaves_the_feeds_body_alone(feed_server, source):
+    feed_server.add_feed("/rss", "rss1.xml")
+    ingest_source(source=source)
+    source.refresh_from_db()
+    remembered = source.feed_state.body_sha256
+    assert len(remembered) == 64
+    other = feed_server.add_feed("/other", "wire.xml")
+    ingest_source(source=source, location=other)
+    source.refresh_from_db()
+    assert source.feed_state.body_sha256 == remembered
+    assert ingest_source(source=source).not_modified
