@@ -144,6 +144,8 @@ def write_report(path: Path, info: dict, results: list[dict], args, extra: dict)
         "on the same machine as the server (it competes for the "
         "same CPUs)",
         "- Plain HTTP on loopback (HTTPS=0: no redirect; TLS belongs to the reverse proxy)",
+        f"- The kernel's autogroup: {m.get('autogroup', 'not recorded')} (bench/machine.py "
+        "`without_autogroup` says why)",
         "",
     ]
     for res in results:

@@ -32,7 +32,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from machine import cpu_ticks, machine, steal_share
+from machine import cpu_ticks, machine, steal_share, without_autogroup
 from mixed import (
     CACHE_TIER_NICE,
     TaskWorker,
@@ -478,6 +478,12 @@ def main() -> None:
     sizes = [int(s) for s in args.sizes.split(",") if s] or [args.articles]
     sqlite_sizes = [int(s) for s in args.sqlite_sizes.split(",") if s] or sizes
     info = machine()
+    with without_autogroup() as info["autogroup"]:
+        measure_all(args, sizes, sqlite_sizes, info)
+    print(f"Wrote {args.output}")
+
+
+def measure_all(args, sizes: list[int], sqlite_sizes: list[int], info: dict) -> None:
     results, extra = [], {}
     for kind in [s.strip() for s in args.scenarios.split(",") if s.strip()]:
         title = "PostgreSQL + Redis" if kind == "pg" else "SQLite + local-memory cache"
@@ -517,7 +523,6 @@ def main() -> None:
                     extra["two_instances"] = two_instances(env, facts)
                     print(f"  {extra['two_instances']}", flush=True)
                 write_report(Path(args.output), info, results, args, extra)
-    print(f"Wrote {args.output}")
 
 
 if __name__ == "__main__":
