@@ -4,7 +4,8 @@ wrk cycles over 200 article pages and the home page (bench/mixed.lua) while a wr
 process (`bench/prepare.py write KIND`) does one kind of write through the real write
 paths: nothing, approving a comment every 0.5 s through the moderation service, polling
 an unchanged feed every second through the importer, or publishing an article every 10 s.
-Each writing row is a ratio of the reads alone measured just before and just after it.
+Each writing row is a ratio of the reads alone: the writer is paused and resumed so that
+windows of reads while it writes alternate with windows of reads alone (`row()`).
 The same rows run through Varnish (deploy/varnish/default.vcl), the writer's purges
 (PURGE_URLS) sent by a task worker running alongside, as in production.
 """
@@ -12,6 +13,7 @@ The same rows run through Varnish (deploy/varnish/default.vcl), the writer's pur
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -22,6 +24,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
 
+# Seconds of each measured window, and of the wait after the writer resumes or pauses.
+WINDOW, SETTLE = 2, 1.5
 WRITERS = [
     ("reads alone", ""),
     ("reads while comments are approved at 2/s", "approve"),
@@ -133,9 +137,9 @@ def _ahead_of_the_readers() -> None:
 class Writer:
     """`bench/prepare.py write KIND` in its own process, until stop()."""
 
-    def __init__(self, kind: str, env: dict):
+    def __init__(self, kind: str, env: dict, *, paused: bool = False):
         self.proc = subprocess.Popen(
-            [PY, "bench/prepare.py", "write", kind],
+            [PY, "bench/prepare.py", "write", kind, *(["--paused"] if paused else [])],
             cwd=ROOT,
             env=env,
             stdout=subprocess.PIPE,
@@ -157,6 +161,13 @@ class Writer:
         except OSError:
             return 0.0
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def pause(self) -> None:
+        """No new write after the one under way (SIGUSR1, bench/writers.py)."""
+        self.proc.send_signal(signal.SIGUSR1)
+
+    def resume(self) -> None:
+        self.proc.send_signal(signal.SIGUSR2)
 
     def stop(self) -> str:
         self.proc.terminate()
@@ -183,33 +194,51 @@ def mixed_rows(
     time.sleep(1)  # its purges sent, every server seeing its versions
     _warm(url, facts["mixed_paths"])
 
-    def one(kind: str) -> dict:
-        writer = Writer(kind, env) if kind else None
-        cpu_before = writer.cpu_seconds() if writer else 0.0
+    def window() -> dict:
         beats.reset()
-        try:
-            result = wrk(
-                url + "/",
-                duration=args.mixed_duration,
-                connections=args.connections,
-                threads=args.threads,
-                script=ROOT / "bench" / "mixed.lua",
-                nice=nice,
-            )
-        finally:
-            cpu = writer.cpu_seconds() - cpu_before if writer else 0.0
-            result_writes = writer.stop() if writer else "0"
-        result["writes"] = result_writes
+        result = wrk(
+            url + "/",
+            duration=WINDOW,
+            connections=args.connections,
+            threads=args.threads,
+            script=ROOT / "bench" / "mixed.lua",
+            nice=nice,
+        )
         result["stall"] = beats.stall()
-        # The writer's own share of the machine's CPU during the row.
-        result["writer_cpu"] = cpu / (args.mixed_duration * (os.cpu_count() or 1))
-        result["load"] = round(os.getloadavg()[0], 1)
         return result
 
-    # Each writing row sits between two rows of reads alone, and its ratio is against
-    # their mean: the machine's speed drifts more from one half minute to the next than a
-    # writer costs (reads alone ranged from 31,000 to 47,000 req/s through Varnish in
-    # one run), so a ratio against reads measured a minute away measured the drift.
+    def row(kind: str) -> tuple[dict, dict]:
+        """One round of a writing row: `args.mixed_duration` s of writing, measured in
+        WINDOW s windows, each followed by one of reads alone: (writing, alone)."""
+        writer = Writer(kind, env, paused=True)
+        writing, alone, cpu = [], [], 0.0
+        try:
+            for _ in range(max(1, round(args.mixed_duration / (SETTLE + WINDOW)))):
+                before = writer.cpu_seconds()
+                writer.resume()
+                time.sleep(SETTLE)
+                writing.append(window())
+                writer.pause()
+                cpu += writer.cpu_seconds() - before
+                time.sleep(SETTLE)
+                alone.append(window())
+        finally:
+            writes = writer.stop()
+        on = _merge(writing)
+        on["writes"] = writes
+        # The writer's own share of the machine's CPU while it was running.
+        on["writer_cpu"] = cpu / (len(writing) * (SETTLE + WINDOW) * (os.cpu_count() or 1))
+        off = _merge(alone)
+        off["writes"], off["writer_cpu"] = "0", 0.0
+        return on, off
+
+    # The machine's speed changes from one second to the next (bench/run.py), more than a
+    # writer costs: rows of 10 s a minute apart measured that drift. So the writer is
+    # paused and resumed (bench/writers.py) and each round of a row is WINDOW s windows
+    # of reads while it writes, each followed by a window of reads alone: its ratio is
+    # over windows seconds apart. Each window starts SETTLE s after the writer resumed
+    # or paused, so that what its writes cost (pages rendered again, Varnish's purges and
+    # refetches, about 1 s later) falls in the writing windows, not the next one alone.
     runs: dict[str, list[dict]] = {label: [] for label, _ in WRITERS}
     ratios: dict[str, list[float]] = {label: [] for label, _ in WRITERS}
     beats = Heartbeats()
@@ -223,16 +252,11 @@ def mixed_rows(
             nice=nice,
         )
         for _ in range(args.rounds):
-            before = one("")
-            runs[WRITERS[0][0]].append(before)
             for label, kind in WRITERS[1:]:
-                result = one(kind)
-                after = one("")
-                runs[label].append(result)
-                runs[WRITERS[0][0]].append(after)
-                alone = (before["rps"] + after["rps"]) / 2 or 1
-                ratios[label].append(result["rps"] / alone)
-                before = after
+                on, off = row(kind)
+                runs[label].append(on)
+                runs[WRITERS[0][0]].append(off)
+                ratios[label].append(on["rps"] / (off["rps"] or 1))
     finally:
         beats.stop()
         os.unlink(paths_file)
@@ -259,6 +283,21 @@ def mixed_rows(
             flush=True,
         )
     return rows
+
+
+def _merge(windows: list[dict]) -> dict:
+    """wrk's results of several windows as one: req/s over their time, the median
+    window's p50, the worst p99, every error and the longest stall and steal."""
+    merged = dict(sorted(windows, key=lambda r: r["p50"])[len(windows) // 2])
+    merged["requests"] = sum(r["requests"] for r in windows)
+    merged["seconds"] = sum(r["seconds"] for r in windows)
+    merged["rps"] = merged["requests"] / (merged["seconds"] or 1)
+    for key in ("p99", "stall", "steal"):
+        merged[key] = max(r[key] for r in windows)
+    for kind in ("errors", "connect", "read", "write", "status", "timeout", "non2xx"):
+        merged[kind] = sum(r[kind] for r in windows)
+    merged["load"] = round(os.getloadavg()[0], 1)
+    return merged
 
 
 def _warm(url: str, paths: list[str]) -> None:

@@ -379,6 +379,7 @@ def main() -> None:
     sub.add_parser("facts")
     w = sub.add_parser("write")
     w.add_argument("kind", choices=["approve", "poll", "poll-setup", "publish", "publish-one"])
+    w.add_argument("--paused", action="store_true", help="wait for SIGUSR2 to start")
     args = parser.parse_args()
     if args.command == "seed":
         seed(
@@ -390,7 +391,7 @@ def main() -> None:
     elif args.command == "write":
         from writers import write  # noqa: PLC0415 - after django.setup(), like this module
 
-        write(args.kind)
+        write(args.kind, paused=args.paused)
     else:
         print("BENCH_FACTS " + json.dumps(facts()))
 

@@ -7,7 +7,7 @@ import os
 from datetime import UTC, datetime
 from pathlib import Path
 
-from mixed import CACHE_TIER_NICE
+from mixed import CACHE_TIER_NICE, SETTLE, WINDOW
 
 
 def error_kinds(result: dict) -> str:
@@ -64,13 +64,17 @@ def mixed_section(res: dict) -> list[str]:
         f"### Reads while writing: {res['facts']['articles']:,} articles",
         "",
         "wrk cycles over 200 article pages and the home page (anonymous) while another "
-        "process writes through the real write paths (`bench/prepare.py write`). Each "
-        "writing row runs between two rows of reads alone, and its ratio is against their "
-        f"mean; {res.get('mixed_rounds', '?')} rounds of {res.get('mixed_duration', '?')} s "
-        "rows, the median round's req/s and the median of the rounds' ratios kept (all "
-        "ratios in the last column). The reads-alone row sums up every such row. Writer "
-        "CPU: the writing process's own share of the machine's CPU during the row (it runs "
-        "on the same two cores as the readers). Longest stall: over all rounds of the row, "
+        "process writes through the real write paths (`bench/prepare.py write`). The "
+        "writer is paused and resumed: in each round of a row, windows of reads while it "
+        f"writes alternate with windows of reads alone ({WINDOW} s each, each "
+        f"{SETTLE} s after the writer resumed or paused, so what its writes cost falls in "
+        "the writing windows), and the round's ratio is of the two sums. "
+        f"{res.get('mixed_rounds', '?')} rounds of about {res.get('mixed_duration', '?')} s "
+        "of writing per row; the median round's req/s and the median of the rounds' ratios "
+        "kept (all ratios in the last column). The reads-alone row sums up every window "
+        "alone. p99: the worst window's. Writer CPU: the writing process's own share of "
+        "the machine's CPU while it was not paused (it runs on the same two cores as the "
+        "readers). Longest stall: over all rounds of the row, "
         "the longest an ordinary process pinned to one CPU waited to run again after a "
         "10 ms sleep (one such process per CPU, bench/mixed.py `Heartbeats`). Steal: the "
         "largest share of the machine's CPU time the hypervisor gave other guests in any "

@@ -460,7 +460,8 @@ def main() -> None:
         "--mixed-duration",
         type=int,
         default=10,
-        help="seconds per reads-while-writing row and round (20 approvals, 10 polls, 1 publish)",
+        help="seconds of writing per reads-while-writing row and round (about 20 approvals, "
+        "10 polls, 2 publishes), measured in windows (bench/mixed.py)",
     )
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")

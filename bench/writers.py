@@ -12,20 +12,25 @@ from django.utils import timezone
 from articles.models import Article, Source
 
 
-def write(kind: str) -> None:
+def write(kind: str, *, paused: bool = False) -> None:
     """Write through the real paths until SIGTERM, then print `WROTE <count>`.
 
     approve: a pending comment every 0.5 s (comments.services.comment_approve);
     poll: an unchanged feed every second (ingest.importer.ingest_source, from a local
     server); publish: a draft every 10 s (articles.publishing.publish); publish-one: one
     draft, its title printed; poll-setup: the feed's first import, then exit. Purges
-    (PURGE_URLS) are tasks the benchmark's task worker sends."""
+    (PURGE_URLS) are tasks the benchmark's task worker sends. `paused`: wait for SIGUSR2
+    before the first write."""
     import signal
 
-    stopping = []
+    stopping, paused = [], [True] if paused else []
     # A flag, not an exception: one raised inside a write could be caught by the code it
     # interrupts (a purge retry loop, a transaction) and the count lost.
     signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
+    # SIGUSR1 pauses after the write under way, SIGUSR2 resumes (bench/mixed.py's
+    # slices). The pace counts running time only: a publish every 10 s of it.
+    signal.signal(signal.SIGUSR1, lambda *_: paused.append(True))
+    signal.signal(signal.SIGUSR2, lambda *_: paused.clear())
     User = get_user_model()
     editor = User.objects.get(username="bench-editor")
     step, action = {
@@ -37,18 +42,26 @@ def write(kind: str) -> None:
     }[kind]
     action = action()  # the poller starts its feed server and imports once here
     print("READY", flush=True)
-    done = 0
+    # Seconds run (not paused), and at which the next write is due: the first half a
+    # step in, so a publish every 10 s falls mid-way through bench/mixed.py's windows.
+    done, running, due = 0, 0.0, step / 2
+    last = time.monotonic()
     while not stopping:
-        started = time.monotonic()
+        now = time.monotonic()
+        if not paused:
+            running += now - last
+        last = now
+        if paused or running < due:
+            time.sleep(0.02)
+            continue
         title = action(editor)
         done += 1
+        due += step
         if kind == "publish-one":
             print(f"TITLE {title}", flush=True)
             break
         if kind == "poll-setup":
             break
-        while not stopping and time.monotonic() - started < step:
-            time.sleep(0.05)
     print(f"WROTE {done}", flush=True)
 
 
