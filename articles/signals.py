@@ -3,10 +3,10 @@
 Connected in `ArticlesConfig.ready()`. Each write bumps only the tags of what it changes
 (serving.cache.bump_tags: at once, again on commit, then purged from HTTP caches):
 
-- an article: its own page, its source's and agency's (and those it was filed under
-  before the save), its topics', and every list of
+- an article: its own page, its source's and agency's lists (and those it was filed
+  under before the save), its topics', and every list of
   articles (home, latest feeds, sitemaps, search, the related-cards fragment):
-  `article:<id>`, `source:<id>`, `topic:<id>`, `list:articles`; and when it stops being
+  `article:<id>`, `list:source:<id>`, `topic:<id>`, `list:articles`; and when it stops being
   public (withdrawn, unpublished, deleted) `list:withdrawn`, which every article page
   carries, so no page keeps a related card linking to it;
 - a correction: its article's page (`article:<id>`);
@@ -36,9 +36,11 @@ raise. Other apps connect to it; `articles` never imports them.
 
 
 def article_tags(article) -> list[str]:
-    tags = [f"article:{article.pk}", "list:articles", f"source:{article.source_id}"]
+    # The lists of its source and agency, not `source:<id>`: that one is the source's
+    # name, on every page and card of its articles, which this article does not change.
+    tags = [f"article:{article.pk}", "list:articles", f"list:source:{article.source_id}"]
     if article.agency_id:
-        tags.append(f"source:{article.agency_id}")
+        tags.append(f"list:source:{article.agency_id}")
     return tags
 
 
@@ -55,9 +57,9 @@ def articles_changed(article_ids) -> None:
     for pk, source_id, agency_id in Article.objects.filter(pk__in=ids).values_list(
         "pk", "source_id", "agency_id"
     ):
-        tags |= {f"article:{pk}", f"source:{source_id}"}
+        tags |= {f"article:{pk}", f"list:source:{source_id}"}
         if agency_id:
-            tags.add(f"source:{agency_id}")
+            tags.add(f"list:source:{agency_id}")
     topics = Article.topics.through.objects.filter(article_id__in=ids).values_list("topic_id")
     tags |= {f"topic:{pk}" for (pk,) in topics}
     bump_tags(tags)
@@ -87,7 +89,7 @@ def article_saved(sender, instance, created: bool, raw: bool = False, **kwargs) 
     # A new article has no topics yet: adding them bumps theirs (article_topics_changed).
     topics = [] if created else instance.topics.values_list("pk", flat=True)
     tags = [*article_tags(instance), *(f"topic:{pk}" for pk in topics)]
-    tags += [f"source:{pk}" for pk in getattr(instance, "_sources_before", ())]
+    tags += [f"list:source:{pk}" for pk in getattr(instance, "_sources_before", ())]
     if getattr(instance, "_was_public", False) and not instance.is_visible:
         tags.append("list:withdrawn")
     bump_tags(tags)

@@ -115,7 +115,7 @@ def source_detail(request: HttpRequest, slug: str) -> HttpResponse:
     articles = Article.objects.published().for_cards().filter(Q(source=source) | Q(agency=source))
     page = _page(request, articles)
     selectors.decorate_cards(page.object_list)
-    tag(request, f"source:{source.pk}", *card_tags(page.object_list))
+    tag(request, f"source:{source.pk}", f"list:source:{source.pk}", *card_tags(page.object_list))
     return render(request, "articles/source_detail.html", {"source": source, "page_obj": page})
 
 

@@ -82,7 +82,7 @@ class SourceFeed(LatestArticlesFeed):
 
     def get_object(self, request, slug: str) -> Source:
         source = get_object_or_404(Source, slug=slug)
-        tag(request, f"source:{source.pk}")
+        tag(request, f"source:{source.pk}", f"list:source:{source.pk}")
         return source
 
     def title(self, obj: Source) -> str:

@@ -95,6 +95,26 @@ def test_publishing_makes_its_pages_stale_and_leaves_other_sources_and_topics(cl
     }
 
 
+def test_publishing_leaves_the_pages_of_the_sources_other_articles_alone(client, editor):
+    # They print the source's name, which a publish does not change; its page lists them.
+    harbour = SourceFactory()
+    shown = ArticleFactory(source=harbour)
+    draft = ArticleFactory(source=harbour, status=Article.Status.DRAFT)
+    for url in (_url(shown), harbour.get_absolute_url(), "/"):
+        client.get(url)
+    publishing.publish(article=draft, author=editor, when=timezone.now())
+    assert _state(client, _url(shown)) == "hit"
+    page = client.get(harbour.get_absolute_url())
+    assert page["X-Page-Cache"] == "miss" and draft.title in page.content.decode()
+    # A card of the unchanged article on home is reused (fragment), and says the name.
+    assert harbour.name in client.get("/").content.decode()
+    # Renaming the source reaches every page that prints its name.
+    harbour.name = "Harbour Echo Weekly"
+    harbour.save()
+    assert "Harbour Echo Weekly" in client.get(_url(shown)).content.decode()
+    assert "Harbour Echo Weekly" in client.get("/").content.decode()
+
+
 def test_moving_an_article_to_another_source_refreshes_both_sources_pages(client):
     harbour, valley, hills = SourceFactory(), SourceFactory(), SourceFactory()
     article = ArticleFactory(source=harbour, title="Pier lights restored")
@@ -233,7 +253,9 @@ def test_tags_are_purged_from_http_caches_after_commit(
     # Tests run tasks with the immediate backend: the purge task ran on commit.
     sent = set(" ".join(cache_server.seen).split())
     assert {f"article:{draft.pk}", f"topic:{topic.pk}", "list:articles"} <= sent
-    assert f"source:{draft.source_id}" in sent
+    assert f"list:source:{draft.source_id}" in sent
+    # The source's name did not change: its other articles' pages and cards stay cached.
+    assert f"source:{draft.source_id}" not in sent
 
 
 def test_withdrawing_an_article_makes_every_article_page_stale(client, editor):
