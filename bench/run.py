@@ -22,6 +22,7 @@ import os
 import re
 import secrets
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -479,6 +480,8 @@ def main() -> None:
     sizes = [int(s) for s in args.sizes.split(",") if s] or [args.articles]
     sqlite_sizes = [int(s) for s in args.sqlite_sizes.split(",") if s] or sizes
     info = machine()
+    # Stopped with SIGTERM, unwind as on Ctrl-C: the kernel's autogroup is put back.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     with without_autogroup() as info["autogroup"]:
         measure_all(args, sizes, sqlite_sizes, info)
     print(f"Wrote {args.output}")
