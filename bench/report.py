@@ -255,10 +255,10 @@ def write_report(path: Path, info: dict, results: list[dict], args, extra: dict)
         "footer, nothing else) is the cheapest page a signed-in reader can get, and a "
         "Django view with no session or template (robots.txt) the cheapest page of all. "
         "The signed-in article adds the article's fragments and the reader's cached record "
-        "to the about page. The two are measured one after the other in each round, and "
-        "their ratio is the median of the rounds' ratios: the machine's speed drifts "
-        "between rounds, and under gthread whole rows fell to about half when wrk's "
-        "connections landed on one worker.",
+        "to the about page. In each round the two alternate in 1 s slices, five each, and "
+        "their ratio is the median of the rounds' ratios: the machine's speed changes from "
+        "one second to the next, and under gthread whole rows fell to about half when "
+        "wrk's connections landed on one worker.",
         "- The load average column is the machine's 1-minute load when each row ended. "
         f"With {os.cpu_count()} CPUs, a load above {os.cpu_count()} means other programs "
         "(and wrk itself) were competing with the server: such rows understate it.",
