@@ -33,6 +33,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+from instances import two_instances
 from machine import cpu_ticks, machine, steal_share, without_autogroup
 from mixed import (
     CACHE_TIER_NICE,
@@ -373,72 +374,6 @@ def measure_mixed(server: Gunicorn, env: dict, facts: dict, args, tmp: Path) -> 
     }
 
 
-def http(method: str, url: str, cookie: str, data: dict | None = None) -> tuple[int, str, dict]:
-    body = urllib.parse.urlencode(data).encode() if data is not None else None
-    request = urllib.request.Request(url, data=body, method=method, headers={"Cookie": cookie})
-
-    class Keep(urllib.request.HTTPRedirectHandler):
-        def redirect_request(self, *a, **kw):
-            return None
-
-    opener = urllib.request.build_opener(Keep)
-    try:
-        with opener.open(request, timeout=10) as response:
-            return response.status, response.read().decode(), dict(response.headers)
-    except urllib.error.HTTPError as error:
-        return error.code, error.read().decode(), dict(error.headers)
-
-
-def two_instances(env: dict, facts: dict) -> dict:
-    """Publish through the admin of instance A; read it from instance B at once."""
-    a, b = Gunicorn(env, workers=2), Gunicorn(env, workers=2)
-    try:
-        draft_id, slug, title = facts["drafts"][0]
-        article_path = f"/articles/{slug}/"
-        before_article = http("GET", b.url + article_path, "")[0]
-        http("GET", b.url + "/", "")  # cache B's home page
-        home_before = title in http("GET", b.url + "/", "")[1]
-        cookie = facts["editor_cookie"]
-        status, page, headers = http("GET", a.url + "/admin/articles/article/", cookie)
-        polls = 0
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-        csrf_cookie = re.search(r"csrftoken=([^;]+)", headers.get("Set-Cookie", "")).group(1)
-        cookie_both = f"{cookie}; csrftoken={csrf_cookie}"
-        status, _, _ = http(
-            "POST",
-            a.url + "/admin/articles/article/",
-            cookie_both,
-            {
-                "csrfmiddlewaretoken": token,
-                "action": "publish_now",
-                "_selected_action": str(draft_id),
-                "index": "0",
-            },
-        )
-        published_status = status
-        t0 = time.monotonic()  # from the moment A has answered the publish
-        seen_after = None
-        for _ in range(200):
-            polls += 1
-            code, body, _ = http("GET", b.url + article_path, "")
-            home = http("GET", b.url + "/", "")[1]
-            if code == 200 and title in home:
-                seen_after = time.monotonic() - t0
-                break
-            time.sleep(0.01)
-        return {
-            "article_on_b_before": before_article,
-            "on_b_home_before": home_before,
-            "admin_post_status": published_status,
-            "visible_on_b_after_seconds": None if seen_after is None else round(seen_after, 3),
-            "polls": polls,
-            "title": title,
-        }
-    finally:
-        a.stop()
-        b.stop()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--articles", type=int, default=10_000, help="the default size")
@@ -524,7 +459,7 @@ def measure_all(args, sizes: list[int], sqlite_sizes: list[int], info: dict) -> 
                 )
                 if kind == "pg" and size == sizes[-1]:
                     print("== two instances sharing PostgreSQL and Redis", flush=True)
-                    extra["two_instances"] = two_instances(env, facts)
+                    extra["two_instances"] = two_instances(env, facts, Gunicorn)
                     print(f"  {extra['two_instances']}", flush=True)
                 write_report(Path(args.output), info, results, args, extra)
 
