@@ -182,8 +182,9 @@ def ingest_source(
         source=source, entries=entries, publish=publish, report=report, deadline=deadline
     )
     report.errors.extend(refused)
-    # A body with errors (an image not reached, an entry refused or not written) is read
-    # again next time, so what failed is retried.
+    # A body with errors (an image not reached, an entry refused or not written) is not
+    # remembered: the next poll reads it again, and an entry that was not written is
+    # retried.
     if conditional:
         state.body_sha256 = "" if report.errors else digest
     _record_success(state, now=now, problems=refused)
