@@ -26,6 +26,8 @@ PY = sys.executable
 
 # Seconds of each measured window, and of the wait after the writer resumes or pauses.
 WINDOW, SETTLE = 2, 1.5
+# wrk's kinds of failure (bench/run.py `wrk`); "errors" is their sum.
+ERROR_KINDS = ("connect", "read", "write", "status", "timeout", "non2xx")
 WRITERS = [
     ("reads alone", ""),
     ("reads while comments are approved at 2/s", "approve"),
@@ -266,7 +268,7 @@ def mixed_rows(
         row = dict(ranked[len(ranked) // 2])
         row["label"] = f"{label} ({where})"
         row["rps_range"] = (ranked[0]["rps"], ranked[-1]["rps"])
-        for kind in ("errors", "connect", "read", "write", "status", "timeout", "non2xx"):
+        for kind in ("errors", *ERROR_KINDS):
             row[kind] = sum(r[kind] for r in results)
         found = sorted(ratios[label])
         row["ratio"] = found[len(found) // 2] if found else 1.0
@@ -294,7 +296,7 @@ def _merge(windows: list[dict]) -> dict:
     merged["rps"] = merged["requests"] / (merged["seconds"] or 1)
     for key in ("p99", "stall", "steal"):
         merged[key] = max(r[key] for r in windows)
-    for kind in ("errors", "connect", "read", "write", "status", "timeout", "non2xx"):
+    for kind in ("errors", *ERROR_KINDS):
         merged[kind] = sum(r[kind] for r in windows)
     merged["load"] = round(os.getloadavg()[0], 1)
     return merged
@@ -311,12 +313,12 @@ def _warm(url: str, paths: list[str]) -> None:
 
 # Through Varnish, Varnish and wrk run at this niceness. In production the cache tier
 # (Varnish on its own machine, or a CDN) and the readers' machines take no CPU from the
-# app and its database; here all share two cores, and at 45,000 req/s they took both:
-# PostgreSQL was left so little CPU that the writer managed 1-6 of its 20 approvals in a
-# 10 s row, so the row measured reads while hardly anything was written. Behind them,
-# the writer, PostgreSQL, Redis, gunicorn (Varnish's refetches) and the purging task
-# worker get the CPU they ask for, and the reads get what is left: what the writes cost
-# is paid in full by the readers.
+# app and its database; here all share two cores, and at 25,000-45,000 req/s they take
+# both. Behind them, the writer, PostgreSQL, Redis, gunicorn (Varnish's refetches) and
+# the purging task worker get the CPU they ask for, and the reads get what is left: what
+# the writes cost is paid in full by the readers. (The writers' falling behind through
+# Varnish, 1-6 of 20 approvals per row in earlier runs, was the kernel's autogroup:
+# machine.without_autogroup.)
 CACHE_TIER_NICE = 10
 
 

@@ -7,12 +7,11 @@ import os
 from datetime import UTC, datetime
 from pathlib import Path
 
-from mixed import CACHE_TIER_NICE, SETTLE, WINDOW
+from mixed import CACHE_TIER_NICE, ERROR_KINDS, SETTLE, WINDOW
 
 
 def error_kinds(result: dict) -> str:
-    kinds = ("connect", "read", "write", "status", "timeout", "non2xx")
-    parts = [f"{k} {result[k]}" for k in kinds if result[k]]
+    parts = [f"{k} {result[k]}" for k in ERROR_KINDS if result[k]]
     return f"({', '.join(parts)})" if parts else ""
 
 

@@ -37,6 +37,7 @@ from instances import two_instances
 from machine import cpu_ticks, machine, steal_share, without_autogroup
 from mixed import (
     CACHE_TIER_NICE,
+    ERROR_KINDS,
     TaskWorker,
     mixed_rows,
     start_varnish,
@@ -153,9 +154,7 @@ def wrk(
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     result["non2xx"] = int(non2xx.group(1)) if non2xx else 0
     result["steal"] = steal
-    result["errors"] = sum(
-        result[k] for k in ("connect", "read", "write", "status", "timeout", "non2xx")
-    )
+    result["errors"] = sum(result[k] for k in ERROR_KINDS)
     return result
 
 
@@ -274,7 +273,7 @@ def measure(server: Gunicorn, facts: dict, args) -> list[dict]:
         row = dict(ranked[len(ranked) // 2])
         row["label"] = label
         row["rps_range"] = (ranked[0]["rps"], ranked[-1]["rps"])
-        for kind in ("errors", "connect", "read", "write", "status", "timeout", "non2xx"):
+        for kind in ("errors", *ERROR_KINDS):
             row[kind] = sum(r[kind] for r in results)
         rows.append(row)
         print(
@@ -318,7 +317,7 @@ def interleaved_ratio(
             )
             done[label][0] += result["requests"]
             done[label][1] += result["seconds"]
-            for kind in ("errors", "connect", "read", "write", "status", "timeout", "non2xx"):
+            for kind in ("errors", *ERROR_KINDS):
                 runs[label][-1][kind] += result[kind]
     (a, a_seconds), (b, b_seconds) = (done[label] for label in PAIRED)
     return (a / a_seconds) / (b / b_seconds) if b else 0.0
