@@ -83,7 +83,7 @@ def test_production_uses_cached_template_loader_and_secure_cookies():
 
 @pytest.fixture
 def production(settings):
-    """The HTTPS settings `DEBUG=0` turns on (settings.py), applied in-process."""
+    """The HTTPS settings `DEBUG=0` turns on (newsroom/settings/security.py), applied in-process."""
     settings.SECURE_SSL_REDIRECT = True
     settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     settings.SECURE_HSTS_SECONDS = 31536000
