@@ -33,8 +33,12 @@ $(VENV)/.installed-test: $(VENV)/.installed requirements/test.txt
 LOCK = $(VENV)/bin/uv pip compile --quiet --upgrade --generate-hashes --universal --python-version 3.11
 lock: $(VENV)/.installed
 	$(PIP) install --quiet uv
-	$(LOCK) --output-file requirements/run.txt pyproject.toml
-	$(LOCK) --extra test --output-file requirements/test.txt pyproject.toml
+	$(LOCK) --extra local --output-file requirements/run.txt pyproject.toml
+	$(LOCK) --extra local --extra test --output-file requirements/test.txt pyproject.toml
+
+var/secret-key:
+	@mkdir -p var
+	@$(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
 
 ## make prepare: install, migrate the SQLite database under var/, load the demo
 prepare: $(VENV)/.installed var/secret-key

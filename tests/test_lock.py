@@ -12,6 +12,7 @@ from packaging.utils import canonicalize_name
 
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+EXTRAS = PROJECT["optional-dependencies"]
 PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;\\]+)", re.MULTILINE)
 
 
@@ -23,8 +24,8 @@ def _pins(lock: str) -> dict[str, str]:
 @pytest.mark.parametrize(
     ("lock", "wanted"),
     [
-        ("run.txt", PROJECT["dependencies"]),
-        ("test.txt", PROJECT["dependencies"] + PROJECT["optional-dependencies"]["test"]),
+        ("run.txt", PROJECT["dependencies"] + EXTRAS["local"]),
+        ("test.txt", PROJECT["dependencies"] + EXTRAS["local"] + EXTRAS["test"]),
     ],
 )
 def test_lock_pins_every_dependency_within_its_range(lock, wanted):

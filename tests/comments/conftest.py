@@ -34,5 +34,3 @@ def trusted(db):
 @pytest.fixture
 def no_premoderation(settings):
     settings.COMMENTS_PREMODERATE = False
-
-
