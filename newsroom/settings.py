@@ -98,6 +98,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: counts every response, page-cache hits and errors included (issue 27).
+    "serving.metrics.RequestMetricsMiddleware",
     "serving.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "serving.middleware.SecurityHeadersMiddleware",
@@ -573,3 +575,54 @@ REQUIRE_REVIEW = env_bool("REQUIRE_REVIEW", False)
 TOPIC_PIN_LIMIT = env_int("TOPIC_PIN_LIMIT", 3)
 # Dates Django formats by itself name their time zone (newsroom/formats/en/formats.py).
 FORMAT_MODULE_PATH = ["newsroom.formats"]
+
+# --- Stalls that answer, health and metrics (issue 27) ---
+# Database timeouts (seconds): a query waiting on a lock, or running, longer than this is
+# cancelled, and a web request gets the site's 503 with Retry-After (serving/middleware.py)
+# instead of hanging until gunicorn kills its worker (gunicorn's timeout, 30 s, stays above
+# both). Web requests get the short pair; the task worker, the scheduler and every other
+# management command (migrations...) the long one: manage.py sets DB_WORKER_TIMEOUTS=1 for
+# all commands but runserver. 0 turns a timeout off. On SQLite the lock timeout is the
+# busy timeout (every writer waits for the one file lock: 20 s unless set); SQLite has no
+# statement timeout.
+DB_WORKER_TIMEOUTS = env_bool("DB_WORKER_TIMEOUTS", False)
+_postgres = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+if DB_WORKER_TIMEOUTS:
+    DB_LOCK_TIMEOUT = env_float("DB_WORKER_LOCK_TIMEOUT", 30.0)
+    DB_STATEMENT_TIMEOUT = env_float("DB_WORKER_STATEMENT_TIMEOUT", 300.0)
+else:
+    DB_LOCK_TIMEOUT = env_float("DB_LOCK_TIMEOUT", 5.0 if _postgres else 20.0)
+    DB_STATEMENT_TIMEOUT = env_float("DB_STATEMENT_TIMEOUT", 15.0)
+if _postgres:
+    # Sent when each connection opens (libpq's `options`): no extra round trip.
+    _timeouts = " ".join(
+        f"-c {name}={int(seconds * 1000)}"
+        for name, seconds in (
+            ("lock_timeout", DB_LOCK_TIMEOUT),
+            ("statement_timeout", DB_STATEMENT_TIMEOUT),
+        )
+        if seconds
+    )
+    if _timeouts:
+        _options = DATABASES["default"]["OPTIONS"]
+        _options["options"] = f"{_options.get('options', '')} {_timeouts}".strip()
+elif DB_LOCK_TIMEOUT:
+    DATABASES["default"]["OPTIONS"]["timeout"] = DB_LOCK_TIMEOUT
+# Seconds a client is asked to wait after a 503 (Retry-After).
+RETRY_AFTER_SECONDS = env_int("RETRY_AFTER_SECONDS", 5)
+# /healthz, /readyz and /metrics (serving/health.py, serving/metrics.py). /metrics answers
+# the peer addresses listed here (the TCP peer, never X-Forwarded-For), or a request with
+# `Authorization: Bearer METRICS_TOKEN` when a token is set; anyone else gets a 403.
+METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS", "127.0.0.1,::1")
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+# Seconds each readiness check (database, cache, task queue) may take before it fails.
+READINESS_TIMEOUT = env_float("READINESS_TIMEOUT", 1.0)
+# Tasks whose outcomes are counted under their own metric names (serving/metrics.py), as
+# `newsroom_<name>_sent_total` / `newsroom_<name>_failed_total` (every failed task is also
+# counted in `newsroom_task_failures_total{task=...}`).
+METRICS_TASK_COUNTERS: dict[str, str] = {
+    "jobs.mail.deliver_email": "mail",
+    "serving.tasks.purge": "purges",
+}
+# Load balancers probe over plain HTTP: no redirect to HTTPS for the probes.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
