@@ -61,10 +61,27 @@ PAGE_CACHE = Counter(
 )
 
 
+# Labelled children, looked up once per label set: `labels()` costs more than the count
+# itself, on every cache hit. (Not at import: the gunicorn master imports this module
+# before its metrics directory exists.) Bounded: views x statuses, and two results.
+_children: dict[tuple, tuple] = {}
+
+
 def page_cache(result: str) -> None:
-    """Count a page-cache "hit" or "miss". (Labels are looked up here, not at import: the
-    gunicorn master imports this module before its metrics directory exists.)"""
-    PAGE_CACHE.labels(result).inc()
+    """Count a page-cache "hit" or "miss"."""
+    child = _children.get(result)
+    if child is None:
+        child = _children[result] = PAGE_CACHE.labels(result)
+    child.inc()
+
+
+def observe_request(view: str, status: int, seconds: float) -> None:
+    key = (view, status)
+    pair = _children.get(key)
+    if pair is None:
+        pair = _children[key] = (HTTP_DURATION.labels(view), HTTP_REQUESTS.labels(view, status))
+    pair[0].observe(seconds)
+    pair[1].inc()
 
 
 # Counts kept in the database: name -> help. Each is exposed as newsroom_<name>_total.
@@ -209,7 +226,5 @@ class RequestMetricsMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         started = time.perf_counter()
         response = self.get_response(request)
-        view = _view_name(request)
-        HTTP_DURATION.labels(view).observe(time.perf_counter() - started)
-        HTTP_REQUESTS.labels(view, str(response.status_code)).inc()
+        observe_request(_view_name(request), response.status_code, time.perf_counter() - started)
         return response
