@@ -23,7 +23,7 @@ import os
 import time
 
 from django.conf import settings
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Count, Min, Q
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -97,15 +97,19 @@ TASK_FAILURES = "task_failures"
 
 
 def count(name: str, label: str = "", amount: int = 1) -> None:
-    """Add `amount` to the stored count `name` (per `label`): one statement, safe from
-    any number of processes at once."""
+    """Add `amount` to the stored count `name` (per `label`): one upsert, safe from any
+    number of processes at once. A database error is logged, never raised: a count must
+    not fail the work it counts (in a savepoint, so a transaction around it goes on)."""
     table = connection.ops.quote_name(MetricCount._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (name, label, value) VALUES (%s, %s, %s) "
-            f"ON CONFLICT (name, label) DO UPDATE SET value = {table}.value + excluded.value",
-            [name, label, amount],
-        )
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (name, label, value) VALUES (%s, %s, %s) "
+                f"ON CONFLICT (name, label) DO UPDATE SET value = {table}.value + excluded.value",
+                [name, label, amount],
+            )
+    except DatabaseError:
+        logger.exception("Could not count %s %s", name, label)
 
 
 def count_task_outcome(sender, task_result, **kwargs) -> None:
@@ -114,13 +118,10 @@ def count_task_outcome(sender, task_result, **kwargs) -> None:
     path = task_result.task.module_path
     failed = task_result.status == TaskResultStatus.FAILED
     name = getattr(settings, "METRICS_TASK_COUNTERS", {}).get(path)
-    try:
-        if name:
-            count(f"{name}_{'failed' if failed else 'sent'}")
-        if failed:
-            count(TASK_FAILURES, path)
-    except DatabaseError:
-        logger.exception("Could not count the outcome of %s", path)
+    if name:
+        count(f"{name}_{'failed' if failed else 'sent'}")
+    if failed:
+        count(TASK_FAILURES, path)
 
 
 class StoredCollector:

@@ -30,7 +30,7 @@ from tests.factories import ArticleFactory, ConfirmedReaderFactory
 from tests.jobs.worker import ROOT, start_app_server, subprocess_env
 
 LOCK_TIMEOUT = 1
-STATEMENT_TIMEOUT = 3
+STATEMENT_TIMEOUT = 5
 
 
 @contextlib.contextmanager
