@@ -7,6 +7,8 @@ environment (WEB_CONCURRENCY, GUNICORN_THREADS, PORT or GUNICORN_BIND, GUNICORN_
 import gc
 import multiprocessing
 import os
+import shutil
+import tempfile
 
 
 def _int(name: str, default: int) -> int:
@@ -50,6 +52,9 @@ threads = _int("GUNICORN_THREADS", 1)
 if os.path.isdir("/dev/shm"):
     worker_tmp_dir = "/dev/shm"
 
+# Above the database's statement timeout (DB_STATEMENT_TIMEOUT, 15 s) and SQLite's busy
+# timeout (20 s): a request stuck behind a lock gets the site's 503 from the app, and the
+# worker lives on (a killed worker takes its request down with a bare error).
 timeout = _int("GUNICORN_TIMEOUT", 30)
 graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
 # Keep-alive seconds, for gthread only: a sync worker closes each connection.
@@ -63,6 +68,36 @@ max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", max_requests // 10)
 # Load the app once in the master: faster starts, shared memory pages; connections are
 # opened lazily in each worker, so nothing network-bound is shared across the fork.
 preload_app = True
+
+
+# Metrics from every worker add up (serving/metrics.py): prometheus-client's multiprocess
+# mode, where each worker writes its counts to files in this directory (in memory when
+# /dev/shm exists) and a scrape sums them. gunicorn sets the variable before it loads the
+# app; the directory is this server's own (or PROMETHEUS_MULTIPROC_DIR), emptied at start.
+_own_metrics_dir = not os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+_metrics_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR") or os.path.join(
+    globals().get("worker_tmp_dir") or tempfile.gettempdir(), f"newsroom-metrics-{os.getpid()}"
+)
+raw_env = [f"PROMETHEUS_MULTIPROC_DIR={_metrics_dir}"]
+
+
+def on_starting(server):
+    """Before the first worker: an empty metrics directory (counts of an earlier run
+    would otherwise add up with this one's)."""
+    shutil.rmtree(_metrics_dir, ignore_errors=True)
+    os.makedirs(_metrics_dir, exist_ok=True)
+
+
+def child_exit(server, worker):
+    """A worker's counts stay (they still count); only its live gauges go."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(server):
+    if _own_metrics_dir:
+        shutil.rmtree(_metrics_dir, ignore_errors=True)
 
 
 def when_ready(server):

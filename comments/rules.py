@@ -125,6 +125,12 @@ def check_refusals(*, author, article, body: str, now: datetime) -> None:
         )
 
 
+def release_flood_slot(author) -> None:
+    """Give back the slot check_refusals reserved, for a comment that was not stored after
+    all (the database stalled): the reader's next try is not "too fast"."""
+    cache.delete(f"comments:flood:{author.pk}")
+
+
 def content_verdict(body: str) -> Verdict | None:
     """Rules 5-7 (what the text says), or None when the text passes."""
     blocked = _words_re(settings.COMMENTS_BLOCKED_WORDS)

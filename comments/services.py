@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -32,6 +32,7 @@ from .rules import (
     decide_edit,
     fingerprint,
     normalise_body,
+    release_flood_slot,
 )
 
 Action = ModerationLog.Action
@@ -90,6 +91,25 @@ def post_comment(
             raise CommentRefused("parent", "You can only reply to a published comment.", 400)
     body = normalise_body(body)
     check_refusals(author=author, article=article, body=body, now=now)
+    try:
+        comment = _store_comment(
+            article=article,
+            author=author,
+            parent=parent,
+            body=body,
+            ip_address=ip_address,
+            user_agent=user_agent,
+            now=now,
+        )
+    except DatabaseError:
+        # Not stored (a lock or statement timeout: the reader gets a 503 and their text
+        # back): the flood slot goes too, so sending it again is not "too fast".
+        release_flood_slot(author)
+        raise
+    return comment
+
+
+def _store_comment(*, article, author, parent, body, ip_address, user_agent, now) -> Comment:
     verdict = decide(author=author, body=body, now=now, trusted=is_trusted(author))
     with transaction.atomic():
         comment = Comment.objects.create(

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from articles.models import Article
 from articles.views import render_article
 from serving.client import client_ip
+from serving.errors import keep_input
 
 from . import services
 from .forms import CommentForm, ReportForm
@@ -52,7 +53,9 @@ def _own_comment(request: HttpRequest, pk: int) -> Comment:
 @require_POST
 @login_required
 def post(request: HttpRequest, slug: str) -> HttpResponse:
-    """Post a comment or a reply. Refused: the same page again with the text and why."""
+    """Post a comment or a reply. Refused: the same page again with the text and why. A
+    database stall (a locked table: DB_LOCK_TIMEOUT): the 503 page gives the text back."""
+    keep_input(request, "body", "parent")
     article = get_object_or_404(Article.objects.published(), slug=slug)
     body = request.POST.get("body", "")
     form = CommentForm(request.POST)
@@ -112,6 +115,7 @@ def reply(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @login_required
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    keep_input(request, "body")  # given back by a 503 (only ever for a POST)
     comment = _own_comment(request, pk)
     body, error, status = comment.body, "", 200
     if request.method == "POST":

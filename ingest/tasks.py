@@ -7,6 +7,7 @@ import logging
 from django_tasks import task
 
 from articles.models import Source
+from serving import metrics
 
 from .importer import IngestReport, ingest_source
 from .models import FeedState
@@ -32,4 +33,7 @@ def poll_feed(source_id: int) -> str:
         state.consecutive_failures += 1
         state.save()
     record_poll(source, report)
+    metrics.count("feed_polls")
+    if report.failed:
+        metrics.count("feed_poll_failures")
     return report.line()

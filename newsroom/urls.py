@@ -11,6 +11,7 @@ admin.site.enable_nav_sidebar = False
 admin.site.site_title = admin.site.site_header = settings.SITE_NAME
 
 urlpatterns = [
+    path("", include("serving.urls")),  # /healthz, /readyz, /metrics
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("comments/", include("comments.urls")),

@@ -34,6 +34,7 @@ from django.urls import Resolver404, get_resolver, get_urlconf
 from django.utils.cache import set_response_etag
 from django.utils.module_loading import import_string
 
+from . import metrics
 from . import tags as tag_versions
 from .tasks import schedule_purge
 
@@ -286,6 +287,7 @@ def _shared_headers(response: HttpResponse, entry: dict, *, stale: bool = False)
 
 
 def _rebuild(entry: dict, state: str) -> HttpResponse:
+    metrics.page_cache("hit")
     response = HttpResponse(entry["content"], status=entry["status"])
     for name, value in entry["headers"].items():
         response[name] = value
@@ -318,7 +320,7 @@ def _serve(request: HttpRequest, view) -> HttpResponse | _Miss:
 
 
 def _cached_view(request: HttpRequest):
-    """The cache_for_anonymous view the request goes to, or None."""
+    """The resolved cache_for_anonymous view the request goes to, or None."""
     return _page_cache_view(get_resolver(get_urlconf()), request.path_info)
 
 
@@ -327,10 +329,10 @@ def _page_cache_view(resolver, path: str):
     """Resolving a path was a third of a cache hit's time: remembered per path (a bounded
     LRU, so made-up paths cannot grow it; a new URLconf is a new resolver, a new key)."""
     try:
-        func = resolver.resolve(path).func
+        match = resolver.resolve(path)
     except Resolver404:
         return None
-    return func if getattr(func, "page_cache", False) else None
+    return match if getattr(match.func, "page_cache", False) else None
 
 
 class PageCacheMiddleware:
@@ -348,10 +350,11 @@ class PageCacheMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if _is_cacheable_request(request):
-            view = _cached_view(request)
-            if view is not None:
-                found = _serve(request, view)
+            match = _cached_view(request)
+            if match is not None:
+                found = _serve(request, match.func)
                 if isinstance(found, HttpResponse):
+                    request.resolver_match = match  # names the view in the metrics
                     return found
                 request._page_cache_miss = found
         response = self.get_response(request)
@@ -400,6 +403,7 @@ def cache_for_anonymous(view=None, *, tags: Iterable[str] = (), query: Iterable[
 
 
 def _render_and_store(request, view, miss: _Miss, static_tags, args, kwargs) -> HttpResponse:
+    metrics.page_cache("miss")
     started = time.time()
     tag(request, *static_tags)
     response = view(request, *args, **kwargs)

@@ -2,6 +2,11 @@
 
 They render without a request context on purpose: the header's topic list and the
 footer's app block need the database, and an error page must work when it is down.
+
+A 503 (the database unreachable, or a query that hit its lock or statement timeout)
+asks the client to come back in RETRY_AFTER_SECONDS, and gives back what a reader was
+posting when the view said which fields to keep (`keep_input`): the page holds the
+text in a form that sends it again, so nothing typed is lost.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import sys
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.template import loader
 
 logger = logging.getLogger(__name__)
@@ -42,8 +48,35 @@ def render_error(request: HttpRequest | None, status: int, **context) -> HttpRes
     )
     response = HttpResponse(content, status=status)
     if status == 503:
-        response["Retry-After"] = "30"
+        response["Retry-After"] = str(getattr(settings, "RETRY_AFTER_SECONDS", 5))
+        response["Cache-Control"] = "no-store"
     return response
+
+
+def keep_input(request: HttpRequest, text: str, *hidden: str) -> None:
+    """Say which posted fields a 503 must give back: `text`, the reader's words, in a text
+    box, and the `hidden` ones (a parent id...) as they came. Call before any query that
+    may stall; never name a password."""
+    request._kept_input = (text, hidden)
+
+
+def unavailable(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """The 503 for a database error: unreachable, or a lock or statement timeout."""
+    name = type(exception).__name__
+    logger.error("Database unavailable for %s: %s: %s", request.path, name, exception)
+    kept = getattr(request, "_kept_input", None)
+    if kept is None or request.method != "POST":
+        return render_error(request, 503)
+    text, hidden = kept
+    return render_error(
+        request,
+        503,
+        kept_action=request.path,
+        kept_text_name=text,
+        kept_text=request.POST.get(text, ""),
+        kept_hidden=[(name, request.POST[name]) for name in hidden if name in request.POST],
+        csrf_token=get_token(request),
+    )
 
 
 def bad_request(request, exception=None, template_name="400.html"):
@@ -62,8 +95,7 @@ def server_error(request, template_name="500.html"):
     # Middleware errors arrive here too: a database outage is still a 503.
     exc = sys.exc_info()[1]
     if isinstance(exc, OperationalError | InterfaceError):
-        logger.error("Database unavailable: %s", exc)
-        return render_error(request, 503)
+        return unavailable(request, exc)
     return render_error(request, 500)
 
 

@@ -14,7 +14,7 @@ from django.db import InterfaceError, OperationalError
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, QueryDict
 
-from .errors import render_error
+from .errors import render_error, unavailable
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +47,11 @@ class RequestSizeLimitMiddleware:
 
 
 class DatabaseUnavailableMiddleware:
-    """A clear 503 page, not a 500, when the database cannot be reached."""
+    """A clear 503 page with Retry-After, not a 500, when the database cannot be reached
+    or a query hit its lock or statement timeout (DB_LOCK_TIMEOUT, DB_STATEMENT_TIMEOUT:
+    both raise OperationalError), with what the reader posted when the view kept it
+    (serving.errors.keep_input). Under /api/ the API's middleware turns it into
+    problem+json."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -57,8 +61,7 @@ class DatabaseUnavailableMiddleware:
 
     def process_exception(self, request: HttpRequest, exception: Exception):
         if isinstance(exception, OperationalError | InterfaceError):
-            logger.error("Database unavailable: %s", exception)
-            return render_error(request, 503)
+            return unavailable(request, exception)
         return None
 
 

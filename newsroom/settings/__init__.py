@@ -14,6 +14,7 @@ settings has no side effects (var/ and the static folder are made by serving's A
     accounts  django-allauth and outgoing mail
     tasks     the task queue and the scheduler's jobs
     content   feeds, comments, the API, stories, the editor, hooks between apps
+    operations  Retry-After, health checks and metrics
 """
 
 from .accounts import *  # noqa: F403
@@ -22,5 +23,6 @@ from .content import *  # noqa: F403
 from .core import *  # noqa: F403
 from .database import *  # noqa: F403
 from .files import *  # noqa: F403
+from .operations import *  # noqa: F403
 from .security import *  # noqa: F403
 from .tasks import *  # noqa: F403

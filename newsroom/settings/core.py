@@ -68,6 +68,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: counts every response, page-cache hits and errors included (issue 27).
+    "serving.metrics.RequestMetricsMiddleware",
     "serving.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "serving.middleware.SecurityHeadersMiddleware",

@@ -3,7 +3,7 @@
 import dj_database_url
 
 from .core import VAR_DIR
-from .env import env_bool, env_int, env_str
+from .env import env_bool, env_float, env_int, env_str
 
 # Database: SQLite file under var/ by default; DATABASE_URL points elsewhere (PostgreSQL in
 # production). Persistent connections on PostgreSQL save a connect per request.
@@ -41,3 +41,35 @@ else:
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
         }
     )
+
+# Database timeouts (seconds): a query waiting on a lock, or running, longer than this is
+# cancelled, and a web request gets the site's 503 with Retry-After (serving/middleware.py)
+# instead of hanging until gunicorn kills its worker (gunicorn's timeout, 30 s, stays above
+# both). Web requests get the short pair; the task worker, the scheduler and every other
+# management command (migrations...) the long one: manage.py sets DB_WORKER_TIMEOUTS=1 for
+# all commands but runserver. 0 turns a timeout off. On SQLite the lock timeout is the
+# busy timeout (every writer waits for the one file lock: 20 s unless set); SQLite has no
+# statement timeout.
+DB_WORKER_TIMEOUTS = env_bool("DB_WORKER_TIMEOUTS", False)
+_postgres = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+if DB_WORKER_TIMEOUTS:
+    DB_LOCK_TIMEOUT = env_float("DB_WORKER_LOCK_TIMEOUT", 30.0)
+    DB_STATEMENT_TIMEOUT = env_float("DB_WORKER_STATEMENT_TIMEOUT", 300.0)
+else:
+    DB_LOCK_TIMEOUT = env_float("DB_LOCK_TIMEOUT", 5.0 if _postgres else 20.0)
+    DB_STATEMENT_TIMEOUT = env_float("DB_STATEMENT_TIMEOUT", 15.0)
+if _postgres:
+    # Sent when each connection opens (libpq's `options`): no extra round trip.
+    _timeouts = " ".join(
+        f"-c {name}={int(seconds * 1000)}"
+        for name, seconds in (
+            ("lock_timeout", DB_LOCK_TIMEOUT),
+            ("statement_timeout", DB_STATEMENT_TIMEOUT),
+        )
+        if seconds
+    )
+    if _timeouts:
+        _options = DATABASES["default"]["OPTIONS"]
+        _options["options"] = f"{_options.get('options', '')} {_timeouts}".strip()
+elif DB_LOCK_TIMEOUT:
+    DATABASES["default"]["OPTIONS"]["timeout"] = DB_LOCK_TIMEOUT
