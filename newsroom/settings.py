@@ -388,7 +388,7 @@ ACCOUNT_RATE_LIMITS = {
     "resend_confirmation": "10/h/ip",
 }
 ACCOUNT_PREVENT_ENUMERATION = True
-ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
+# ACCOUNT_DEFAULT_HTTP_PROTOCOL follows HTTPS (below, "Mail that leaves").
 # Reader accounts (docs/accounts.md): display name at sign-up, one email per reader,
 # names (never emails or usernames) in messages and mails.
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
@@ -573,3 +573,13 @@ REQUIRE_REVIEW = env_bool("REQUIRE_REVIEW", False)
 TOPIC_PIN_LIMIT = env_int("TOPIC_PIN_LIMIT", 3)
 # Dates Django formats by itself name their time zone (newsroom/formats/en/formats.py).
 FORMAT_MODULE_PATH = ["newsroom.formats"]
+
+# --- Mail that leaves, a proxy chain nobody can poison (issue 27) ---
+# Links in mails use the scheme the site is served on: HTTPS, not DEBUG (`make run` is
+# DEBUG off over plain HTTP on loopback); their host is SITE_URL's (accounts/adapter.py).
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if HTTPS else "http"
+# Sent as `X-Purge-Secret` with every PURGE (serving/purge.py); the VCL refuses a PURGE
+# without it (deploy/varnish/default.vcl reads the same value from varnishd's environment).
+PURGE_SECRET = os.environ.get("PURGE_SECRET", "")
+if PURGE_URLS and not PURGE_SECRET and not DEBUG:
+    raise ImproperlyConfigured("PURGE_SECRET must be set when PURGE_URLS is (DEBUG off).")
