@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import logging
 import threading
 import time
 from dataclasses import dataclass
@@ -17,6 +18,8 @@ from email.message import EmailMessage
 from aiosmtpd.controller import Controller
 
 from tests.processes import free_port
+
+logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd's line per command
 
 
 @dataclass
