@@ -3,6 +3,8 @@ home within 2 s; withdrawn, it leaves every page listing it within 2 s."""
 
 from __future__ import annotations
 
+import time
+
 from tests.e2e.http import PASSWORD, anonymous_get, shows_within
 from tests.factories import image_bytes
 from tests.s3 import BUCKET
@@ -46,8 +48,14 @@ def test_an_editor_publishes_with_a_picture_then_withdraws(stack, new_page, tmp_
     reader = new_page()
     reader.goto(stack.url + "/")
     reader.get_by_role("link", name=TITLE).first.click()
+    # The worker makes the renditions (AVIF, WebP, JPEG) in the background; the page
+    # shows the picture once they are in the bucket (their write purges the page).
     picture = reader.locator('img[alt="Lamps along the quay at dusk"]').first
-    picture.wait_for()
+    deadline = time.monotonic() + 90
+    while not picture.count():
+        assert time.monotonic() < deadline, "the picture never appeared on the article page"
+        time.sleep(0.5)
+        reader.reload()
     assert picture.evaluate("i => i.complete && i.naturalWidth > 0")
     assert picture.evaluate("i => i.currentSrc").startswith(f"{stack.s3.url}/{BUCKET}/")
     assert stack.s3.keys(), "nothing was stored in S3"
