@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run dev prepare serve test test-fast lock lint check browser vnu varnish bench bench-ingest bench-import bench-stories soak audit clean
+.PHONY: run dev prepare serve test test-fast e2e lock lint check browser vnu varnish bench bench-ingest bench-import bench-stories soak audit clean
 
 # `make run` serves as production does (DEBUG off, the site's own error pages, hashed static
 # files from WhiteNoise) but over plain HTTP when it listens on loopback only. Every process
@@ -66,7 +66,7 @@ test: $(VENV)/.installed-test browser vnu varnish
 ## make test-fast: the edit-run loop; everything but the browser tests and the tests that
 ## start servers (gunicorn, Varnish, workers, S3). `make test` still runs them all.
 test-fast: $(VENV)/.installed-test
-	$(PY) -m pytest -m "not browser and not server"
+	$(PY) -m pytest -m "not browser and not server and not e2e"
 
 browser:
 	@command -v chromium >/dev/null 2>&1 || { \
@@ -94,6 +94,18 @@ varnish:
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq varnish varnish-modules; }
 
+## make e2e: the production stack end to end (tests/e2e/, README "End to end"): a fresh
+## PostgreSQL database (needs the server on 127.0.0.1, E2E_POSTGRES_URL), its own
+## redis-server, moto's S3, an SMTP server, gunicorn, Varnish with the shipped VCL, the task
+## worker and the scheduler on free 127.0.0.1 ports, driven through Varnish by chromium and
+## plain HTTP clients. Never part of `make test`.
+e2e: $(VENV)/.installed-test browser varnish
+	@{ command -v redis-server >/dev/null 2>&1 && command -v psql >/dev/null 2>&1; } || { \
+	  echo "Installing Debian's redis-server and postgresql-client for make e2e..."; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq redis-server postgresql-client; }
+	$(PY) -m pytest tests/e2e -m e2e $(E2E_ARGS)
+
 lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -103,7 +115,7 @@ check: $(VENV)/.installed-test
 	$(PY) manage.py makemigrations --check --dry-run
 
 clean:
-	rm -rf $(VENV) .tools var/static test-artifacts
+	rm -rf $(VENV) .tools var/static var/e2e-static test-artifacts
 
 ## make audit: Lighthouse (npm registry, lighthouse@12) on home and article -> docs/quality.md
 audit: $(VENV)/.installed-test browser

@@ -120,6 +120,18 @@ loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
 # TRUSTED_PROXY_COUNT, serving/client.py).
 access_log_format = '%(h)s [%({x-forwarded-for}i)s] "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
 
-# The proxies whose X-Forwarded-* headers count (comma separated addresses, or "*"): the
-# same list the app uses for X-Forwarded-For (FORWARDED_ALLOW_IPS in newsroom/settings/core.py).
+# The proxies whose X-Forwarded-For counts (comma separated addresses, or "*"): the same
+# list the app uses (FORWARDED_ALLOW_IPS in newsroom/settings/core.py, serving/client.py).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+# gunicorn itself takes nothing from a forwarder (docs/security.md, "The proxy chain"):
+# - no SCRIPT_NAME or PATH_INFO headers onto the WSGI environment (its default honours
+#   both from those addresses: one `SCRIPT_NAME: /articles/x` request made every link on
+#   a page cached for everyone wrong);
+# - no scheme from X-Forwarded-Proto: wsgi.url_scheme stays the connection's, and Django
+#   alone reads the header, only when HTTPS is on (SECURE_PROXY_SSL_HEADER) and only as
+#   the proxy set it (the VCL drops the client's). Otherwise a client's
+#   `X-Forwarded-Proto: https` put https:// links in pages served to plain HTTP;
+# - any other header with "_" in its name is dropped, never merged with its "-" twin.
+forwarder_headers = ""
+secure_scheme_headers: dict[str, str] = {}
+header_map = "drop"

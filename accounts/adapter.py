@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from types import SimpleNamespace
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.models import EmailAddress
@@ -27,6 +27,19 @@ def _with_html(message, html: str) -> EmailMultiAlternatives:
     )
     multi.attach_alternative(html, "text/html")
     return multi
+
+
+# The links allauth puts in its mails (confirm, reset, sign up), built from the request.
+MAILED_LINKS = ("activate_url", "password_reset_url", "signup_url")
+
+
+def on_site(url: str) -> str:
+    """`url` with the scheme and host the site is served on (SITE_URL), whatever Host and
+    scheme the request that mailed it came with: a link in a mail must open for the
+    reader, and must never point where a forged header said."""
+    site = urlsplit(settings.SITE_URL)
+    bits = urlsplit(url)
+    return urlunsplit((site.scheme, site.netloc, bits.path, bits.query, bits.fragment))
 
 
 def user_display(user) -> str:
@@ -60,6 +73,9 @@ class AccountAdapter(DefaultAccountAdapter):
         context: otherwise anyone could mail their words to any address by signing it
         up under a "name" such as "URGENT visit https://evil.example"."""
         context = {"current_site": self._site(), **context}
+        for key in MAILED_LINKS:
+            if isinstance(context.get(key), str):
+                context[key] = on_site(context[key])
         if not EmailAddress.objects.filter(email__iexact=email, verified=True).exists():
             context.pop("user", None)
         super().send_mail(template_prefix, email, context)

@@ -141,7 +141,7 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_safe
-@cache_for_anonymous
+@cache_for_anonymous(query=["page"])
 def author_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """Every published article under one byline, newest first (bylines are plain text,
     so the author is who the byline names)."""

@@ -329,7 +329,7 @@ def measure_mixed(server: Gunicorn, env: dict, facts: dict, args, tmp: Path) -> 
     print("  -- mixed load on the app", flush=True)
     app_rows = mixed_rows(server.url, env, facts, args, wrk, where="app")
     varnish = start_varnish(server.url, tmp)
-    venv = {**env, "PURGE_URLS": varnish.url}
+    venv = {**env, **varnish.purge_env()}
     # Purges are tasks (serving/purge.py): a task worker sends them, as in production.
     purger = TaskWorker(venv, tmp / "task-worker.log")
     try:

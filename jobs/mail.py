@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import base64
 import email
+import email.message
 
 from django.conf import settings
 from django.core.mail import get_connection
 from django.core.mail.backends.base import BaseEmailBackend
-from django.core.mail.message import EmailMessage
+from django.core.mail.message import EmailMessage, MIMEMixin
 from django_tasks import task
 
 
@@ -37,6 +38,13 @@ class QueuedEmailBackend(BaseEmailBackend):
         return count
 
 
+class _ParsedMessage(MIMEMixin, email.message.Message):
+    """A parsed MIME message that writes itself out as Django's own messages do:
+    `as_bytes(linesep="\r\n")` is what the SMTP backend sends (a plain
+    `email.message.Message.as_bytes` takes no `linesep`), and a line starting with "From "
+    is left as it is."""
+
+
 class _StoredMessage(EmailMessage):
     """A message already rendered to MIME: the delivery backend sends it as it is."""
 
@@ -46,7 +54,7 @@ class _StoredMessage(EmailMessage):
         self._recipients = recipients
 
     def message(self):
-        return email.message_from_bytes(self._raw)
+        return email.message_from_bytes(self._raw, _class=_ParsedMessage)
 
     def recipients(self) -> list[str]:
         return self._recipients

@@ -226,16 +226,37 @@ def _is_cacheable_response(request: HttpRequest, response: HttpResponse) -> bool
 
 
 def _page_key(request: HttpRequest, query: Iterable[str] | None) -> str:
-    """The page's key: host, path and only the query parameters the view reads, so a
-    made-up `?utm_x=1` shares the canonical page instead of adding one. A view that does
-    not say which it reads (`query=None`) is keyed by all of them."""
+    """The page's key: everything a page is built from. The scheme and host (links built
+    for https:// are never served to http://), the script prefix apart from the path (a
+    forged SCRIPT_NAME never lands on another page's key), and only the query parameters
+    the view reads, so a made-up `?utm_x=1` shares the canonical page instead of adding
+    one (`_read_params_only` makes sure the view sees no others). A view that does not
+    say which it reads (`query=None`) is keyed by all of them."""
     if query is None:
         params = sorted(request.GET.lists())
         params = [(name, value) for name, values in params for value in values]
     else:
         params = sorted((name, v) for name in query for v in request.GET.getlist(name))
-    raw = f"{request.get_host()}|{request.path}|{urlencode(params)}"
+    script = request.META.get("SCRIPT_NAME", "")
+    raw = (
+        f"{request.scheme}://{request.get_host()}|{script}|{request.path_info}|{urlencode(params)}"
+    )
     return PAGE_KEY_PREFIX + hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _read_params_only(request: HttpRequest, query: tuple[str, ...]) -> None:
+    """Drop the query parameters the view does not read before it renders a page to
+    store: the page is then exactly the one its key names, and nothing else in the URL
+    (a `?next=` or a script in a parameter echoed by `get_full_path()`) can reach a
+    copy served to everyone."""
+    if all(name in query for name in request.GET):
+        return
+    kept = request.GET.copy()
+    for name in list(kept):
+        if name not in query:
+            del kept[name]
+    request.GET = kept
+    request.META["QUERY_STRING"] = kept.urlencode()
 
 
 def _is_current(entry: dict, found: dict) -> bool:
@@ -391,6 +412,8 @@ def cache_for_anonymous(view=None, *, tags: Iterable[str] = (), query: Iterable[
             if isinstance(found, HttpResponse):
                 return found
             miss = found
+        if query is not None:
+            _read_params_only(request, query)
         try:
             return _render_and_store(request, view, miss, static_tags, args, kwargs)
         finally:

@@ -1,7 +1,8 @@
 """Tell the HTTP caches in front of the site (Varnish, a CDN) which tags changed.
 
-`purge_tags(tags)` sends one `PURGE` request with an `xkey` header listing the tags to
-each URL in `PURGE_URLS` (the VCL in deploy/varnish/ soft-purges every page carrying one
+`purge_tags(tags)` sends one `PURGE` request with an `xkey` header listing the tags, and
+`X-Purge-Secret: PURGE_SECRET` (the VCL refuses a purge without it), to each URL in
+`PURGE_URLS` (the VCL in deploy/varnish/ soft-purges every page carrying one
 of them). `schedule(tags)`, called by serving.cache.bump_tags once a write has committed,
 enqueues it as the task `serving.tasks.purge` (docs/tasks.md): the request that wrote
 never waits for a cache, a purge survives the process that wrote it, and one that fails
@@ -42,10 +43,12 @@ def purge_tags(tags: Iterable[str]) -> None:
     tags = sorted(set(tags))
     timeout = float(getattr(settings, "PURGE_TIMEOUT", 2))
     failed = []
+    secret = getattr(settings, "PURGE_SECRET", "")
     for url in purge_urls():
         for start in range(0, len(tags), BATCH):
             keys = " ".join(tags[start : start + BATCH])
-            request = urllib.request.Request(url, method="PURGE", headers={"xkey": keys})
+            headers = {"xkey": keys, **({"X-Purge-Secret": secret} if secret else {})}
+            request = urllib.request.Request(url, method="PURGE", headers=headers)
             try:
                 with urllib.request.urlopen(request, timeout=timeout) as response:
                     response.read()

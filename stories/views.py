@@ -15,7 +15,7 @@ from .models import KeyPoint, Story
 
 
 @require_safe
-@cache_for_anonymous
+@cache_for_anonymous(query=())
 def story_detail(request: HttpRequest, slug: str) -> HttpResponse:
     story = get_object_or_404(Story.objects.only("slug", "lead_id", "lead_pinned"), slug=slug)
     articles = selectors.story_articles(story)
@@ -40,7 +40,7 @@ def story_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_safe
-@cache_for_anonymous
+@cache_for_anonymous(query=())
 def features(request: HttpRequest) -> HttpResponse:
     """What the AI features are, shown on the site's own articles."""
     tag(request, "list:articles")  # every story change bumps it (services.pages_changed)

@@ -1,6 +1,6 @@
 """Reader accounts (django-allauth, headless) and outgoing mail."""
 
-from .core import DEBUG, VAR_DIR
+from .core import DEBUG, HTTPS, VAR_DIR
 from .env import env_bool, env_int, env_str
 
 LOGIN_REDIRECT_URL = "/"
@@ -21,7 +21,9 @@ ACCOUNT_RATE_LIMITS = {
     "resend_confirmation": "10/h/ip",
 }
 ACCOUNT_PREVENT_ENUMERATION = True
-ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
+# Links in mails use the scheme the site is served on: HTTPS, not DEBUG (`make run` is
+# DEBUG off over plain HTTP on loopback); their host is SITE_URL's (accounts/adapter.py).
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if HTTPS else "http"
 # Reader accounts (docs/accounts.md): display name at sign-up, one email per reader,
 # names (never emails or usernames) in messages and mails.
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"

@@ -1,5 +1,8 @@
 """Caches: Redis or this process's memory, the page cache, fragments, purges, sessions."""
 
+from django.core.exceptions import ImproperlyConfigured
+
+from .core import DEBUG
 from .env import env_bool, env_float, env_int, env_list, env_str
 
 # Cache: Redis shared by every app server when REDIS_URL is set, else local memory.
@@ -63,3 +66,8 @@ PAGE_CACHE_S_MAXAGE = env_int("PAGE_CACHE_S_MAXAGE", PAGE_CACHE_TIMEOUT)
 # Varnish in deploy/varnish/. Empty: no purging.
 PURGE_URLS = env_list("PURGE_URLS", "")
 PURGE_TIMEOUT = env_float("PURGE_TIMEOUT", 2.0)
+# Sent as `X-Purge-Secret` with every PURGE (serving/purge.py); the VCL refuses a PURGE
+# without it (deploy/varnish/default.vcl reads the same value from varnishd's environment).
+PURGE_SECRET = env_str("PURGE_SECRET", "")
+if PURGE_URLS and not PURGE_SECRET and not DEBUG:
+    raise ImproperlyConfigured("PURGE_SECRET must be set when PURGE_URLS is (DEBUG off).")

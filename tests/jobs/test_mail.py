@@ -151,3 +151,80 @@ def test_allauth_confirmation_mail_is_queued_and_delivered(queued_mail, client, 
     )
     [written] = list(tmp_path.iterdir())
     assert "To: tern@example.org" in written.read_text()
+
+
+@pytest.fixture
+def smtp_sink():
+    from tests.smtp import SmtpSink
+
+    sink = SmtpSink()
+    yield sink
+    sink.stop()
+
+
+def test_queued_mail_leaves_through_the_real_smtp_backend(queued_mail, smtp_sink):
+    # The probe: every delivery failed with "Message.as_bytes() got an unexpected keyword
+    # argument 'linesep'" and was retried until it gave up; nothing reached the server.
+    message = mail.EmailMultiAlternatives(
+        "Réponse à votre commentaire",
+        "Bonjour Zoë,\nFrom here on, a line starting with From stays as it is.\n— Ñewsroom",
+        "Ñewsroom <news@example.org>",
+        ["zoë@example.org".replace("ë", "e")],
+        bcc=["hidden@example.org"],
+        headers={"List-Unsubscribe": "<https://example.org/u/1>"},
+    )
+    message.attach_alternative("<p>Bonjour <b>Zoë</b> — ✓</p>", "text/html")
+    message.send()
+    run_worker(**smtp_sink.env())
+    task = mail_tasks().get()
+    assert task.status == TaskResultStatus.SUCCESSFUL, task.traceback
+    [got] = smtp_sink.messages
+    assert got.sender == "news@example.org"
+    assert sorted(got.recipients) == ["hidden@example.org", "zoe@example.org"]
+    assert b"\r\n" in got.raw and b"\n" not in got.raw.replace(b"\r\n", b"")
+    headers = got.message
+    assert headers["Subject"] == "Réponse à votre commentaire"
+    assert headers["From"].addresses[0].display_name == "Ñewsroom"
+    assert headers["To"] == "zoe@example.org" and headers["Bcc"] is None
+    assert headers["List-Unsubscribe"] == "<https://example.org/u/1>"
+    assert headers.get_content_type() == "multipart/alternative"
+    assert got.text().replace("\r\n", "\n").rstrip("\n") == message.body
+    assert "\nFrom here on" in got.text().replace("\r\n", "\n")  # not ">From"
+    assert got.html().strip() == "<p>Bonjour <b>Zoë</b> — ✓</p>"
+
+
+def test_make_runs_settings_mail_a_link_the_browser_can_open(queued_mail, settings, client):
+    # `make run`: DEBUG off, HTTPS off on loopback, SITE_URL the loopback address. The
+    # link used to be https://, which nothing there serves.
+    import base64
+    import email as email_lib
+    import email.policy
+    import subprocess
+    import sys
+
+    from tests.accounts.helpers import signup
+    from tests.jobs.worker import ROOT, subprocess_env
+
+    env = subprocess_env(
+        DEBUG="0", HTTPS="0", SECRET_KEY="x" * 50, SITE_URL="http://127.0.0.1:8123"
+    )
+    code = "from django.conf import settings; print(settings.ACCOUNT_DEFAULT_HTTP_PROTOCOL)"
+    done = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup(); " + code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert done.stdout.strip() == "http"
+    settings.ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http"
+    settings.SITE_URL = "http://127.0.0.1:8123"
+    # The request comes with another Host: the link still names the site's own address.
+    response = signup(client, email="gull@example.org", name="Herring Gull")
+    assert response.status_code == 302
+    mime = base64.b64decode(mail_tasks().get().args_kwargs["kwargs"]["mime"])
+    text = email_lib.message_from_bytes(mime, policy=email.policy.default)
+    body = text.get_body(("plain",)).get_content()
+    assert "http://127.0.0.1:8123/accounts/confirm-email/" in body
+    assert "https://" not in body and "testserver" not in body

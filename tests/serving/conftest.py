@@ -20,6 +20,7 @@ def varnish_stack(tmp_path_factory):
 class _Recorder(http.server.BaseHTTPRequestHandler):
     def do_PURGE(self):  # noqa: N802 - the HTTP method's name
         self.server.seen.append(self.headers["xkey"])
+        self.server.secrets.append(self.headers["X-Purge-Secret"])
         status = self.server.statuses.pop(0) if self.server.statuses else 200
         self.send_response(status)
         self.send_header("Content-Length", "0")
@@ -32,12 +33,13 @@ class _Recorder(http.server.BaseHTTPRequestHandler):
 @pytest.fixture
 def cache_server(settings):
     """A real HTTP server on 127.0.0.1 standing in for Varnish: records PURGE requests
-    (`seen`) and answers the `statuses` queued, else 200."""
+    (`seen`, with the `secrets` they carried) and answers the `statuses` queued, else 200."""
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
-    server.seen, server.statuses = [], []
+    server.seen, server.statuses, server.secrets = [], [], []
     threading.Thread(target=server.serve_forever, daemon=True).start()
     settings.PURGE_URLS = [f"http://127.0.0.1:{server.server_port}/"]
     settings.PURGE_TIMEOUT = 2
+    settings.PURGE_SECRET = "test-purge-secret"
     yield server
     server.shutdown()
     server.server_close()

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.processes import stop
 from tests.static import collected_static
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -96,11 +97,7 @@ class Server:
             return error.code, error.headers, error.read()
 
     def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
+        stop(self.proc)
 
 
 @pytest.fixture(scope="module")

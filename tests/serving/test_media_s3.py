@@ -16,19 +16,7 @@ from accounts import services
 from articles.models import Article
 from tests.factories import ArticleFactory, ConfirmedReaderFactory, image_bytes
 from tests.jobs.worker import start_app_server, subprocess_env
-from tests.s3 import BUCKET, MotoServer
-
-PUBLIC_READ = {
-    "Version": "2012-10-17",
-    "Statement": [
-        {
-            "Effect": "Allow",
-            "Principal": "*",
-            "Action": "s3:GetObject",
-            "Resource": f"arn:aws:s3:::{BUCKET}/*",
-        }
-    ],
-}
+from tests.s3 import BUCKET, PUBLIC_READ, MotoServer
 
 
 @pytest.fixture(scope="module")

@@ -14,6 +14,7 @@ from tests.jobs.worker import run_worker
 def test_purge_tags_sends_one_request_with_every_tag(cache_server):
     purge.purge_tags(["comments:7", "article:7", "article:7"])
     assert cache_server.seen == ["article:7 comments:7"]
+    assert cache_server.secrets == ["test-purge-secret"]
 
 
 def test_purge_tags_raises_when_a_cache_refuses(cache_server):
@@ -31,22 +32,27 @@ def test_a_scheduled_purge_is_a_task_the_worker_sends(cache_server, queued, sett
     # Not before every app server's in-process copy of the tag versions has expired.
     assert row.run_after >= before + timezone.timedelta(seconds=0.5)
     DBTaskResult.objects.filter(pk=row.pk).update(run_after=timezone.now())
-    run_worker(PURGE_URLS=settings.PURGE_URLS[0])
+    run_worker(PURGE_URLS=settings.PURGE_URLS[0], PURGE_SECRET=settings.PURGE_SECRET)
     row.refresh_from_db()
     assert row.status == TaskResultStatus.SUCCESSFUL
     assert cache_server.seen == ["article:3 list:articles"]
+    assert cache_server.secrets == ["test-purge-secret"]  # the worker's, from its settings
 
 
 def test_a_failed_purge_waits_for_its_retry_with_its_error(cache_server, queued, settings):
     settings.PAGE_CACHE_LOCAL_SECONDS = 0
     cache_server.statuses = [503]
     schedule_purge(["source:2"])
-    run_worker(PURGE_URLS=settings.PURGE_URLS[0], TASKS_RETRY_DELAY="600")
+    run_worker(
+        PURGE_URLS=settings.PURGE_URLS[0],
+        PURGE_SECRET=settings.PURGE_SECRET,
+        TASKS_RETRY_DELAY="600",
+    )
     row = DBTaskResult.objects.get(task_path="serving.tasks.purge")
     assert row.status == TaskResultStatus.READY  # back in the queue, not lost
     assert "503" in row.traceback and row.args_kwargs["args"] == [["source:2"]]
     DBTaskResult.objects.filter(pk=row.pk).update(run_after=timezone.now())
-    run_worker(PURGE_URLS=settings.PURGE_URLS[0])
+    run_worker(PURGE_URLS=settings.PURGE_URLS[0], PURGE_SECRET=settings.PURGE_SECRET)
     row.refresh_from_db()
     assert row.status == TaskResultStatus.SUCCESSFUL
     assert cache_server.seen == ["source:2", "source:2"]

@@ -14,12 +14,11 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.error
 import urllib.request
 import uuid
@@ -27,15 +26,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.processes import free_port, stop, wait_for_port
 from tests.serving.test_gunicorn import ROOT, Server, _env, _manage
 
 VCL = ROOT / "deploy" / "varnish" / "default.vcl"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def varnishd_path() -> str:
@@ -62,15 +56,22 @@ def redis_url() -> str:
 
 
 class Varnish:
-    """varnishd in the foreground (-F), killed by stop(); `nice` lowers its priority (the
-    benchmark's, bench/mixed.py)."""
+    """varnishd in the foreground (-F) with the shipped VCL, only the backend port changed,
+    killed by stop(); `nice` lowers its priority (the benchmark's, bench/mixed.py).
+
+    Two listeners, as in production: `url` is plain HTTP (the `http` listener), `tls_url`
+    the `tls` listener a TLS terminator on the same host would connect to (requests
+    through it count as https). varnishd gets a PURGE_SECRET of its own; `purge_env()` is
+    what an app server needs to purge it."""
 
     def __init__(self, tmp: Path, backend_port: int, nice: int = 0):
         vcl = VCL.read_text().replace('.port = "8000"', f'.port = "{backend_port}"')
         assert f'"{backend_port}"' in vcl, "the VCL's backend port line changed"
         (tmp / "default.vcl").write_text(vcl)
-        self.port = free_port()
+        self.port, self.tls_port = free_port(), free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        self.tls_url = f"http://127.0.0.1:{self.tls_port}"
+        self.purge_secret = secrets.token_urlsafe(24)
         # The working directory holds the shared-memory log, a file mapping that varnishd
         # writes for every request (80 MB, wrapped about once a second at 45,000 req/s).
         # On a disk filesystem the kernel writes those pages back all the time; on tmpfs
@@ -88,7 +89,9 @@ class Varnish:
                 "-n",
                 str(self.workdir),
                 "-a",
-                f"127.0.0.1:{self.port}",
+                f"http=127.0.0.1:{self.port}",
+                "-a",
+                f"tls=127.0.0.1:{self.tls_port}",
                 "-f",
                 str(tmp / "default.vcl"),
                 "-s",
@@ -99,30 +102,22 @@ class Varnish:
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
+            env={**os.environ, "PURGE_SECRET": self.purge_secret},
             preexec_fn=(lambda: os.nice(nice)) if nice else None,
         )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"varnishd exited: {self.proc.stdout.read()}")
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            self.stop()
-            raise RuntimeError("varnishd did not start")
+        try:
+            wait_for_port(self.port, self.proc, name="varnishd")
+        except RuntimeError as exc:
+            raise RuntimeError(f"{exc}: {self.proc.stdout.read()}") from None
         import threading
 
         threading.Thread(target=self.proc.stdout.read, daemon=True).start()
 
+    def purge_env(self) -> dict[str, str]:
+        return {"PURGE_URLS": self.url, "PURGE_SECRET": self.purge_secret}
+
     def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
+        stop(self.proc)
         shutil.rmtree(self.workdir, ignore_errors=True)
 
 
@@ -143,7 +138,9 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
 
 class VarnishStack:
-    """gunicorn + Varnish; `get()` goes through Varnish, `app_get()` straight to gunicorn."""
+    """gunicorn + Varnish; `get()` goes through Varnish as a reader on https would (its
+    `tls` listener), `plain_get()` through its plain HTTP listener, `app_get()` straight
+    to gunicorn."""
 
     def __init__(self, tmp: Path):
         self.env = _env(
@@ -164,8 +161,8 @@ class VarnishStack:
         except Exception:
             self.app.stop()
             raise
-        self.url = self.varnish.url
-        self.env["PURGE_URLS"] = self.url
+        self.url = self.varnish.tls_url
+        self.env.update(self.varnish.purge_env())
         self.worker = subprocess.Popen(
             [sys.executable, "manage.py", *WORKER_ARGS],
             cwd=ROOT,
@@ -175,7 +172,10 @@ class VarnishStack:
         )
 
     def get(self, path: str, headers: dict | None = None):
-        return request(self.url + path, headers={**HTTPS, **(headers or {})})
+        return request(self.url + path, headers=headers)
+
+    def plain_get(self, path: str, headers: dict | None = None):
+        return request(self.varnish.url + path, headers=headers)
 
     def app_get(self, path: str, headers: dict | None = None):
         return request(self.app.url + path, headers={**HTTPS, **(headers or {})})
@@ -197,11 +197,7 @@ class VarnishStack:
         return done.stdout
 
     def stop(self) -> None:
-        self.worker.terminate()
-        try:
-            self.worker.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.worker.kill()
+        stop(self.worker)
         self.varnish.stop()
         self.app.stop()
 
