@@ -2,8 +2,9 @@
 
 Anonymous readers are counted by address; an app sending X-Session-Token by a hash of
 its token, when the token is a live session (allauth's token strategy looks it up): a
-made-up or expired token is counted as anonymous, by address. Every request also counts against its address, at the token limit, so an
-address cannot buy a bigger budget by sending made-up tokens. The counters live in the
+made-up or expired token is counted as anonymous, by address. Every request with a live
+token also counts against its address, at the token limit, so an address cannot buy a
+bigger budget by signing in many times. The counters live in the
 default cache (Redis in production), so the limits hold across app servers.
 
 Counting every request in Redis would cost a cache hit (which needs no Redis at all) two

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from django.core.cache import cache
 
 from api import throttle
