@@ -98,6 +98,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # /api/ and /_allauth/: every error as JSON (the size limit's 413 too), text that is
+    # not Unicode refused, allauth's crashes a 400, allauth's writes in one transaction.
+    "api.boundary.BoundaryMiddleware",
     "serving.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "serving.middleware.SecurityHeadersMiddleware",
@@ -573,3 +576,9 @@ REQUIRE_REVIEW = env_bool("REQUIRE_REVIEW", False)
 TOPIC_PIN_LIMIT = env_int("TOPIC_PIN_LIMIT", 3)
 # Dates Django formats by itself name their time zone (newsroom/formats/en/formats.py).
 FORMAT_MODULE_PATH = ["newsroom.formats"]
+
+# --- API boundary and schema (issue 28) ---
+# allauth headless serves its OpenAPI document at /_allauth/openapi.json (and .yaml, .html).
+HEADLESS_SERVE_SPECIFICATION = env_bool("HEADLESS_SERVE_SPECIFICATION", True)
+# The longest `cursor` the API accepts (its own are under 60 characters).
+API_CURSOR_MAX_LENGTH = env_int("API_CURSOR_MAX_LENGTH", 200)
