@@ -88,3 +88,10 @@ access_log_format = '%(h)s [%({x-forwarded-for}i)s] "%(r)s" %(s)s %(b)s %(M)sms 
 # The proxies whose X-Forwarded-* headers count (comma separated addresses, or "*"): the
 # same list the app uses for X-Forwarded-For (FORWARDED_ALLOW_IPS in newsroom/settings.py).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+
+# The longest request line (method, target, version) gunicorn passes to the app: beyond
+# it gunicorn answers its own HTML 400 before any of our code runs. 8190 is the most
+# gunicorn allows (its default is 4094, which a long `fields=` or search could pass);
+# the app then answers anything up to it, problem+json under /api/ (api/boundary.py).
+# Varnish in front refuses request lines over its http_req_hdr_len (8 KiB) the same way.
+limit_request_line = _int("GUNICORN_LIMIT_REQUEST_LINE", 8190)
