@@ -11,6 +11,7 @@ import sys
 import textwrap
 from io import StringIO
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -19,7 +20,7 @@ from lxml import etree
 
 from comments.importing.loader import import_comments
 from comments.models import Comment, ImportedAuthor, Reason, Status
-from tests.factories import ArticleFactory, EditorFactory
+from tests.factories import ArticleFactory, ConfirmedReaderFactory, EditorFactory
 
 pytestmark = pytest.mark.django_db
 SAMPLES = Path(__file__).parent / "imports"
@@ -267,3 +268,53 @@ def test_memory_stays_flat_whatever_the_channel_holds(tmp_path):
     records, grown_mb = map(int, result.stdout.split())
     assert records == 1  # the origin; no comments
     assert grown_mb < 20, f"{grown_mb} MB for 30 MB of categories"
+
+
+def _claim_link(outbox) -> str:
+    (message,) = outbox
+    return re.search(r"https?://\S+(/comments/imported/claim/\?t=\S+)", message.body).group(1)
+
+
+def test_a_reader_who_confirmed_the_address_before_claims_by_a_mailed_link(
+    client, articles, mailoutbox
+):
+    # Their address alone gave them nothing (issue 28); following a link mailed to it
+    # while signed in is the confirmation, as confirming a new address is.
+    reader = ConfirmedReaderFactory(email="jane@example.com", display_name="Jane Here")
+    _run("wordpress", THEME)
+    imported = Comment.objects.filter(author__imported_identity__email="jane@example.com")
+    assert imported.count() == 2 and not Comment.objects.filter(author=reader).exists()
+    client.force_login(reader)
+    profile = client.get(reader.get_absolute_url()).content.decode()
+    assert "2 comments imported from an earlier site" in profile
+    page = client.get("/comments/imported/").content.decode()
+    assert "jane@example.com" in page
+    client.post("/comments/imported/", {"email": "jane@example.com"})
+    link = _claim_link(mailoutbox)
+    assert mailoutbox[0].to == ["jane@example.com"]
+    assert client.get(link).status_code == 200
+    assert not Comment.objects.filter(author=reader).exists()  # opening the link: nothing
+    token = parse_qs(urlsplit(link).query)["t"][0]
+    client.post("/comments/imported/claim/", {"t": token})
+    assert Comment.objects.filter(author=reader).count() == 2
+    article = articles["https://wpthemetestdata.wordpress.com/2013/01/04/template-comments/"]
+    page = Client().get(article.get_absolute_url()).content.decode()
+    assert "Jane Here" in page and "Jane Bloggs" not in page
+
+
+def test_a_claim_link_works_only_for_the_reader_it_was_made_for(client, articles, mailoutbox):
+    reader = ConfirmedReaderFactory(email="jane@example.com")
+    _run("wordpress", THEME)
+    client.force_login(reader)
+    client.post("/comments/imported/", {"email": "jane@example.com"})
+    token = parse_qs(urlsplit(_claim_link(mailoutbox)).query)["t"][0]
+    other = Client()
+    other.force_login(ConfirmedReaderFactory())
+    assert other.post("/comments/imported/claim/", {"t": token}).status_code == 400
+    assert other.post("/comments/imported/claim/", {"t": "made-up"}).status_code == 400
+    reader.emailaddress_set.update(verified=False)  # no longer theirs to claim
+    assert client.post("/comments/imported/claim/", {"t": token}).status_code == 400
+    assert not Comment.objects.filter(author=reader).exists()
+    # An address with nothing waiting gets no mail.
+    client.post("/comments/imported/", {"email": "nobody@example.com"})
+    assert len(mailoutbox) == 1
