@@ -27,7 +27,7 @@ import json
 import logging
 
 from django.conf import settings
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import Resolver404, resolve
 
@@ -153,10 +153,15 @@ class BoundaryMiddleware:
         if has_invalid_text(_json_body(request)):
             return error(request, 400, INVALID_UNICODE, code="invalid_unicode")
         if request.path.startswith(HEADLESS_PREFIX) and request.method not in SAFE_METHODS:
-            with transaction.atomic():
-                response = self.get_response(request)
-                if response.status_code >= 500 or getattr(request, "_allauth_crashed", False):
-                    transaction.set_rollback(True)
+            try:
+                with transaction.atomic():
+                    response = self.get_response(request)
+                    if response.status_code >= 500 or getattr(request, "_allauth_crashed", False):
+                        transaction.set_rollback(True)
+            except (OperationalError, InterfaceError):  # the database, opening or committing
+                logger.error("Database unavailable on %s", request.path)
+                response = error(request, 503, DEFAULT_DETAILS[503], code="unavailable")
+                response["Retry-After"] = "30"
         else:
             response = self.get_response(request)
         return self._as_json(request, response)

@@ -97,7 +97,8 @@ def write_channel_export(path: Path, megabytes: int, comments: int = 1000) -> No
     items = items[items.index("<item>") :]
     words = " ".join(WORDS)
     with path.open("w", encoding="utf-8") as out:
-        out.write(HEADER.format(site="https://old.example.org"))
+        # Another site than the comments runs' export: its ids are new there.
+        out.write(HEADER.format(site="https://channel.example.org"))
         n = 0
         while out.tell() < megabytes * 1_000_000:
             out.write("".join(CATEGORY.format(n=n + i, words=words) for i in range(1000)))
