@@ -186,6 +186,12 @@ else:
         }
     )
 
+# Tests only: tests/conftest.py sets FAST_PASSWORD_HASHER=1 for the test process and every
+# server or worker a test starts, so a password hashed in one verifies in the others at a
+# fraction of PBKDF2's cost. `check --deploy` warns when it is on with DEBUG off.
+if env_bool("FAST_PASSWORD_HASHER", False):
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 

@@ -6,6 +6,7 @@ class ServingConfig(AppConfig):
     name = "serving"
 
     def ready(self) -> None:
+        from . import checks  # noqa: F401  (registers the deploy checks)
         from .sites import sync_site
 
         # After django.contrib.sites made its default row (it comes first in INSTALLED_APPS).
