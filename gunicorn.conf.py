@@ -135,3 +135,10 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 forwarder_headers = ""
 secure_scheme_headers: dict[str, str] = {}
 header_map = "drop"
+
+# The longest request line (method, target, version) gunicorn passes to the app: beyond
+# it gunicorn answers its own HTML 400 before any of our code runs. 8190 is the most
+# gunicorn allows (its default is 4094, which a long `fields=` or search could pass);
+# the app then answers anything up to it, problem+json under /api/ (api/boundary.py).
+# Varnish in front refuses request lines over its http_req_hdr_len (8 KiB) the same way.
+limit_request_line = _int("GUNICORN_LIMIT_REQUEST_LINE", 8190)

@@ -88,6 +88,12 @@ class AccountAdapter(DefaultAccountAdapter):
             message = _with_html(message, html)
         return message
 
+    def get_phone(self, user) -> None:
+        """The site keeps no phone numbers. allauth's headless API still serves its phone
+        endpoints, and its default adapter raises NotImplementedError here (a 500 on
+        GET /_allauth/app/v1/account/phone): the truthful answer is "none"."""
+        return None
+
     def get_email_confirmation_url(self, request: HttpRequest, emailconfirmation) -> str:
         """The link in the confirmation mail carries the page the reader came from, so
         confirming lands them back on the article even in another browser. (In the same

@@ -23,7 +23,8 @@ from comments.selectors import article_comments
 from serving.cache import cache_for_anonymous, tag
 
 from . import schemas, serialize
-from .responses import ApiError, respond
+from .openapi import problem_codes
+from .responses import MAX_ID, ApiError, respond
 from .throttle import client_ip
 
 router = Router(tags=["comments"])
@@ -52,6 +53,9 @@ class CookieAuth(SessionAuth):
 
 
 SIGNED_IN = [SessionTokenAuth(), CookieAuth()]
+
+# The comment rules' refusals of a text (comments/rules.py), in every write of one.
+LENGTH_CODES = ["control_characters", "too_long", "too_short"]
 
 PROBLEMS = {
     400: schemas.Problem,
@@ -94,6 +98,7 @@ def _own_comment(request: HttpRequest, pk: int) -> Comment:
     "/articles/{slug}/comments",
     response={200: schemas.CommentThreads, 404: schemas.Problem, 422: schemas.Problem},
     summary="An article's approved comments, as threads",
+    openapi_extra=problem_codes({404: ["not_found"]}),
 )
 @decorate_view(cache_for_anonymous(tags=["list:withdrawn"]))
 def article_threads(
@@ -125,6 +130,14 @@ def article_threads(
     auth=SIGNED_IN,
     response={201: schemas.OwnComment, **PROBLEMS},
     summary="Post a comment or a reply",
+    openapi_extra=problem_codes(
+        {
+            400: [*LENGTH_CODES, "duplicate", "parent"],
+            403: ["banned", "closed", "login", "unconfirmed"],
+            404: ["not_found", "parent"],
+            429: ["flood"],
+        }
+    ),
 )
 def post_comment(request: HttpRequest, slug: str, payload: schemas.CommentIn):
     """Returns the stored comment: `status` says whether it is published or waits for a
@@ -155,6 +168,13 @@ def post_comment(request: HttpRequest, slug: str, payload: schemas.CommentIn):
     auth=SIGNED_IN,
     response={200: schemas.OwnComment, **PROBLEMS},
     summary="Edit own comment",
+    openapi_extra=problem_codes(
+        {
+            400: LENGTH_CODES,
+            403: ["banned", "edit_window", "not_editable"],
+            404: ["not_found"],
+        }
+    ),
 )
 def edit_comment(request: HttpRequest, pk: int, payload: schemas.CommentEdit):
     """Within COMMENTS_EDIT_MINUTES of posting; the rules run again on the new text."""
@@ -171,6 +191,7 @@ def edit_comment(request: HttpRequest, pk: int, payload: schemas.CommentEdit):
     auth=SIGNED_IN,
     response={204: None, **PROBLEMS},
     summary="Remove own comment",
+    openapi_extra=problem_codes({404: ["not_found"]}),
 )
 def remove_comment(request: HttpRequest, pk: int):
     """It stays in its thread as a placeholder so replies still make sense."""
@@ -184,6 +205,13 @@ def remove_comment(request: HttpRequest, pk: int):
     auth=SIGNED_IN,
     response={201: schemas.Reported, **PROBLEMS},
     summary="Report a published comment",
+    openapi_extra=problem_codes(
+        {
+            400: ["already_reported", "no_category"],
+            403: ["banned", "own_comment", "unconfirmed"],
+            404: ["not_found", "not_reportable"],
+        }
+    ),
 )
 def report_comment(request: HttpRequest, pk: int, payload: schemas.ReportIn):
     comment = _approved_comment(pk)
@@ -208,7 +236,9 @@ def report_comment(request: HttpRequest, pk: int, payload: schemas.ReportIn):
 def my_comments(
     request: HttpRequest,
     status: str = Query("pending", pattern="^(pending|approved|all)$"),
-    cursor: int | None = Query(None, description="`next_cursor` of the previous page."),
+    cursor: int | None = Query(
+        None, ge=1, le=MAX_ID, description="`next_cursor` of the previous page."
+    ),
     limit: int = Query(20, ge=1, le=settings.API_PAGE_SIZE_MAX),
 ):
     """Only ever the signed-in reader's own comments (pending by default)."""

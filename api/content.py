@@ -22,7 +22,9 @@ from serving.cache import cache_for_anonymous, card_tags, tag
 from stories import selectors as story_selectors
 
 from . import schemas, serialize
+from .openapi import problem_codes
 from .responses import (
+    cursor_query,
     decode_cursor,
     encode_cursor,
     next_page_url,
@@ -30,6 +32,7 @@ from .responses import (
     pick,
     respond,
 )
+from .schemas import IsoDateTime
 
 router = Router(tags=["content"])
 # Every public read lists or shows articles, sources or topics: it follows any article's
@@ -61,6 +64,7 @@ def _cards(queryset):
     "/articles",
     response={200: schemas.ArticlePage, **PROBLEMS},
     summary="Published articles, newest first",
+    openapi_extra=problem_codes({400: ["invalid_cursor", "unknown_field"]}),
 )
 @public
 def list_articles(
@@ -68,9 +72,9 @@ def list_articles(
     source: str | None = Query(None, description="A source's slug (publisher or agency)."),
     topic: str | None = Query(None, description="A topic's slug."),
     story: str | None = Query(None, description="A story's slug."),
-    published_after: datetime | None = Query(None, description="ISO 8601; inclusive."),
-    published_before: datetime | None = Query(None, description="ISO 8601; exclusive."),
-    cursor: str | None = Query(None, description="`next_cursor` of the previous page."),
+    published_after: IsoDateTime | None = Query(None, description="ISO 8601; inclusive."),
+    published_before: IsoDateTime | None = Query(None, description="ISO 8601; exclusive."),
+    cursor: str | None = cursor_query(),
     limit: int = _page_limit(),
     fields: str | None = Query(None, description="Comma-separated item fields to return."),
 ):
@@ -105,6 +109,7 @@ def list_articles(
     "/articles/{slug}",
     response={200: schemas.ArticleDetail, **PROBLEMS},
     summary="One published article",
+    openapi_extra=problem_codes({400: ["unknown_field"], 404: ["not_found"]}),
 )
 @public
 def get_article(request: HttpRequest, slug: str, fields: str | None = None):

@@ -1,8 +1,8 @@
 """Everything the API's responses share, cache hits included (settings.MIDDLEWARE).
 
 Placed just above the page cache, so it runs for the whole-response hits the page cache
-answers without reaching a view: request limits, Cache-Control, and problem+json bodies
-for errors that Django or the URL resolver produce as HTML pages.
+answers without reaching a view: request limits and Cache-Control. Errors answered as
+HTML pages become problem+json in api/boundary.py, first in the stack.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 
 from . import throttle
-from .problems import as_problem, problem
+from .problems import problem
 
 API_PREFIX = "/api/"
 # Public reads are the same for every client and change only when the content does:
@@ -38,7 +38,7 @@ class ApiMiddleware:
             )
         response = self.get_response(request)
         if response.status_code >= 400:
-            return as_problem(request, response)
+            return response
         if not response.has_header("Cache-Control"):
             # Public views set their own; a page-cache hit lost it with the other
             # per-response headers (only public reads are ever stored there).

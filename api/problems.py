@@ -45,7 +45,8 @@ def problem(
 
 
 # What an error raised outside the API's views (an unknown address, a method not allowed,
-# Django's own 400/403/500) says, when it came as an HTML page.
+# Django's own 400/403/500, the size limit's 413) says, when it came as an HTML page
+# (api/boundary.py).
 DEFAULT_DETAILS = {
     400: "The request could not be understood.",
     401: "Sign in first: send the X-Session-Token header.",
@@ -57,16 +58,3 @@ DEFAULT_DETAILS = {
     500: "Something went wrong on our side.",
     503: "The service is temporarily unavailable.",
 }
-
-
-def as_problem(request: HttpRequest, response: HttpResponse) -> HttpResponse:
-    """The same error as problem+json, unless it already is JSON."""
-    content_type = response.get("Content-Type", "")
-    if "json" in content_type:
-        return response
-    status = response.status_code
-    converted = problem(request, status, DEFAULT_DETAILS.get(status, ""))
-    for header in ("Allow", "Retry-After"):
-        if response.has_header(header):
-            converted[header] = response[header]
-    return converted

@@ -8,10 +8,12 @@ import binascii
 import json
 from datetime import datetime
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import set_response_etag
 from django.utils.http import urlencode
+from ninja import Query
 
 from .middleware import PUBLIC_CACHE_CONTROL
 
@@ -63,17 +65,41 @@ def encode_cursor(published_at: datetime, pk: int) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
+MAX_ID = 2**63 - 1  # the largest id a database column holds
+
+
+def cursor_query():
+    """The `cursor` parameter of every list: bounded, so an absurd one is a 422 before
+    it is decoded (ours are under 60 characters)."""
+    return Query(
+        None,
+        max_length=settings.API_CURSOR_MAX_LENGTH,
+        description="`next_cursor` of the previous page.",
+    )
+
+
 def decode_cursor(cursor: str) -> tuple[datetime, int]:
-    """The (published_at, id) a cursor stands for; a made-up cursor is a 400."""
+    """The (published_at, id) a cursor stands for; a made-up cursor is a 400.
+
+    Only the shape encode_cursor writes is read: `["<ISO time with zone>", <id>]`. The
+    length is bounded before decoding, so a cursor of nested brackets is refused, never
+    a RecursionError."""
+    detail = "The cursor is not one this API gave out."
+    if len(cursor) > settings.API_CURSOR_MAX_LENGTH:
+        raise ApiError(400, detail, code="invalid_cursor")
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        when, pk = json.loads(raw)
+        data = json.loads(raw)
+        if not (isinstance(data, list) and len(data) == 2):
+            raise ValueError("not a pair")
+        when, pk = data
+        if not isinstance(when, str) or type(pk) is not int or not 0 < pk <= MAX_ID:
+            raise ValueError("not a time and an id")
         parsed = datetime.fromisoformat(when)
-        if parsed.tzinfo is None or not isinstance(pk, int):
-            raise ValueError("naive time or id not a number")
+        if parsed.tzinfo is None:
+            raise ValueError("naive time")
         return parsed, pk
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
-        detail = "The cursor is not one this API gave out."
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError, RecursionError):
         raise ApiError(400, detail, code="invalid_cursor") from None
 
 

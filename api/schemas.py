@@ -3,9 +3,26 @@ in api/serialize.py, in exactly these shapes, so `fields=` can drop keys."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
+from typing import Annotated
 
 from ninja import Field, Schema
+from pydantic import BeforeValidator
+
+_NUMBER = re.compile(r"\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*")
+
+
+def _iso_8601_only(value):
+    """pydantic reads a number (or a string of one) as a Unix time: `0.5` was 1970."""
+    if isinstance(value, str) and not _NUMBER.fullmatch(value):
+        return value
+    if isinstance(value, datetime):
+        return value
+    raise ValueError("must be an ISO 8601 date and time, such as 2026-01-31T12:00:00Z")
+
+
+IsoDateTime = Annotated[datetime, BeforeValidator(_iso_8601_only)]
 
 
 class Problem(Schema):

@@ -15,7 +15,16 @@ from stories import selectors
 from stories.models import Story
 
 from . import schemas, serialize
-from .responses import decode_cursor, encode_cursor, next_page_url, parse_fields, pick, respond
+from .openapi import problem_codes
+from .responses import (
+    cursor_query,
+    decode_cursor,
+    encode_cursor,
+    next_page_url,
+    parse_fields,
+    pick,
+    respond,
+)
 
 router = Router(tags=["stories"])
 # Every story change bumps "list:articles" (stories.services.pages_changed), as does a
@@ -35,11 +44,12 @@ def _visible():
     "/stories",
     response={200: schemas.StoryPage, **PROBLEMS},
     summary="Stories with a published article, latest change first",
+    openapi_extra=problem_codes({400: ["invalid_cursor", "unknown_field"]}),
 )
 @public
 def list_stories(
     request: HttpRequest,
-    cursor: str | None = Query(None, description="`next_cursor` of the previous page."),
+    cursor: str | None = cursor_query(),
     limit: int = Query(20, ge=1, le=50, description="Page size."),
     fields: str | None = Query(None, description="Comma-separated item fields to return."),
 ):
@@ -76,6 +86,7 @@ def list_stories(
     "/stories/{slug}",
     response={200: schemas.StoryDetail, **PROBLEMS},
     summary="One story: its lead, every published article and its key points",
+    openapi_extra=problem_codes({400: ["unknown_field"], 404: ["not_found"]}),
 )
 @public
 def get_story(request: HttpRequest, slug: str, fields: str | None = None):

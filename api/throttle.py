@@ -1,8 +1,10 @@
 """Request limits for the API: fixed windows counted in the shared cache.
 
 Anonymous readers are counted by address; an app sending X-Session-Token by a hash of
-its token. Every request also counts against its address, at the token limit, so an
-address cannot buy a bigger budget by sending made-up tokens. The counters live in the
+its token, when the token is a live session (allauth's token strategy looks it up): a
+made-up or expired token is counted as anonymous, by address. Every request with a live
+token also counts against its address, at the token limit, so an address cannot buy a
+bigger budget by signing in many times. The counters live in the
 default cache (Redis in production), so the limits hold across app servers.
 
 Counting every request in Redis would cost a cache hit (which needs no Redis at all) two
@@ -108,12 +110,20 @@ def _hit(bucket: str, rate: Rate, now: float) -> int | None:
     return None
 
 
+def _live_session(token: str) -> bool:
+    """Whether the token names a session (one indexed lookup); allauth's strategy, so a
+    different HEADLESS_TOKEN_STRATEGY is honoured."""
+    from allauth.headless import app_settings  # reads settings: not at import time
+
+    return app_settings.TOKEN_STRATEGY.lookup_session(token) is not None
+
+
 def check(request: HttpRequest, now: float | None = None) -> int | None:
     """None when the request may go on, else the seconds to wait (for Retry-After)."""
     now = time.time() if now is None else now
     token = request.headers.get("X-Session-Token")
     token_rate = Rate.parse(settings.API_RATE_TOKEN)
-    if token:
+    if token and _live_session(token):
         digest = hashlib.sha256(token.encode()).hexdigest()[:32]
         wait = _hit(f"token:{digest}", token_rate, now)
         if wait:

@@ -6,17 +6,45 @@
 
 from __future__ import annotations
 
+import json
+
 from django.http import Http404, HttpRequest
 from django.urls import path
 from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.operation import PathView
+from ninja.parser import Parser
 
 from . import comments, content, stories
+from .openapi import document_errors
 from .problems import problem
 from .responses import ApiError
 
-api = NinjaAPI(
+
+class BodyNotAnObject(ValueError):
+    pass
+
+
+class ObjectParser(Parser):
+    """Every request body of this API is a JSON object: `[null, null]` is not a report
+    with its fields left out, it is a 400 (ninja's schemas would read any value's
+    missing attributes as defaults)."""
+
+    def parse_body(self, request: HttpRequest):
+        data = json.loads(request.body)
+        if not isinstance(data, dict):
+            raise BodyNotAnObject("not an object")
+        return data
+
+
+class Api(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        """The generated document, with errors as they are answered (api/openapi.py)."""
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        return document_errors(schema)
+
+
+api = Api(
     title="Newsroom API",
     version="1",
     description=(
@@ -29,6 +57,7 @@ api = NinjaAPI(
     # same-origin scripts and styles only. No validator badge: it would send the
     # document's address to validator.swagger.io from every public host.
     docs=Swagger(settings={"persistAuthorization": False, "validatorUrl": None}),
+    parser=ObjectParser(),
 )
 api.add_router("", content.router)
 api.add_router("", comments.router)
@@ -60,7 +89,10 @@ def unauthenticated(request: HttpRequest, exc: AuthenticationError):
 
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, exc: HttpError):
-    # Malformed JSON (400), a failed CSRF check on a cookie request (403)...
+    # A body that is not a JSON object (400), a failed CSRF check on a cookie request (403)
+    if exc.status_code == 400 and isinstance(exc.__cause__, ValueError | RecursionError):
+        detail = "The request body must be a JSON object (UTF-8)."
+        return problem(request, 400, detail, code="invalid_body")
     return problem(request, exc.status_code, str(exc))
 
 

@@ -352,12 +352,15 @@ class ArticleAdmin(IdOnlyAutocompleteMixin, ProtectedDeleteMixin, admin.ModelAdm
             raise admin.sites.PermissionDenied
         revision = get_object_or_404(ArticleRevision, pk=revision_id, article=article)
         if request.method == "POST":
-            publishing.restore(revision=revision, author=request.user)
+            notes: list[str] = []
+            publishing.restore(revision=revision, author=request.user, notes=notes)
             self.message_user(
                 request,
                 f"Restored the version of {when(revision.created_at)}.",
                 messages.SUCCESS,
             )
+            for note in notes:
+                self.message_user(request, note, messages.WARNING)
             return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
         return TemplateResponse(
             request,

@@ -91,14 +91,26 @@ def validate_image(field_file) -> None:
 
 
 EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
+# What an encoder may copy from the decoded image: the colour profile and which palette
+# entry is transparent. Pillow carries everything else it read (a JPEG or GIF comment,
+# XMP, PNG text chunks, EXIF) in `info` and writes some of it back when saving.
+KEPT_INFO = frozenset({"icc_profile", "transparency"})
+
+
+def bare(img: Image.Image) -> Image.Image:
+    """`img` with no metadata but colour: what it says in comments and text is not
+    ours to publish (a `<script>` or `<?php` in a JPEG comment would be stored as is)."""
+    img.info = {k: v for k, v in img.info.items() if k in KEPT_INFO}
+    return img
 
 
 def reencode(data: bytes, name: str) -> ContentFile:
     """A fresh encoding of an uploaded image, named by what it really is.
 
-    Only the decoded pixels are written back: whatever else the file carried (an HTML
-    page behind a GIF header, EXIF with the photographer's position, a second format
-    after the first) is gone, and a GIF uploaded as "report.pdf" is stored as
+    Only the decoded pixels (and the colour profile) are written back: whatever else the
+    file carried (an HTML page behind a GIF header, EXIF with the photographer's
+    position, a comment segment, XMP or PNG text, a second format after the first) is
+    gone, and a GIF uploaded as "report.pdf" is stored as
     "report.gif", so the web server never serves it as something else.
     """
     fmt, _w, _h = check_image_bytes(data)
@@ -108,7 +120,7 @@ def reencode(data: bytes, name: str) -> ContentFile:
             img = img.convert("RGB")
         buf = io.BytesIO()
         options = {"quality": 90} if fmt in ("JPEG", "WEBP") else {}
-        img.save(buf, fmt, **options)
+        bare(img).save(buf, fmt, **options)
     stem = PurePosixPath(name).stem[:80] or "image"
     return ContentFile(buf.getvalue(), name=f"{stem}.{EXTENSIONS[fmt]}")
 
@@ -180,7 +192,7 @@ def make_renditions(
             resized = img.resize((w, h), Image.Resampling.LANCZOS)
             for fmt, ext, key in formats:
                 buf = io.BytesIO()
-                frame = resized.convert("RGB") if fmt == "JPEG" else resized
+                frame = bare(resized.convert("RGB") if fmt == "JPEG" else resized)
                 # AVIF at speed 8: a tenth of the default's encoding time, nearly its size.
                 options = {"quality": 60, "speed": 8} if fmt == "AVIF" else {"optimize": True}
                 frame.save(buf, fmt, quality=options.pop("quality", 80), **options)

@@ -86,13 +86,35 @@ def unpublish(*, article: Article, author) -> Article:
 
 
 @transaction.atomic
-def restore(*, revision: ArticleRevision, author) -> Article:
-    """Put the article back as it was in `revision`; the restore is itself a revision."""
+def restore(*, revision: ArticleRevision, author, notes: list[str] | None = None) -> Article:
+    """Put the article back as it was in `revision`; the restore is itself a revision.
+
+    A restore is an edit like any other: it never publishes for someone who may not
+    (REQUIRE_REVIEW: a published version comes back "Ready for review"), and it never
+    takes another article's address (the current slug stays). Each such change is
+    appended to `notes`, for the editor."""
+    notes = [] if notes is None else notes
     article = revision.article
+    was_published = article.status == Article.Status.PUBLISHED
+    current_slug = article.slug
     data = revision.snapshot
     for name in SNAPSHOT_FIELDS:
         if name in data:
             setattr(article, name, data[name])
+    if article.slug != current_slug and (
+        Article.objects.filter(slug=article.slug).exclude(pk=article.pk).exists()
+    ):
+        notes.append(
+            f"The address “{article.slug}” now belongs to another article: "
+            f"this one keeps “{current_slug}”."
+        )
+        article.slug = current_slug
+    if article.status == Article.Status.PUBLISHED and not was_published and not can_publish(author):
+        article.status = Article.Status.REVIEW
+        notes.append(
+            "That version was published, but this site asks for a review before "
+            "publishing: the article is “Ready for review” for an editor who may publish."
+        )
     article.lead_image.name = data.get("lead_image") or ""
     wanted = {data.get(name) for name in SNAPSHOT_IMAGES} - {None}
     existing = set(Image.objects.filter(pk__in=wanted).values_list("pk", flat=True))

@@ -64,7 +64,10 @@ def visible_in_thread(user) -> Q:
 comments_changed = Signal()
 
 # Derived by Comment.save() from `parent`: a queryset update() may not set them.
-DERIVED_FIELDS = {"parent", "parent_id", "thread", "thread_id", "depth", "article", "article_id"}
+DERIVED_FIELDS = {
+    *("parent", "parent_id", "thread", "thread_id", "depth", "article", "article_id"),
+    *("in_reply_to", "in_reply_to_id"),
+}
 # Fields a cached page shows (or that decide whether it shows the comment).
 SHOWN_FIELDS = {"status", "body", "author", "author_id", "created_at", "edited_at"}
 
@@ -168,6 +171,11 @@ class Comment(models.Model):
         "self", on_delete=models.DO_NOTHING, null=True, blank=True, related_name="+", editable=False
     )
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
+    # The comment a reply answered when it was deeper than the display cap and joined
+    # the third level under that comment's parent: the page says "in reply to <name>".
+    in_reply_to = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
     body = models.TextField(help_text="Plain text, escaped on output.")
     fingerprint = models.CharField(max_length=64, editable=False, db_index=True)
     status = models.CharField(
@@ -184,9 +192,12 @@ class Comment(models.Model):
     user_agent = models.CharField(max_length=300, blank=True)
     reply_notified = models.BooleanField(default=False, editable=False)
     report_count = models.PositiveIntegerField(default=0, editable=False)
-    # Comments brought from another system (comments/importing/): where from and their id
-    # there, so a second import of the same export adds nothing.
+    # Comments brought from another system (comments/importing/): which system, which
+    # site of it (a WordPress base URL, a Disqus forum: ids are only unique per site) and
+    # their id there, so a second import of the same export adds nothing and an export
+    # of another site skips nothing. Rows imported before origins were kept have "".
     import_source = models.CharField(max_length=20, blank=True, editable=False)
+    import_origin = models.CharField(max_length=200, blank=True, editable=False)
     external_id = models.CharField(max_length=100, blank=True, editable=False)
 
     objects = CommentQuerySet.as_manager()
@@ -223,7 +234,7 @@ class Comment(models.Model):
             ),
             models.CheckConstraint(condition=~Q(parent=F("pk")), name="comment_not_its_own_parent"),
             models.UniqueConstraint(
-                fields=["import_source", "external_id"],
+                fields=["import_source", "import_origin", "external_id"],
                 condition=~Q(import_source=""),
                 name="comment_imported_once",
             ),
@@ -236,7 +247,12 @@ class Comment(models.Model):
         self.derive_thread()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and DERIVED_FIELDS & set(update_fields):
-            kwargs["update_fields"] = set(update_fields) | {"article", "depth", "thread"}
+            kwargs["update_fields"] = set(update_fields) | {
+                "article",
+                "depth",
+                "thread",
+                "in_reply_to",
+            }
         if self.thread_id is not None:
             return super().save(*args, **kwargs)
         # A new top-level comment is its own thread: its id exists only after the INSERT.
@@ -267,7 +283,8 @@ class Comment(models.Model):
         ORM, admin, import, bulk_create) leaves the thread right.
 
         A reply to a third-level comment joins the third level, as the service always
-        did. A reply on another article than its parent's raises ValidationError.
+        did, and keeps the comment it answered in `in_reply_to`. A reply on another
+        article than its parent's raises ValidationError.
         """
         parent = self.parent
         if parent is None:
@@ -276,8 +293,13 @@ class Comment(models.Model):
             return
         if self.pk is not None and parent.pk == self.pk:
             raise ValidationError({"parent": "A comment cannot reply to itself."})
+        answered = parent
         while parent.depth >= MAX_DEPTH:
             parent = parent.parent
+        if parent is not answered:
+            self.in_reply_to = answered
+        elif parent.depth < MAX_DEPTH - 1:  # not at the cap: nothing was moved
+            self.in_reply_to = None
         self.parent = parent
         if self.article_id is None:
             self.article_id = parent.article_id
@@ -430,13 +452,17 @@ class Report(models.Model):
 class ImportedAuthor(models.Model):
     """Somebody whose comments came in an import and who had no confirmed account here.
 
-    Their comments are credited to `user`, an inactive account that can never log in
-    and carries no email (so it never blocks a sign-up). When a reader confirms the same
-    email address, the comments move to them (`comments.importing.authors.claim`).
+    One per email address and name: commenters who shared an address keep their own
+    names. Their comments are credited to `user`, an inactive account that can never log
+    in, carries no email (so it never blocks a sign-up) and shows the name from the
+    export. When a reader confirms the same email address, the comments move to them
+    (`comments.importing.authors.claim`); an address alone never gives them to anyone.
     """
 
     key = models.CharField(
-        max_length=300, unique=True, help_text="The email address, or the source and name."
+        max_length=500,
+        unique=True,
+        help_text="The email address and the name, or the source, its site and the name.",
     )
     email = models.EmailField(blank=True)
     name = models.CharField(max_length=120, blank=True)

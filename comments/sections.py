@@ -16,6 +16,7 @@ from django.core.cache import caches
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
+from .claims import claimable
 from .selectors import PROFILE_COMMENTS, published_comments_by
 from .templatetags.comments_tags import audience, comments_section, shared_section_key
 
@@ -56,9 +57,13 @@ def article_section(context, article) -> SafeString:
 
 
 def profile_section(request, profile_user) -> SafeString:
-    """A reader's latest published comments on their public profile (one query)."""
+    """A reader's latest published comments on their public profile (one query); on
+    their own profile, imported comments waiting for them to claim (one more)."""
     comments = published_comments_by(profile_user)[:PROFILE_COMMENTS]
+    own = request.user.is_authenticated and request.user.pk == profile_user.pk
+    waiting = sum(claimable(profile_user).values()) if own else 0
     html = render_to_string(
-        "comments/includes/profile_comments.html", {"profile_comments": comments}
+        "comments/includes/profile_comments.html",
+        {"profile_comments": comments, "imported_waiting": waiting},
     )
     return mark_safe(html)  # rendered by Django's escaping template engine

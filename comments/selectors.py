@@ -25,6 +25,9 @@ class Node:
     is_own: bool = False
     can_edit: bool = False
     card: str = ""  # the card's HTML when it came from the cache (comments_tags.cached_cards)
+    # The comment a reply answered when it was moved under the display cap (shown as "in
+    # reply to <name>"), when the viewer may see it.
+    answered: Comment | None = None
 
     @property
     def shown(self) -> bool:
@@ -130,6 +133,8 @@ def _build_threads(rows: list[Comment], user, *, reverse: bool) -> list[Node]:
     roots = []
     for c in rows:
         node = nodes[c.pk]
+        if c.in_reply_to_id in nodes:
+            node.answered = nodes[c.in_reply_to_id].comment
         if c.parent_id is None:
             roots.append(node)
         elif c.parent_id in nodes:

@@ -12,7 +12,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SETTINGS = ROOT / "newsroom" / "settings"
 # Read by gunicorn.conf.py, not by Django's settings.
-GUNICORN = {"WEB_CONCURRENCY", "GUNICORN_THREADS", "BIND", "GUNICORN_BIND"}
+GUNICORN = set(
+    re.findall(
+        r'(?:_int|environ\.get)\(\s*"([A-Z][A-Z0-9_]*)"', (ROOT / "gunicorn.conf.py").read_text()
+    )
+)
 
 
 def _table() -> list[tuple[list[str], str]]:

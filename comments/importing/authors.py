@@ -12,79 +12,99 @@ from django.utils import timezone
 from accounts.models import generate_username
 from comments.models import Comment, ImportedAuthor
 
+from .rules import shown_name, staff_names, visible_name
+
 CACHE_LIMIT = 10_000  # authors remembered during one import (memory stays bounded)
 
 
+def author_key(*, source: str, origin: str, name: str, email: str) -> str:
+    """One imported author per email address and name (people who shared an address keep
+    their names); without an address, per name within one site of one source."""
+    folded = visible_name(name).casefold()
+    email = email.strip().lower()
+    if email:
+        return f"{email}\n{folded}"[:500]
+    return f"{source}:{origin}:name:{folded or 'anonymous'}"[:500]
+
+
 class AuthorResolver:
-    """Maps an export's (name, email) to a user id: the reader who confirmed that email,
-    else the imported author for it (made on first sight; claimed ones give the reader).
+    """Maps an export's (name, email) to the user id of an imported author, made on first
+    sight; a claimed one gives the reader who claimed it.
 
-    `prepare(entries)` looks a whole batch up in three queries and makes the missing
-    authors in two bulk INSERTs; `user_id()` then answers from memory."""
+    Never an existing reader's account by address alone: an export is no proof that the
+    commenter is the reader who confirmed that address here (they claim by confirming it,
+    `claim` below). `prepare(entries)` looks a whole batch up in two queries and makes
+    the missing authors in two bulk INSERTs; `user_id()` then answers from memory."""
 
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, origin: str) -> None:
         self.source = source
+        self.origin = origin
         self.cache: dict[str, int] = {}
-        self.readers = 0  # authors found among existing readers
+        self.staff = staff_names()
         self.created = 0  # imported authors made
+        self.refused_names = 0  # of them, under a name the site refuses
+        self.readers_addresses = 0  # of them, at an address a reader here confirmed
 
-    def key(self, name: str, email: str) -> tuple[str, str, str]:
-        email = email.strip().lower()
-        name = " ".join(name.split())[:120]
-        return email or f"{self.source}:name:{name.casefold() or 'anonymous'}", name, email
+    def key(self, name: str, email: str) -> str:
+        return author_key(source=self.source, origin=self.origin, name=name, email=email)
 
     def user_id(self, name: str, email: str) -> int:
-        return self.cache[self.key(name, email)[0]]
+        return self.cache[self.key(name, email)]
 
     def prepare(self, entries) -> None:
         wanted: dict[str, tuple[str, str]] = {}
         for entry in entries:
-            key, name, email = self.key(entry.author_name, entry.author_email)
+            key = self.key(entry.author_name, entry.author_email)
             if key not in self.cache:
-                wanted.setdefault(key, (name, email))
+                wanted.setdefault(key, (entry.author_name, entry.author_email.strip()))
         if not wanted:
             return
         if len(self.cache) + len(wanted) > CACHE_LIMIT:
             self.cache.clear()
-            wanted = {}
-            for entry in entries:
-                key, name, email = self.key(entry.author_name, entry.author_email)
-                wanted.setdefault(key, (name, email))
-        emails = {email for _, email in wanted.values() if email}
-        confirmed = (
-            EmailAddress.objects.annotate(lower=Lower("email"))
-            .filter(lower__in=emails, verified=True)
-            .values_list("lower", "user_id")
-        )
-        for email, user_id in confirmed:
-            self.readers += email not in self.cache
-            self.cache[email] = user_id
-        missing = [key for key in wanted if key not in self.cache]
-        known = ImportedAuthor.objects.filter(key__in=missing)
+            wanted = {
+                self.key(e.author_name, e.author_email): (e.author_name, e.author_email.strip())
+                for e in entries
+            }
+        known = ImportedAuthor.objects.filter(key__in=list(wanted))
         for key, claimed_by, user_id in known.values_list("key", "claimed_by_id", "user_id"):
             self.cache[key] = claimed_by or user_id
-        self._create([key for key in missing if key not in self.cache], wanted)
+        self._create([key for key in wanted if key not in self.cache], wanted)
 
     def _create(self, keys: list[str], wanted: dict[str, tuple[str, str]]) -> None:
         if not keys:
             return
         User = get_user_model()
+        shown = {key: shown_name(wanted[key][0], self.staff) for key in keys}
         users = User.objects.bulk_create(
             User(
                 username=generate_username("imported"),
-                display_name=wanted[key][0][:60],
+                display_name=shown[key][0],
                 is_active=False,
                 password=make_password(None),  # unusable: never logs in
             )
             for key in keys
         )
         ImportedAuthor.objects.bulk_create(
-            ImportedAuthor(key=key, name=wanted[key][0], email=wanted[key][1], user=user)
+            ImportedAuthor(
+                key=key,
+                name=" ".join(wanted[key][0].split())[:120],
+                email=wanted[key][1][:254],
+                user=user,
+            )
             for key, user in zip(keys, users, strict=True)
         )
         for key, user in zip(keys, users, strict=True):
             self.cache[key] = user.pk
         self.created += len(keys)
+        self.refused_names += sum(refused for _name, refused in shown.values())
+        emails = {wanted[key][1].lower() for key in keys if wanted[key][1]}
+        self.readers_addresses += (
+            EmailAddress.objects.annotate(lower=Lower("email"))
+            .filter(lower__in=emails, verified=True)
+            .count()
+            if emails
+            else 0
+        )
 
 
 @transaction.atomic

@@ -7,16 +7,22 @@ from datetime import UTC, datetime
 
 from comments.models import Status
 
-from .records import Entry, Thread
+from .records import Entry, Origin, Thread
 from .xml import done, iter_elements, local, text
 
 DSQ_ID = "{http://disqus.com/disqus-internals}id"
 
 
-def read(path: str, skipped: dict) -> Iterator[Thread | Entry]:
+def read(path: str, skipped: dict) -> Iterator[Origin | Thread | Entry]:
+    """The forum (the export's site, from the first <forum> named), then threads and
+    posts in file order; every top-level element is freed once read."""
+    forum = ""
     for element in iter_elements(path):
         name = local(element)
         parent = element.getparent()
+        if name == "forum" and not forum and (element.text or "").strip():
+            forum = element.text.strip()
+            yield Origin(forum)
         top_level = parent is not None and parent.getparent() is None
         if not top_level:
             continue

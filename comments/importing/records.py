@@ -6,10 +6,30 @@ import html
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import urlsplit
 
 import nh3
 
 from comments.models import Status
+
+
+@dataclass(frozen=True)
+class Origin:
+    """The site an export comes from (WordPress's base site URL, Disqus's forum): comment
+    ids are unique only within it."""
+
+    value: str
+
+
+def normalise_origin(value: str) -> str:
+    """One spelling per site: a URL's host (without "www.") and path, lower-case, no
+    scheme and no final slash; any other name (a Disqus forum) lower-case."""
+    value = value.strip()
+    parts = urlsplit(value)
+    if parts.scheme and parts.netloc:
+        host = parts.netloc.lower().removeprefix("www.")
+        value = f"{host}{parts.path.rstrip('/')}"
+    return value.lower()[:200]
 
 
 @dataclass(frozen=True)

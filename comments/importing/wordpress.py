@@ -9,40 +9,45 @@ from django.utils import timezone
 
 from comments.models import Status
 
-from .records import WORDPRESS_STATUS, Entry, Thread
+from .records import WORDPRESS_STATUS, Entry, Origin, Thread
 from .xml import done, iter_elements, local, text
 
 SKIPPED_TYPES = {"pingback", "trackback"}
 
 
-def read(path: str, skipped: dict) -> Iterator[Thread | Entry]:
-    """Threads and comments in file order; a post's Thread comes before its comments.
+def read(path: str, skipped: dict) -> Iterator[Origin | Thread | Entry]:
+    """The export's site, then threads and comments in file order; a post's Thread comes
+    before its comments.
 
-    `skipped` counts what is left out on purpose (pingbacks and trackbacks, unreadable
-    dates)."""
+    Every element is freed once read, whatever it is (categories, tags, terms, authors
+    and any other channel-level element as much as items), so memory stays flat however
+    much the channel holds. `skipped` counts what is left out on purpose (pingbacks and
+    trackbacks, unreadable dates)."""
     link = post_id = title = ""
     announced = False
     for element in iter_elements(path):
         name = local(element)
         parent = element.getparent()
-        in_item = parent is not None and local(parent) == "item"
-        if in_item and name == "link":
+        where = local(parent) if parent is not None else ""
+        if where == "channel" and name == "base_site_url":
+            yield Origin((element.text or "").strip())
+        elif where == "item" and name == "link":
             link = (element.text or "").strip()
-        elif in_item and name == "title":
+        elif where == "item" and name == "title":
             title = (element.text or "").strip()
-        elif in_item and name == "post_id":
+        elif where == "item" and name == "post_id":
             post_id = (element.text or "").strip()
-        elif name == "comment" and in_item:
+        elif where == "item" and name == "comment":
             if not announced:
                 announced = True
                 yield Thread(key=post_id or link, url=link, title=title)
             entry = _entry(element, post_id or link, skipped)
-            done(element)
             if entry is not None:
                 yield entry
         elif name == "item":
             link = post_id = title = ""
             announced = False
+        if where in ("channel", "item", "rss"):
             done(element)
 
 

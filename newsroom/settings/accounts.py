@@ -40,6 +40,8 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 # pages, which work for every reader (an app can also post the key from the link).
 HEADLESS_ONLY = False
 HEADLESS_CLIENTS = ("app",)
+# allauth headless serves its OpenAPI document at /_allauth/openapi.json (and .yaml, .html).
+HEADLESS_SERVE_SPECIFICATION = env_bool("HEADLESS_SERVE_SPECIFICATION", True)
 AVATAR_MAX_BYTES = env_int("AVATAR_MAX_BYTES", 5_000_000)
 AVATAR_SIZE = 256
 

@@ -72,6 +72,8 @@ COMMENTS_WATCHED_WORDS = env_list("COMMENTS_WATCHED_WORDS", "")
 API_RATE_ANON = env_str("API_RATE_ANON", "120/60")
 API_RATE_TOKEN = env_str("API_RATE_TOKEN", "600/60")
 API_PAGE_SIZE_MAX = env_int("API_PAGE_SIZE_MAX", 50)
+# The longest `cursor` the API accepts (its own are under 60 characters).
+API_CURSOR_MAX_LENGTH = env_int("API_CURSOR_MAX_LENGTH", 200)
 # Stories (stories/, docs/stories.md): grouping the same event across sources.
 STORY_WINDOW_HOURS = env_int("STORY_WINDOW_HOURS", 72)  # candidates published this close
 STORY_MINHASH_THRESHOLD = env_float("STORY_MINHASH_THRESHOLD", 0.5)  # near-dup

@@ -70,6 +70,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: counts every response, page-cache hits and errors included (issue 27).
     "serving.metrics.RequestMetricsMiddleware",
+    # /api/ and /_allauth/: every error as JSON (the size limit's 413 too), text that is
+    # not Unicode refused, allauth's crashes a 400, allauth's writes in one transaction.
+    "api.boundary.BoundaryMiddleware",
     "serving.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "serving.middleware.SecurityHeadersMiddleware",

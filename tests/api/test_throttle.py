@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
 
 from api import throttle
+from api.throttle import counts
 
-from .conftest import AppClient
+from .conftest import AppClient, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -28,15 +30,30 @@ def test_anonymous_reads_are_limited_per_address_even_on_cache_hits(app, article
     assert other.status_code == 200
 
 
-def test_tokens_are_limited_per_token_and_made_up_tokens_buy_nothing(client, article, settings):
+def test_tokens_are_limited_per_token_and_made_up_tokens_buy_nothing(
+    client, article, settings, ada, bram
+):
     settings.API_RATE_ANON = "2/60"
     settings.API_RATE_TOKEN = "4/60"
     url = "/api/v1/articles"
-    first = AppClient(client, "token-one")
+    first = AppClient(client, sign_in(client, ada.email))
+    second = AppClient(client, sign_in(client, bram.email))
+    counts.clear()
+    cache.clear()
     assert [first.get(url).status_code for _ in range(4)] == [200] * 4
     assert first.get(url).status_code == 429
     # A fresh token from the same address still counts against the address (4 already).
-    assert AppClient(client, "token-two").get(url).status_code == 429
+    assert second.get(url).status_code == 429
+
+
+def test_a_token_that_names_no_session_counts_as_anonymous(client, article, settings):
+    # Issue 28: 160 requests with a made-up X-Session-Token all got 200, past the
+    # anonymous limit, because any token got the (larger) token budget.
+    settings.API_RATE_ANON = "3/60"
+    settings.API_RATE_TOKEN = "1000/60"
+    url = "/api/v1/articles"
+    statuses = [AppClient(client, f"made-up-{n}").get(url).status_code for n in range(5)]
+    assert statuses == [200, 200, 200, 429, 429]
 
 
 def test_windows_end(rf, settings):

@@ -190,3 +190,39 @@ def test_source_logo_and_promo_background_uploads_are_re_encoded_too():
         assert field.name.endswith(".gif")
         with default_storage.open(field.name, "rb") as fh:
             assert b"<script" not in fh.read()
+
+
+def _with_text(fmt: str) -> bytes:
+    """An image whose comment (JPEG COM, GIF comment extension) or text chunk (PNG) holds
+    a script and PHP."""
+    payload = b"<script>alert(1)</script><?php system($_GET['c']); ?>"
+    buf = io.BytesIO()
+    img = PILImage.new("RGB", (1300, 900), (20, 120, 60))
+    if fmt == "PNG":
+        from PIL.PngImagePlugin import PngInfo
+
+        info = PngInfo()
+        info.add_text("Comment", payload.decode())
+        img.save(buf, fmt, pnginfo=info)
+    else:
+        img = img.convert("P") if fmt == "GIF" else img
+        img.save(buf, fmt, comment=payload)
+    data = buf.getvalue()
+    assert b"<script>" in data and b"<?php" in data  # the sample really carries it
+    return data
+
+
+@pytest.mark.parametrize(("fmt", "name"), [("JPEG", "a.jpg"), ("GIF", "a.gif"), ("PNG", "a.png")])
+def test_comment_and_text_segments_are_gone_from_the_original_and_every_rendition(fmt, name):
+    # Issue 28: EXIF was stripped but a JPEG/GIF comment survived re-encoding.
+    image = _library_image(file=SimpleUploadedFile(name, _with_text(fmt)))
+    paths = [image.file.name]
+    image.store_renditions(image.renditions_key)
+    for key in ("webp", "jpeg", "avif"):
+        for _width, url in image.renditions.get(key, []):
+            paths.append(url.removeprefix(default_storage.base_url))
+    assert len(paths) > 3
+    for path in paths:
+        with default_storage.open(path, "rb") as fh:
+            stored = fh.read()
+        assert b"<script" not in stored and b"<?php" not in stored, path

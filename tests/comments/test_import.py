@@ -74,17 +74,23 @@ def test_wordpress_import_keeps_threads_dates_and_states(quay, ferry, marta):
     assert ModerationLog.objects.filter(reason__startswith="Imported from WordPress").count() == 9
 
 
-def test_authors_are_readers_by_confirmed_email_or_imported_authors(quay, ferry, marta):
-    ConfirmedReaderFactory(email="olu@example.net").emailaddress_set.update(verified=False)
-    _run("wordpress", WXR)
+def test_a_confirmed_readers_address_alone_gives_them_nothing(quay, ferry, marta):
+    # Issue 28: a comment whose email matched a confirmed reader was published under
+    # that reader's name and profile link, without their consent.
+    output = _run("wordpress", WXR)
     by_id = {c.external_id: c for c in Comment.objects.filter(import_source="wordpress")}
-    assert by_id["101"].author == marta and by_id["201"].author == marta
-    olu = by_id["102"].author  # an unconfirmed address is not proof: an imported author
-    assert olu != marta and not olu.is_active and olu.email == ""
-    assert by_id["104"].author == olu  # same address, any case: the same author
-    assert ImportedAuthor.objects.get(user=olu).email == "olu@example.net"
+    assert not Comment.objects.filter(author=marta).exists()
+    imported = by_id["101"].author
+    assert imported != marta and not imported.is_active and imported.email == ""
+    assert imported.public_name == "Marta Quayside"  # the export's name, not hers here
+    assert by_id["201"].author == imported
+    olu = by_id["102"].author
+    assert by_id["104"].author == olu  # same address, any case, same name: one author
+    assert ImportedAuthor.objects.get(user=olu).email.lower() == "olu@example.net"
+    assert "at an address a reader here has confirmed" in output
     page = Client().get(quay.get_absolute_url()).content.decode()
-    assert "Olu Pier" in page and "Marta Q." in page and "About time." in page
+    assert "Olu Pier" in page and "Marta Quayside" in page and "About time." in page
+    assert "Marta Q." not in page and marta.get_absolute_url() not in page
 
 
 def test_reader_confirming_the_address_claims_the_imported_comments(client, quay, ferry):
@@ -95,7 +101,7 @@ def test_reader_confirming_the_address_claims_the_imported_comments(client, quay
 
     email_confirmed.send(sender=EmailAddress, request=None, email_address=address)
     assert Comment.objects.filter(author=reader).count() == 3  # 102, 104, 109
-    assert ImportedAuthor.objects.get(email="olu@example.net").claimed_by == reader
+    assert ImportedAuthor.objects.get(email__iexact="olu@example.net").claimed_by == reader
 
 
 def test_running_again_adds_nothing(quay, ferry, marta):
@@ -104,14 +110,15 @@ def test_running_again_adds_nothing(quay, ferry, marta):
     output = _run("wordpress", WXR)
     assert Comment.objects.count() == count
     assert "0 imported" in output and "Already imported before (skipped): 9" in output
-    assert ImportedAuthor.objects.count() == 4  # Olu, Quiet Reader, Cheap Lamps, Gull
+    # Marta, Olu, Quiet Reader, Cheap Lamps, Gull: made once, found again.
+    assert ImportedAuthor.objects.count() == 5
 
 
 def test_disqus_import(quay, marta):
     output = _run("disqus", DISQUS)
     by_id = {c.external_id: c for c in Comment.objects.filter(import_source="disqus")}
     assert set(by_id) == {"9001", "9002", "9003", "9004", "9005"}
-    assert by_id["9001"].author == marta and by_id["9001"].article_id == quay.pk
+    assert by_id["9001"].author != marta and by_id["9001"].article_id == quay.pk
     assert by_id["9001"].body == "Lovely to see this done.\nFinally."
     assert by_id["9002"].parent_id == by_id["9001"].pk
     assert by_id["9003"].status == Status.REJECTED and by_id["9004"].status == Status.SPAM

@@ -237,3 +237,12 @@ def test_each_response_closes_its_connection(production_server):
     status, headers, _ = production_server.get("/robots.txt")
     assert status == 200
     assert headers["Connection"] == "close"
+
+
+def test_a_long_api_request_line_reaches_the_app_and_gets_problem_json(production_server):
+    # Issue 28: a request line over 4,094 bytes got gunicorn's own HTML 400.
+    fields = ",".join(f"f{n}" for n in range(1200))  # about 6,000 bytes
+    status, headers, body = production_server.get(f"/api/v1/articles?fields={fields}")
+    assert status == 400
+    assert headers["Content-Type"] == "application/problem+json"
+    assert b"unknown_field" in body

@@ -22,8 +22,14 @@ class Command(BaseCommand):
         parser.add_argument("source", choices=sorted(LABELS))
         parser.add_argument("path", help="The export file (.xml).")
         parser.add_argument("--batch-size", type=int, default=BATCH_SIZE)
+        parser.add_argument(
+            "--origin",
+            default="",
+            help="The old site's address (or Disqus forum) when the export does not say "
+            "or says it wrongly: comment ids are unique per site.",
+        )
 
-    def handle(self, *args, source: str, path: str, batch_size: int, **options):
+    def handle(self, *args, source: str, path: str, batch_size: int, origin: str, **options):
         live = sys.stderr.isatty()
 
         def progress(summary: Summary) -> None:
@@ -35,7 +41,11 @@ class Command(BaseCommand):
 
         try:
             summary = import_comments(
-                source=source, path=path, batch_size=max(1, batch_size), progress=progress
+                source=source,
+                path=path,
+                origin=origin,
+                batch_size=max(1, batch_size),
+                progress=progress,
             )
         except ExportError as error:
             if live:
@@ -51,13 +61,33 @@ class Command(BaseCommand):
     def _report(self, s: Summary, label: str) -> None:
         out = self.stdout.write
         statuses = ", ".join(f"{n:,} {status}" for status, n in sorted(s.statuses.items()))
-        out(f"{label}: {s.read:,} comments read, {s.imported:,} imported ({statuses or 'none'}).")
-        out(f"Already imported before (skipped): {s.already_there:,}")
         out(
-            f"Authors: {s.readers:,} matched to readers by confirmed email, "
-            f"{s.new_authors:,} new imported authors (they claim their comments by "
-            "confirming that email here)."
+            f"{label} ({s.origin}): {s.read:,} comments read, {s.imported:,} imported "
+            f"({statuses or 'none'})."
         )
+        out(f"Already imported before (skipped): {s.already_there:,}")
+        if s.adopted:
+            out(f"Imported before origins were kept, now counted as {s.origin}: {s.adopted:,}")
+        out(
+            f"Authors: {s.new_authors:,} new imported authors, each shown under the name in "
+            "the export; readers claim them by confirming that email address here."
+        )
+        if s.readers_addresses:
+            out(
+                f"Of them, at an address a reader here has confirmed (not given to that "
+                f"reader without a new confirmation): {s.readers_addresses:,}"
+            )
+        if s.refused_names:
+            out(
+                f"Names refused (reserved, staff or deleted-looking), shown as "
+                f"“Imported reader”: {s.refused_names:,}"
+            )
+        if s.too_long:
+            out(
+                f"Longer than the comment limit, kept whole and held for moderation: {s.too_long:,}"
+            )
+        if s.controls_removed:
+            out(f"Control characters removed from: {s.controls_removed:,}")
         if s.parent_missing:
             out(f"Replies whose parent is missing, kept as top-level: {s.parent_missing:,}")
         if s.empty:
