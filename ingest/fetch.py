@@ -51,6 +51,7 @@ class FetchResult:
     etag: str = ""
     last_modified: str = ""
     max_age: int | None = None  # Cache-Control: max-age, in seconds
+    content_type: str = ""
 
     @property
     def not_modified(self) -> bool:
@@ -330,6 +331,7 @@ def _fetch(
                 etag=response.headers.get("ETag", "")[:300],
                 last_modified=response.headers.get("Last-Modified", "")[:100],
                 max_age=max_age(response.headers),
+                content_type=response.headers.get("Content-Type", "")[:200],
             )
     except FetchError:
         raise

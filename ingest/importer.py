@@ -14,15 +14,12 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import re
 import time
-import xml.sax
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
-import feedparser
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -36,6 +33,7 @@ from articles.models import Article, Source, Topic, unique_slug
 from articles.sanitize import MarkupTooComplex
 
 from .entries import FeedEntry, entry_from_feed
+from .feedxml import parse
 from .fetch import FetchError, fetch, is_http_url, read_local
 from .models import FeedState
 
@@ -60,6 +58,7 @@ class IngestReport:
     skipped: int = 0
     errors: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # why entries were skipped
+    repairs: list[str] = field(default_factory=list)  # what the feed needed to be read
     not_modified: bool = False
     failed: bool = False  # the feed itself could not be fetched or parsed
     max_age: int | None = None  # what the server said about polling again (seconds)
@@ -127,7 +126,7 @@ def ingest_source(
                 report.not_modified = True
                 _record_success(state, now=now)
                 return report
-            data, base_url = result.body, result.url
+            data, base_url, content_type = result.body, result.url, result.content_type
             if conditional:
                 state.etag, state.last_modified = result.etag, result.last_modified
                 # Many servers send no validators, or new ones for the same bytes: the
@@ -142,8 +141,13 @@ def ingest_source(
         elif "://" in location:
             raise FetchError(f"Only http and https addresses or local files: {location[:200]}")
         else:
-            data, base_url = read_local(location, max_bytes=settings.FEED_MAX_BYTES), ""
-        parsed = _parse(data, report)
+            data = read_local(location, max_bytes=settings.FEED_MAX_BYTES)
+            base_url = content_type = ""
+        feed = parse(data, content_type=content_type)
+        parsed = feed.feed
+        report.repairs = feed.repairs
+        if feed.repairs:
+            report.notes.append(f"Feed repaired: {'; '.join(feed.repairs)}.")
     except FetchError as exc:
         report.retry_after = exc.retry_after
         report.failed = True
@@ -187,58 +191,9 @@ def ingest_source(
     # retried.
     if conditional:
         state.body_sha256 = "" if report.errors else digest
+    state.repairs = "; ".join(report.repairs)[:300]
     _record_success(state, now=now, problems=refused)
     return report
-
-
-# A numeric character reference: one naming a character XML forbids (&#0;, &#xD800;,
-# &#99999999;) makes the strict parser refuse the whole feed.
-CHAR_REF = re.compile(rb"&#(?:[xX]([0-9a-fA-F]{1,50})|([0-9]{1,50}));")
-
-
-def _xml_char(code: int) -> bool:
-    return (
-        code in (0x9, 0xA, 0xD)
-        or 0x20 <= code <= 0xD7FF
-        or 0xE000 <= code <= 0xFFFD
-        or 0x10000 <= code <= 0x10FFFF
-    )
-
-
-def repair_char_refs(data: bytes) -> tuple[bytes, int]:
-    """Replace references to characters XML forbids with U+FFFD; return how many."""
-    replaced = 0
-
-    def fix(match: re.Match) -> bytes:
-        nonlocal replaced
-        hex_digits, digits = match.groups()
-        code = int(hex_digits, 16) if hex_digits else int(digits)
-        if _xml_char(code):
-            return match.group(0)
-        replaced += 1
-        return b"&#xFFFD;"
-
-    return CHAR_REF.sub(fix, data), replaced
-
-
-def _parse(data: bytes, report: IngestReport):
-    data, replaced = repair_char_refs(data)
-    if replaced:
-        report.notes.append(
-            f"{replaced} invalid character reference{'s' if replaced > 1 else ''} "
-            "replaced with \ufffd; the rest of the feed was read."
-        )
-    # feedparser gets bytes, never a string: given a string that looks like a URL it
-    # would fetch it itself, without our limits. Its own sanitizer is off because nh3
-    # (articles/sanitize.py) is the one that decides what is safe. No base URL either:
-    # feedparser would resolve GUIDs against it; entry_from_feed resolves links itself.
-    parsed = feedparser.parse(data, sanitize_html=False, resolve_relative_uris=False)
-    problem = parsed.get("bozo_exception")
-    if parsed.get("bozo") and isinstance(problem, xml.sax.SAXException):
-        raise FetchError(f"Malformed XML: {problem}")
-    if not parsed.get("version") and not parsed.entries:
-        raise FetchError("Not an RSS or Atom feed.")
-    return parsed
 
 
 def _record_success(state: FeedState, *, now: datetime, problems: list[str] = ()) -> None:
