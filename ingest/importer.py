@@ -17,25 +17,22 @@ import logging
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import PurePosixPath
-from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
-from articles.images import check_image_bytes
 from articles.models import Article, Source, Topic, unique_slug
 from articles.sanitize import MarkupTooComplex
 
+from . import images
 from .entries import FeedEntry, entry_from_feed
 from .feedxml import parse
 from .fetch import FetchError, fetch, is_http_url, read_local
-from .models import FeedState
+from .models import DeletedEntry, FeedState
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +40,6 @@ FEED_ACCEPT = (
     "application/rss+xml, application/atom+xml, application/rdf+xml, "
     "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 )
-IMAGE_EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
 LOOKUP_BATCH = 500
 
 
@@ -124,6 +120,7 @@ def ingest_source(
             report.max_age = result.max_age
             if result.not_modified:
                 report.not_modified = True
+                report.notes.extend(images.retry_pending(source=source, deadline=deadline))
                 _record_success(state, now=now)
                 return report
             data, base_url, content_type = result.body, result.url, result.content_type
@@ -136,6 +133,7 @@ def ingest_source(
                 digest = hashlib.sha256(data).hexdigest()
                 if digest == state.body_sha256:
                     report.not_modified = True
+                    report.notes.extend(images.retry_pending(source=source, deadline=deadline))
                     _record_success(state, now=now)
                     return report
         elif "://" in location:
@@ -186,6 +184,7 @@ def ingest_source(
         source=source, entries=entries, publish=publish, report=report, deadline=deadline
     )
     report.errors.extend(refused)
+    report.notes.extend(images.retry_pending(source=source, deadline=deadline))
     # A body with errors (an image not reached, an entry refused or not written) is not
     # remembered: the next poll reads it again, and an entry that was not written is
     # retried.
@@ -222,11 +221,17 @@ class _Run:
     def __init__(self, source: Source, entries: list[FeedEntry]):
         self.source = source
         self.known: dict[str, Article] = {}
+        self.deleted: set[str] = set()  # GUIDs of imported articles an editor deleted
         keys = list({e.key for e in entries})
         for start in range(0, len(keys), LOOKUP_BATCH):
             batch = keys[start : start + LOOKUP_BATCH]
             for article in Article.objects.filter(source=source, guid__in=batch):
                 self.known[article.guid] = article
+            self.deleted.update(
+                DeletedEntry.objects.filter(source=source, guid__in=batch).values_list(
+                    "guid", flat=True
+                )
+            )
         self.topics: dict[str, Topic] = {}
         terms = sorted({t for e in entries for t in e.categories})
         for start in range(0, len(terms), LOOKUP_BATCH):
@@ -280,15 +285,20 @@ def _import_entries(
         if article is not None and article.feed_hash == entry.hash:
             report.unchanged += 1
             continue
-        if article is not None and article.edited_in_admin:
+        why = _left_alone(article, deleted=article is None and entry.key in run.deleted)
+        if why:
             report.skipped += 1
             report.notes.append(
-                f"Skipped, an editor has changed it in the admin: {article.title[:80]!r}"
+                f"Skipped, {why}: {(article.title if article else entry.title)[:80]!r}"
             )
             continue
-        image = None
+        image = image_error = None
         if entry.image_url and (article is None or article.feed_image_url != entry.image_url):
-            image = _download_image(entry.image_url, report=report, deadline=deadline)
+            try:
+                image = images.download(entry.image_url, deadline=deadline)
+            except images.ImageError as exc:
+                image_error = str(exc)
+                report.errors.append(image_error)
         try:
             # Topics are made outside the entry's transaction: a rolled-back entry must
             # not leave the run's cache pointing at topics that no longer exist.
@@ -310,10 +320,25 @@ def _import_entries(
             run.known.pop(entry.key, None)
             continue
         run.known[entry.key] = saved
+        if image_error:
+            images.note_failure(saved, entry.image_url, image_error, now=timezone.now())
+        elif image is not None or not entry.image_url:
+            images.forget(saved)
         if article is None:
             report.new += 1
         else:
             report.updated += 1
+
+
+def _left_alone(article: Article | None, *, deleted: bool) -> str:
+    """Why a changed entry is not written, or "": editors have the last word."""
+    if deleted:
+        return "an editor deleted it"
+    if article is not None and article.edited_in_admin:
+        return "an editor has changed it in the admin"
+    if article is not None and article.status == Article.Status.WITHDRAWN:
+        return "an editor withdrew it"
+    return ""
 
 
 def _write(
@@ -375,19 +400,3 @@ def _import_slug(entry: FeedEntry, *, source: Source) -> str:
     if not Article.objects.filter(slug=tagged).exists():
         return tagged
     return unique_slug(entry.title)
-
-
-def _download_image(url: str, *, report: IngestReport, deadline: float) -> tuple[str, bytes] | None:
-    """The image at `url` checked as an admin upload is; None (and an error) if unusable."""
-    try:
-        result = fetch(url, max_bytes=settings.IMAGE_MAX_BYTES, accept="image/*", deadline=deadline)
-        fmt, _, _ = check_image_bytes(result.body)
-    except FetchError as exc:
-        where = "" if url[:200] in str(exc) else f" ({url[:200]})"
-        report.errors.append(f"Lead image left out{where}: {exc}")
-        return None
-    except ValidationError as exc:
-        report.errors.append(f"Lead image left out ({url[:200]}): {' '.join(exc.messages)}")
-        return None
-    stem = slugify(PurePosixPath(urlsplit(url).path).stem)[:60] or "lead"
-    return f"{stem}.{IMAGE_EXTENSIONS[fmt]}", result.body
