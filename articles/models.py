@@ -22,6 +22,7 @@ from .library import BodyImage, Image
 from .pins import Pin
 from .promos import Promo
 from .sanitize import MarkupTooComplex, check_markup, sanitize_html
+from .validators import validate_css_selector
 
 # What the feed provides. An editor who changes any of these in the admin takes the
 # article over: later fetches leave it alone.
@@ -93,6 +94,7 @@ class Source(models.Model):
         "article body selector",
         max_length=300,
         blank=True,
+        validators=[validate_css_selector],
         help_text="Optional CSS selector of the article text on this source's pages, for "
         'sites where it is not found by itself (for example "article .story-body").',
     )
@@ -100,6 +102,7 @@ class Source(models.Model):
         "parts to drop",
         max_length=500,
         blank=True,
+        validators=[validate_css_selector],
         help_text="Optional CSS selectors of parts removed from the page first, comma "
         'separated (for example ".share-bar, .newsletter-signup, aside").',
     )

@@ -92,14 +92,24 @@ def http_charset(content_type: str) -> str:
     return message.get_param("charset") or ""
 
 
-def decode(data: bytes, *, content_type: str = "") -> Decoded:
-    """The feed's text, from the first clue that decodes it; see the module docstring."""
+# An HTML page's own declaration, in its first bytes (as browsers look for it).
+META_CHARSET = re.compile(rb"<meta[^>]{0,200}?charset\s*=\s*[\"']?\s*([A-Za-z0-9._:-]{1,40})", re.I)
+
+
+def decode(data: bytes, *, content_type: str = "", html: bool = False) -> Decoded:
+    """The feed's text, from the first clue that decodes it; see the module docstring.
+
+    `html`: the document is a web page, whose own declaration is a meta charset.
+    """
     notes: list[str] = []
     bom = next(((mark, name) for mark, name in BOMS if data.startswith(mark)), None)
-    declared = XML_DECLARATION.match(data)
+    if html:
+        declared, where = META_CHARSET.search(data[:4096]), "meta charset"
+    else:
+        declared, where = XML_DECLARATION.match(data), "XML declaration"
     clues = [
         (http_charset(content_type), "HTTP charset"),
-        (declared.group(1).decode("ascii") if declared else "", "XML declaration"),
+        (declared.group(1).decode("ascii") if declared else "", where),
         (bom[1] if bom else "", "byte-order mark"),
     ]
     for label, how in clues:
@@ -121,7 +131,7 @@ def decode(data: bytes, *, content_type: str = "") -> Decoded:
         pass
     best = from_bytes(data).best()
     if best is None:
-        raise FetchError("Cannot tell the feed's encoding: it is not text.")
+        raise FetchError("Cannot tell the encoding: it is not text.")
     codec = _codec(best.encoding) or best.encoding
     notes.append(f"the encoding was detected as {codec}")
     return Decoded(data.decode(codec, errors="replace"), codec, "detected", notes)

@@ -38,9 +38,10 @@ class FetchError(Exception):
     Retry-After header), for the poll scheduler to honour.
     """
 
-    def __init__(self, message: str, *, retry_after: int | None = None):
+    def __init__(self, message: str, *, retry_after: int | None = None, status: int = 0):
         super().__init__(message)
         self.retry_after = retry_after
+        self.status = status  # the HTTP status of a 4xx or 5xx answer, else 0
 
 
 @dataclass
@@ -346,7 +347,9 @@ def _fetch(
                 max_age=max_age(exc.headers),
             )
         raise FetchError(
-            f"HTTP {exc.code} {exc.reason} from {url[:200]}.", retry_after=retry_after(exc.headers)
+            f"HTTP {exc.code} {exc.reason} from {url[:200]}.",
+            retry_after=retry_after(exc.headers),
+            status=exc.code,
         ) from None
     except urllib.error.URLError as exc:
         reason = exc.reason

@@ -55,6 +55,8 @@ class IngestReport:
     errors: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # why entries were skipped
     repairs: list[str] = field(default_factory=list)  # what the feed needed to be read
+    # [article id, feed hash] of the entries written: their pages, for full text.
+    written: list[list] = field(default_factory=list)
     not_modified: bool = False
     failed: bool = False  # the feed itself could not be fetched or parsed
     max_age: int | None = None  # what the server said about polling again (seconds)
@@ -184,6 +186,10 @@ def ingest_source(
         source=source, entries=entries, publish=publish, report=report, deadline=deadline
     )
     report.errors.extend(refused)
+    if source.fetch_full_text and report.written:
+        from .tasks import fetch_full_texts  # the task module imports this one
+
+        fetch_full_texts.enqueue(source.pk, report.written)
     report.notes.extend(images.retry_pending(source=source, deadline=deadline))
     # A body with errors (an image not reached, an entry refused or not written) is not
     # remembered: the next poll reads it again, and an entry that was not written is
@@ -320,6 +326,7 @@ def _import_entries(
             run.known.pop(entry.key, None)
             continue
         run.known[entry.key] = saved
+        report.written.append([saved.pk, saved.feed_hash])
         if image_error:
             images.note_failure(saved, entry.image_url, image_error, now=timezone.now())
         elif image is not None or not entry.image_url:
@@ -362,6 +369,7 @@ def _write(
     article.byline = entry.byline
     article.original_url = entry.link
     article.feed_hash = entry.hash
+    article.full_text_fetched_at = None  # the body is the feed's again, until fetched
     article.feed_updated_at = entry.updated_at
     agency = run.agency(entry)
     if agency is not None:

@@ -573,3 +573,15 @@ REQUIRE_REVIEW = env_bool("REQUIRE_REVIEW", False)
 TOPIC_PIN_LIMIT = env_int("TOPIC_PIN_LIMIT", 3)
 # Dates Django formats by itself name their time zone (newsroom/formats/en/formats.py).
 FORMAT_MODULE_PATH = ["newsroom.formats"]
+
+# --- Full text of summary-only feeds (issue 30) ---
+# Source.fetch_full_text: the worker fetches each new entry's page (ingest/fulltext.py)
+# with the feeds' SSRF guards, timeouts and redirect limit, and these.
+FULLTEXT_MAX_BYTES = env_int("FULLTEXT_MAX_BYTES", 2 * 1024 * 1024)  # largest page read
+# Seconds between the end of one request to a host and the start of the next, shared by
+# every worker (ingest/hosts.py); one request at a time per host.
+FULLTEXT_DELAY = env_float("FULLTEXT_DELAY", 1.0)
+FULLTEXT_MIN_WORDS = env_int("FULLTEXT_MIN_WORDS", 60)  # fewer: the summary is kept
+FULLTEXT_ROBOTS_TTL = env_int("FULLTEXT_ROBOTS_TTL", 24 * 3600)  # robots.txt kept per host
+# Wall clock for one full-text task; articles not reached go to a follow-up task.
+FULLTEXT_TASK_BUDGET = env_float("FULLTEXT_TASK_BUDGET", 300.0)
