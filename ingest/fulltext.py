@@ -37,7 +37,7 @@ from articles.sanitize import MarkupTooComplex, sanitize_html
 
 from .entries import absolutizer
 from .feedxml import decode
-from .fetch import FetchError, fetch
+from .fetch import FetchError, check_host, fetch
 from .hosts import HostBusy, polite, robots_allows
 from .models import FeedState
 
@@ -152,6 +152,7 @@ def article_text(article: Article, source: Source, *, deadline: float) -> str:
         raise NoFullText("the entry has no link")
     host = urlsplit(url).hostname or ""
     try:
+        check_host(url)  # before robots.txt: a refused address is said as such
         if not robots_allows(url, deadline=deadline):
             raise NoFullText("the site's robots.txt does not allow it")
         with polite(host, deadline=deadline):

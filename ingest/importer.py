@@ -186,10 +186,6 @@ def ingest_source(
         source=source, entries=entries, publish=publish, report=report, deadline=deadline
     )
     report.errors.extend(refused)
-    if source.fetch_full_text and report.written:
-        from .tasks import fetch_full_texts  # the task module imports this one
-
-        fetch_full_texts.enqueue(source.pk, report.written)
     report.notes.extend(images.retry_pending(source=source, deadline=deadline))
     # A body with errors (an image not reached, an entry refused or not written) is not
     # remembered: the next poll reads it again, and an entry that was not written is
@@ -198,6 +194,10 @@ def ingest_source(
         state.body_sha256 = "" if report.errors else digest
     state.repairs = "; ".join(report.repairs)[:300]
     _record_success(state, now=now, problems=refused)
+    if source.fetch_full_text and report.written:
+        from .tasks import fetch_full_texts  # the task module imports this one
+
+        fetch_full_texts.enqueue(source.pk, report.written)
     return report
 
 
@@ -210,7 +210,7 @@ def _record_success(state: FeedState, *, now: datetime, problems: list[str] = ()
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         state.last_error = f"Fetched, but: {problems[0]}{more}"[:1000]
     state.consecutive_failures = 0
-    state.save()
+    _save(state)
 
 
 def _record_failure(state: FeedState, *, error: str, now: datetime) -> None:
@@ -218,7 +218,27 @@ def _record_failure(state: FeedState, *, error: str, now: datetime) -> None:
     state.last_error = error[:1000]
     state.consecutive_failures += 1
     # No log line: the failure is on the feed state and in the report the caller prints.
-    state.save()
+    _save(state)
+
+
+# What a poll writes: the full-text task writes full_text_note and the scheduler the
+# schedule, perhaps while the poll runs, and the poll must not put back older values.
+POLL_FIELDS = [
+    "etag",
+    "last_modified",
+    "body_sha256",
+    "last_fetched_at",
+    "last_error",
+    "consecutive_failures",
+    "repairs",
+]
+
+
+def _save(state: FeedState) -> None:
+    if state._state.adding:
+        state.save()
+    else:
+        state.save(update_fields=POLL_FIELDS)
 
 
 class _Run:
