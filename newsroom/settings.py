@@ -585,3 +585,14 @@ FULLTEXT_MIN_WORDS = env_int("FULLTEXT_MIN_WORDS", 60)  # fewer: the summary is 
 FULLTEXT_ROBOTS_TTL = env_int("FULLTEXT_ROBOTS_TTL", 24 * 3600)  # robots.txt kept per host
 # Wall clock for one full-text task; articles not reached go to a follow-up task.
 FULLTEXT_TASK_BUDGET = env_float("FULLTEXT_TASK_BUDGET", 300.0)
+# The demo's summary-only newspaper (demo/fulltext.py, on with DEMO_FEED): its feed, its
+# article pages and the site's robots.txt are the only other private addresses allowed.
+DEMO_GAZETTE_URL = f"{SITE_URL}/demo/gazette.xml"
+if DEMO_FEED:
+    from demo.fulltext import GAZETTE_ARTICLES  # plain data, no models
+
+    FEED_PRIVATE_URL_EXCEPTIONS += [
+        DEMO_GAZETTE_URL,
+        f"{SITE_URL}/robots.txt",
+        *(f"{SITE_URL}/demo/gazette/{article[0]}/" for article in GAZETTE_ARTICLES),
+    ]

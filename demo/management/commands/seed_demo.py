@@ -22,6 +22,7 @@ from articles.library import Image as LibraryImage
 from articles.models import Article, ArticleRevision, Correction, Promo, Source, Topic
 from demo.demo_content import AI_PROMO, COVERED_STORIES, SOURCES, STORIES, TOPICS
 from demo.feed import FEED_SOURCE_SLUG, FEED_TITLE
+from demo.fulltext import GAZETTE_SLUG, GAZETTE_TITLE
 
 PALETTES = [
     ((27, 77, 137), (120, 180, 220)),
@@ -145,6 +146,20 @@ class Command(BaseCommand):
                     "kind": Source.Kind.PUBLISHER,
                     "description": "Stories served by this site's own demo feed.",
                     "feed_url": settings.DEMO_FEED_URL,
+                    "auto_publish": True,
+                    "is_active": True,
+                },
+            )
+            # A summary-only newspaper with "Fetch the full article" on: its articles
+            # arrive complete, fetched from its own pages (demo/fulltext.py).
+            Source.objects.update_or_create(
+                slug=GAZETTE_SLUG,
+                defaults={
+                    "name": GAZETTE_TITLE,
+                    "kind": Source.Kind.PUBLISHER,
+                    "description": "A demo newspaper whose feed carries summaries only.",
+                    "feed_url": settings.DEMO_GAZETTE_URL,
+                    "fetch_full_text": True,
                     "auto_publish": True,
                     "is_active": True,
                 },
