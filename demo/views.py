@@ -28,15 +28,24 @@ class _FeedWithContent(Rss201rev2Feed):
         handler.addQuickElement("content:encoded", item["content"])
 
 
-def feed(request: HttpRequest) -> HttpResponse:
-    """RSS 2.0 with a few original stories (no dates: see demo/feed.py)."""
+def _channel(kind: type[Rss201rev2Feed], title: str, description: str) -> Rss201rev2Feed:
     if not settings.DEMO_FEED:
         raise Http404("The demo feed is off.")
-    rss = _FeedWithContent(
-        title=FEED_TITLE,
-        link=f"{settings.SITE_URL}/",
-        description="Stories written for the Newsroom demo, served by the site itself.",
-        language="en",
+    return kind(title=title, link=f"{settings.SITE_URL}/", description=description, language="en")
+
+
+def _respond(rss: Rss201rev2Feed) -> HttpResponse:
+    response = HttpResponse(content_type="application/rss+xml; charset=utf-8")
+    rss.write(response, "utf-8")
+    return response
+
+
+def feed(request: HttpRequest) -> HttpResponse:
+    """RSS 2.0 with a few original stories (no dates: see demo/feed.py)."""
+    rss = _channel(
+        _FeedWithContent,
+        FEED_TITLE,
+        "Stories written for the Newsroom demo, served by the site itself.",
     )
     for guid, title, summary, paragraphs in FEED_ITEMS:
         rss.add_item(
@@ -48,21 +57,14 @@ def feed(request: HttpRequest) -> HttpResponse:
             unique_id_is_permalink=False,
             author_name="Demo desk",
         )
-    response = HttpResponse(content_type="application/rss+xml; charset=utf-8")
-    rss.write(response, "utf-8")
-    return response
+    return _respond(rss)
 
 
 def gazette_feed(request: HttpRequest) -> HttpResponse:
     """A summary-only feed, as most newspapers publish: one sentence and a link per story.
     Its source has "Fetch the full article" on (demo/fulltext.py)."""
-    if not settings.DEMO_FEED:
-        raise Http404("The demo feed is off.")
-    rss = Rss201rev2Feed(
-        title=GAZETTE_TITLE,
-        link=f"{settings.SITE_URL}/",
-        description="A demo newspaper whose feed carries summaries only.",
-        language="en",
+    rss = _channel(
+        Rss201rev2Feed, GAZETTE_TITLE, "A demo newspaper whose feed carries summaries only."
     )
     for slug, title, summary, _ in GAZETTE_ARTICLES:
         rss.add_item(
@@ -72,9 +74,7 @@ def gazette_feed(request: HttpRequest) -> HttpResponse:
             unique_id=f"gazette-{slug}",
             unique_id_is_permalink=False,
         )
-    response = HttpResponse(content_type="application/rss+xml; charset=utf-8")
-    rss.write(response, "utf-8")
-    return response
+    return _respond(rss)
 
 
 def gazette_article(request: HttpRequest, slug: str) -> HttpResponse:
