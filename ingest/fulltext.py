@@ -223,27 +223,33 @@ def fetch_full_texts(source_id: int, items: list[list]) -> str:
     if source is None:
         return "no source"
     ends = time.monotonic() + settings.FULLTEXT_TASK_BUDGET
-    done, failures = 0, []
+    done, failures, rest = 0, [], []
     for position, (article_id, feed_hash) in enumerate(items):
-        if time.monotonic() > ends:
-            _follow_up(source_id, items[position:])
-            failures.append(f"{len(items) - position} left for a follow-up task")
+        # At least one article per task, however small the budget: a follow-up task
+        # that did nothing would hand the same list on for ever.
+        if position and time.monotonic() > ends:
+            rest = items[position:]
             break
         article = _current(article_id, feed_hash)
         if article is None:
             continue
+        one_fetch = settings.FEED_DEADLINE or 3 * settings.FEED_TIMEOUT
         try:
-            body = article_text(article, source, deadline=ends)
+            body = article_text(article, source, deadline=max(ends, time.monotonic() + one_fetch))
         except NoFullText as exc:
             failures.append(f"{article.title[:60]!r}: {exc}")
             continue
         if _store(article_id, feed_hash, body):
             done += 1
     note = f"{done} of {len(items)} articles fetched in full, {timezone.localtime():%d %b %H:%M}"
+    if rest:
+        note += f"; {len(rest)} left for a follow-up task"
     if failures:
         more = f" (and {len(failures) - 1} more)" if len(failures) > 1 else ""
         note += f"; kept the summary: {failures[0]}{more}"
     FeedState.objects.filter(pk=source_id).update(full_text_note=note[:500])
+    if rest:
+        _follow_up(source_id, rest)
     return note
 
 

@@ -199,3 +199,11 @@ def test_one_request_at_a_time_per_host_and_a_pause_between(settings):
     assert len(spans) == 6
     for (_, end), (start, _) in zip(spans, spans[1:], strict=False):
         assert start - end >= 0.29  # never overlapping, and the pause respected
+
+
+def test_a_task_out_of_time_hands_the_rest_to_a_follow_up(site, source, settings):
+    settings.FULLTEXT_TASK_BUDGET = 0  # each task does one article, then hands on
+    ingest_source(source=source)
+    fetched = Article.objects.filter(full_text_fetched_at__isnull=False).count()
+    assert fetched == 2
+    assert note(source).startswith("1 of 1 articles fetched in full")  # the last task's
