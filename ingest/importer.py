@@ -32,7 +32,7 @@ from . import images
 from .entries import FeedEntry, entry_from_feed
 from .feedxml import parse
 from .fetch import FetchError, fetch, is_http_url, read_local
-from .models import DeletedEntry, FeedState
+from .models import DeletedEntry, FeedState, PendingImage
 
 logger = logging.getLogger(__name__)
 
@@ -248,6 +248,10 @@ class _Run:
         self.source = source
         self.known: dict[str, Article] = {}
         self.deleted: set[str] = set()  # GUIDs of imported articles an editor deleted
+        # Articles whose lead image failed earlier: one query, not one per entry.
+        self.pending_images = set(
+            PendingImage.objects.filter(article__source=source).values_list("article_id", flat=True)
+        )
         keys = list({e.key for e in entries})
         for start in range(0, len(keys), LOOKUP_BATCH):
             batch = keys[start : start + LOOKUP_BATCH]
@@ -349,7 +353,7 @@ def _import_entries(
         report.written.append([saved.pk, saved.feed_hash])
         if image_error:
             images.note_failure(saved, entry.image_url, image_error, now=timezone.now())
-        elif image is not None or not entry.image_url:
+        elif saved.pk in run.pending_images and (image is not None or not entry.image_url):
             images.forget(saved)
         if article is None:
             report.new += 1

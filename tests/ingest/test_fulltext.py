@@ -207,3 +207,26 @@ def test_a_task_out_of_time_hands_the_rest_to_a_follow_up(site, source, settings
     fetched = Article.objects.filter(full_text_fetched_at__isnull=False).count()
     assert fetched == 2
     assert note(source).startswith("1 of 1 articles fetched in full")  # the last task's
+
+
+def test_the_source_form_offers_full_text_and_refuses_a_bad_selector(client, editor, source):
+    client.force_login(editor)
+    url = reverse("admin:articles_source_change", args=[source.pk])
+    page = client.get(url).content.decode()
+    assert "Fetch the full article" in page and "Article body selector" in page
+    response = client.post(
+        url,
+        {
+            "name": source.name,
+            "slug": source.slug,
+            "kind": source.kind,
+            "feed_url": source.feed_url,
+            "is_active": "on",
+            "fetch_full_text": "on",
+            "full_text_selector": "div[",
+        },
+    )
+    assert response.status_code == 200
+    assert "This is not a CSS selector" in response.content.decode()
+    source.refresh_from_db()
+    assert source.full_text_selector == ""
