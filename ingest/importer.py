@@ -1,7 +1,8 @@
 """Feed ingestion: a source's RSS or Atom feed becomes articles, without duplicates.
 
 `ingest_source` is the one service the management commands, the admin's "Fetch now"
-action and the tests call. It fetches (ingest/fetch.py), parses with feedparser,
+action and the tests call. It fetches (ingest/fetch.py), decodes, repairs and parses
+(ingest/feedxml.py, feedparser),
 normalises each entry (ingest/entries.py) and writes it in its own transaction,
 so an entry is either imported whole or not at all. An entry already imported (same GUID,
 or link when it has no GUID) is updated only when it changed, and never once an editor
@@ -95,7 +96,8 @@ def ingest_source(
     recorded on the source and returned in the report, never raised. Fetching (the feed
     and its images) ends by `deadline` (a time.monotonic() value; default
     FEED_SOURCE_BUDGET, or 6 x FEED_TIMEOUT, from now): images not reached in time are left for the
-    next run.
+    next run. The feed is decoded and repaired first (ingest/feedxml.py); a source with
+    full text on gets one task for the entries written (ingest/fulltext.py).
     """
     if deadline is None:
         deadline = time.monotonic() + (settings.FEED_SOURCE_BUDGET or 6 * settings.FEED_TIMEOUT)
