@@ -130,10 +130,13 @@ bench: $(VENV)/.installed-test
 	$(PY) bench/run.py $(BENCH_ARGS)
 
 ## make bench-ingest: import a generated 1,000-entry feed from a local server, then poll
-## 1,000 sources with two task workers and time the scheduler tick (docs/ingestion.md)
+## 1,000 sources with two task workers and time the scheduler tick, then poll a 100-entry
+## feed with full text on and score extraction on the labelled set (docs/ingestion.md)
 bench-ingest: $(VENV)/.installed
 	$(PY) bench/ingest_bench.py
 	$(PY) bench/schedule_bench.py
+	$(PY) bench/fulltext_bench.py
+	$(PY) bench/fulltext_quality.py
 
 ## make soak: 20 readers over HTTP while Redis and a gunicorn worker are killed; checks no
 ## comment is lost, no 500 (needs PostgreSQL on 127.0.0.1 and redis-server; SOAK_SECONDS=300)

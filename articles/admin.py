@@ -131,7 +131,13 @@ class ArticleAdmin(IdOnlyAutocompleteMixin, ProtectedDeleteMixin, admin.ModelAdm
             field.widget.__class__ = _IdOnlyAutocomplete
         return field
 
-    readonly_fields = ("image_preview", "preview_link", "updated_at", "reviewed_by")
+    readonly_fields = (
+        "image_preview",
+        "preview_link",
+        "updated_at",
+        "reviewed_by",
+        "full_text",
+    )
     inlines = [CorrectionInline, RevisionInline]
     actions = ["publish_now", "unpublish", "schedule", "pin_home_lead"]
     fieldsets = (
@@ -151,7 +157,7 @@ class ArticleAdmin(IdOnlyAutocompleteMixin, ProtectedDeleteMixin, admin.ModelAdm
                 ),
             },
         ),
-        ("Origin", {"fields": ("source", "agency", "byline", "original_url")}),
+        ("Origin", {"fields": ("source", "agency", "byline", "original_url", "full_text")}),
         (
             "Publishing",
             {
@@ -188,6 +194,14 @@ class ArticleAdmin(IdOnlyAutocompleteMixin, ProtectedDeleteMixin, admin.ModelAdm
     @admin.display(description="Updated", ordering="updated_at")
     def updated(self, obj: Article) -> str:
         return when_short(obj.updated_at)
+
+    @admin.display(description="Full text")
+    def full_text(self, obj: Article) -> str:
+        """For editors: whether the body is the page fetched from the original address."""
+        if not obj.full_text_fetched_at:
+            return "-"
+        when = timezone.localtime(obj.full_text_fetched_at).strftime("%d %b %Y %H:%M")
+        return f"Full text fetched from {obj.original_url} at {when}"
 
     @admin.display(description="Current image")
     def image_preview(self, obj: Article):

@@ -22,6 +22,7 @@ from .library import BodyImage, Image
 from .pins import Pin
 from .promos import Promo
 from .sanitize import MarkupTooComplex, check_markup, sanitize_html
+from .validators import validate_css_selector
 
 # What the feed provides. An editor who changes any of these in the admin takes the
 # article over: later fetches leave it alone.
@@ -79,6 +80,31 @@ class Source(models.Model):
     noindex = models.BooleanField(
         default=False,
         help_text="Ask search engines not to index this source's republished copy.",
+    )
+    # Full text (issue 30): the worker fetches each new entry's page (ingest/fulltext.py).
+    fetch_full_text = models.BooleanField(
+        "fetch the full article",
+        default=False,
+        help_text="For feeds that carry only a summary: each new or changed entry's page is "
+        "fetched and its article text becomes the body (the feed's summary stays the "
+        "summary). Pages that refuse, are paywalled or give too little text keep the "
+        "summary; the source list says why.",
+    )
+    full_text_selector = models.CharField(
+        "article body selector",
+        max_length=300,
+        blank=True,
+        validators=[validate_css_selector],
+        help_text="Optional CSS selector of the article text on this source's pages, for "
+        'sites where it is not found by itself (for example "article .story-body").',
+    )
+    full_text_drop = models.CharField(
+        "parts to drop",
+        max_length=500,
+        blank=True,
+        validators=[validate_css_selector],
+        help_text="Optional CSS selectors of parts removed from the page first, comma "
+        'separated (for example ".share-bar, .newsletter-signup, aside").',
     )
 
     class Meta:
@@ -323,6 +349,9 @@ class Article(LeadImageDisplay, models.Model):
     feed_image_url = models.URLField(max_length=500, blank=True, editable=False)
     feed_updated_at = models.DateTimeField(null=True, blank=True, editable=False)
     edited_in_admin = models.BooleanField(default=False, editable=False)
+    # Set when the body is the article text fetched from original_url (Source.fetch_full_text)
+    # rather than what the feed carried; cleared when the feed's entry changes.
+    full_text_fetched_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = ArticleQuerySet.as_manager()
 

@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from django.utils.timesince import timesince, timeuntil
 from django.views.decorators.http import require_POST
@@ -80,12 +80,27 @@ class FeedSourceAdmin(SourceAdmin):
                 Truncator(state.last_error).chars(90),
             )
         if state.last_error:  # the feed was read, some entries were left out
-            return format_html(
+            status = format_html(
                 'OK, with problems: <span title="{}">{}</span>',
                 state.last_error,
                 Truncator(state.last_error).chars(90),
             )
-        return "OK"
+        else:
+            status = "OK"
+        return format_html("{}{}", status, self._notes(state))
+
+    def _notes(self, state: FeedState) -> str:
+        """What the feed needed to be read, and what fetching full text ran into."""
+        lines = [
+            (label, text)
+            for label, text in (("Repaired", state.repairs), ("Full text", state.full_text_note))
+            if text
+        ]
+        return format_html_join(
+            "",
+            '<br><small>{}: <span title="{}">{}</span></small>',
+            ((label, text, Truncator(text).chars(90)) for label, text in lines),
+        )
 
     @admin.display(description="Last result")
     def last_result(self, obj: Source) -> str:

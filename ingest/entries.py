@@ -69,7 +69,7 @@ def entry_from_feed(raw, *, fetched_at: datetime, feed_url: str = "") -> FeedEnt
     body_source = content_html or summary_html
     # Cleaned once (MarkupTooComplex propagates: the importer leaves the entry out and
     # says why); the plain text comes from the cleaned body, not from a second pass.
-    body = sanitize_html(body_source, attribute_filter=_absolutizer(link))
+    body = sanitize_html(body_source, attribute_filter=absolutizer(link))
     body_text = _plain(body)
     if summary_html and summary_html != body_source:
         summary = _text(summary_html)
@@ -126,7 +126,7 @@ def entry_from_feed(raw, *, fetched_at: datetime, feed_url: str = "") -> FeedEnt
     return entry
 
 
-def _absolutizer(base: str):
+def absolutizer(base: str):
     """An nh3 attribute filter that makes relative URLs absolute against `base`."""
 
     def absolute(tag: str, attr: str, value: str) -> str | None:

@@ -38,9 +38,10 @@ class FetchError(Exception):
     Retry-After header), for the poll scheduler to honour.
     """
 
-    def __init__(self, message: str, *, retry_after: int | None = None):
+    def __init__(self, message: str, *, retry_after: int | None = None, status: int = 0):
         super().__init__(message)
         self.retry_after = retry_after
+        self.status = status  # the HTTP status of a 4xx or 5xx answer, else 0
 
 
 @dataclass
@@ -51,6 +52,7 @@ class FetchResult:
     etag: str = ""
     last_modified: str = ""
     max_age: int | None = None  # Cache-Control: max-age, in seconds
+    content_type: str = ""
 
     @property
     def not_modified(self) -> bool:
@@ -330,6 +332,7 @@ def _fetch(
                 etag=response.headers.get("ETag", "")[:300],
                 last_modified=response.headers.get("Last-Modified", "")[:100],
                 max_age=max_age(response.headers),
+                content_type=response.headers.get("Content-Type", "")[:200],
             )
     except FetchError:
         raise
@@ -344,7 +347,9 @@ def _fetch(
                 max_age=max_age(exc.headers),
             )
         raise FetchError(
-            f"HTTP {exc.code} {exc.reason} from {url[:200]}.", retry_after=retry_after(exc.headers)
+            f"HTTP {exc.code} {exc.reason} from {url[:200]}.",
+            retry_after=retry_after(exc.headers),
+            status=exc.code,
         ) from None
     except urllib.error.URLError as exc:
         reason = exc.reason

@@ -1,7 +1,8 @@
 """Feed ingestion: a source's RSS or Atom feed becomes articles, without duplicates.
 
 `ingest_source` is the one service the management commands, the admin's "Fetch now"
-action and the tests call. It fetches (ingest/fetch.py), parses with feedparser,
+action and the tests call. It fetches (ingest/fetch.py), decodes, repairs and parses
+(ingest/feedxml.py, feedparser),
 normalises each entry (ingest/entries.py) and writes it in its own transaction,
 so an entry is either imported whole or not at all. An entry already imported (same GUID,
 or link when it has no GUID) is updated only when it changed, and never once an editor
@@ -14,30 +15,25 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import re
 import time
-import xml.sax
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import PurePosixPath
-from urllib.parse import urlsplit
 
-import feedparser
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
-from articles.images import check_image_bytes
 from articles.models import Article, Source, Topic, unique_slug
 from articles.sanitize import MarkupTooComplex
 
+from . import images
 from .entries import FeedEntry, entry_from_feed
+from .feedxml import parse
 from .fetch import FetchError, fetch, is_http_url, read_local
-from .models import FeedState
+from .models import DeletedEntry, FeedState, PendingImage
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +41,6 @@ FEED_ACCEPT = (
     "application/rss+xml, application/atom+xml, application/rdf+xml, "
     "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 )
-IMAGE_EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
 LOOKUP_BATCH = 500
 
 
@@ -60,6 +55,9 @@ class IngestReport:
     skipped: int = 0
     errors: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # why entries were skipped
+    repairs: list[str] = field(default_factory=list)  # what the feed needed to be read
+    # [article id, feed hash] of the entries written: their pages, for full text.
+    written: list[list] = field(default_factory=list)
     not_modified: bool = False
     failed: bool = False  # the feed itself could not be fetched or parsed
     max_age: int | None = None  # what the server said about polling again (seconds)
@@ -98,7 +96,8 @@ def ingest_source(
     recorded on the source and returned in the report, never raised. Fetching (the feed
     and its images) ends by `deadline` (a time.monotonic() value; default
     FEED_SOURCE_BUDGET, or 6 x FEED_TIMEOUT, from now): images not reached in time are left for the
-    next run.
+    next run. The feed is decoded and repaired first (ingest/feedxml.py); a source with
+    full text on gets one task for the entries written (ingest/fulltext.py).
     """
     if deadline is None:
         deadline = time.monotonic() + (settings.FEED_SOURCE_BUDGET or 6 * settings.FEED_TIMEOUT)
@@ -125,9 +124,10 @@ def ingest_source(
             report.max_age = result.max_age
             if result.not_modified:
                 report.not_modified = True
+                report.notes.extend(images.retry_pending(source=source, deadline=deadline))
                 _record_success(state, now=now)
                 return report
-            data, base_url = result.body, result.url
+            data, base_url, content_type = result.body, result.url, result.content_type
             if conditional:
                 state.etag, state.last_modified = result.etag, result.last_modified
                 # Many servers send no validators, or new ones for the same bytes: the
@@ -137,13 +137,19 @@ def ingest_source(
                 digest = hashlib.sha256(data).hexdigest()
                 if digest == state.body_sha256:
                     report.not_modified = True
+                    report.notes.extend(images.retry_pending(source=source, deadline=deadline))
                     _record_success(state, now=now)
                     return report
         elif "://" in location:
             raise FetchError(f"Only http and https addresses or local files: {location[:200]}")
         else:
-            data, base_url = read_local(location, max_bytes=settings.FEED_MAX_BYTES), ""
-        parsed = _parse(data, report)
+            data = read_local(location, max_bytes=settings.FEED_MAX_BYTES)
+            base_url = content_type = ""
+        feed = parse(data, content_type=content_type)
+        parsed = feed.feed
+        report.repairs = feed.repairs
+        if feed.repairs:
+            report.notes.append(f"Feed repaired: {'; '.join(feed.repairs)}.")
     except FetchError as exc:
         report.retry_after = exc.retry_after
         report.failed = True
@@ -182,63 +188,19 @@ def ingest_source(
         source=source, entries=entries, publish=publish, report=report, deadline=deadline
     )
     report.errors.extend(refused)
+    report.notes.extend(images.retry_pending(source=source, deadline=deadline))
     # A body with errors (an image not reached, an entry refused or not written) is not
     # remembered: the next poll reads it again, and an entry that was not written is
     # retried.
     if conditional:
         state.body_sha256 = "" if report.errors else digest
+    state.repairs = "; ".join(report.repairs)[:300]
     _record_success(state, now=now, problems=refused)
+    if source.fetch_full_text and report.written:
+        from .tasks import fetch_full_texts  # the task module imports this one
+
+        fetch_full_texts.enqueue(source.pk, report.written)
     return report
-
-
-# A numeric character reference: one naming a character XML forbids (&#0;, &#xD800;,
-# &#99999999;) makes the strict parser refuse the whole feed.
-CHAR_REF = re.compile(rb"&#(?:[xX]([0-9a-fA-F]{1,50})|([0-9]{1,50}));")
-
-
-def _xml_char(code: int) -> bool:
-    return (
-        code in (0x9, 0xA, 0xD)
-        or 0x20 <= code <= 0xD7FF
-        or 0xE000 <= code <= 0xFFFD
-        or 0x10000 <= code <= 0x10FFFF
-    )
-
-
-def repair_char_refs(data: bytes) -> tuple[bytes, int]:
-    """Replace references to characters XML forbids with U+FFFD; return how many."""
-    replaced = 0
-
-    def fix(match: re.Match) -> bytes:
-        nonlocal replaced
-        hex_digits, digits = match.groups()
-        code = int(hex_digits, 16) if hex_digits else int(digits)
-        if _xml_char(code):
-            return match.group(0)
-        replaced += 1
-        return b"&#xFFFD;"
-
-    return CHAR_REF.sub(fix, data), replaced
-
-
-def _parse(data: bytes, report: IngestReport):
-    data, replaced = repair_char_refs(data)
-    if replaced:
-        report.notes.append(
-            f"{replaced} invalid character reference{'s' if replaced > 1 else ''} "
-            "replaced with \ufffd; the rest of the feed was read."
-        )
-    # feedparser gets bytes, never a string: given a string that looks like a URL it
-    # would fetch it itself, without our limits. Its own sanitizer is off because nh3
-    # (articles/sanitize.py) is the one that decides what is safe. No base URL either:
-    # feedparser would resolve GUIDs against it; entry_from_feed resolves links itself.
-    parsed = feedparser.parse(data, sanitize_html=False, resolve_relative_uris=False)
-    problem = parsed.get("bozo_exception")
-    if parsed.get("bozo") and isinstance(problem, xml.sax.SAXException):
-        raise FetchError(f"Malformed XML: {problem}")
-    if not parsed.get("version") and not parsed.entries:
-        raise FetchError("Not an RSS or Atom feed.")
-    return parsed
 
 
 def _record_success(state: FeedState, *, now: datetime, problems: list[str] = ()) -> None:
@@ -250,7 +212,7 @@ def _record_success(state: FeedState, *, now: datetime, problems: list[str] = ()
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         state.last_error = f"Fetched, but: {problems[0]}{more}"[:1000]
     state.consecutive_failures = 0
-    state.save()
+    _save(state)
 
 
 def _record_failure(state: FeedState, *, error: str, now: datetime) -> None:
@@ -258,7 +220,27 @@ def _record_failure(state: FeedState, *, error: str, now: datetime) -> None:
     state.last_error = error[:1000]
     state.consecutive_failures += 1
     # No log line: the failure is on the feed state and in the report the caller prints.
-    state.save()
+    _save(state)
+
+
+# What a poll writes: the full-text task writes full_text_note and the scheduler the
+# schedule, perhaps while the poll runs, and the poll must not put back older values.
+POLL_FIELDS = [
+    "etag",
+    "last_modified",
+    "body_sha256",
+    "last_fetched_at",
+    "last_error",
+    "consecutive_failures",
+    "repairs",
+]
+
+
+def _save(state: FeedState) -> None:
+    if state._state.adding:
+        state.save()
+    else:
+        state.save(update_fields=POLL_FIELDS)
 
 
 class _Run:
@@ -267,11 +249,21 @@ class _Run:
     def __init__(self, source: Source, entries: list[FeedEntry]):
         self.source = source
         self.known: dict[str, Article] = {}
+        self.deleted: set[str] = set()  # GUIDs of imported articles an editor deleted
+        # Articles whose lead image failed earlier: one query, not one per entry.
+        self.pending_images = set(
+            PendingImage.objects.filter(article__source=source).values_list("article_id", flat=True)
+        )
         keys = list({e.key for e in entries})
         for start in range(0, len(keys), LOOKUP_BATCH):
             batch = keys[start : start + LOOKUP_BATCH]
             for article in Article.objects.filter(source=source, guid__in=batch):
                 self.known[article.guid] = article
+            self.deleted.update(
+                DeletedEntry.objects.filter(source=source, guid__in=batch).values_list(
+                    "guid", flat=True
+                )
+            )
         self.topics: dict[str, Topic] = {}
         terms = sorted({t for e in entries for t in e.categories})
         for start in range(0, len(terms), LOOKUP_BATCH):
@@ -325,15 +317,20 @@ def _import_entries(
         if article is not None and article.feed_hash == entry.hash:
             report.unchanged += 1
             continue
-        if article is not None and article.edited_in_admin:
+        why = _left_alone(article, deleted=article is None and entry.key in run.deleted)
+        if why:
             report.skipped += 1
             report.notes.append(
-                f"Skipped, an editor has changed it in the admin: {article.title[:80]!r}"
+                f"Skipped, {why}: {(article.title if article else entry.title)[:80]!r}"
             )
             continue
-        image = None
+        image = image_error = None
         if entry.image_url and (article is None or article.feed_image_url != entry.image_url):
-            image = _download_image(entry.image_url, report=report, deadline=deadline)
+            try:
+                image = images.download(entry.image_url, deadline=deadline)
+            except images.ImageError as exc:
+                image_error = str(exc)
+                report.errors.append(image_error)
         try:
             # Topics are made outside the entry's transaction: a rolled-back entry must
             # not leave the run's cache pointing at topics that no longer exist.
@@ -355,10 +352,26 @@ def _import_entries(
             run.known.pop(entry.key, None)
             continue
         run.known[entry.key] = saved
+        report.written.append([saved.pk, saved.feed_hash])
+        if image_error:
+            images.note_failure(saved, entry.image_url, image_error, now=timezone.now())
+        elif saved.pk in run.pending_images and (image is not None or not entry.image_url):
+            images.forget(saved)
         if article is None:
             report.new += 1
         else:
             report.updated += 1
+
+
+def _left_alone(article: Article | None, *, deleted: bool) -> str:
+    """Why a changed entry is not written, or "": editors have the last word."""
+    if deleted:
+        return "an editor deleted it"
+    if article is not None and article.edited_in_admin:
+        return "an editor has changed it in the admin"
+    if article is not None and article.status == Article.Status.WITHDRAWN:
+        return "an editor withdrew it"
+    return ""
 
 
 def _write(
@@ -382,6 +395,7 @@ def _write(
     article.byline = entry.byline
     article.original_url = entry.link
     article.feed_hash = entry.hash
+    article.full_text_fetched_at = None  # the body is the feed's again, until fetched
     article.feed_updated_at = entry.updated_at
     agency = run.agency(entry)
     if agency is not None:
@@ -420,19 +434,3 @@ def _import_slug(entry: FeedEntry, *, source: Source) -> str:
     if not Article.objects.filter(slug=tagged).exists():
         return tagged
     return unique_slug(entry.title)
-
-
-def _download_image(url: str, *, report: IngestReport, deadline: float) -> tuple[str, bytes] | None:
-    """The image at `url` checked as an admin upload is; None (and an error) if unusable."""
-    try:
-        result = fetch(url, max_bytes=settings.IMAGE_MAX_BYTES, accept="image/*", deadline=deadline)
-        fmt, _, _ = check_image_bytes(result.body)
-    except FetchError as exc:
-        where = "" if url[:200] in str(exc) else f" ({url[:200]})"
-        report.errors.append(f"Lead image left out{where}: {exc}")
-        return None
-    except ValidationError as exc:
-        report.errors.append(f"Lead image left out ({url[:200]}): {' '.join(exc.messages)}")
-        return None
-    stem = slugify(PurePosixPath(urlsplit(url).path).stem)[:60] or "lead"
-    return f"{stem}.{IMAGE_EXTENSIONS[fmt]}", result.body

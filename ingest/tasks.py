@@ -37,3 +37,12 @@ def poll_feed(source_id: int) -> str:
     if report.failed:
         metrics.count("feed_poll_failures")
     return report.line()
+
+
+@task()
+def fetch_full_texts(source_id: int, items: list[list]) -> str:
+    """Full text (Source.fetch_full_text): fetch the pages of the entries one poll found
+    new or changed, and make their article text the body (ingest/fulltext.py)."""
+    from .fulltext import fetch_full_texts as run
+
+    return run(source_id, items)

@@ -37,6 +37,29 @@ DEMO_FEED = env_bool("DEMO_FEED", False)
 DEMO_FEED_URL = f"{SITE_URL}/demo/feed.xml"
 FEED_PRIVATE_URL_EXCEPTIONS: list[str] = [DEMO_FEED_URL] if DEMO_FEED else []
 
+# Full text of summary-only feeds: Source.fetch_full_text makes the worker fetch each new
+# entry's page (ingest/fulltext.py) with the feeds' SSRF guards, timeouts and redirect
+# limit, and these.
+FULLTEXT_MAX_BYTES = env_int("FULLTEXT_MAX_BYTES", 2 * 1024 * 1024)  # largest page read
+# Seconds between the end of one request to a host and the start of the next, shared by
+# every worker (ingest/hosts.py); one request at a time per host.
+FULLTEXT_DELAY = env_float("FULLTEXT_DELAY", 1.0)
+FULLTEXT_MIN_WORDS = env_int("FULLTEXT_MIN_WORDS", 60)  # fewer: the summary is kept
+FULLTEXT_ROBOTS_TTL = env_int("FULLTEXT_ROBOTS_TTL", 24 * 3600)  # robots.txt kept per host
+# Wall clock for one full-text task; articles not reached go to a follow-up task.
+FULLTEXT_TASK_BUDGET = env_float("FULLTEXT_TASK_BUDGET", 300.0)
+# The demo's summary-only newspaper (demo/fulltext.py, on with DEMO_FEED): its feed, its
+# article pages and the site's robots.txt are the only other private addresses allowed.
+DEMO_GAZETTE_URL = f"{SITE_URL}/demo/gazette.xml"
+if DEMO_FEED:
+    from demo.fulltext import GAZETTE_ARTICLES  # plain data, no models
+
+    FEED_PRIVATE_URL_EXCEPTIONS += [
+        DEMO_GAZETTE_URL,
+        f"{SITE_URL}/robots.txt",
+        *(f"{SITE_URL}/demo/gazette/{article[0]}/" for article in GAZETTE_ARTICLES),
+    ]
+
 # Dotted paths of callables (request, profile_user) -> dict adding to the public profile
 # page's context (the comments app lists the reader's comments this way).
 ACCOUNTS_PROFILE_SECTIONS: list[str] = ["comments.sections.profile_section"]

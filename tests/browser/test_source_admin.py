@@ -34,6 +34,11 @@ def test_source_list_shows_the_schedule_and_queues_a_fetch(
         last_result="2 new, 1 updated",
         next_poll_at=now + timedelta(minutes=27),
         poll_interval=1800,
+        # What the feed needed and how full text went (issue 30) stay within the row.
+        repairs="7 HTML entities mapped; 2 stray &s escaped; the encoding was detected as cp949",
+        full_text_note="3 of 4 articles fetched in full, 06 Dec 11:02; kept the summary: "
+        "'Pier reopens after storm repairs': HTTP 403 Forbidden from "
+        "https://ledger.example.org/2026/03/pier-reopens-after-storm-repairs",
     )
     failing = SourceFactory(name="Valley Courier", feed_url="https://courier.example.org/feed")
     FeedState.objects.create(
@@ -54,7 +59,16 @@ def test_source_list_shows_the_schedule_and_queues_a_fetch(
     page.click("input[type=submit]")
     page.goto(live_server.url + "/admin/articles/source/")
     table = page.locator("#result_list").text_content().replace("\xa0", " ")
-    for text in ("Next poll", "Last result", "Due now", "Failing", "3 in a row", "2 new, 1"):
+    for text in (
+        "Next poll",
+        "Last result",
+        "Due now",
+        "Failing",
+        "3 in a row",
+        "2 new, 1",
+        "Repaired: 7 HTML entities",
+        "Full text: 3 of 4",
+    ):
         assert text in table
     assert re.search(r"in 2[67] minutes", table)
     page.screenshot(path=str(artifacts / f"admin-sources-{width}.png"), full_page=True)

@@ -46,3 +46,26 @@ def test_view_on_site_goes_to_site_url(admin_client, settings):
     response = admin_client.get(reverse("admin:view_on_site", args=[ct.pk, article.pk]))
     assert response.status_code == 302
     assert response["Location"] == f"http://127.0.0.1:8123{article.get_absolute_url()}"
+
+
+def test_demo_gazette_arrives_complete_from_its_summary_only_feed(live_server, settings):
+    from demo.fulltext import GAZETTE_ARTICLES
+
+    settings.DEMO_FEED = True
+    settings.FEED_ALLOW_PRIVATE_HOSTS = False
+    settings.FULLTEXT_DELAY = 0
+    settings.SITE_URL = live_server.url  # the feed links to the article pages there
+    feed_url = live_server.url + reverse("demo:gazette_feed")
+    pages = [
+        live_server.url + reverse("demo:gazette_article", args=[a[0]]) for a in GAZETTE_ARTICLES
+    ]
+    settings.FEED_PRIVATE_URL_EXCEPTIONS = [feed_url, f"{live_server.url}/robots.txt", *pages]
+    gazette = SourceFactory(feed_url=feed_url, auto_publish=True, fetch_full_text=True)
+    poll_feed.call(gazette.pk)
+    slug, title, summary, paragraphs = GAZETTE_ARTICLES[0]
+    article = Article.objects.published().get(source=gazette, title=title)
+    assert article.summary == summary
+    missing = [p for p in paragraphs if p not in article.body]
+    assert not missing, FeedState.objects.get(pk=gazette.pk).full_text_note
+    assert "Most read" not in article.body and "cookies" not in article.body
+    assert article.full_text_fetched_at is not None

@@ -22,6 +22,7 @@ from articles.library import Image as LibraryImage
 from articles.models import Article, ArticleRevision, Correction, Promo, Source, Topic
 from demo.demo_content import AI_PROMO, COVERED_STORIES, SOURCES, STORIES, TOPICS
 from demo.feed import FEED_SOURCE_SLUG, FEED_TITLE
+from demo.fulltext import GAZETTE_SLUG, GAZETTE_TITLE
 
 PALETTES = [
     ((27, 77, 137), (120, 180, 220)),
@@ -135,20 +136,39 @@ class Command(BaseCommand):
                 source.logo.save(f"{slug}.png", ContentFile(logo_image(colour, i)))
             sources[slug] = source
         if settings.DEMO_FEED:
-            # The source whose feed the site serves itself (demo/views.py): the worker
-            # polls it right after `make run` starts, and its stories arrive by themselves.
-            # Its address follows SITE_URL, so it is set again on every run.
-            Source.objects.update_or_create(
-                slug=FEED_SOURCE_SLUG,
-                defaults={
-                    "name": FEED_TITLE,
-                    "kind": Source.Kind.PUBLISHER,
-                    "description": "Stories served by this site's own demo feed.",
-                    "feed_url": settings.DEMO_FEED_URL,
-                    "auto_publish": True,
-                    "is_active": True,
-                },
-            )
+            # The sources whose feeds the site serves itself (demo/views.py): the worker
+            # polls them right after `make run` starts, and their stories arrive by
+            # themselves. Their addresses follow SITE_URL, so they are set on every run.
+            # The Harbour Gazette's feed carries summaries only; with "Fetch the full
+            # article" on, its articles arrive complete from its pages (demo/fulltext.py).
+            for slug, name, description, url, full_text in (
+                (
+                    FEED_SOURCE_SLUG,
+                    FEED_TITLE,
+                    "Stories served by this site's own demo feed.",
+                    settings.DEMO_FEED_URL,
+                    False,
+                ),
+                (
+                    GAZETTE_SLUG,
+                    GAZETTE_TITLE,
+                    "A demo newspaper whose feed carries summaries only.",
+                    settings.DEMO_GAZETTE_URL,
+                    True,
+                ),
+            ):
+                Source.objects.update_or_create(
+                    slug=slug,
+                    defaults={
+                        "name": name,
+                        "kind": Source.Kind.PUBLISHER,
+                        "description": description,
+                        "feed_url": url,
+                        "fetch_full_text": full_text,
+                        "auto_publish": True,
+                        "is_active": True,
+                    },
+                )
         Source.objects.filter(slug="northwind-wire").update(aliases="Northwind, NW")
         Source.objects.filter(slug="meridian-press").update(aliases="MPA, Meridian")
 
