@@ -20,7 +20,7 @@ from comments import services
 from comments.models import Comment, Status
 from comments.rules import CommentRefused
 from comments.selectors import article_comments
-from serving.cache import cache_for_anonymous, tag
+from serving.cache import cache_for_anonymous
 
 from . import schemas, serialize
 from .responses import ApiError, respond
@@ -95,7 +95,7 @@ def _own_comment(request: HttpRequest, pk: int) -> Comment:
     response={200: schemas.CommentThreads, 404: schemas.Problem, 422: schemas.Problem},
     summary="An article's approved comments, as threads",
 )
-@decorate_view(cache_for_anonymous(tags=["list:withdrawn"]))
+@decorate_view(cache_for_anonymous)
 def article_threads(
     request: HttpRequest,
     slug: str,
@@ -105,7 +105,6 @@ def article_threads(
     """Threads up to three levels deep, a page of top-level comments at a time. A comment
     its author removed stays as a placeholder (no body, no author) so replies make sense."""
     article = _published_article(slug)
-    tag(request, f"comments:{article.pk}", f"article:{article.pk}")
     comments = article_comments(article=article, user=None, order=order, page=page)
     return respond(
         request,

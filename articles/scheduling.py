@@ -13,7 +13,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from .models import Article
-from .signals import articles_changed, articles_went_live
+from serving.dependencies import changed
+
+from .signals import articles_went_live
 
 
 def refresh_pages_gone_live(*, since: datetime | None, now: datetime) -> list[int]:
@@ -25,13 +27,7 @@ def refresh_pages_gone_live(*, since: datetime | None, now: datetime) -> list[in
         Article.objects.published(now).filter(published_at__gt=since).values_list("pk", flat=True)
     )
     if gone_live:
-        pages_changed(gone_live)
+        changed(Article, gone_live)
         articles_went_live.send(sender=Article, article_ids=gone_live)
     return gone_live
 
-
-def pages_changed(article_ids: list[int]) -> None:
-    """The serving call for articles whose pages changed by themselves: their tags, their
-    sources' and topics', and the lists (articles.signals.articles_changed), bumped and
-    purged from the HTTP caches in PURGE_URLS (serving.purge) like any write."""
-    articles_changed(article_ids)

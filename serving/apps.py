@@ -6,7 +6,10 @@ class ServingConfig(AppConfig):
     name = "serving"
 
     def ready(self) -> None:
+        from . import dependencies
         from .sites import sync_site
+
+        dependencies.connect()
 
         # After django.contrib.sites made its default row (it comes first in INSTALLED_APPS).
         post_migrate.connect(sync_site, sender=self, dispatch_uid="serving-sync-site")
