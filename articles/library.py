@@ -27,7 +27,7 @@ class Image(Tracked, models.Model):
     """A picture in the library."""
 
     class CacheTags:  # serving/dependencies.py
-        bookkeeping = ("title", "uploaded_by")  # for finding it in the library
+        bookkeeping = ("title", "uploaded_by", "created_at")  # for finding it in the library
 
     file = models.ImageField(
         upload_to="library/%Y/%m/",

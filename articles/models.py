@@ -221,6 +221,8 @@ class Article(Tracked, LeadImageDisplay, models.Model):
             "edited_in_admin",
             "updated_at",
             "guid",
+            # Which library pictures the body uses: an index; readers see body_html.
+            "body_images",
         )
 
     class Status(models.TextChoices):

@@ -238,7 +238,7 @@ def _read(model, pks: list) -> dict:
     """pk -> the declared fields' values (list fields, the listed_when field), of rows as
     they are in the database now."""
     decl = declaration(model)
-    concrete, m2m = decl.field_names(model)
+    concrete, _ = decl.field_names(model)
     names = list(concrete)
     if decl.listed_when:
         names.append(model._meta.get_field(decl.listed_when[0]).attname)
@@ -247,15 +247,22 @@ def _read(model, pks: list) -> dict:
         chunk = pks[start : start + 500]
         for row in model._base_manager.filter(pk__in=chunk).values("pk", *names):
             rows[row["pk"]] = row
-        for name in m2m:
-            field = model._meta.get_field(name)
-            through = field.remote_field.through
-            own, other = field.m2m_field_name(), field.m2m_reverse_field_name()
-            links = through.objects.filter(**{f"{own}_id__in": chunk})
-            for pk, value in links.values_list(f"{own}_id", f"{other}_id"):
-                if pk in rows:
-                    rows[pk].setdefault(name, []).append(value)
+    for pk, links in _links(model, list(rows)).items():
+        rows[pk].update(links)
     return rows
+
+
+def _links(model, pks: list) -> dict:
+    """pk -> {many-to-many list field: [ids of the rows it links to]}."""
+    _, m2m = declaration(model).field_names(model)
+    found: dict = {pk: {name: [] for name in m2m} for pk in pks} if m2m else {}
+    for name in m2m:
+        field = model._meta.get_field(name)
+        own, other = field.m2m_field_name(), field.m2m_reverse_field_name()
+        links = field.remote_field.through.objects.filter(**{f"{own}_id__in": pks})
+        for pk, value in links.values_list(f"{own}_id", f"{other}_id"):
+            found[pk][name].append(value)
+    return found
 
 
 def row_tags(model, pk, row: dict | None) -> set[str]:
@@ -379,10 +386,15 @@ class Tracked(models.Model):
         fields = kwargs.get("update_fields")
         if not shows_change(model, fields):
             return super().save(*args, **kwargs)
+        decl = declaration(model)
         pk = None if self._state.adding else self.pk
-        before = _read(model, [pk]) if pk is not None else {}
+        # Old values matter only to a model whose lists depend on its fields.
+        before = {}
+        if pk is not None and (decl.lists or decl.listed_when):
+            before = _read(model, [pk]).get(pk)
         result = super().save(*args, **kwargs)
-        rows_changed(model, [self.pk], before)
+        after = {**_values(self), **_links(model, [self.pk]).get(self.pk, {})}
+        _bump(row_tags(model, pk, before) | row_tags(model, self.pk, after))
         return result
 
 

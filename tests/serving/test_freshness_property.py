@@ -46,25 +46,45 @@ CARD = re.compile(
 # writes before it left): building the site and reading every page cold costs more than
 # the writes, and the sequences run in parallel under xdist.
 SEQUENCES = {
-    "new-articles": ["create", "publish", "retitle", "change_summary", "change_lead_image"],
+    "new-articles": [
+        "create",
+        "publish",
+        "retitle",
+        "change_summary",
+        "change_lead_image",
+        "edit_every_image_field",
+        "edit_every_article_field",
+        "feed_update",
+    ],
     "moved-articles": [
         "change_source",
         "change_topic",
         "change_byline",
         "correct",
+        "pin_to_topic",
         "schedule",
         "withdraw",
         "delete",
     ],
     "comments-and-names": [
+        "edit_comment",
         "approve_comment",
+        "reply_to_comment",
         "remove_comment",
         "reject_comment",
         "rename_source",
-        "rename_agency",
+        "edit_every_source_field",
         "rename_topic",
+        "edit_every_topic_field",
     ],
-    "stories-and-promos": ["edit_key_point", "regroup_story", "change_promo", "change_footer_promo"],
+    "stories-and-promos": [
+        "edit_key_point",
+        "hide_key_point",
+        "pin_story_lead",
+        "regroup_story",
+        "change_promo",
+        "edit_every_promo_field",
+    ],
 }
 
 
@@ -137,12 +157,30 @@ def test_every_page_is_fresh_after_every_write(sequence, site, client):
     stale = []
     for write in SEQUENCES[sequence]:
         freshness.reload(site)
+        target, fields = getattr(freshness.WRITES[write], "changes", (None, ()))
+        before = _values(getattr(site, target), fields) if target else {}
         # What runs once the write commits (stories regrouping, the second bump) runs.
         with TestCase.captureOnCommitCallbacks(execute=True):
             freshness.WRITES[write](site, editor)
+        freshness.reload(site)
+        if target:
+            after = _values(getattr(site, target), fields)
+            same = [f for f in fields if before[f] == after[f]]
+            assert not same, f"{write} did not change {same}: the write is not what it says"
         cached = _read_all(client, site)
         stale += [f"after {write}: {line}" for line in _stale(cached, _read_cold(client, site))]
     assert not stale, "stale pages:\n" + "\n".join(stale)
+
+
+def _values(obj, fields) -> dict:
+    found = {}
+    for name in fields:
+        field = obj._meta.get_field(name)
+        value = getattr(obj, field.attname) if not field.many_to_many else None
+        if field.many_to_many:
+            value = sorted(getattr(obj, name).values_list("pk", flat=True))
+        found[name] = str(value)
+    return found
 
 
 def test_every_write_is_in_a_sequence():
