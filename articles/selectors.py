@@ -229,9 +229,13 @@ def choose_lead(candidates: Iterable[Article]) -> Article | None:
 def topic_pins(topic: Topic, limit: int | None = None) -> list[Article]:
     """Published articles pinned to the top of a topic, in the editors' order."""
     limit = limit or settings.TOPIC_PIN_LIMIT
+    now = timezone.now()
+    # Conditions on the article through the join, not `article__in=published()`: that
+    # subquery would make the topic's page depend on every article (serving/dependencies.py).
     pins = (
-        Pin.objects.current()
-        .filter(topic=topic, article__in=Article.objects.published())
+        Pin.objects.current(now)
+        .filter(topic=topic, article__status=Article.Status.PUBLISHED)
+        .filter(article__published_at__lte=now)
         .select_related("article__source", "article__agency", "article__image")
         .order_by("position", "-starts_at")[:limit]
     )

@@ -176,7 +176,7 @@ def _next_scheduled() -> float | None:
         if tag_versions.token(memo[0]) == memo[1]:
             _schedule_memo = memo
             return memo[2]
-    with dependencies.recording() as read:
+    with dependencies.recording(isolated=True) as read:
         upcoming = next_scheduled_change()
     at = upcoming.timestamp() if upcoming else None
     _schedule_memo = (frozenset(read), tag_versions.token(read), at)
@@ -398,7 +398,8 @@ def _render_and_store(request, view, miss: _Miss, static_tags, args, kwargs) -> 
             response = response.render()
     if not _is_cacheable_response(request, response):
         return response
-    page_tags = read | request.__dict__.get("_cache_tags", set())
+    page_tags = {t for t in read if not t.startswith(dependencies.LOOSE)}
+    page_tags |= request.__dict__.get("_cache_tags", set())
     found = tag_versions.versions(page_tags)
     if any(v is None for v in found.values()):
         return response  # the shared cache cannot tell versions: keep nothing

@@ -40,6 +40,8 @@ from django.db.models.sql.where import AND, OR, WhereNode
 
 _found: ContextVar[set[str] | None] = ContextVar("dependencies_found", default=None)
 _loose: ContextVar[bool] = ContextVar("dependencies_loose", default=False)
+# A tag recorded loosely: the fragment that read it depends on it, the page around not.
+LOOSE = "~"
 
 
 # --- declarations -----------------------------------------------------------------------
@@ -107,9 +109,10 @@ def is_recording() -> bool:
 
 
 @contextmanager
-def recording() -> Iterator[set[str]]:
+def recording(*, isolated: bool = False) -> Iterator[set[str]]:
     """Collect the tags of what is read inside; an enclosing recording gets them too (a
-    fragment's dependencies are its page's)."""
+    fragment's dependencies are its page's), but for loose ones and unless `isolated`
+    (a lookup whose result is kept apart, like the next scheduled change)."""
     outer = _found.get()
     found: set[str] = set()
     token = _found.set(found)
@@ -117,16 +120,24 @@ def recording() -> Iterator[set[str]]:
         yield found
     finally:
         _found.reset(token)
-        if outer is not None:
-            outer.update(found)
+        if outer is not None and not isolated:
+            outer.update(t for t in found if not t.startswith(LOOSE))
+
+
+def split_loose(tags: set[str]) -> tuple[set[str], set[str]]:
+    """(every tag, loose marks removed; the loose ones) of a recording."""
+    strict = {t for t in tags if not t.startswith(LOOSE)}
+    loose = {t[len(LOOSE) :] for t in tags if t.startswith(LOOSE)} - strict
+    return strict | loose, loose
 
 
 @contextmanager
 def loosely() -> Iterator[None]:
-    """Inside, reads record the rows they loaded but not the lists they came from: such a
-    part follows changes of what it shows (a retitle, a withdrawal), not new rows that
-    would now be picked (they show after PAGE_CACHE_TIMEOUT). For fillers, such as the
-    article page's related cards, that every publish would otherwise re-render."""
+    """Inside, the page records the rows read but not the lists they came from: it follows
+    changes of what it shows (a retitle, a withdrawal), not new rows that would now be
+    picked; the `{% fragment %}` around keeps following the lists too, so the page picks
+    them up whenever it renders again. For fillers, such as the article page's related
+    cards, that every publish would otherwise re-render."""
     token = _loose.set(True)
     try:
         yield
@@ -155,8 +166,9 @@ def instance_tags(instance) -> set[str]:
 
 
 def record_query(query: Query) -> None:
-    if _found.get() is not None and not _loose.get():
-        record(*query_tags(query))
+    if _found.get() is not None:
+        tags = query_tags(query)
+        record(*(LOOSE + t for t in tags) if _loose.get() else tags)
 
 
 @cache
@@ -202,6 +214,10 @@ def _where_tags(node, model) -> set[str] | None:
     if not isinstance(node, Exact | In):
         return None
     target = getattr(node.lhs, "target", None)
+    if target is not None and target.unique and not target.primary_key and target.model is model:
+        # A lookup by a unique field (a slug) depends on the row it finds, which records
+        # its own tag; finding none answers a 404, which no cache keeps.
+        return set()
     name = _list_fields(model).get(target)
     if name is None or not hasattr(node.lhs, "alias"):
         return None

@@ -52,12 +52,13 @@ class FragmentNode(template.Node):
         if entry is not None and entry["until"] > time.time():
             found = tag_versions.versions(entry["tags"])
             if found == entry["tags"]:
-                dependencies.record(*entry["tags"])
+                dependencies.record(*(t for t in found if t not in entry["loose"]))
                 return entry["html"]
         started = time.time()
         with dependencies.recording() as read:
             dependencies.record(*shown)
             html = self.nodelist.render(context)
+        read, loose = dependencies.split_loose(read)
         found = tag_versions.versions(read)
         if any(v is None for v in found.values()):
             return html  # the shared cache cannot tell versions: keep nothing
@@ -68,7 +69,8 @@ class FragmentNode(template.Node):
         since = started - _clock_margin()
         if any(tag_versions.bumped_at(v) >= since for v in found.values()):
             until = min(until, time.time() + _settle())  # may hold the state before a write
-        store.set(key, {"tags": found, "until": until, "html": html}, timeout=page_timeout())
+        entry = {"tags": found, "loose": loose, "until": until, "html": html}
+        store.set(key, entry, timeout=page_timeout())
         return html
 
 
