@@ -374,6 +374,7 @@ def edit_every_article_field(site, editor):
         editor,
         site.first,
         skip=("status", "source", "byline", "title", "summary"),
+        agency="",  # off the wire agency's page and feed
         social_image=str(site.picture.pk),
     )
 
