@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from .models import Article
 from serving.dependencies import changed
 
+from .models import Article
 from .signals import articles_went_live
 
 
@@ -30,4 +30,3 @@ def refresh_pages_gone_live(*, since: datetime | None, now: datetime) -> list[in
         changed(Article, gone_live)
         articles_went_live.send(sender=Article, article_ids=gone_live)
     return gone_live
-

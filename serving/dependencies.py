@@ -387,12 +387,6 @@ class Tracked(models.Model):
     class Meta:
         abstract = True
 
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        instance = super().from_db(db, field_names, values)
-        record_instance(instance)
-        return instance
-
     def __setstate__(self, state):
         super().__setstate__(state)
         record_instance(self)  # an instance kept in a cache was read all the same
@@ -412,6 +406,12 @@ class Tracked(models.Model):
         after = {**_values(self), **_links(model, [self.pk]).get(self.pk, {})}
         _bump(row_tags(model, pk, before) | row_tags(model, self.pk, after))
         return result
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        record_instance(instance)
+        return instance
 
 
 def connect() -> None:
@@ -454,8 +454,9 @@ def _links_changed(sender, instance, action: str, reverse: bool, model, pk_set, 
         owners, targets = list(pk_set or ()), [instance.pk]
         if action == "pre_clear":
             owners = list(
-                sender.objects.filter(**{f"{field.m2m_reverse_field_name()}_id": instance.pk})
-                .values_list(f"{field.m2m_field_name()}_id", flat=True)
+                sender.objects.filter(
+                    **{f"{field.m2m_reverse_field_name()}_id": instance.pk}
+                ).values_list(f"{field.m2m_field_name()}_id", flat=True)
             )
     else:
         owners, targets = [instance.pk], list(pk_set or ())

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 
-
 from . import services
 from .models import KeyPoint, Story, StoryMembership
 

@@ -21,8 +21,6 @@ class Story(Tracked, models.Model):
     class CacheTags:  # serving/dependencies.py
         pass
 
-    objects = TrackedQuerySet.as_manager()
-
     slug = models.SlugField(max_length=100, unique=True)
     lead = models.ForeignKey(
         Article,
@@ -46,6 +44,8 @@ class Story(Tracked, models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = TrackedQuerySet.as_manager()
+
     class Meta:
         verbose_name_plural = "stories"
         ordering = ["-updated_at", "-id"]
@@ -64,8 +64,6 @@ class StoryMembership(Tracked, models.Model):
         lists = ("story", "article")
         # Why an article joined, for editors.
         bookkeeping = ("reason", "evidence", "locked", "joined_at")
-
-    objects = TrackedQuerySet.as_manager()
 
     class Reason(models.TextChoices):
         FIRST = "first", "First report of a new story"
@@ -88,6 +86,8 @@ class StoryMembership(Tracked, models.Model):
         default=False, help_text="Set by an editor's decision: recomputation leaves it alone."
     )
     joined_at = models.DateTimeField(auto_now=True)
+
+    objects = TrackedQuerySet.as_manager()
 
     class Meta:
         indexes = [models.Index(fields=["story", "article"], name="story_member_idx")]

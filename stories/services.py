@@ -183,7 +183,9 @@ def refresh_story(story: Story) -> None:
     save_story_points(story, visible)
     # The counts decide whether its articles' pages link to it ("N sources cover this
     # story"), which no write of a membership says: those pages are stale.
-    changed(StoryMembership, StoryMembership.objects.filter(story=story).values_list("pk", flat=True))
+    changed(
+        StoryMembership, StoryMembership.objects.filter(story=story).values_list("pk", flat=True)
+    )
 
 
 def save_story_points(story: Story, visible: dict[int, datetime]) -> None:

@@ -120,7 +120,9 @@ def admin_change_every_field(client, obj, *, skip=(), **changes) -> None:
 
 def admin_add(client, model, **values) -> None:
     meta = model._meta
-    _post_form(client, reverse(f"admin:{meta.app_label}_{meta.model_name}_add"), meta.model_name, values)
+    _post_form(
+        client, reverse(f"admin:{meta.app_label}_{meta.model_name}_add"), meta.model_name, values
+    )
 
 
 def _post_form(client, url: str, model_name: str, changes: dict) -> None:
@@ -260,7 +262,9 @@ def pages(site: Site) -> dict[str, list[str]]:
     return {
         "": ["/", "/?page=2"],
         "articles/<slug:slug>/": [a.get_absolute_url() for a in articles],
-        "sources/<slug:slug>/": [s.get_absolute_url() for s in (site.harbour, site.coast, site.wire)],
+        "sources/<slug:slug>/": [
+            s.get_absolute_url() for s in (site.harbour, site.coast, site.wire)
+        ],
         "topics/<slug:slug>/": [t.get_absolute_url() for t in (site.ferries, site.chess)],
         "authors/<slug:slug>/": ["/authors/jane-roe/", "/authors/john-doe/", "/authors/ann-lee/"],
         "stories/<slug:slug>/": [story.get_absolute_url()],
@@ -387,7 +391,19 @@ def feed_update(site, editor):
     )
 
 
-@changes("picture", Image, "file", "width", "height", "renditions", "alt_text", "credit", "caption", "focal_x", "focal_y")
+@changes(
+    "picture",
+    Image,
+    "file",
+    "width",
+    "height",
+    "renditions",
+    "alt_text",
+    "credit",
+    "caption",
+    "focal_x",
+    "focal_y",
+)
 def edit_every_image_field(site, editor):
     admin_change_every_field(editor, site.picture, focal_x="0.3", focal_y="0.7")
 

@@ -19,13 +19,13 @@ bookkeeping, fails the coverage tests below.
 from __future__ import annotations
 
 import re
+from html import unescape
 
 import pytest
 from django.apps import apps
 from django.core.cache import cache, caches
 from django.test import Client, TestCase
 from django.urls import URLResolver, get_resolver
-from html import unescape
 
 from articles.models import Article
 from serving.cache import local_pages
@@ -188,10 +188,11 @@ def test_every_write_is_in_a_sequence():
 
 
 def _first_difference(cached: str, fresh: str) -> str:
-    at = next((i for i, (a, b) in enumerate(zip(cached, fresh)) if a != b), None)
+    at = next((i for i, (a, b) in enumerate(zip(cached, fresh, strict=False)) if a != b), None)
     if at is None:
         return f"lengths {len(cached)} (cached) and {len(fresh)} (fresh)"
-    return f"cached {cached[max(0, at - 60) : at + 60]!r} != fresh {fresh[max(0, at - 60) : at + 60]!r}"
+    around = slice(max(0, at - 60), at + 60)
+    return f"cached {cached[around]!r} != fresh {fresh[around]!r}"
 
 
 def _cached_patterns(patterns=None, prefix="") -> set[str]:
