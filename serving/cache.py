@@ -358,10 +358,10 @@ def cache_for_anonymous(view=None, *, tags: Iterable[str] = (), query: Iterable[
     (model reads record their own: serving/dependencies.py); `query`: the query
     parameters the view reads, the only ones in the cache key (None, the default: every
     parameter, in sorted order; `()`: none). A `Cache-Control` the view sets itself is
-    kept (the API's `public, no-cache`). Only GET/HEAD without a session or messages cookie; only 200 responses
-    that set no cookie and rendered no CSRF token are stored. A hit runs no view and no
-    SQL (with `PageCacheMiddleware` installed it does not even reach the view's
-    middleware). Usable bare (`@cache_for_anonymous`) or with arguments.
+    kept (the API's `public, no-cache`). Only GET/HEAD without a session or messages
+    cookie; only 200 responses that set no cookie and rendered no CSRF token are stored. A
+    hit runs no view and no SQL (with `PageCacheMiddleware` installed it does not even
+    reach the view's middleware). Usable bare (`@cache_for_anonymous`) or with arguments.
     """
     if view is None:
         return partial(cache_for_anonymous, tags=tags, query=query)
