@@ -20,7 +20,7 @@ from comments import services
 from comments.models import Comment, Status
 from comments.rules import CommentRefused
 from comments.selectors import article_comments
-from serving.cache import cache_for_anonymous, tag
+from serving.cache import cache_for_anonymous
 
 from . import schemas, serialize
 from .openapi import problem_codes
@@ -100,7 +100,7 @@ def _own_comment(request: HttpRequest, pk: int) -> Comment:
     summary="An article's approved comments, as threads",
     openapi_extra=problem_codes({404: ["not_found"]}),
 )
-@decorate_view(cache_for_anonymous(tags=["list:withdrawn"]))
+@decorate_view(cache_for_anonymous)
 def article_threads(
     request: HttpRequest,
     slug: str,
@@ -110,7 +110,6 @@ def article_threads(
     """Threads up to three levels deep, a page of top-level comments at a time. A comment
     its author removed stays as a placeholder (no body, no author) so replies make sense."""
     article = _published_article(slug)
-    tag(request, f"comments:{article.pk}", f"article:{article.pk}")
     comments = article_comments(article=article, user=None, order=order, page=page)
     return respond(
         request,

@@ -18,7 +18,7 @@ from articles.selectors import decorate_cards
 from search.forms import SearchForm
 from search.query import search_articles
 from search.snippets import snippets
-from serving.cache import cache_for_anonymous, card_tags, tag
+from serving.cache import cache_for_anonymous
 from stories import selectors as story_selectors
 
 from . import schemas, serialize
@@ -35,9 +35,8 @@ from .responses import (
 from .schemas import IsoDateTime
 
 router = Router(tags=["content"])
-# Every public read lists or shows articles, sources or topics: it follows any article's
-# change ("list:articles"; sources and topics bump "site", on every cached response).
-public = decorate_view(cache_for_anonymous(tags=["list:articles"]))
+# A public read depends on what it read (serving/dependencies.py).
+public = decorate_view(cache_for_anonymous)
 
 SUMMARY_FIELDS = set(schemas.ArticleSummary.model_fields)
 DETAIL_FIELDS = set(schemas.ArticleDetail.model_fields)
@@ -99,7 +98,6 @@ def list_articles(
     next_cursor = encode_cursor(rows[-1].published_at, rows[-1].pk) if more else None
     next_url = next_page_url(request, next_cursor)
     items = [pick(serialize.article_summary(request, a), chosen) for a in rows]
-    tag(request, *card_tags(rows))
     return respond(
         request, {"items": items, "next_cursor": next_cursor, "next": next_url}, public=True
     )
@@ -120,8 +118,6 @@ def get_article(request: HttpRequest, slug: str, fields: str | None = None):
         _cards(Article.objects.published()).defer(None).prefetch_related("corrections"), slug=slug
     )
     decorate_cards([article])
-    # Corrections, comment count; its story's changes (coverage, key points) bump it too.
-    tag(request, f"article:{article.pk}", *card_tags([article]))
     data = serialize.article_detail(
         request, article, story_selectors.coverage(article), story_selectors.article_points(article)
     )

@@ -10,7 +10,7 @@ from ninja import Query, Router
 from ninja.decorators import decorate_view
 
 from articles.models import Article
-from serving.cache import cache_for_anonymous, card_tags, tag
+from serving.cache import cache_for_anonymous
 from stories import selectors
 from stories.models import Story
 
@@ -27,9 +27,8 @@ from .responses import (
 )
 
 router = Router(tags=["stories"])
-# Every story change bumps "list:articles" (stories.services.pages_changed), as does a
-# scheduled article becoming visible; the detail also follows its own "story:<id>".
-public = decorate_view(cache_for_anonymous(tags=["list:articles"]))
+# A public read depends on what it read (serving/dependencies.py).
+public = decorate_view(cache_for_anonymous)
 
 SUMMARY_FIELDS = set(schemas.StorySummary.model_fields)
 DETAIL_FIELDS = set(schemas.StoryDetail.model_fields)
@@ -77,7 +76,6 @@ def list_stories(
         for s in rows
         if members[s.pk]  # made visible by a scheduled time between the two queries
     ]
-    tag(request, *(f"story:{s.pk}" for s in rows))
     body = {"items": items, "next_cursor": next_cursor, "next": next_page_url(request, next_cursor)}
     return respond(request, body, public=True)
 
@@ -97,6 +95,5 @@ def get_story(request: HttpRequest, slug: str, fields: str | None = None):
     articles = selectors.story_articles(story)
     if not articles:
         raise Http404("No story found.")
-    tag(request, f"story:{story.pk}", *card_tags(articles), *(f"article:{a.pk}" for a in articles))
     data = serialize.story_detail(request, story, articles, selectors.story_points(story))
     return respond(request, pick(data, chosen), public=True)

@@ -62,9 +62,6 @@ def preview_view(model_admin):
             "related": [],
             "promo": None,
             # Nothing of an unsaved preview goes into the shared fragment cache.
-            "article_version": "preview",
-            "promo_version": "preview",
-            "related_version": "preview",
             "fragment_timeout": 0,
         }
         response = render(request, "articles/preview.html", context)

@@ -15,14 +15,19 @@ from django.db.models import Q
 from django.utils import timezone
 from django_tasks import TaskResultStatus
 
+from serving.dependencies import Tracked, TrackedQuerySet
+
 from .images import make_renditions, reencode_upload, validate_image
 
 RATIO = 16 / 9
 _fraction = [MinValueValidator(0.0), MaxValueValidator(1.0)]
 
 
-class Image(models.Model):
+class Image(Tracked, models.Model):
     """A picture in the library."""
+
+    class CacheTags:  # serving/dependencies.py
+        bookkeeping = ("title", "uploaded_by", "created_at")  # for finding it in the library
 
     file = models.ImageField(
         upload_to="library/%Y/%m/",
@@ -62,6 +67,8 @@ class Image(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = TrackedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.text import slugify
 
+from serving.dependencies import Tracked, TrackedQuerySet
+
 from .autosave import Autosave
 from .body import library_ids, render_body
 from .images import reencode_upload, validate_image
@@ -46,8 +48,12 @@ __all__ = [
 ]
 
 
-class Source(models.Model):
+class Source(Tracked, models.Model):
     """A publisher or a wire agency whose articles the site carries."""
+
+    class CacheTags:  # serving/dependencies.py
+        # Read by the fetcher and the admin only.
+        bookkeeping = ("feed_url", "is_active", "auto_publish", "aliases")
 
     class Kind(models.TextChoices):
         PUBLISHER = "publisher", "Publisher"
@@ -107,6 +113,8 @@ class Source(models.Model):
         'separated (for example ".share-bar, .newsletter-signup, aside").',
     )
 
+    objects = TrackedQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
 
@@ -124,8 +132,11 @@ class Source(models.Model):
         return [a.strip() for a in self.aliases.split(",") if a.strip()]
 
 
-class Topic(models.Model):
+class Topic(Tracked, models.Model):
     """A subject readers can follow; articles carry any number of topics."""
+
+    class CacheTags:  # serving/dependencies.py: every field shows
+        pass
 
     name = models.CharField(max_length=80, unique=True)
     slug = models.SlugField(max_length=80, unique=True)
@@ -134,6 +145,8 @@ class Topic(models.Model):
         default=False, help_text="Show in the site header and as a section on the home page."
     )
     position = models.PositiveSmallIntegerField(default=0, help_text="Lower comes first.")
+
+    objects = TrackedQuerySet.as_manager()
 
     class Meta:
         ordering = ["position", "name"]
@@ -145,7 +158,7 @@ class Topic(models.Model):
         return reverse("articles:topic", kwargs={"slug": self.slug})
 
 
-class ArticleQuerySet(models.QuerySet):
+class ArticleQuerySet(TrackedQuerySet):
     """The one place that decides what readers may see."""
 
     def published(self, now=None) -> ArticleQuerySet:
@@ -218,8 +231,25 @@ def _safe_body(value):
     raise TypeError("Article.body can only be updated to text, which is sanitized first.")
 
 
-class Article(LeadImageDisplay, models.Model):
+class Article(Tracked, LeadImageDisplay, models.Model):
     """A story: written here or republished from a source."""
+
+    class CacheTags:  # serving/dependencies.py
+        # The lists pages filter articles by (a source's page, a topic's, an author's).
+        lists = ("source", "agency", "topics", "byline_slug")
+        # Only published articles (scheduled ones included) are on any cached list.
+        listed_when = ("status", {"published"})
+        # Feed ingestion's and the admin's bookkeeping, never printed.
+        bookkeeping = (
+            "feed_hash",
+            "feed_image_url",
+            "feed_updated_at",
+            "edited_in_admin",
+            "updated_at",
+            "guid",
+            # Which library pictures the body uses: an index; readers see body_html.
+            "body_images",
+        )
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -481,8 +511,11 @@ def unique_slug(title: str, *, exclude_pk: int | None = None) -> str:
     return slug
 
 
-class Correction(models.Model):
+class Correction(Tracked, models.Model):
     """A dated correction or update shown at the foot of the article."""
+
+    class CacheTags:  # serving/dependencies.py
+        lists = ("article",)
 
     class Kind(models.TextChoices):
         CORRECTION = "correction", "Correction"
@@ -492,6 +525,8 @@ class Correction(models.Model):
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.CORRECTION)
     text = models.TextField(help_text="Plain text, shown as written.")
     published_at = models.DateTimeField(default=timezone.now)
+
+    objects = TrackedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-published_at", "-id"]

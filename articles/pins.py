@@ -8,15 +8,20 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from serving.dependencies import Tracked, TrackedQuerySet
 
-class PinQuerySet(models.QuerySet):
+
+class PinQuerySet(TrackedQuerySet):
     def current(self, now=None) -> PinQuerySet:
         now = now or timezone.now()
         return self.filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now), starts_at__lte=now)
 
 
-class Pin(models.Model):
+class Pin(Tracked, models.Model):
     """An editor's choice: an article as the home page's lead, or at the top of a topic."""
+
+    class CacheTags:  # serving/dependencies.py
+        lists = ("topic",)
 
     article = models.ForeignKey("articles.Article", on_delete=models.CASCADE, related_name="pins")
     topic = models.ForeignKey(

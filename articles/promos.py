@@ -8,10 +8,12 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from serving.dependencies import Tracked, TrackedQuerySet
+
 from .images import reencode_upload, validate_image
 
 
-class PromoQuerySet(models.QuerySet):
+class PromoQuerySet(TrackedQuerySet):
     def running(self, now=None) -> PromoQuerySet:
         now = now or timezone.now()
         return self.filter(
@@ -21,8 +23,11 @@ class PromoQuerySet(models.QuerySet):
         )
 
 
-class Promo(models.Model):
+class Promo(Tracked, models.Model):
     """Editor-managed promotional content: the article promo banner or the app block."""
+
+    class CacheTags:  # serving/dependencies.py
+        lists = ("placement",)
 
     class Placement(models.TextChoices):
         ARTICLE = "article", "Article page banner"

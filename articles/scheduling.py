@@ -12,8 +12,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from serving.dependencies import changed
+
 from .models import Article
-from .signals import articles_changed, articles_went_live
+from .signals import articles_went_live
 
 
 def refresh_pages_gone_live(*, since: datetime | None, now: datetime) -> list[int]:
@@ -25,13 +27,6 @@ def refresh_pages_gone_live(*, since: datetime | None, now: datetime) -> list[in
         Article.objects.published(now).filter(published_at__gt=since).values_list("pk", flat=True)
     )
     if gone_live:
-        pages_changed(gone_live)
+        changed(Article, gone_live)
         articles_went_live.send(sender=Article, article_ids=gone_live)
     return gone_live
-
-
-def pages_changed(article_ids: list[int]) -> None:
-    """The serving call for articles whose pages changed by themselves: their tags, their
-    sources' and topics', and the lists (articles.signals.articles_changed), bumped and
-    purged from the HTTP caches in PURGE_URLS (serving.purge) like any write."""
-    articles_changed(article_ids)

@@ -24,7 +24,9 @@ from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from serving import tags as tag_versions
 from serving.cache import page_timeout
+from serving.dependencies import instance_tags
 
 from .models import Article, Pin, Promo, Topic
 
@@ -147,17 +149,21 @@ def topic_sections(
     return [(topic, [cards[pk] for pk in picked]) for topic, picked in picks]
 
 
-ARTICLE_KEY_PREFIX = "article:v1:"
+ARTICLE_KEY_PREFIX = "article:v2:"
 
 
-def article_by_slug(slug: str, version: str) -> Article | None:
-    """The article (with source and agency) for its page, or None: one query per
-    `version` (the view passes the token of "list:articles" and "site", which every
-    article and source write bumps), then from the cache (unknown slugs are looked up each
-    time); whether it is visible yet is still decided per request (is_visible)."""
-    key = f"{ARTICLE_KEY_PREFIX}{hashlib.sha256(f'{slug}|{version}'.encode()).hexdigest()}"
-    fragments = caches["fragments"]  # the key carries the version: kept per process too
-    article = fragments.get(key)
+def article_by_slug(slug: str) -> Article | None:
+    """The article (with source and agency) for its page, or None: one query per change
+    of the article, its source or agency or its pictures, then from the cache (unknown
+    slugs are looked up each time); whether it is visible yet is still decided per
+    request (is_visible). The cached copy carries the versions of the rows it holds and
+    records them into the page reading it (serving/dependencies.py)."""
+    key = f"{ARTICLE_KEY_PREFIX}{hashlib.sha256(slug.encode()).hexdigest()}"
+    fragments = caches["fragments"]  # checked against the versions: kept per process too
+    kept = fragments.get(key)
+    article = None
+    if kept is not None and tag_versions.versions(kept[1]) == kept[1]:
+        article = kept[0]  # unpickled: records its rows' tags
     if article is None:
         article = (
             Article.objects.select_related("source", "agency", "image", "social_image")
@@ -167,7 +173,9 @@ def article_by_slug(slug: str, version: str) -> Article | None:
         # Made-up addresses are not remembered: they would push real fragments out of
         # each process's memory. A 404 costs its one query.
         if article is not None:
-            fragments.set(key, article, timeout=page_timeout())
+            found = tag_versions.versions(instance_tags(article))
+            if None not in found.values():
+                fragments.set(key, (article, found), timeout=page_timeout())
     return article
 
 
@@ -221,9 +229,13 @@ def choose_lead(candidates: Iterable[Article]) -> Article | None:
 def topic_pins(topic: Topic, limit: int | None = None) -> list[Article]:
     """Published articles pinned to the top of a topic, in the editors' order."""
     limit = limit or settings.TOPIC_PIN_LIMIT
+    now = timezone.now()
+    # Conditions on the article through the join, not `article__in=published()`: that
+    # subquery would make the topic's page depend on every article (serving/dependencies.py).
     pins = (
-        Pin.objects.current()
-        .filter(topic=topic, article__in=Article.objects.published())
+        Pin.objects.current(now)
+        .filter(topic=topic, article__status=Article.Status.PUBLISHED)
+        .filter(article__published_at__lte=now)
         .select_related("article__source", "article__agency", "article__image")
         .order_by("position", "-starts_at")[:limit]
     )

@@ -11,7 +11,7 @@ from __future__ import annotations
 from django_tasks import task
 
 from .images import make_renditions
-from .signals import articles_changed, image_changed
+from .signals import image_changed
 
 
 @task()
@@ -22,10 +22,8 @@ def make_article_renditions(article_id: int, name: str) -> dict:
     if not Article.objects.filter(pk=article_id, lead_image=name).exists():
         return {}
     renditions = {**make_renditions(name), "source": name}
-    if Article.objects.filter(pk=article_id, lead_image=name).update(
-        lead_image_renditions=renditions
-    ):
-        articles_changed([article_id])  # pages cached without the picture are stale now
+    # The update bumps the article's pages (serving/dependencies.py).
+    Article.objects.filter(pk=article_id, lead_image=name).update(lead_image_renditions=renditions)
     return renditions
 
 

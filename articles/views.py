@@ -1,4 +1,7 @@
-"""Reader pages: home, article, source, topic and author."""
+"""Reader pages: home, article, source, topic and author.
+
+What a cached page depends on is recorded while it renders, from the rows and lists it
+reads (serving/dependencies.py): views declare no tags."""
 
 from __future__ import annotations
 
@@ -9,7 +12,8 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_safe
 
-from serving.cache import cache_for_anonymous, card_tags, tag, tag_token
+from serving.cache import cache_for_anonymous
+from serving.dependencies import loosely
 
 from . import selectors
 from .models import Article, Source, Topic
@@ -23,7 +27,7 @@ def _page(request: HttpRequest, queryset, per_page: int = PAGE_SIZE):
 
 
 @require_safe
-@cache_for_anonymous(tags=["list:articles"], query=["page"])
+@cache_for_anonymous(query=["page"])
 def home(request: HttpRequest) -> HttpResponse:
     latest = Article.objects.published().for_cards()
     page = _page(request, latest)
@@ -39,7 +43,6 @@ def home(request: HttpRequest) -> HttpResponse:
         sections = selectors.topic_sections(list(selectors.navigation_topics()), exclude=shown)
     listed = [lead, *cards, *(a for _, group in sections for a in group)]
     selectors.decorate_cards(listed)
-    tag(request, *card_tags(listed))
     return render(
         request,
         "articles/home.html",
@@ -49,7 +52,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 # `order` and `cpage`: the comment thread's order and page (comments_section).
-@cache_for_anonymous(tags=["list:withdrawn"], query=["order", "cpage"])
+@cache_for_anonymous(query=["order", "cpage"])
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render_article(request, slug)
 
@@ -62,8 +65,7 @@ def render_article(
     `extra_context` is passed to the template, and so to the page's sections
     (ARTICLE_PAGE_SECTIONS), untouched: the comments app hands a refused comment back this
     way."""
-    # Any article's change bumps "list:articles", a source's "site": one query per change.
-    article = selectors.article_by_slug(slug, tag_token("list:articles", "site"))
+    article = selectors.article_by_slug(slug)
     if article is None:
         raise Http404("No article found.")
     preview = False
@@ -73,38 +75,32 @@ def render_article(
         if not request.user.has_perm("articles.view_article"):
             raise Http404("No article found.")
         preview = True
-    # What the page shows: the article (with its topics' names, "site", and corrections),
-    # its source and agency, its comments. The related cards come from a fragment that
-    # follows every article ("list:articles"); the page itself does not, or each publish
-    # would re-render every article page: it follows only withdrawals ("list:withdrawn",
-    # on the decorator), so no page links to an article that is gone, while new articles
-    # reach its related cards when the page is next rendered.
-    shown = [f"article:{article.pk}", f"source:{article.source_id}"]
-    if article.agency_id:
-        shown.append(f"source:{article.agency_id}")
-    tag(request, *shown, f"comments:{article.pk}")
-    # Lazy: the template caches the article and related fragments under their tags'
-    # versions (serving/cache.py), so a signed-in reader's page skips these queries.
+    # Lazy: the template keeps the article, promo and related parts as fragments with what
+    # they read (serving/templatetags/fragments.py), so a signed-in reader's page skips
+    # these queries.
     topics = SimpleLazyObject(lambda: list(article.topics.all()))
     context = {
         "article": article,
-        "article_version": tag_token(*shown, "site"),
-        "related_version": tag_token("list:articles"),
-        "promo_version": tag_token("promo"),
         "topics": topics,
         "corrections": SimpleLazyObject(
             lambda: list(article.corrections.order_by("-published_at", "-id"))
         ),
         "preview": preview,
-        "related": SimpleLazyObject(
-            lambda: selectors.related_articles(article, [t.pk for t in topics])
-        ),
+        "related": SimpleLazyObject(lambda: _related(article, topics)),
         "promo": SimpleLazyObject(selectors.article_promo),
         **(extra_context or {}),
     }
     # Conditional GET comes from ConditionalGetMiddleware's content ETag, not from a
     # Last-Modified: comments, corrections and related cards change without the article.
     return render(request, "articles/article_detail.html", context, status=status)
+
+
+def _related(article: Article, topics) -> list[Article]:
+    """The related cards follow what they show (a card retitled or withdrawn), not every
+    publish that could now be picked: that would re-render every article page on each
+    one. A new article reaches them within PAGE_CACHE_TIMEOUT (docs/serving.md)."""
+    with loosely():
+        return selectors.related_articles(article, [t.pk for t in topics])
 
 
 @require_safe
@@ -115,7 +111,6 @@ def source_detail(request: HttpRequest, slug: str) -> HttpResponse:
     articles = Article.objects.published().for_cards().filter(Q(source=source) | Q(agency=source))
     page = _page(request, articles)
     selectors.decorate_cards(page.object_list)
-    tag(request, f"source:{source.pk}", f"list:source:{source.pk}", *card_tags(page.object_list))
     return render(request, "articles/source_detail.html", {"source": source, "page_obj": page})
 
 
@@ -132,7 +127,6 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
     page = _page(request, articles)
     selectors.decorate_cards([*pinned, *page.object_list])
-    tag(request, f"topic:{topic.pk}", *card_tags([*pinned, *page.object_list]))
     return render(
         request,
         "articles/topic_detail.html",

@@ -10,11 +10,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, router, transaction
 from django.db.models import F, Q
-from django.dispatch import Signal
 from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
+from serving.dependencies import Tracked, TrackedQuerySet
 
 from .bans import Ban, readers_changed  # noqa: F401 (Ban: exported with the other models)
 
@@ -59,10 +59,6 @@ def visible_in_thread(user) -> Q:
     return visible
 
 
-# Sent after a queryset `update()` or `bulk_create()` changed what readers may see, with
-# `article_ids`: post_save does not fire on those paths (comments/signals.py listens).
-comments_changed = Signal()
-
 # Derived by Comment.save() from `parent`: a queryset update() may not set them.
 DERIVED_FIELDS = {
     *("parent", "parent_id", "thread", "thread_id", "depth", "article", "article_id"),
@@ -72,7 +68,7 @@ DERIVED_FIELDS = {
 SHOWN_FIELDS = {"status", "body", "author", "author_id", "created_at", "edited_at"}
 
 
-class CommentQuerySet(models.QuerySet):
+class CommentQuerySet(TrackedQuerySet):
     def approved(self) -> CommentQuerySet:
         return self.filter(status=Status.APPROVED)
 
@@ -81,26 +77,21 @@ class CommentQuerySet(models.QuerySet):
 
     def update(self, **kwargs) -> int:
         """Refuse to set the thread fields (only save() derives them right) and tell the
-        page cache when a shown field changed, as a saved comment does."""
+        readers' records when comments change hands (pages: serving/dependencies.py)."""
         derived = DERIVED_FIELDS & kwargs.keys()
         if derived:
             raise TypeError(
                 f"Comment {', '.join(sorted(derived))} are derived from the parent: "
                 "set `parent` and call save()."
             )
-        if not SHOWN_FIELDS & kwargs.keys():
-            return super().update(**kwargs)
-        article_ids = set(self.values_list("article_id", flat=True).distinct())
         authors = set()
         if {"author", "author_id"} & kwargs.keys():  # e.g. imported comments claimed
             authors = set(self.values_list("author_id", flat=True).distinct())
             new = kwargs.get("author_id", kwargs.get("author"))
             authors.add(getattr(new, "pk", new))
         count = super().update(**kwargs)
-        if count:
-            comments_changed.send(sender=self.model, article_ids=article_ids)
-            if authors:
-                readers_changed.send(sender=self.model, user_ids=authors)
+        if count and authors:
+            readers_changed.send(sender=self.model, user_ids=authors)
         return count
 
     def bulk_create(self, objs, *args, **kwargs) -> list[Comment]:
@@ -121,8 +112,6 @@ class CommentQuerySet(models.QuerySet):
         for obj in roots:
             obj.thread_id = obj.pk
         if objs:
-            article_ids = {obj.article_id for obj in objs}
-            comments_changed.send(sender=self.model, article_ids=article_ids)
             readers_changed.send(sender=self.model, user_ids={obj.author_id for obj in objs})
         return created
 
@@ -145,8 +134,26 @@ def _load_parents(objs: list[Comment]) -> None:
             field.set_cached_value(parent, grandparents[parent.parent_id])
 
 
-class Comment(models.Model):
+class Comment(Tracked, models.Model):
     """One reader comment on one article; replies point at their parent."""
+
+    class CacheTags:  # serving/dependencies.py
+        lists = ("article",)
+        # Readers see approved comments and "removed" placeholders, nothing else.
+        listed_when = ("status", {"approved", "removed"})
+        # For moderators, notices and imports only.
+        bookkeeping = (
+            "fingerprint",
+            "hold_reason",
+            "hold_reason_text",
+            "ip_address",
+            "ip_scrubbed",
+            "user_agent",
+            "reply_notified",
+            "report_count",
+            "import_source",
+            "external_id",
+        )
 
     Status = Status
     Reason = Reason
@@ -270,11 +277,9 @@ class Comment(models.Model):
     @classmethod
     def from_db(cls, db, field_names, values):
         instance = super().from_db(db, field_names, values)
-        # What the row said when read: comments/signals.py compares it with the status
-        # being saved to know whether readers' pages change.
-        if "status" in field_names:
-            instance._loaded_status = instance.status
-        if "author_id" in field_names:  # a new author changes two readers' records
+        # What the row said when read: a new author changes two readers' records
+        # (comments/signals.py).
+        if "author_id" in field_names:
             instance._loaded_author_id = instance.author_id
         return instance
 

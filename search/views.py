@@ -13,7 +13,7 @@ from django.views.decorators.http import require_safe
 
 from articles.models import Source, Topic
 from articles.selectors import decorate_cards
-from serving.cache import cache_for_anonymous, tag_token
+from serving.cache import cache_for_anonymous
 
 from . import query
 from .forms import SearchForm
@@ -25,7 +25,7 @@ MAX_PAGE = 1000
 
 
 @require_safe
-@cache_for_anonymous(tags=["list:articles"], query=["q", "source", "topic", "page"])
+@cache_for_anonymous(query=["q", "source", "topic", "page"])
 def search_view(request: HttpRequest) -> HttpResponse:
     """/search/?q=...&source=...&topic=...&page=..."""
     form = SearchForm.from_request(request)
@@ -58,10 +58,8 @@ def search_view(request: HttpRequest) -> HttpResponse:
         "fragment_key": hashlib.sha256(
             urlencode({**params, "page": page_number}).encode()
         ).hexdigest(),
-        # Lazy: the template keeps the rendered form and results as a fragment under the
-        # versions of every article and of the source and topic lists, shared by every
-        # reader, so a repeated search runs no query.
-        "search_version": tag_token("list:articles", "site"),
+        # Lazy: the template keeps the rendered form and results as a fragment with what
+        # it read, shared by every reader, so a repeated search runs no query.
         "results": SimpleLazyObject(results),
         "sources": Source.objects.only("name", "slug"),
         "topics": Topic.objects.only("name", "slug"),

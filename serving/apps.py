@@ -20,11 +20,15 @@ class ServingConfig(AppConfig):
     def ready(self) -> None:
         from django_tasks.signals import task_finished
 
-        from . import checks  # noqa: F401  (registers the deploy checks)
+        from . import (
+            checks,  # noqa: F401  (registers the deploy checks)
+            dependencies,
+        )
         from .metrics import count_task_outcome
         from .sites import sync_site
 
         make_local_folders()
+        dependencies.connect()
         # Mail, purges and task failures counted where the task ran (serving/metrics.py).
         task_finished.connect(count_task_outcome, dispatch_uid="serving-metrics")
 

@@ -34,7 +34,7 @@ from django.urls import Resolver404, get_resolver, get_urlconf
 from django.utils.cache import set_response_etag
 from django.utils.module_loading import import_string
 
-from . import metrics
+from . import dependencies, metrics
 from . import tags as tag_versions
 from .tasks import schedule_purge
 
@@ -43,11 +43,6 @@ logger = logging.getLogger(__name__)
 SCHEDULE_KEY = "pages:next-scheduled"
 PAGE_KEY_PREFIX = "pages:v2:"
 LOCK_KEY_PREFIX = "pages:lock:"
-# Every page carries these: the header's topic navigation and site name ("site"), the
-# footer's app promo ("promo").
-DEFAULT_TAGS = ("site", "promo")
-# The tags whose versions decide when the next scheduled change is looked up again.
-SCHEDULE_TAGS = ("list:articles", "promo")
 # Response headers a cached page keeps; the rest (CSP, HSTS...) are added per response.
 KEPT_HEADERS = ("Content-Type", "Content-Language", "Last-Modified", "ETag")
 # Cookies that mean "this visitor may see something personal": no shared page for them.
@@ -83,36 +78,25 @@ def bump_tags(tags: Iterable[str], *, http: bool = True) -> None:
 
 
 def tag(request: HttpRequest, *tags: str) -> None:
-    """Declare what the page being rendered for `request` is built from.
-
-    Views (and anything rendering into their page) call it for the objects they show:
-    `tag(request, f"article:{article.pk}", f"comments:{article.pk}")`. Harmless on pages
-    that are not cached."""
+    """Declare by hand what the page being rendered for `request` is built from, for what
+    is no model read (a setting, a file). Model reads record their own tags
+    (serving/dependencies.py). Harmless on pages that are not cached."""
     found = request.__dict__.setdefault("_cache_tags", set())
     found.update(t for t in tags if t)
+    dependencies.record(*tags)
 
 
-def tag_token(*tags: str) -> str:
+def tag_token(*tags: str, record: bool = True) -> str:
     """A key part for a fragment built from `tags`: changes whenever one of them does.
     `{% cache timeout name object.pk token using="fragments" %}` with the token in the
     context; such keys never change meaning, so the fragments alias keeps them locally.
 
-    A fragment listing articles ("list:articles") also changes when a scheduled article's
-    time comes, as whole pages do (the next scheduled change is part of its token)."""
-    token = tag_versions.token(tags)
-    if SCHEDULE_TAGS[0] in tags:
-        token = f"{token}@{_next_scheduled()}"
-    return token
-
-
-def card_tags(articles: Iterable) -> list[str]:
-    """The tags of article cards on a list: each card prints its source's name and its
-    comment count."""
-    found = []
-    for article in articles:
-        if article is not None:
-            found += [f"source:{article.source_id}", f"comments:{article.pk}"]
-    return found
+    The page being built depends on them too (a cached fragment reads nothing itself);
+    `record=False` for a key that is only a lookup's superset (the page records what the
+    lookup returned instead)."""
+    if record:
+        dependencies.record(*tags)
+    return tag_versions.token(tags)
 
 
 class _LocalPages:
@@ -177,27 +161,33 @@ def _clock_margin() -> float:
     return float(getattr(settings, "PAGE_CACHE_CLOCK_MARGIN", 0.05))
 
 
-_schedule_memo: tuple[str, float | None] | None = None
+_schedule_memo: tuple[frozenset, str, float | None] | None = None
 
 
 def _next_scheduled() -> float | None:
     """Unix time of the next scheduled change, remembered (in the shared cache, and in
-    this process) until an article or promo changes (the versions of SCHEDULE_TAGS) or
-    that time passes."""
+    this process) until one of the lists the lookup read changes or that time passes."""
     global _schedule_memo
     now = time.time()
-    version = tag_versions.token(SCHEDULE_TAGS)
     for memo in (_schedule_memo, None):
         if memo is None:
             memo = cache.get(SCHEDULE_KEY)
-        if memo and memo[0] == version and (memo[1] is None or memo[1] > now):
+        if not memo or len(memo) != 3 or (memo[2] is not None and memo[2] <= now):
+            continue
+        if tag_versions.token(memo[0]) == memo[1]:
             _schedule_memo = memo
-            return memo[1]
-    upcoming = next_scheduled_change()
+            return memo[2]
+    with dependencies.recording(isolated=True) as read:
+        upcoming = next_scheduled_change()
     at = upcoming.timestamp() if upcoming else None
-    _schedule_memo = (version, at)
+    _schedule_memo = (frozenset(read), tag_versions.token(read), at)
     cache.set(SCHEDULE_KEY, _schedule_memo, timeout=page_timeout())
     return at
+
+
+def next_scheduled() -> float | None:
+    """When the next scheduled change is due (unix time), for fragments that list rows."""
+    return _next_scheduled()
 
 
 def _is_cacheable_request(request: HttpRequest) -> bool:
@@ -388,18 +378,18 @@ class PageCacheMiddleware:
 def cache_for_anonymous(view=None, *, tags: Iterable[str] = (), query: Iterable[str] | None = None):
     """Serve the view's page from the shared cache to readers who are not signed in.
 
-    `tags`: what every page of this view is built from (the view adds its objects' own
-    with `tag()`); `query`: the query parameters the view reads, the only ones in the
-    cache key (None, the default: every parameter, in sorted order; `()`: none). A
-    `Cache-Control` the view sets itself is kept (the API's `public, no-cache`). Only
-    GET/HEAD without a session or messages cookie; only 200 responses
-    that set no cookie and rendered no CSRF token are stored. A hit runs no view and no
-    SQL (with `PageCacheMiddleware` installed it does not even reach the view's
-    middleware). Usable bare (`@cache_for_anonymous`) or with arguments.
+    `tags`: hand-declared tags every page of this view carries, for what is no model read
+    (model reads record their own: serving/dependencies.py); `query`: the query
+    parameters the view reads, the only ones in the cache key (None, the default: every
+    parameter, in sorted order; `()`: none). A `Cache-Control` the view sets itself is
+    kept (the API's `public, no-cache`). Only GET/HEAD without a session or messages
+    cookie; only 200 responses that set no cookie and rendered no CSRF token are stored. A
+    hit runs no view and no SQL (with `PageCacheMiddleware` installed it does not even
+    reach the view's middleware). Usable bare (`@cache_for_anonymous`) or with arguments.
     """
     if view is None:
         return partial(cache_for_anonymous, tags=tags, query=query)
-    static_tags = frozenset((*DEFAULT_TAGS, *tags))
+    static_tags = frozenset(tags)
     query = None if query is None else tuple(query)
 
     @wraps(view)
@@ -428,13 +418,15 @@ def cache_for_anonymous(view=None, *, tags: Iterable[str] = (), query: Iterable[
 def _render_and_store(request, view, miss: _Miss, static_tags, args, kwargs) -> HttpResponse:
     metrics.page_cache("miss")
     started = time.time()
-    tag(request, *static_tags)
-    response = view(request, *args, **kwargs)
-    if hasattr(response, "render") and callable(response.render):
-        response = response.render()
+    with dependencies.recording() as read:
+        tag(request, *static_tags)
+        response = view(request, *args, **kwargs)
+        if hasattr(response, "render") and callable(response.render):
+            response = response.render()
     if not _is_cacheable_response(request, response):
         return response
-    page_tags = request.__dict__.get("_cache_tags", set())
+    page_tags = {t for t in read if not t.startswith(dependencies.LOOSE)}
+    page_tags |= request.__dict__.get("_cache_tags", set())
     found = tag_versions.versions(page_tags)
     if any(v is None for v in found.values()):
         return response  # the shared cache cannot tell versions: keep nothing

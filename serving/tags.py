@@ -1,9 +1,10 @@
 """Dependency tags: what a cached page or fragment was built from, what a write changed.
 
 The model is Drupal's cache tags and Fastly's or Varnish's surrogate keys. Each tag
-(`article:7`, `comments:7`, `source:3`, `topic:2`, `list:articles`, `promo`, `site`) has a
-version in the shared cache; a page or fragment records the versions of the tags it was
-built from and is fresh only while every one of them is unchanged. A write bumps only the
+(`article:7`, `list:comment:article=7`, `list:article:source=3`, `list:article`: derived
+by serving/dependencies.py) has a version in the shared cache; a page or fragment records
+the versions of the tags it was built from and is fresh only while every one of them is
+unchanged. A write bumps only the
 tags it changes (`bump()`), so approving a comment on article 7 leaves every page that
 does not show article 7's comments alone.
 

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 
-from serving.cache import bump_tags
-
 from . import services
 from .models import KeyPoint, Story, StoryMembership
 
@@ -69,9 +67,6 @@ class StoryAdmin(admin.ModelAdmin):
             point.edited_by_editor = True
             point.edited_by = request.user
             point.save()
-        services.pages_changed(
-            form.instance.pk, list(form.instance.memberships.values_list("article_id", flat=True))
-        )
 
 
 @admin.register(StoryMembership)
@@ -120,9 +115,3 @@ class KeyPointAdmin(admin.ModelAdmin):
         obj.edited_by_editor = True
         obj.edited_by = request.user
         super().save_model(request, obj, form, change)
-        if obj.article_id:
-            bump_tags([f"article:{obj.article_id}"])
-        else:
-            services.pages_changed(
-                obj.story_id, list(obj.story.memberships.values_list("article_id", flat=True))
-            )

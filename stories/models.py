@@ -12,10 +12,14 @@ from django.db.models import Q
 from django.urls import reverse
 
 from articles.models import Article
+from serving.dependencies import Tracked, TrackedQuerySet
 
 
-class Story(models.Model):
+class Story(Tracked, models.Model):
     """One event, reported by one or more articles."""
+
+    class CacheTags:  # serving/dependencies.py
+        pass
 
     slug = models.SlugField(max_length=100, unique=True)
     lead = models.ForeignKey(
@@ -40,6 +44,8 @@ class Story(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = TrackedQuerySet.as_manager()
+
     class Meta:
         verbose_name_plural = "stories"
         ordering = ["-updated_at", "-id"]
@@ -51,8 +57,13 @@ class Story(models.Model):
         return reverse("stories:detail", kwargs={"slug": self.slug})
 
 
-class StoryMembership(models.Model):
+class StoryMembership(Tracked, models.Model):
     """Why an article is in its story; `locked` when an editor decided it."""
+
+    class CacheTags:  # serving/dependencies.py
+        lists = ("story", "article")
+        # Why an article joined, for editors.
+        bookkeeping = ("reason", "evidence", "locked", "joined_at")
 
     class Reason(models.TextChoices):
         FIRST = "first", "First report of a new story"
@@ -75,6 +86,8 @@ class StoryMembership(models.Model):
         default=False, help_text="Set by an editor's decision: recomputation leaves it alone."
     )
     joined_at = models.DateTimeField(auto_now=True)
+
+    objects = TrackedQuerySet.as_manager()
 
     class Meta:
         indexes = [models.Index(fields=["story", "article"], name="story_member_idx")]
@@ -129,13 +142,17 @@ class LshBand(models.Model):
         return f"{self.key} -> {self.article_id}"
 
 
-class KeyPointQuerySet(models.QuerySet):
+class KeyPointQuerySet(TrackedQuerySet):
     def shown(self) -> KeyPointQuerySet:
         return self.filter(hidden=False).order_by("position", "id")
 
 
-class KeyPoint(models.Model):
+class KeyPoint(Tracked, models.Model):
     """A sentence quoted verbatim from an article: a key point of that article or a story."""
+
+    class CacheTags:  # serving/dependencies.py
+        lists = ("article", "story")
+        bookkeeping = ("edited_by_editor", "edited_by")
 
     article = models.ForeignKey(
         Article, on_delete=models.CASCADE, null=True, blank=True, related_name="key_points"

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from articles.models import Article
-from serving.cache import bump_tags
+from serving.dependencies import changed
 
 from . import keypoints
 from .matching import Match, find_match
@@ -155,8 +155,7 @@ def refresh_story(story: Story) -> None:
         StoryMembership.objects.filter(story=story).values_list("article_id", flat=True)
     )
     if not member_ids:
-        bump_tags([f"story:{story.pk}", "list:articles"])
-        story.delete()
+        story.delete()  # its pages go stale with it (serving/dependencies.py)
         return
     rows = list(
         Article.objects.filter(pk__in=member_ids).values_list(
@@ -182,13 +181,11 @@ def refresh_story(story: Story) -> None:
         update_fields=["lead", "lead_pinned", "published_count", "source_count", "updated_at"]
     )
     save_story_points(story, visible)
-    pages_changed(story.pk, member_ids)
-
-
-def pages_changed(story_id: int, member_ids: list[int]) -> None:
-    """The story page, its articles' pages (coverage link, key points) and every related
-    cards fragment ("list:articles") are stale; serving bumps them now and on commit."""
-    bump_tags([f"story:{story_id}", "list:articles", *(f"article:{pk}" for pk in member_ids)])
+    # The counts decide whether its articles' pages link to it ("N sources cover this
+    # story"), which no write of a membership says: those pages are stale.
+    changed(
+        StoryMembership, StoryMembership.objects.filter(story=story).values_list("pk", flat=True)
+    )
 
 
 def save_story_points(story: Story, visible: dict[int, datetime]) -> None:
@@ -304,5 +301,4 @@ def pin_lead(*, story: Story, article: Article) -> Story:
     story.save(update_fields=["lead", "lead_pinned", "updated_at"])
     # Locked, so the story (and its address) outlives a recomputation around its lead.
     StoryMembership.objects.filter(story=story, article=article).update(locked=True)
-    pages_changed(story.pk, list(story.memberships.values_list("article_id", flat=True)))
     return story

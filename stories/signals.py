@@ -17,7 +17,7 @@ import logging
 from functools import partial
 
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_save
 
 logger = logging.getLogger(__name__)
 
@@ -37,11 +37,17 @@ def article_saved(sender, instance, raw=False, **kwargs) -> None:
     transaction.on_commit(partial(_run, instance.pk))
 
 
-def article_deleted(sender, instance, **kwargs) -> None:
+def article_deleting(sender, instance, **kwargs) -> None:
+    """Memberships go with the article (CASCADE); the story's counts and lead follow once
+    the deletion has committed."""
+    from .models import StoryMembership
     from .services import refresh_stories
 
-    # Memberships go with the article (CASCADE); the story's counts and lead follow.
-    story_id = getattr(instance, "_story_id_before_delete", None)
+    story_id = (
+        StoryMembership.objects.filter(article_id=instance.pk)
+        .values_list("story_id", flat=True)
+        .first()
+    )
     if story_id:
         transaction.on_commit(partial(refresh_stories, [story_id]))
 
@@ -59,16 +65,6 @@ def articles_went_live(sender, article_ids, **kwargs) -> None:
     transaction.on_commit(partial(_refresh_later, list(article_ids)))
 
 
-def remember_story(sender, instance, **kwargs) -> None:
-    from .models import StoryMembership
-
-    instance._story_id_before_delete = (
-        StoryMembership.objects.filter(article_id=instance.pk)
-        .values_list("story_id", flat=True)
-        .first()
-    )
-
-
 def connect() -> None:
     from django.db.models.signals import pre_delete
 
@@ -76,6 +72,5 @@ def connect() -> None:
     from articles.signals import articles_went_live as went_live
 
     post_save.connect(article_saved, sender=Article, dispatch_uid="stories-article-saved")
-    pre_delete.connect(remember_story, sender=Article, dispatch_uid="stories-article-pre-delete")
-    post_delete.connect(article_deleted, sender=Article, dispatch_uid="stories-article-deleted")
+    pre_delete.connect(article_deleting, sender=Article, dispatch_uid="stories-article-deleting")
     went_live.connect(articles_went_live, dispatch_uid="stories-articles-went-live")

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_safe
 
 from articles import selectors as article_selectors
 from articles.models import Article
-from serving.cache import cache_for_anonymous, card_tags, tag
+from serving.cache import cache_for_anonymous
 
 from . import selectors
 from .models import KeyPoint, Story
@@ -21,7 +21,6 @@ def story_detail(request: HttpRequest, slug: str) -> HttpResponse:
     articles = selectors.story_articles(story)
     if not articles:
         raise Http404("No story found.")
-    tag(request, f"story:{story.pk}", *card_tags(articles), *(f"article:{a.pk}" for a in articles))
     lead = next((a for a in articles if a.pk == story.lead_id), articles[0])
     sources = {a.source_id for a in articles}
     return render(
@@ -43,7 +42,6 @@ def story_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @cache_for_anonymous(query=())
 def features(request: HttpRequest) -> HttpResponse:
     """What the AI features are, shown on the site's own articles."""
-    tag(request, "list:articles")  # every story change bumps it (services.pages_changed)
     story = selectors.example_story()
     article = None
     if story is not None:

@@ -15,7 +15,6 @@ from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import escape
 
 from articles.models import Article, Source, Topic
-from serving.cache import tag
 
 from .metadata import absolute_url
 
@@ -82,7 +81,6 @@ class SourceFeed(LatestArticlesFeed):
 
     def get_object(self, request, slug: str) -> Source:
         source = get_object_or_404(Source, slug=slug)
-        tag(request, f"source:{source.pk}", f"list:source:{source.pk}")
         return source
 
     def title(self, obj: Source) -> str:
@@ -116,7 +114,6 @@ class TopicFeed(LatestArticlesFeed):
 
     def get_object(self, request, slug: str) -> Topic:
         topic = get_object_or_404(Topic, slug=slug)
-        tag(request, f"topic:{topic.pk}")
         return topic
 
     def title(self, obj: Topic) -> str:

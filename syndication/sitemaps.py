@@ -65,7 +65,7 @@ SITEMAPS = {"articles": ArticleSitemap, "sources": SourceSitemap, "topics": Topi
 
 
 @require_safe
-@cache_for_anonymous(tags=["list:articles"])
+@cache_for_anonymous
 def sitemap_index(request: HttpRequest, sitemaps: dict) -> HttpResponse:
     """The index: one entry per page of each section."""
     entries = []
@@ -79,13 +79,13 @@ def sitemap_index(request: HttpRequest, sitemaps: dict) -> HttpResponse:
 
 
 @require_safe
-@cache_for_anonymous(tags=["list:articles"], query=["p"])
+@cache_for_anonymous(query=["p"])
 def sitemap_section(request: HttpRequest, sitemaps: dict, section: str) -> HttpResponse:
     return sitemap(request, sitemaps, section=section)
 
 
 @require_safe
-@cache_for_anonymous(tags=["list:articles"])
+@cache_for_anonymous
 def news_sitemap(request: HttpRequest) -> HttpResponse:
     """Google News sitemap: articles published in the last two days."""
     since = timezone.now() - NEWS_WINDOW

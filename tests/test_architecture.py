@@ -79,3 +79,58 @@ def test_app_imports_first_in_a_fresh_interpreter(app):
         [sys.executable, "-c", script, *modules], cwd=ROOT, capture_output=True, text=True, env=env
     )
     assert result.returncode == 0, result.stderr[-3000:]
+
+
+# Cross-app hooks: a setting naming another app's callables, read by the host app. Each is
+# an edge of the app graph the import rule cannot see, so it is listed here and in
+# docs/architecture.md's hooks table.
+HOOKS = {
+    "PAGE_CACHE_NEXT_CHANGE": "serving",
+    "ARTICLE_PAGE_SECTIONS": "articles",
+    "ARTICLE_RELATED_HOOK": "articles",
+    "ARTICLE_CARD_HOOKS": "articles",
+    "ACCOUNTS_PROFILE_SECTIONS": "accounts",
+}
+# Settings Django or allauth read to wire the project together (newsroom's business, which
+# may name any app).
+WIRING = {
+    "ACCOUNT_ADAPTER", "ACCOUNT_FORMS", "ACCOUNT_SIGNUP_FORM_CLASS", "ACCOUNT_USER_DISPLAY",
+    "AUTH_USER_MODEL", "CACHES", "EMAIL_BACKEND", "FORM_RENDERER", "MIDDLEWARE", "STORAGES",
+    "TEMPLATES", "INSTALLED_APPS", "ROOT_URLCONF", "WSGI_APPLICATION", "SCHEDULER_JOBS",
+}  # fmt: skip
+
+
+def _our_paths(value) -> list[str]:
+    if isinstance(value, str):
+        head = value.split(".")[0]
+        return [value] if head in APPS and "." in value and " " not in value else []
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, list | tuple):
+        return [p for item in value for p in _our_paths(item)]
+    return []
+
+
+def test_every_setting_naming_an_app_is_a_declared_hook_or_wiring(settings):
+    """A new dotted path in the settings is a new edge between apps: it must be declared."""
+    hidden = {
+        name: paths
+        for name in dir(settings)
+        if name.isupper() and name not in HOOKS and name not in WIRING
+        if (paths := _our_paths(getattr(settings, name)))
+    }
+    assert hidden == {}, f"settings naming apps' code, neither hook nor wiring: {hidden}"
+
+
+@pytest.mark.parametrize("name", sorted(HOOKS))
+def test_hook_points_from_its_host_to_an_app_that_may_not_be_imported(name, settings):
+    """A hook runs the other way round from imports (the host cannot import the app it
+    calls); it is documented, and each of its paths imports."""
+    from django.utils.module_loading import import_string
+
+    host = HOOKS[name]
+    assert f"`{name}`" in (ROOT / "docs" / "architecture.md").read_text(), name
+    for path in _our_paths(getattr(settings, name)):
+        app = path.split(".")[0]
+        assert app not in ALLOWED[host] | {host}, f"{name}: {host} may import {app} directly"
+        assert callable(import_string(path)), path

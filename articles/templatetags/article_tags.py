@@ -15,6 +15,7 @@ from django.utils.module_loading import import_string
 from django.utils.safestring import SafeString, mark_safe
 
 from serving import tags as tag_versions
+from serving.dependencies import instance_tags
 
 register = template.Library()
 
@@ -43,15 +44,6 @@ def time_ago(value: datetime | None) -> str:
     return "just now"
 
 
-def _card_tags(article) -> list[str]:
-    # What a card prints besides its time and comment count: the article (title, summary,
-    # picture, address), its source's and agency's names.
-    found = [f"article:{article.pk}", f"source:{article.source_id}"]
-    if article.agency_id:
-        found.append(f"source:{article.agency_id}")
-    return found
-
-
 @register.simple_tag
 def card_items(articles, heading: str = "h3", loading: str = "lazy") -> SafeString:
     """A list's cards as <li> items, each kept in the fragments cache.
@@ -63,15 +55,18 @@ def card_items(articles, heading: str = "h3", loading: str = "lazy") -> SafeStri
     (the home page prints some fifty). Search results (a snippet, a marked title) are
     rendered each time. One round trip for the versions, one for the cards."""
     articles = [a for a in articles if a is not None]
-    versions = tag_versions.versions({t for a in articles for t in _card_tags(a)})
+    # What a card prints besides its time and comment count: the article and the rows
+    # loaded with it (source, agency, picture).
+    card_tags = {a.pk: sorted(instance_tags(a)) for a in articles}
+    versions = tag_versions.versions({t for tags in card_tags.values() for t in tags})
     keys = {}
     for article in articles:
         if article.snippet or article.marked_title:
             continue
-        found = [versions.get(t) for t in _card_tags(article)]
+        found = [versions.get(t) for t in card_tags[article.pk]]
         if None in found:  # the shared cache cannot tell: render, keep nothing
             continue
-        keys[article.pk] = "card:v1:" + ":".join(
+        keys[article.pk] = "card:v2:" + ":".join(
             str(part)
             for part in (
                 article.pk,

@@ -21,9 +21,10 @@ from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 
 from serving.cache import tag_token
+from serving.dependencies import instance_tag, list_tag
 
 from .. import selectors
-from ..models import Report
+from ..models import Comment, Report
 from ..permissions import (
     ViewerFacts,
     active_ban,
@@ -190,9 +191,10 @@ def audience(context, article) -> dict:
 
 
 def thread_token(article) -> str:
-    """The shared thread's key part: fresh by its article's comments (comments/signals.py)
-    and the article itself (whether comments are open)."""
-    return tag_token(f"comments:{article.pk}", f"article:{article.pk}")
+    """The shared thread's key part: fresh by the list of its article's comments and the
+    article itself (whether comments are open), the tags their writes bump
+    (serving/dependencies.py); the page printing the thread depends on them too."""
+    return tag_token(list_tag(Comment, "article", article.pk), instance_tag(article))
 
 
 def shared_section_key(context, article, seen: dict) -> str | None:

@@ -300,11 +300,13 @@ def test_remove_keeps_the_row_and_logs(article, regular):
 
 
 def test_which_decisions_make_cached_pages_stale(article, confirmed, moderator):
-    """Each decision that changes what readers see bumps the article's comments tag."""
+    """Each decision that changes what readers see bumps the list of the article's
+    comments (serving/dependencies.py derives it from Comment's declaration)."""
     from serving import tags
 
     def version():
-        return tags.versions([f"comments:{article.pk}"])[f"comments:{article.pk}"]
+        tag = f"list:comment:article={article.pk}"
+        return tags.versions([tag])[tag]
 
     def stales(write) -> bool:
         before = version()

@@ -113,14 +113,14 @@ def test_correction_and_topic_changes_invalidate(client):
     assert "Harbour and coast" in client.get(_url(article)).content.decode()
 
 
-def test_bump_tags_is_the_hook_for_other_apps(client, django_assert_num_queries):
-    """The comments app bumps `comments:<article id>` when a comment becomes visible or
-    stops being visible; only the pages carrying that tag go stale."""
+def test_bump_tags_makes_only_the_pages_carrying_the_tag_stale(client, django_assert_num_queries):
+    """A comment becoming visible or not bumps the list of its article's comments; only
+    the pages that read that list go stale."""
     article = ArticleFactory()
     other = ArticleFactory()
     client.get(_url(article))
     client.get(_url(other))
-    bump_tags([f"comments:{article.pk}"])
+    bump_tags([f"list:comment:article={article.pk}"])
     assert client.get(_url(article))["X-Page-Cache"] == "miss"
     with django_assert_num_queries(0):
         assert client.get(_url(article))["X-Page-Cache"] == "hit"
