@@ -1,7 +1,7 @@
 """Full text for summary-only feeds: the page an entry links to, its article text as the body.
 
 Only for sources with `fetch_full_text` on, and only in the task worker: the importer
-enqueues one `ingest.tasks.fetch_full_texts` task per poll with the entries that were new
+enqueues one `ingest.fulltext.fetch_full_texts` task per poll with the entries that were new
 or changed (so an article is fetched again only when its entry changes). Each page is
 fetched with the feeds' limits (ingest/fetch.py: SSRF guards, size, time, redirects), once
 robots.txt allows it, one request at a time per host with a pause between them
@@ -30,6 +30,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.html import strip_tags
+from django_tasks import task
 from lxml import etree
 
 from articles.models import Article, Source
@@ -215,6 +216,7 @@ def body_from_page(
     return body
 
 
+@task()
 def fetch_full_texts(source_id: int, items: list[list]) -> str:
     """Replace each listed article's body by its page's text; `items` are
     [article id, feed hash] pairs: an article whose entry changed since is left to the
@@ -278,6 +280,4 @@ def _store(article_id: int, feed_hash: str, body: str) -> bool:
 
 
 def _follow_up(source_id: int, items: list[list]) -> None:
-    from .tasks import fetch_full_texts as task
-
-    task.enqueue(source_id, items)
+    fetch_full_texts.enqueue(source_id, items)

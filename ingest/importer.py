@@ -33,6 +33,7 @@ from . import images
 from .entries import FeedEntry, entry_from_feed
 from .feedxml import parse
 from .fetch import FetchError, fetch, is_http_url, read_local
+from .fulltext import fetch_full_texts
 from .models import DeletedEntry, FeedState, PendingImage
 
 logger = logging.getLogger(__name__)
@@ -197,8 +198,6 @@ def ingest_source(
     state.repairs = "; ".join(report.repairs)[:300]
     _record_success(state, now=now, problems=refused)
     if source.fetch_full_text and report.written:
-        from .tasks import fetch_full_texts  # the task module imports this one
-
         fetch_full_texts.enqueue(source.pk, report.written)
     return report
 

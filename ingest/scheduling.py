@@ -10,26 +10,31 @@ feed backs off, doubling from FEED_MIN_INTERVAL with each failure in a row.
 `enqueue_due_polls` runs on every scheduler tick (settings.SCHEDULER_JOBS). It locks the
 due rows with SKIP LOCKED on PostgreSQL (any number of schedulers can tick at once; each
 due feed goes to exactly one of them), moves their next poll a lease ahead so the next
-tick skips them, and enqueues one `ingest.tasks.poll_feed` task per feed (one bulk INSERT:
+tick skips them, and enqueues one `ingest.scheduling.poll_feed` task per feed (one bulk INSERT:
 jobs/bulk.py), at most FEED_POLLS_PER_TICK of them; the next tick takes the rest. The task
 then sets the real next poll time from what the fetch saw.
 """
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django_tasks import task
 
 from articles.models import Article, Source
 from jobs.bulk import enqueue_many
 from jobs.retry import backoff
+from serving import metrics
 
-from .importer import IngestReport
+from .importer import IngestReport, ingest_source
 from .models import FeedState
+
+log = logging.getLogger(__name__)
 
 WEEK = 7 * 24 * 3600
 # A claimed feed whose poll never reports back (a worker killed mid-poll) is due again
@@ -111,8 +116,6 @@ def enqueue_due_polls(*, since: datetime | None, now: datetime) -> int:
     Runs inside the tick's transaction (jobs/scheduler.py), so the claims and the task
     rows commit together or not at all.
     """
-    from .tasks import poll_feed
-
     batch = settings.FEED_POLLS_PER_TICK
     new = Source.objects.filter(is_active=True, feed_state__isnull=True).exclude(feed_url="")
     with transaction.atomic():  # a savepoint inside the tick; its own transaction alone
@@ -136,3 +139,26 @@ def enqueue_due_polls(*, since: datetime | None, now: datetime) -> int:
             )
             enqueue_many(poll_feed, [(source_id,) for source_id in due])
     return len(due)
+
+
+@task()
+def poll_feed(source_id: int) -> str:
+    """Fetch and import the source's feed, then schedule its next poll. Never raises for
+    a bad feed: the failure is recorded on the feed state and the feed backs off."""
+    source = Source.objects.filter(pk=source_id).first()
+    if source is None or not source.feed_url:
+        return "no feed"
+    try:
+        report = ingest_source(source=source)
+    except Exception as exc:  # a bug or a database error: back off like a failed fetch
+        log.exception("Polling %s failed unexpectedly", source.slug)
+        report = IngestReport(source=source.slug, failed=True)
+        state = FeedState.of(source)
+        state.last_error = f"Unexpected error: {type(exc).__name__}: {exc}"[:1000]
+        state.consecutive_failures += 1
+        state.save()
+    record_poll(source, report)
+    metrics.count("feed_polls")
+    if report.failed:
+        metrics.count("feed_poll_failures")
+    return report.line()

@@ -24,7 +24,7 @@ SCHEDULER_JOBS: dict[str, float] = {
     "jobs.recovery.requeue_lost_tasks": 60,
 }
 # Feed polls record their own failures and back off (ingest/scheduling.py): no retries.
-TASKS_MAX_ATTEMPTS_BY_TASK["ingest.tasks.poll_feed"] = 1
+TASKS_MAX_ATTEMPTS_BY_TASK["ingest.scheduling.poll_feed"] = 1
 # A cache that is down for a restart gets its purges once back: about 2 h of retries.
 TASKS_MAX_ATTEMPTS_BY_TASK["serving.tasks.purge"] = 8
 SCHEDULER_TICK_SECONDS = env_float("SCHEDULER_TICK_SECONDS", 5.0)

@@ -83,5 +83,5 @@ def test_source_list_shows_the_schedule_and_queues_a_fetch(
         assert overflow <= 0, f"the source list scrolls sideways by {overflow}px"
     page.get_by_role("button", name="Fetch Valley Courier now").click()
     assert "Valley Courier: fetch queued" in page.locator(".messagelist").inner_text()
-    poll = DBTaskResult.objects.get(task_path="ingest.tasks.poll_feed")
+    poll = DBTaskResult.objects.get(task_path="ingest.scheduling.poll_feed")
     assert poll.args_kwargs["args"] == [failing.pk] and poll.status == "READY"

@@ -91,7 +91,7 @@ def test_the_tick_enqueues_each_due_feed_once(queued, settings):
     SourceFactory(feed_url="")
     tick()
     tick()  # the claimed feeds are no longer due
-    polls = DBTaskResult.objects.filter(task_path="ingest.tasks.poll_feed")
+    polls = DBTaskResult.objects.filter(task_path="ingest.scheduling.poll_feed")
     assert sorted(p.args_kwargs["args"][0] for p in polls) == sorted([due.pk, never_polled.pk])
 
 
@@ -99,7 +99,7 @@ def test_a_tick_enqueues_at_most_a_batch_and_the_next_tick_takes_the_rest(queued
     settings.SCHEDULER_JOBS = {"ingest.scheduling.enqueue_due_polls": 0}
     settings.FEED_POLLS_PER_TICK = 3
     sources = [SourceFactory(feed_url=f"https://{n}.example.org/rss") for n in range(5)]
-    polls = DBTaskResult.objects.filter(task_path="ingest.tasks.poll_feed")
+    polls = DBTaskResult.objects.filter(task_path="ingest.scheduling.poll_feed")
     tick()
     assert polls.count() == 3
     tick()
@@ -125,7 +125,7 @@ def test_fetch_now_per_row_enqueues_and_never_fetches_in_the_request(queued, cli
     assert f'formaction="{url}"' in page and "Next poll" in page and "Due now" in page
     response = client.post(url, follow=True)
     assert "Lantern: fetch queued" in response.content.decode()
-    poll = DBTaskResult.objects.get(task_path="ingest.tasks.poll_feed")
+    poll = DBTaskResult.objects.get(task_path="ingest.scheduling.poll_feed")
     assert poll.args_kwargs["args"] == [source.pk] and poll.priority == 50
     assert not FeedState.objects.filter(pk=source.pk).exists()  # nothing fetched yet
     assert client.get(url).status_code == 405
