@@ -115,7 +115,7 @@ check: $(VENV)/.installed-test
 	$(PY) manage.py makemigrations --check --dry-run
 
 clean:
-	rm -rf $(VENV) .tools var/static var/e2e-static test-artifacts
+	rm -rf $(VENV) .tools var/static var/test-static test-artifacts
 
 ## make audit: Lighthouse (npm registry, lighthouse@12) on home and article -> docs/quality.md
 audit: $(VENV)/.installed-test browser

@@ -3,7 +3,7 @@
 The production-like servers the tests start (gunicorn with DEBUG off, Varnish in front)
 serve hashed, compressed static files, which `collectstatic` makes: about a minute of
 brotli on a busy 2-core machine, three times per run before this. The result depends only
-on the files under static/ and the installed packages' static files, so it is kept under
+on the static files Django's finders find (ours and the installed apps'), so it is kept under
 var/test-static/<hash of those>/ and made by whichever worker asks first (the others wait
 on a file lock); a later run with the same files reuses it.
 """
@@ -21,12 +21,16 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _fingerprint() -> str:
+    """A digest of every file Django's finders find (names and contents): the project's
+    and the installed apps' static files."""
+    from django.contrib.staticfiles.finders import get_finders
+
     digest = hashlib.sha256()
-    for path in sorted((ROOT / "static").rglob("*")):
-        if path.is_file():
-            digest.update(str(path.relative_to(ROOT)).encode())
-            digest.update(path.read_bytes())
-    digest.update((ROOT / "requirements" / "test.txt").read_bytes())
+    for finder in get_finders():
+        for path, storage in sorted(finder.list([]), key=lambda found: found[0]):
+            digest.update(path.encode() + b"\0")
+            with storage.open(path) as file:
+                digest.update(hashlib.sha256(file.read()).digest())
     return digest.hexdigest()[:16]
 
 

@@ -13,7 +13,6 @@ failed start prints the end of its log.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import secrets
@@ -29,26 +28,11 @@ from tests.processes import free_port, stop, wait_for_port
 from tests.s3 import BUCKET, PUBLIC_READ, MotoServer
 from tests.serving.varnish import Varnish
 from tests.smtp import SmtpSink
+from tests.static import collected_static
 
 ROOT = Path(__file__).resolve().parents[2]
 POSTGRES = os.environ.get("E2E_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
 WORKER_ARGS = ["db_worker", "--no-reload", "--no-startup-delay", "--interval", "0.2"]
-
-
-def static_root() -> Path:
-    """Where collectstatic's output for exactly these static files lives: `var/e2e-static/`
-    and a digest of every file Django's finders find (names and contents). Hashing and
-    compressing them all takes minutes on a busy machine; a run with the same files reuses
-    the last run's output, and any change to a file gives a new directory."""
-    from django.contrib.staticfiles.finders import get_finders
-
-    digest = hashlib.sha256()
-    for finder in get_finders():
-        for path, storage in sorted(finder.list([]), key=lambda found: found[0]):
-            digest.update(path.encode() + b"\0")
-            with storage.open(path) as file:
-                digest.update(hashlib.sha256(file.read()).digest())
-    return ROOT / "var" / "e2e-static" / digest.hexdigest()[:16]
 
 
 def _need(program: str) -> str:
@@ -83,20 +67,9 @@ class Stack:
         self.varnish = Varnish(self.tmp, self.app_port)
         self.url = self.varnish.url
         self.app_url = f"http://127.0.0.1:{self.app_port}"
-        self.static = static_root()
+        self.static = collected_static()
         self.env = self._env()
-        # Both at once: the migrations wait on PostgreSQL, collectstatic on the CPU.
-        collect = None
-        if not (self.static / "staticfiles.json").exists():
-            for old in self.static.parent.glob("*"):  # earlier files' output
-                shutil.rmtree(old, ignore_errors=True)
-            collect = self.spawn(
-                "collectstatic",
-                [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
-            )
         self.manage("migrate", "--noinput")
-        if collect is not None and collect.wait(timeout=600):
-            raise RuntimeError("collectstatic failed:\n" + self.log("collectstatic"))
         self.spawn("gunicorn", [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"])
         wait_for_port(self.app_port, self.procs["gunicorn"], name="gunicorn", timeout=60)
         # Two task workers, as a site runs several: a purge never waits behind a long
