@@ -1,5 +1,8 @@
 """The database: SQLite under var/ by default, PostgreSQL in production (DATABASE_URL)."""
 
+import sys
+from pathlib import Path
+
 import dj_database_url
 
 from .core import VAR_DIR
@@ -46,11 +49,14 @@ else:
 # cancelled, and a web request gets the site's 503 with Retry-After (serving/middleware.py)
 # instead of hanging until gunicorn kills its worker (gunicorn's timeout, 30 s, stays above
 # both). Web requests get the short pair; the task worker, the scheduler and every other
-# management command (migrations...) the long one: manage.py sets DB_WORKER_TIMEOUTS=1 for
-# all commands but runserver. 0 turns a timeout off. On SQLite the lock timeout is the
+# management command (migrations...) the long one: a process started as `manage.py` with
+# any command but runserver (DB_WORKER_TIMEOUTS overrides; it is not passed on to the
+# processes a command starts, as an environment variable set by manage.py would be).
+# 0 turns a timeout off. On SQLite the lock timeout is the
 # busy timeout (every writer waits for the one file lock: 20 s unless set); SQLite has no
 # statement timeout.
-DB_WORKER_TIMEOUTS = env_bool("DB_WORKER_TIMEOUTS", False)
+_manage_command = Path(sys.argv[0]).name == "manage.py" and sys.argv[1:2] != ["runserver"]
+DB_WORKER_TIMEOUTS = env_bool("DB_WORKER_TIMEOUTS", _manage_command)
 _postgres = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 if DB_WORKER_TIMEOUTS:
     DB_LOCK_TIMEOUT = env_float("DB_WORKER_LOCK_TIMEOUT", 30.0)
