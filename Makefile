@@ -4,6 +4,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
+# The bench scripts share the tests' helpers (tests/processes.py, tests/serving/varnish.py).
+export PYTHONPATH := $(CURDIR)
 PORT ?= 8000
 
 .PHONY: run dev prepare serve test test-fast e2e lock lint check browser vnu varnish bench bench-ingest bench-import bench-stories soak audit clean

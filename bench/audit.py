@@ -21,6 +21,8 @@ import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 
+from tests.processes import stop
+
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
@@ -127,8 +129,7 @@ def main() -> int:
             results[name] = lighthouse(url, work / f"{name.lower()}.json")
             print(name, results[name])
     finally:
-        server.terminate()
-        server.wait(10)
+        stop(server)
     write_report(results)
     shutil.rmtree(work, ignore_errors=True)
     failing = [(p, c, s) for p, scores in results.items() for c, s in scores.items() if s < TARGET]

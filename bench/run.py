@@ -45,6 +45,8 @@ from mixed import (
 )
 from report import error_kinds, write_report
 
+from tests.processes import stop
+
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
 LUA = ROOT / "bench" / "report.lua"
@@ -124,11 +126,7 @@ class Gunicorn:
         return self.log.read()
 
     def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
+        stop(self.proc, timeout=20)
 
 
 def wrk(

@@ -44,6 +44,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tests.processes import stop
+
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
 SHARED_PG_URL = os.environ.get("SOAK_PG_URL", "postgres://postgres@127.0.0.1:5432")
@@ -98,11 +100,7 @@ class Gunicorn:
         return [int(pid) for pid in path.read_text().split()]
 
     def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
+        stop(self.proc, timeout=30)
 
 
 def wait_for_port(port: int, timeout: float = 30) -> None:

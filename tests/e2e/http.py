@@ -22,11 +22,14 @@ class Visitor:
             self.base + path, headers=headers, allow_redirects=False, timeout=30
         )
 
-    def post_form(self, page: str, action: str, data: dict) -> requests.Response:
-        """GET `page`, then POST `data` with its CSRF token to `action`, as its form would."""
+    def open_form(self, page: str) -> str:
+        """GET `page` as a browser opens it; the CSRF token of its form."""
         form = self.get(page)
         assert form.status_code == 200, (page, form.status_code)
-        token = TOKEN_RE.search(form.text).group(1)
+        return TOKEN_RE.search(form.text).group(1)
+
+    def submit(self, page: str, action: str, token: str, data: dict) -> requests.Response:
+        """POST `data` to `action` from the form opened on `page`."""
         return self.session.post(
             self.base + action,
             data={"csrfmiddlewaretoken": token, **data},
@@ -34,6 +37,10 @@ class Visitor:
             allow_redirects=False,
             timeout=60,
         )
+
+    def post_form(self, page: str, action: str, data: dict) -> requests.Response:
+        """GET `page`, then POST `data` with its CSRF token to `action`, as its form would."""
+        return self.submit(page, action, self.open_form(page), data)
 
     def log_in(self, email: str) -> None:
         response = self.post_form(

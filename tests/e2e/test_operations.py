@@ -30,6 +30,9 @@ def _hold_lock(dsn: str, locked: threading.Event, seconds: float) -> None:
 def test_a_locked_table_answers_503_in_time_and_the_next_comment_is_stored(stack):
     ada = Visitor(stack.url)
     ada.log_in("ada@example.org")
+    # The article is open in the reader's browser before the stall begins (while the table
+    # is locked the article page itself cannot be read: it shows the thread).
+    token = ada.open_form(ARTICLE)
     locked = threading.Event()
     holder = threading.Thread(
         target=_hold_lock, args=(stack.env["DATABASE_URL"], locked, LOCK_SECONDS)
@@ -39,7 +42,7 @@ def test_a_locked_table_answers_503_in_time_and_the_next_comment_is_stored(stack
         assert locked.wait(10)
         typed = "Posted while a migration held the comments table."
         started = time.monotonic()
-        response = ada.post_form(ARTICLE, POST, {"body": typed})
+        response = ada.submit(ARTICLE, POST, token, {"body": typed})
         elapsed = time.monotonic() - started
         assert response.status_code == 503, (response.status_code, response.text[:300])
         assert elapsed < STATEMENT_TIMEOUT, f"the 503 took {elapsed:.1f} s"

@@ -12,6 +12,7 @@ import pytest
 from django.db import connections
 from django.test import Client
 
+from tests.processes import stop
 from tests.serving.test_gunicorn import Server, _closed_port, _env
 from tests.serving.test_resilience import _unreachable_copy
 
@@ -42,8 +43,7 @@ class RedisServer:
 
     def stop(self) -> None:
         if self.proc is not None:
-            self.proc.terminate()
-            self.proc.wait(timeout=10)
+            stop(self.proc)
             self.proc = None
 
 

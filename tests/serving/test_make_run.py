@@ -8,6 +8,7 @@ import urllib.error
 import urllib.request
 
 from tests.jobs.worker import ROOT, start_app_server, subprocess_env
+from tests.processes import stop
 from tests.static import collected_static
 
 
@@ -58,5 +59,4 @@ def test_served_like_make_run_a_wrong_address_gets_the_sites_404(transactional_d
         with urllib.request.urlopen(base + "/demo/feed.xml", timeout=10) as response:
             assert b"Newsroom Demo Wire" in response.read()
     finally:
-        proc.terminate()
-        proc.wait(timeout=20)
+        stop(proc, timeout=20)

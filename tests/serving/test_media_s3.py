@@ -16,6 +16,7 @@ from accounts import services
 from articles.models import Article
 from tests.factories import ArticleFactory, ConfirmedReaderFactory, image_bytes
 from tests.jobs.worker import start_app_server, subprocess_env
+from tests.processes import stop
 from tests.s3 import BUCKET, PUBLIC_READ, MotoServer
 
 
@@ -144,5 +145,4 @@ def test_two_app_servers_share_media_with_no_shared_disk(
         assert not any((tmp_path / name).exists() for name in ("a", "b"))
     finally:
         for proc, _ in servers:
-            proc.terminate()
-            proc.wait(timeout=20)
+            stop(proc, timeout=20)

@@ -28,6 +28,7 @@ from django.db import connection
 from comments.models import Comment
 from tests.factories import ArticleFactory, ConfirmedReaderFactory
 from tests.jobs.worker import ROOT, start_app_server, subprocess_env
+from tests.processes import stop
 
 LOCK_TIMEOUT = 1
 STATEMENT_TIMEOUT = 5
@@ -99,8 +100,7 @@ def stalled_server(transactional_db, client, settings):
     try:
         yield base, cookies, csrf
     finally:
-        proc.terminate()
-        proc.wait(timeout=20)
+        stop(proc, timeout=20)
 
 
 def test_a_locked_comments_table_answers_503_keeps_the_text_then_the_post_succeeds(
