@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run dev prepare serve test lint check browser vnu varnish bench bench-ingest bench-import bench-stories soak audit clean
+.PHONY: run dev prepare serve test test-fast lock lint check browser vnu varnish bench bench-ingest bench-import bench-stories soak audit clean
 
 # `make run` serves as production does (DEBUG off, the site's own error pages, hashed static
 # files from WhiteNoise) but over plain HTTP when it listens on loopback only. Every process
@@ -16,15 +16,25 @@ SITE_ENV = SITE_URL="$${SITE_URL:-http://$(HOST):$(PORT)}" HOST=$(HOST) PORT=$(P
 RUN_ENV = DEBUG=0 HTTPS=$(if $(LOOPBACK),0,1) SECRET_KEY="$$(cat var/secret-key)" \
 	EMAIL_BACKEND="$${EMAIL_BACKEND:-django.core.mail.backends.console.EmailBackend}" $(SITE_ENV)
 
-$(VENV)/.installed: pyproject.toml
+# Installs come from the lock files (exact versions with their hashes), so every machine
+# gets what CI passed; `make lock` re-resolves them from pyproject.toml (see the README).
+$(VENV)/.installed: requirements/run.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
-	$(PIP) install --quiet .
+	$(PIP) install --quiet --require-hashes --no-deps -r requirements/run.txt
 	touch $@
 
-$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
-	$(PIP) install --quiet ".[test]"
+$(VENV)/.installed-test: $(VENV)/.installed requirements/test.txt
+	$(PIP) install --quiet --require-hashes --no-deps -r requirements/test.txt
 	touch $@
+
+## make lock: re-resolve requirements/run.txt and test.txt from pyproject.toml (the newest
+## versions it allows, with hashes, for any platform); commit them once `make test` passes
+LOCK = $(VENV)/bin/uv pip compile --quiet --upgrade --generate-hashes --universal --python-version 3.11
+lock: $(VENV)/.installed
+	$(PIP) install --quiet uv
+	$(LOCK) --extra local --output-file requirements/run.txt pyproject.toml
+	$(LOCK) --extra local --extra test --output-file requirements/test.txt pyproject.toml
 
 var/secret-key:
 	@mkdir -p var
@@ -52,6 +62,11 @@ dev: prepare
 ## missing), run everything
 test: $(VENV)/.installed-test browser vnu varnish
 	$(PY) -m pytest
+
+## make test-fast: the edit-run loop; everything but the browser tests and the tests that
+## start servers (gunicorn, Varnish, workers, S3). `make test` still runs them all.
+test-fast: $(VENV)/.installed-test
+	$(PY) -m pytest -m "not browser and not server"
 
 browser:
 	@command -v chromium >/dev/null 2>&1 || { \

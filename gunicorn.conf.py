@@ -86,5 +86,5 @@ loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
 access_log_format = '%(h)s [%({x-forwarded-for}i)s] "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
 
 # The proxies whose X-Forwarded-* headers count (comma separated addresses, or "*"): the
-# same list the app uses for X-Forwarded-For (FORWARDED_ALLOW_IPS in newsroom/settings.py).
+# same list the app uses for X-Forwarded-For (FORWARDED_ALLOW_IPS in newsroom/settings/core.py).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")

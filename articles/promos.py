@@ -75,11 +75,11 @@ class Promo(Tracked, models.Model):
     # PLAY_STORE_URL; with neither, the badge (and an app block without badges) is hidden.
     @property
     def app_store_link(self) -> str:
-        return self.app_store_url or getattr(settings, "APP_STORE_URL", "")
+        return self.app_store_url or settings.APP_STORE_URL
 
     @property
     def play_store_link(self) -> str:
-        return self.play_store_url or getattr(settings, "PLAY_STORE_URL", "")
+        return self.play_store_url or settings.PLAY_STORE_URL
 
     @property
     def has_store_links(self) -> bool:

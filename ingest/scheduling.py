@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from articles.models import Article, Source
 from jobs.bulk import enqueue_many
+from jobs.retry import backoff
 
 from .importer import IngestReport
 from .models import FeedState
@@ -46,7 +47,7 @@ def publishing_interval(entries_last_week: int) -> int:
 def next_interval(*, report: IngestReport, failures: int, entries_last_week: int) -> int:
     """Seconds until the next poll after this one."""
     if report.failed:
-        interval = settings.FEED_MIN_INTERVAL * 2 ** min(max(failures - 1, 0), 16)
+        interval = backoff(settings.FEED_MIN_INTERVAL, failures, settings.FEED_MAX_INTERVAL)
         asked = report.retry_after
     else:
         interval = publishing_interval(entries_last_week)

@@ -25,10 +25,17 @@ def max_attempts(task_path: str) -> int:
     return settings.TASKS_MAX_ATTEMPTS_BY_TASK.get(task_path, settings.TASKS_MAX_ATTEMPTS)
 
 
+def backoff(base: float, failures: int, cap: float) -> float:
+    """The site's one exponential backoff: base after the first failure, then twice as long
+    after each further one, never above cap (tasks' retries, feeds' polls)."""
+    return min(cap, base * 2 ** min(max(0, failures - 1), 32))
+
+
 def retry_delay(attempts: int) -> timedelta:
     """Wait before the next attempt, after `attempts` failed ones (1, 2, ...)."""
-    seconds = settings.TASKS_RETRY_DELAY * 2 ** max(0, attempts - 1)
-    return timedelta(seconds=min(seconds, settings.TASKS_RETRY_MAX_DELAY))
+    return timedelta(
+        seconds=backoff(settings.TASKS_RETRY_DELAY, attempts, settings.TASKS_RETRY_MAX_DELAY)
+    )
 
 
 def retry_failed_task(sender, task_result, **kwargs) -> None:

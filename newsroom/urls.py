@@ -32,7 +32,7 @@ handler500 = "serving.errors.server_error"
 
 # Uploaded media. Behind a reverse proxy in production, MEDIA_ROOT is served by the proxy;
 # SERVE_MEDIA keeps this view on for the single-machine set-up that `make run` gives.
-if settings.DEBUG or getattr(settings, "SERVE_MEDIA", False):
+if settings.DEBUG or settings.SERVE_MEDIA:
     urlpatterns.append(
         path(
             f"{settings.MEDIA_URL.strip('/')}/<path:path>",

@@ -34,8 +34,9 @@ from django.urls import Resolver404, get_resolver, get_urlconf
 from django.utils.cache import set_response_etag
 from django.utils.module_loading import import_string
 
-from . import dependencies, purge
+from . import dependencies
 from . import tags as tag_versions
+from .tasks import schedule_purge
 
 logger = logging.getLogger(__name__)
 
@@ -65,13 +66,13 @@ def bump_tags(tags: Iterable[str], *, http: bool = True) -> None:
     tag_versions.bump(tags)
     if not transaction.get_connection().in_atomic_block:
         if http:
-            purge.schedule(tags)
+            schedule_purge(tags)
         return
 
     def committed() -> None:
         tag_versions.bump(tags)
         if http:
-            purge.schedule(tags)
+            schedule_purge(tags)
 
     transaction.on_commit(committed)
 

@@ -18,10 +18,8 @@ import logging
 import urllib.error
 import urllib.request
 from collections.abc import Iterable
-from datetime import timedelta
 
 from django.conf import settings
-from django.utils import timezone
 
 logger = logging.getLogger(__name__)
 
@@ -56,20 +54,3 @@ def purge_tags(tags: Iterable[str]) -> None:
                 break
     if failed:
         raise PurgeFailed("; ".join(failed))
-
-
-def schedule(tags: Iterable[str]) -> None:
-    """Enqueue a purge of `tags` (after the write committed: see serving.cache)."""
-    tags = sorted(set(tags))
-    if not tags or not purge_urls():
-        return
-    from .tasks import purge
-
-    task = purge
-    delay = float(getattr(settings, "PAGE_CACHE_LOCAL_SECONDS", 0) or 0)
-    if delay and task.get_backend().supports_defer:
-        task = task.using(run_after=timezone.now() + timedelta(seconds=delay + 0.1))
-    try:
-        task.enqueue(tags)
-    except Exception:  # the write has committed: never fail it, say what stays stale
-        logger.exception("Could not enqueue the purge of: %s", " ".join(tags))

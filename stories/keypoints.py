@@ -12,9 +12,9 @@ from functools import lru_cache
 
 import numpy as np
 import pysbd
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from .text import plain_text
+from .vectors import tfidf
 
 MIN_POINTS, MAX_POINTS = 3, 5
 MIN_WORDS, MAX_CHARS = 5, 400
@@ -76,34 +76,6 @@ def sentences(title: str, summary: str, body: str) -> list[str]:
                 if sentence not in found:
                     found.append(sentence)
     return found
-
-
-_TOKEN = re.compile(r"(?u)\b\w\w+\b")
-
-
-def tfidf(texts: list[str], sublinear: bool = False) -> np.ndarray:
-    """Unit TF-IDF rows, as scikit-learn's TfidfVectorizer(stop_words="english") computes
-    them (smooth IDF, L2 norm), for a handful of sentences: building the vectorizer cost
-    more than the sums (tests/stories/test_keypoints.py compares the two). ValueError
-    when the texts hold only stop words."""
-    docs = [[w for w in _TOKEN.findall(t.lower()) if w not in ENGLISH_STOP_WORDS] for t in texts]
-    vocabulary: dict[str, int] = {}
-    for doc in docs:
-        for word in doc:
-            vocabulary.setdefault(word, len(vocabulary))
-    if not vocabulary:
-        raise ValueError("empty vocabulary")
-    counts = np.zeros((len(docs), len(vocabulary)))
-    for row, doc in enumerate(docs):
-        for word in doc:
-            counts[row, vocabulary[word]] += 1
-    df = np.count_nonzero(counts, axis=0)
-    idf = np.log((1 + len(docs)) / (1 + df)) + 1
-    if sublinear:  # 1 + log(tf) where a word occurs
-        counts = np.log(counts, where=counts > 0, out=np.zeros_like(counts)) + (counts > 0)
-    vectors = counts * idf
-    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    return vectors / np.where(norms > 0, norms, 1)
 
 
 def textrank(texts: list[str], damping: float = 0.85, iterations: int = 40) -> np.ndarray:

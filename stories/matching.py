@@ -26,6 +26,7 @@ from django.db.models import Count, Subquery
 
 from .models import ArticleFingerprint, LshBand, StoryMembership
 from .text import MAX_TERMS, Features, jaccards, term_key
+from .vectors import tfidf_rows
 
 MAX_STORY_ROWS = 400  # story-mates read per assignment, newest first
 
@@ -37,12 +38,8 @@ class Match:
     evidence: dict = field(default_factory=dict)
 
 
-def _setting(name: str, default):
-    return getattr(settings, name, default)
-
-
 def _window(when: datetime) -> tuple[datetime, datetime]:
-    hours = timedelta(hours=_setting("STORY_WINDOW_HOURS", 72))
+    hours = timedelta(hours=settings.STORY_WINDOW_HOURS)
     return when - hours, when + hours
 
 
@@ -53,8 +50,8 @@ def candidates(article_id: int, when: datetime, keys: list[int]) -> list[int]:
         .exclude(article_id=article_id)
         .values("article_id")
         .annotate(shared=Count("id"))
-        .filter(shared__gte=_setting("STORY_MIN_SHARED_KEYS", 1))
-        .order_by("-shared", "-article_id")[: _setting("STORY_MAX_CANDIDATES", 40)]
+        .filter(shared__gte=settings.STORY_MIN_SHARED_KEYS)
+        .order_by("-shared", "-article_id")[: settings.STORY_MAX_CANDIDATES]
     )
     return [r["article_id"] for r in rows]
 
@@ -109,11 +106,6 @@ def _idf(when: datetime, vocabulary: dict[str, int], own: set[str]) -> np.ndarra
     return idf
 
 
-def _unit(matrix) -> np.ndarray:
-    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-    return matrix / np.where(norms > 0, norms, 1)
-
-
 def find_match(article_id: int, when: datetime, features: Features) -> Match | None:
     """The story this article joins, with the evidence, or None for a new story."""
     ids = candidates(article_id, when, features.keys)
@@ -124,7 +116,7 @@ def find_match(article_id: int, when: datetime, features: Features) -> Match | N
         return None
     scores = jaccards([bytes(r["dup_signature"]) for r in rows], features.dup_signature)
     dup, score = rows[int(np.argmax(scores))], float(scores.max())
-    if score >= _setting("STORY_MINHASH_THRESHOLD", 0.5):
+    if score >= settings.STORY_MINHASH_THRESHOLD:
         return Match(
             dup["story_id"],
             StoryMembership.Reason.DUPLICATE,
@@ -141,24 +133,17 @@ def _similar(when: datetime, features: Features, rows: list[dict]) -> Match | No
     docs = [features.terms_text.split()] + [
         " ".join(r["terms"] for r in by_story[s]).split() for s in story_ids
     ]
-    vocabulary: dict[str, int] = {}
-    cells = [
-        (row, vocabulary.setdefault(word, len(vocabulary)))
-        for row, doc in enumerate(docs)
-        for word in doc
-    ]
-    if not vocabulary:
-        return None
-    counts = np.zeros((len(docs), len(vocabulary)))
-    np.add.at(counts, tuple(np.array(cells).T), 1)
     own = set(list(dict.fromkeys(features.terms_text.split()))[:MAX_TERMS])
-    # Sublinear TF-IDF, as scikit-learn's TfidfVectorizer(sublinear_tf=True), with the
-    # window's document frequencies instead of these few documents'.
-    vectors = _unit(np.log1p(counts) * _idf(when, vocabulary, own))
+    try:
+        # log(1 + tf), with the window's document frequencies instead of these few
+        # documents' (stories/vectors.py says why).
+        vectors = tfidf_rows(docs, sublinear="log1p", idf=lambda v: _idf(when, v, own))
+    except ValueError:  # no terms at all
+        return None
     cosines = vectors[1:] @ vectors[0]
-    lo = _setting("STORY_TFIDF_THRESHOLD", 0.13)
-    hi = _setting("STORY_TFIDF_THRESHOLD_LATE", 0.3)
-    ramp = _setting("STORY_TFIDF_RAMP_HOURS", 24)
+    lo = settings.STORY_TFIDF_THRESHOLD
+    hi = settings.STORY_TFIDF_THRESHOLD_LATE
+    ramp = settings.STORY_TFIDF_RAMP_HOURS
     best = None
     for story_id, cosine in zip(story_ids, cosines, strict=True):
         if cosine < lo:  # below the lowest bar: no need for the gap

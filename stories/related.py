@@ -18,11 +18,11 @@ import numpy as np
 from django.conf import settings
 from django.db.models import Count, Q, Subquery
 from django.utils import timezone
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from articles.models import Article
 
 from .models import LshBand, StoryMembership
+from .vectors import tfidf
 
 LIMIT = 6
 WEIGHTS = {"meaning": 0.6, "topics": 0.25, "recency": 0.15}
@@ -36,7 +36,7 @@ def _same_story_ids(article_id: int):
 def related_articles(article: Article, topic_ids: list[int], limit: int = LIMIT) -> list[Article]:
     now = timezone.now()
     when = article.published_at or now
-    days = getattr(settings, "STORY_RELATED_DAYS", 30)
+    days = settings.STORY_RELATED_DAYS
     keys = LshBand.objects.filter(article_id=article.pk).values("key")
     same_story = _same_story_ids(article.pk)
     matched = list(
@@ -71,8 +71,8 @@ def rank(article: Article, cards: list[Article], topic_ids: list[int]) -> list[A
     """Closest first: meaning (TF-IDF cosine), then shared topics and recency."""
     texts = [f"{article.title} {article.summary}"] + [f"{a.title} {a.summary}" for a in cards]
     try:
-        vectors = TfidfVectorizer(stop_words="english", sublinear_tf=True).fit_transform(texts)
-        cosines = np.asarray((vectors[1:] @ vectors[0].T).todense()).ravel()
+        vectors = tfidf(texts, sublinear=True)
+        cosines = vectors[1:] @ vectors[0]
     except ValueError:  # nothing but stop words
         cosines = np.zeros(len(cards))
     when = article.published_at or timezone.now()

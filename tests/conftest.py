@@ -10,6 +10,61 @@ import pytest
 from tests import factories
 
 
+def _use_fast_password_hasher() -> None:
+    """MD5 instead of PBKDF2 in this process and in every server and worker a test starts
+    (they copy os.environ), so a password set in one verifies in the others."""
+    from django.conf import settings
+    from django.contrib.auth.hashers import get_hashers, get_hashers_by_algorithm
+
+    os.environ["FAST_PASSWORD_HASHER"] = "1"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    get_hashers.cache_clear()
+    get_hashers_by_algorithm.cache_clear()
+
+
+def _redis_database_per_worker() -> None:
+    """Under pytest-xdist each worker gets a Redis database of its own: the tests clear the
+    cache (FLUSHDB) between tests, which must not empty another worker's. Worker gwN uses
+    the database after REDIS_URL's by N + 1 (CI's redis://.../0: gw0 -> 1, gw1 -> 2)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker.startswith("gw"):
+        return
+    from django.conf import settings
+
+    index = int(worker[2:]) + 1
+    for name in ("REDIS_URL", "VARNISH_TEST_REDIS_URL"):
+        base = os.environ.get(name) or (
+            "redis://127.0.0.1:6379/0" if name == "VARNISH_TEST_REDIS_URL" else ""
+        )
+        if not base:
+            continue
+        root, _, number = base.rpartition("/")
+        url = f"{root}/{(int(number or 0) + index) % 16}"
+        os.environ[name] = url
+        if name == "REDIS_URL":
+            settings.REDIS_URL = url
+            settings.CACHES["default"]["LOCATION"] = url
+
+
+_use_fast_password_hasher()
+_redis_database_per_worker()
+
+SERVER_FIXTURES = {"live_server", "transactional_db", "django_db_serialized_rollback"}
+
+
+def pytest_collection_modifyitems(items):
+    """Mark what `make test-fast` leaves out, so no test has to remember to: everything
+    under tests/browser/ is `browser`; a test with a live server or real transactions (what
+    a subprocess server or worker needs to see the test's rows) is `server`."""
+    for item in items:
+        if "browser" in item.path.parts:
+            item.add_marker(pytest.mark.browser)
+        db = item.get_closest_marker("django_db")
+        transactional = db is not None and db.kwargs.get("transaction", False)
+        if transactional or SERVER_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.server)
+
+
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     """On SQLite the test database is a file, not memory, so that a task worker started

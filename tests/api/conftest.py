@@ -13,11 +13,6 @@ PASSWORD = "a-Long-passw0rd!"
 
 
 @pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
 def _fresh_counts():
     # The shared counts go with each test's cache; this process's copies go too.
     from api.throttle import counts

@@ -33,7 +33,6 @@ def call(base: str, method: str, path: str, data=None, token: str | None = None)
 
 @pytest.mark.django_db(transaction=True)
 def test_sign_up_confirm_sign_in_and_comment_over_http(live_server, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.COMMENTS_PREMODERATE = False
     settings.COMMENTS_TRUSTED_AFTER = 0  # a first comment is published at once
     article = ArticleFactory(slug="ferry-timetable")

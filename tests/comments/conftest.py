@@ -34,9 +34,3 @@ def trusted(db):
 @pytest.fixture
 def no_premoderation(settings):
     settings.COMMENTS_PREMODERATE = False
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # These tests make many readers; the default hasher is slow on purpose.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

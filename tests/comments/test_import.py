@@ -122,7 +122,10 @@ def test_disqus_import(quay, marta):
 
 
 def test_entity_bomb_is_refused_without_expanding(quay):
-    with pytest.raises(CommandError, match="DTD"):
+    # Refused, nothing stored, and the operator told why in the importer's own words. Which
+    # check fires first is libxml2's business: older builds reach our DTD check, newer ones
+    # (2.14) stop at their own entity-amplification limit, reported as malformed XML.
+    with pytest.raises(CommandError, match=r"declares a DTD|Malformed XML"):
         _run("wordpress", str(SAMPLES / "entity-bomb.wxr.xml"))
     assert not Comment.objects.exists()
 

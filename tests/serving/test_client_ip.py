@@ -103,7 +103,6 @@ def test_the_attacker_is_still_limited_per_address(client, one_proxy):
 
 @pytest.mark.django_db
 def test_a_comment_stores_the_client_address_not_the_proxys(client, one_proxy, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     reader = ConfirmedReaderFactory()
     article = ArticleFactory()
     client.force_login(reader)

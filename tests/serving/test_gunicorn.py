@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.static import collected_static
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -34,7 +36,7 @@ def _env(tmp: Path, **extra) -> dict:
         SECRET_KEY=secrets.token_urlsafe(64),
         ALLOWED_HOSTS="127.0.0.1",
         VAR_DIR=str(tmp),
-        STATIC_ROOT=str(tmp / "static"),
+        STATIC_ROOT=str(collected_static()),
         MEDIA_ROOT=str(tmp / "media"),
         DATABASE_URL=f"sqlite:///{tmp / 'db.sqlite3'}",
         SECURE_SSL_REDIRECT="0",
@@ -106,7 +108,6 @@ def production_server(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("prod")
     env = _env(tmp)
     _manage(env, "migrate", "--noinput")
-    _manage(env, "collectstatic", "--noinput")
     code = (
         "import django; django.setup()\n"
         "from tests.factories import ArticleFactory\n"

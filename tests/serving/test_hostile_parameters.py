@@ -89,7 +89,6 @@ def _patterns(resolvers, prefix_ns=""):
 
 @pytest.fixture
 def world(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     source, topic = SourceFactory(), TopicFactory()
     article = ArticleFactory(source=source)
     article.topics.add(topic)

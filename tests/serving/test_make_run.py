@@ -4,11 +4,11 @@ files from WhiteNoise, and plain HTTP because it listens on loopback only."""
 from __future__ import annotations
 
 import subprocess
-import sys
 import urllib.error
 import urllib.request
 
 from tests.jobs.worker import ROOT, start_app_server, subprocess_env
+from tests.static import collected_static
 
 
 def make_run_commands(**variables: str) -> str:
@@ -36,16 +36,13 @@ def test_make_run_turns_debug_off_and_https_on_only_off_loopback():
     assert "DEBUG=1" in dev_serve and "Procfile.dev" in dev_serve
 
 
-def test_served_like_make_run_a_wrong_address_gets_the_sites_404(tmp_path, transactional_db):
-    static = tmp_path / "static"
+def test_served_like_make_run_a_wrong_address_gets_the_sites_404(transactional_db):
     env = subprocess_env(
-        DEBUG="0", HTTPS="0", SECRET_KEY="x" * 50, STATIC_ROOT=str(static), DEMO_FEED="1"
-    )
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
-        cwd=ROOT,
-        env=env,
-        check=True,
+        DEBUG="0",
+        HTTPS="0",
+        SECRET_KEY="x" * 50,
+        STATIC_ROOT=str(collected_static()),
+        DEMO_FEED="1",
     )
     proc, base = start_app_server(env)
     try:

@@ -7,6 +7,7 @@ from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from serving import purge
+from serving.tasks import schedule_purge
 from tests.jobs.worker import run_worker
 
 
@@ -24,7 +25,7 @@ def test_purge_tags_raises_when_a_cache_refuses(cache_server):
 def test_a_scheduled_purge_is_a_task_the_worker_sends(cache_server, queued, settings):
     settings.PAGE_CACHE_LOCAL_SECONDS = 0.5
     before = timezone.now()
-    purge.schedule(["article:3", "list:articles"])
+    schedule_purge(["article:3", "list:articles"])
     assert cache_server.seen == []  # nothing sent by the writer itself
     row = DBTaskResult.objects.get(task_path="serving.tasks.purge")
     # Not before every app server's in-process copy of the tag versions has expired.
@@ -39,7 +40,7 @@ def test_a_scheduled_purge_is_a_task_the_worker_sends(cache_server, queued, sett
 def test_a_failed_purge_waits_for_its_retry_with_its_error(cache_server, queued, settings):
     settings.PAGE_CACHE_LOCAL_SECONDS = 0
     cache_server.statuses = [503]
-    purge.schedule(["source:2"])
+    schedule_purge(["source:2"])
     run_worker(PURGE_URLS=settings.PURGE_URLS[0], TASKS_RETRY_DELAY="600")
     row = DBTaskResult.objects.get(task_path="serving.tasks.purge")
     assert row.status == TaskResultStatus.READY  # back in the queue, not lost
@@ -53,5 +54,5 @@ def test_a_failed_purge_waits_for_its_retry_with_its_error(cache_server, queued,
 
 def test_nothing_is_enqueued_without_purge_urls(settings, queued):
     settings.PURGE_URLS = []
-    purge.schedule(["article:1"])
+    schedule_purge(["article:1"])
     assert not DBTaskResult.objects.exists()

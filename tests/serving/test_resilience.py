@@ -134,13 +134,7 @@ def test_one_late_redis_reply_is_a_miss_three_in_a_row_mean_redis_is_down():
         assert time.monotonic() - started < 0.05
 
 
-@pytest.fixture
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.mark.django_db
-@pytest.mark.usefixtures("_fast_passwords")
 def test_login_signup_and_comments_work_without_redis(client, redis_down, caplog):
     """The limits fell closed: a correct password answered "Too many failed login
     attempts" and sign-ups and comments got 429. Now they hold per process."""
@@ -173,7 +167,6 @@ def test_login_signup_and_comments_work_without_redis(client, redis_down, caplog
 
 
 @pytest.mark.django_db
-@pytest.mark.usefixtures("_fast_passwords")
 def test_limits_still_hold_in_the_process_without_redis(client, redis_down):
     from django.urls import reverse
 

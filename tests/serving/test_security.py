@@ -15,7 +15,12 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _production_env(**extra) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    # Production never has the tests' cheap hasher (tests/conftest.py).
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("DJANGO_") and k != "FAST_PASSWORD_HASHER"
+    }
     env.update(
         DEBUG="0",
         SECRET_KEY=secrets.token_urlsafe(64),
@@ -37,6 +42,19 @@ def test_check_deploy_is_clean_with_production_settings():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_check_deploy_warns_about_the_tests_cheap_hasher():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=_production_env(FAST_PASSWORD_HASHER="1"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "serving.W001" in result.stdout + result.stderr
 
 
 def test_production_uses_cached_template_loader_and_secure_cookies():
@@ -65,7 +83,7 @@ def test_production_uses_cached_template_loader_and_secure_cookies():
 
 @pytest.fixture
 def production(settings):
-    """The HTTPS settings `DEBUG=0` turns on (settings.py), applied in-process."""
+    """The HTTPS settings `DEBUG=0` turns on (newsroom/settings/security.py), applied in-process."""
     settings.SECURE_SSL_REDIRECT = True
     settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     settings.SECURE_HSTS_SECONDS = 31536000

@@ -156,7 +156,7 @@ class VarnishStack:
             EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
         )
         _manage(self.env, "migrate", "--noinput")
-        _manage(self.env, "collectstatic", "--noinput")
+        # STATIC_ROOT is the run's one collectstatic (tests/static.py), set by _env.
         self.app = Server(self.env)
         port = int(re.search(r":(\d+)$", self.app.url).group(1))
         try:

@@ -1,0 +1,65 @@
+"""Caches: Redis or this process's memory, the page cache, fragments, purges, sessions."""
+
+from .env import env_bool, env_float, env_int, env_list, env_str
+
+# Cache: Redis shared by every app server when REDIS_URL is set, else local memory.
+REDIS_URL = env_str("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            # RedisCache that answers "miss" instead of raising while Redis is down.
+            "BACKEND": "serving.cache_backend.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "newsroom"),
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Rate-limit counters (allauth's, the comment flood rule, the API's): while Redis is
+# unreachable these keys live in each process's memory, so the limits hold per process
+# instead of refusing everyone (serving/cache_backend.py).
+CACHE_LOCAL_FALLBACK_PREFIXES = ("allauth:rl:", "comments:flood:", "api:rate:")
+# Fragments and lookups keyed by the content version (serving/cache.py): never changed
+# once written, so each process keeps copies in memory in front of the shared cache.
+CACHES["fragments"] = {
+    "BACKEND": "serving.cache_backend.LocalFirstCache",
+    "LOCATION": "fragments",
+    "OPTIONS": {"MAX_ENTRIES": env_int("FRAGMENT_LOCAL_ENTRIES", 1000)},
+}
+
+# Sessions in the database only. cached_db would save a query per signed-in request, but
+# its copy in the cache outlives a logout whenever the cache fails to delete it (Redis
+# briefly down, or per-process memory without Redis), so a signed-out cookie could still
+# work: not a trade to make for a third of a millisecond.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+# Whole-page cache for anonymous readers (serving/cache.py). Pages are invalidated at once
+# by the versions of their dependency tags (serving/tags.py); the timeout only bounds
+# memory. Local memory is per process, so without Redis a page is kept one second at most
+# (several gunicorn workers would otherwise disagree for longer).
+PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE_ENABLED", True)
+PAGE_CACHE_TIMEOUT = env_int("PAGE_CACHE_TIMEOUT", 600 if REDIS_URL else 1)
+# Each process also keeps its recent pages and the tag versions it read in memory, and
+# re-reads the shared versions at most this often (seconds), so a hit needs no Redis round
+# trip; 0 turns that off.
+PAGE_CACHE_LOCAL_SECONDS = env_float("PAGE_CACHE_LOCAL_SECONDS", 0.5 if REDIS_URL else 0.0)
+PAGE_CACHE_LOCAL_ENTRIES = env_int("PAGE_CACHE_LOCAL_ENTRIES", 500)
+# A stale page is still served for up to this many seconds while one request renders it.
+PAGE_CACHE_GRACE_SECONDS = env_float("PAGE_CACHE_GRACE_SECONDS", 5.0)
+# A page whose tags changed while it rendered may hold the state from before the change:
+# it is kept only this long (and shared caches are told so). The margin: how far the
+# clocks of two app servers may differ.
+PAGE_CACHE_SETTLE_SECONDS = env_float("PAGE_CACHE_SETTLE_SECONDS", 1.0)
+PAGE_CACHE_CLOCK_MARGIN = env_float("PAGE_CACHE_CLOCK_MARGIN", 0.05)
+# Cache-Control of cacheable anonymous pages: browsers keep them PAGE_CACHE_MAX_AGE
+# seconds, shared caches (Varnish, a CDN), which are purged on writes, PAGE_CACHE_S_MAXAGE.
+# 0 by default: a browser revalidates every page with its ETag (a 304 from Varnish or the
+# page cache), so a visitor who comes back never sees a comment count older than a write.
+PAGE_CACHE_MAX_AGE = env_int("PAGE_CACHE_MAX_AGE", 0)
+PAGE_CACHE_S_MAXAGE = env_int("PAGE_CACHE_S_MAXAGE", PAGE_CACHE_TIMEOUT)
+# HTTP caches to purge by tag after a write commits (serving/purge.py): comma-separated
+# URLs that accept `PURGE` with an `xkey` header, e.g. http://127.0.0.1:6081/ for the
+# Varnish in deploy/varnish/. Empty: no purging.
+PURGE_URLS = env_list("PURGE_URLS", "")
+PURGE_TIMEOUT = env_float("PURGE_TIMEOUT", 2.0)

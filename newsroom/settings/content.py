@@ -1,0 +1,102 @@
+"""The newsroom's own settings: feeds, comments, the API, stories, the editor, and the hooks
+between apps (docs/architecture.md)."""
+
+from django.templatetags.static import static
+from django.utils.functional import lazy
+from django_prose_editor.config import html_tags
+
+from .core import SITE_URL
+from .env import env_bool, env_float, env_int, env_list, env_str
+
+# Feed ingestion (docs/ingestion.md). Feeds and lead images are fetched with these limits;
+# addresses on private, loopback and link-local networks are refused unless allowed.
+FEED_MAX_BYTES = env_int("FEED_MAX_BYTES", 5 * 1024 * 1024)
+FEED_TIMEOUT = env_float("FEED_TIMEOUT", 10.0)  # per connect or read
+# Wall clock for one whole fetch (connect, redirects, headers, body; unset: 3 x
+# FEED_TIMEOUT), and for everything one source's import may spend fetching, the feed and
+# its images (unset: 6 x FEED_TIMEOUT).
+FEED_DEADLINE = env_float("FEED_DEADLINE")
+FEED_SOURCE_BUDGET = env_float("FEED_SOURCE_BUDGET")
+# An entry whose cleaning takes longer than this is left out (with a note on the source).
+FEED_ENTRY_BUDGET = env_float("FEED_ENTRY_BUDGET", 2.0)
+FEED_MAX_REDIRECTS = 5
+FEED_ALLOW_PRIVATE_HOSTS = env_bool("FEED_ALLOW_PRIVATE_HOSTS", False)
+# Each feed is polled on its own schedule (ingest/scheduling.py): about as often as it
+# publishes, never more often than FEED_MIN_INTERVAL or less than FEED_MAX_INTERVAL
+# (seconds), later when the server asks (Cache-Control max-age, Retry-After) or fails.
+FEED_MIN_INTERVAL = env_int("FEED_MIN_INTERVAL", 5 * 60)
+FEED_MAX_INTERVAL = env_int("FEED_MAX_INTERVAL", 24 * 3600)
+# Polls one tick enqueues at most; the rest wait for the next tick. 100 keeps a tick that
+# finds every feed due under 50 ms (docs/ingestion.md), as Miniflux's BATCH_SIZE (100): a
+# fresh install with 1,000 feeds has them all queued after 10 ticks (50 s).
+FEED_POLLS_PER_TICK = env_int("FEED_POLLS_PER_TICK", 100)
+# The demo feed the site serves itself (demo/views.py), on for `make run` and `make dev`:
+# its exact address is the one private address a feed may use while
+# FEED_ALLOW_PRIVATE_HOSTS is off.
+DEMO_FEED = env_bool("DEMO_FEED", False)
+DEMO_FEED_URL = f"{SITE_URL}/demo/feed.xml"
+FEED_PRIVATE_URL_EXCEPTIONS: list[str] = [DEMO_FEED_URL] if DEMO_FEED else []
+
+# Dotted paths of callables (request, profile_user) -> dict adding to the public profile
+# page's context (the comments app lists the reader's comments this way).
+ACCOUNTS_PROFILE_SECTIONS: list[str] = ["comments.sections.profile_section"]
+# What other apps add to article cards, one query each for a whole list (articles/selectors.py).
+ARTICLE_CARD_HOOKS: list[str] = ["comments.selectors.attach_comment_counts"]
+# What other apps print under an article: callables (context, article) -> HTML.
+ARTICLE_PAGE_SECTIONS: list[str] = ["comments.sections.article_section"]
+# The page cache asks the content app when something next changes by itself (a scheduled
+# article goes live, a promo starts or ends): a function returning a datetime or None.
+PAGE_CACHE_NEXT_CHANGE = "articles.selectors.next_scheduled_change"
+
+
+# Comments (see docs/comments.md). Limits are settings so a busy site can tune them.
+COMMENTS_MIN_LENGTH = env_int("COMMENTS_MIN_LENGTH", 2)
+COMMENTS_MAX_LENGTH = env_int("COMMENTS_MAX_LENGTH", 3000)
+COMMENTS_PER_PAGE = env_int("COMMENTS_PER_PAGE", 50)
+COMMENTS_PREMODERATE = env_bool("COMMENTS_PREMODERATE", True)
+COMMENTS_CLOSE_AFTER_DAYS = env_int("COMMENTS_CLOSE_AFTER_DAYS", 0)  # 0: never close by age
+COMMENTS_FLOOD_SECONDS = env_int("COMMENTS_FLOOD_SECONDS", 15)
+COMMENTS_DUPLICATE_HOURS = env_int("COMMENTS_DUPLICATE_HOURS", 24)
+COMMENTS_MAX_LINKS = env_int("COMMENTS_MAX_LINKS", 2)  # this many links or more: held
+COMMENTS_TRUSTED_AFTER = env_int("COMMENTS_TRUSTED_AFTER", 2)  # approved comments needed
+COMMENTS_HISTORY_DAYS = env_int("COMMENTS_HISTORY_DAYS", 30)  # rejections this recent count
+COMMENTS_EDIT_MINUTES = env_int("COMMENTS_EDIT_MINUTES", 15)
+COMMENTS_REPORT_THRESHOLD = env_int("COMMENTS_REPORT_THRESHOLD", 3)
+COMMENTS_IP_RETENTION_DAYS = env_int("COMMENTS_IP_RETENTION_DAYS", 30)
+COMMENTS_BLOCKED_WORDS = env_list("COMMENTS_BLOCKED_WORDS", "")
+COMMENTS_WATCHED_WORDS = env_list("COMMENTS_WATCHED_WORDS", "")
+
+# JSON API (docs/api.md). Limits are "requests/seconds" per client: anonymous readers by
+# address, apps by session token (every request also counts against its address, at the
+# higher token limit, so made-up tokens buy nothing).
+API_RATE_ANON = env_str("API_RATE_ANON", "120/60")
+API_RATE_TOKEN = env_str("API_RATE_TOKEN", "600/60")
+API_PAGE_SIZE_MAX = env_int("API_PAGE_SIZE_MAX", 50)
+# Stories (stories/, docs/stories.md): grouping the same event across sources.
+STORY_WINDOW_HOURS = env_int("STORY_WINDOW_HOURS", 72)  # candidates published this close
+STORY_MINHASH_THRESHOLD = env_float("STORY_MINHASH_THRESHOLD", 0.5)  # near-dup
+STORY_TFIDF_THRESHOLD = env_float("STORY_TFIDF_THRESHOLD", 0.13)  # same hour
+STORY_TFIDF_THRESHOLD_LATE = env_float("STORY_TFIDF_THRESHOLD_LATE", 0.3)
+STORY_TFIDF_RAMP_HOURS = env_int("STORY_TFIDF_RAMP_HOURS", 24)  # hours apart to reach LATE
+STORY_MIN_SHARED_KEYS = env_int("STORY_MIN_SHARED_KEYS", 1)  # LSH keys a candidate shares
+STORY_MAX_CANDIDATES = env_int("STORY_MAX_CANDIDATES", 40)  # compared in full per article
+STORY_RELATED_DAYS = env_int("STORY_RELATED_DAYS", 30)  # how far back related articles reach
+# The article page's Related Articles ranker (articles/selectors.py); empty: topics+recency.
+ARTICLE_RELATED_HOOK = "stories.related.related_articles"
+
+# The footer's app badges (Promo "Footer: download the app"); empty: that badge is hidden.
+APP_STORE_URL = env_str("APP_STORE_URL", "")
+PLAY_STORE_URL = env_str("PLAY_STORE_URL", "")
+
+
+# The rich text editor (django-prose-editor, articles/admin_forms.py). Our one extension,
+# the embed block, is a module of our own; its nh3 rules are articles/sanitize.py's.
+DJANGO_PROSE_EDITOR_EXTENSIONS = [
+    {
+        "js": [lazy(static, str)("js/editor-embed.js")],
+        "extensions": {"Embed": html_tags(["div", "a"], {"a": ["href"]})},
+    }
+]
+REQUIRE_REVIEW = env_bool("REQUIRE_REVIEW", False)
+# How many pinned articles a topic page shows above its newest ones.
+TOPIC_PIN_LIMIT = env_int("TOPIC_PIN_LIMIT", 3)
