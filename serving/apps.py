@@ -18,8 +18,10 @@ class ServingConfig(AppConfig):
     name = "serving"
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401  (registers the deploy checks)
-        from . import dependencies
+        from . import (
+            checks,  # noqa: F401  (registers the deploy checks)
+            dependencies,
+        )
         from .sites import sync_site
 
         dependencies.connect()
