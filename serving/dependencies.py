@@ -214,11 +214,12 @@ def _where_tags(node, model) -> set[str] | None:
     if not isinstance(node, Exact | In):
         return None
     target = getattr(node.lhs, "target", None)
-    if target is not None and target.unique and not target.primary_key and target.model is model:
-        # A lookup by a unique field (a slug) depends on the row it finds, which records
-        # its own tag; finding none answers a 404, which no cache keeps.
-        return set()
     name = _list_fields(model).get(target)
+    if name is None and getattr(target, "unique", False) and target.model is model:
+        # A lookup by an undeclared unique field (a slug) depends on the row it finds,
+        # which records its own tag; our pages answer 404 when it finds none, and no cache
+        # keeps a 404. (A page that shows something else then declares the field a list.)
+        return set()
     if name is None or not hasattr(node.lhs, "alias"):
         return None
     values = node.rhs if isinstance(node, In) else [node.rhs]

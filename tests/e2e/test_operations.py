@@ -118,4 +118,7 @@ def test_metrics_count_mails_and_purges(stack):
         assert time.monotonic() < deadline, "the mail sent is not counted"
         time.sleep(0.2)
     assert _metric(after, "newsroom_purges_sent_total") >= 1  # the seed's and journeys'
-    assert "newsroom_page_cache_requests_total" in after
+    for _ in range(2):  # a miss, then a hit, straight to the app (Varnish would answer)
+        assert requests.get(stack.app_url + ARTICLE, timeout=10).status_code == 200
+    after = requests.get(stack.app_url + "/metrics", timeout=10).text
+    assert 'newsroom_page_cache_requests_total{result="hit"}' in after

@@ -267,7 +267,9 @@ def pages(site: Site) -> dict[str, list[str]]:
         ],
         "topics/<slug:slug>/": [t.get_absolute_url() for t in (site.ferries, site.chess)],
         "authors/<slug:slug>/": ["/authors/jane-roe/", "/authors/john-doe/", "/authors/ann-lee/"],
-        "stories/<slug:slug>/": [story.get_absolute_url()],
+        "stories/<slug:slug>/": sorted(
+            {m.story.get_absolute_url() for m in StoryMembership.objects.select_related("story")}
+        ),
         "features/": [reverse("stories:features")],
         "search/": ["/search/?q=ferry", "/search/?q=quay&source=coast-post", "/search/?q=chess"],
         "feeds/latest.rss": [reverse("syndication:feed_latest_rss")],
@@ -540,6 +542,12 @@ def regroup_story(site, editor):
     story_services.split_article(article=site.second)
 
 
+def merge_stories(site, editor):
+    """A story of one article becomes a story of two (its article pages link to it)."""
+    apart = StoryMembership.objects.get(article=site.second).story
+    story_services.merge_stories(target=apart, others=[_story(site)])
+
+
 @changes(None, Story, "lead", "lead_pinned")
 def pin_story_lead(site, editor):
     story_services.pin_lead(story=_story(site), article=site.second)
@@ -621,6 +629,7 @@ WRITES = {
         rename_topic,
         edit_every_topic_field,
         regroup_story,
+        merge_stories,
         pin_story_lead,
         edit_key_point,
         hide_key_point,

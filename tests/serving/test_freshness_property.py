@@ -82,6 +82,7 @@ SEQUENCES = {
         "hide_key_point",
         "pin_story_lead",
         "regroup_story",
+        "merge_stories",
         "change_promo",
         "edit_every_promo_field",
     ],
