@@ -20,8 +20,8 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.db.models.signals import post_delete, post_save
 
-from serving.cache import bump_tags
 from serving.dependencies import list_tag
+from serving.tags import bump_tags
 
 from .models import Ban, Comment, readers_changed
 from .permissions import reader_tag

@@ -3,7 +3,7 @@
 A reader without a session gets the page from the shared cache (Redis in production) with
 no SQL at all. Each cached page records the tags it was built from (`tag()`, plus the
 decorator's own) and their versions (serving/tags.py); a write bumps only the tags it
-changes (`bump_tags()`), and a page is fresh only while all its tags are unchanged.
+changes (`serving.tags.bump_tags()`), and a page is fresh only while all its tags are unchanged.
 
 When a page goes stale, one request renders it (a short lock per page in the shared
 cache) while the others get the previous copy for up to PAGE_CACHE_GRACE_SECONDS: no
@@ -28,7 +28,6 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.urls import Resolver404, get_resolver, get_urlconf
 from django.utils.cache import set_response_etag
@@ -36,7 +35,6 @@ from django.utils.module_loading import import_string
 
 from . import dependencies, metrics
 from . import tags as tag_versions
-from .tasks import schedule_purge
 
 logger = logging.getLogger(__name__)
 
@@ -47,34 +45,6 @@ LOCK_KEY_PREFIX = "pages:lock:"
 KEPT_HEADERS = ("Content-Type", "Content-Language", "Last-Modified", "ETag")
 # Cookies that mean "this visitor may see something personal": no shared page for them.
 PERSONAL_COOKIES = ("messages",)
-
-
-def bump_tags(tags: Iterable[str], *, http: bool = True) -> None:
-    """Make every page and fragment built from one of `tags` stale: call on a write.
-
-    At once (so this process, and a test inside a transaction, never reads a stale page)
-    and again when the transaction commits (a page another server rendered from the
-    not-yet-committed state in between is dropped too); then, off the request, the tags
-    are purged from the HTTP caches in PURGE_URLS. One round trip per bump.
-
-    `http=False` for tags no shared page carries (what only signed-in readers' fragments
-    are built from): nothing to purge from the HTTP caches.
-    """
-    tags = frozenset(t for t in tags if t)
-    if not tags:
-        return
-    tag_versions.bump(tags)
-    if not transaction.get_connection().in_atomic_block:
-        if http:
-            schedule_purge(tags)
-        return
-
-    def committed() -> None:
-        tag_versions.bump(tags)
-        if http:
-            schedule_purge(tags)
-
-    transaction.on_commit(committed)
 
 
 def tag(request: HttpRequest, *tags: str) -> None:

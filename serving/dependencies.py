@@ -38,6 +38,8 @@ from django.db.models.lookups import Exact, In
 from django.db.models.sql.query import Query
 from django.db.models.sql.where import AND, OR, WhereNode
 
+from .tags import bump_tags
+
 _found: ContextVar[set[str] | None] = ContextVar("dependencies_found", default=None)
 _loose: ContextVar[bool] = ContextVar("dependencies_loose", default=False)
 # A tag recorded loosely: the fragment that read it depends on it, the page around not.
@@ -246,8 +248,6 @@ def _subqueries(node) -> Iterator[Query]:
 
 
 def _bump(tags: Iterable[str]) -> None:
-    from .cache import bump_tags
-
     bump_tags(tags)
 
 

@@ -28,6 +28,9 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
+
+from .tasks import schedule_purge
 
 KEY_PREFIX = "tag:v1:"
 # Long enough to outlive every page that records the version; an evicted or expired tag
@@ -142,3 +145,31 @@ def bump(tags: Iterable[str]) -> None:
     version = new_version()
     memo.remember(dict.fromkeys(tags, version), time.monotonic())
     cache.set_many({KEY_PREFIX + t: version for t in tags}, timeout=TIMEOUT)
+
+
+def bump_tags(tags: Iterable[str], *, http: bool = True) -> None:
+    """Make every page and fragment built from one of `tags` stale: call on a write.
+
+    At once (so this process, and a test inside a transaction, never reads a stale page)
+    and again when the transaction commits (a page another server rendered from the
+    not-yet-committed state in between is dropped too); then, off the request, the tags
+    are purged from the HTTP caches in PURGE_URLS. One round trip per bump.
+
+    `http=False` for tags no shared page carries (what only signed-in readers' fragments
+    are built from): nothing to purge from the HTTP caches.
+    """
+    tags = frozenset(t for t in tags if t)
+    if not tags:
+        return
+    bump(tags)
+    if not transaction.get_connection().in_atomic_block:
+        if http:
+            schedule_purge(tags)
+        return
+
+    def committed() -> None:
+        bump(tags)
+        if http:
+            schedule_purge(tags)
+
+    transaction.on_commit(committed)

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from articles.models import Article
-from serving.cache import bump_tags
+from serving.tags import bump_tags
 from stories.models import KeyPoint, Story, StoryMembership
 from stories.text import plain_text
 from tests import factories

@@ -15,7 +15,8 @@ from articles.models import Article
 from comments import services
 from ingest.models import FeedState
 from serving import tags
-from serving.cache import LOCK_KEY_PREFIX, _page_key, bump_tags, local_pages
+from serving.cache import LOCK_KEY_PREFIX, _page_key, local_pages
+from serving.tags import bump_tags
 from tests.factories import (
     ArticleFactory,
     CommentFactory,
