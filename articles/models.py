@@ -53,7 +53,16 @@ class Source(Tracked, models.Model):
 
     class CacheTags:  # serving/dependencies.py
         # Read by the fetcher and the admin only.
-        bookkeeping = ("feed_url", "is_active", "auto_publish", "aliases")
+        bookkeeping = (
+            "feed_url",
+            "is_active",
+            "auto_publish",
+            "aliases",
+            # How the fetcher reads the source's pages (ingest/fulltext.py).
+            "fetch_full_text",
+            "full_text_selector",
+            "full_text_drop",
+        )
 
     class Kind(models.TextChoices):
         PUBLISHER = "publisher", "Publisher"
@@ -249,6 +258,8 @@ class Article(Tracked, LeadImageDisplay, models.Model):
             "guid",
             # Which library pictures the body uses: an index; readers see body_html.
             "body_images",
+            # For editors: when the fetcher last replaced the body with the full text.
+            "full_text_fetched_at",
         )
 
     class Status(models.TextChoices):

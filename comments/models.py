@@ -152,6 +152,7 @@ class Comment(Tracked, models.Model):
             "reply_notified",
             "report_count",
             "import_source",
+            "import_origin",
             "external_id",
         )
 

@@ -3,7 +3,8 @@
 `purge_tags(tags)` sends one `PURGE` request with an `xkey` header listing the tags, and
 `X-Purge-Secret: PURGE_SECRET` (the VCL refuses a purge without it), to each URL in
 `PURGE_URLS` (the VCL in deploy/varnish/ soft-purges every page carrying one
-of them). `serving.tasks.schedule_purge(tags)`, called by serving.tags.bump_tags once a write has committed,
+of them). `serving.tasks.schedule_purge(tags)`, called by serving.tags.bump_tags once a
+write has committed,
 enqueues it as the task `serving.tasks.purge` (docs/tasks.md): the request that wrote
 never waits for a cache, a purge survives the process that wrote it, and one that fails
 is retried with backoff by the task worker (jobs/retry.py) and stays visible in the

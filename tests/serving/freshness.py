@@ -507,6 +507,18 @@ def reply_to_comment(site, editor):
     comment_services.comment_approve(comment=reply, moderator=site.moderator)
 
 
+@changes(None, Comment, "in_reply_to")
+def reply_below_the_display_cap(site, editor):
+    # Three levels are shown; a reply to the third is moved up and says whom it answered.
+    parent = site.approved
+    for body in ("Level two here.", "Level three here.", "Below the cap, moved up."):
+        parent = comment_services.post_comment(
+            article=site.first, author=site.approved.author, body=body, parent=parent
+        )
+        comment_services.comment_approve(comment=parent, moderator=site.moderator)
+    assert parent.in_reply_to_id is not None
+
+
 @changes("harbour", Source, "name")
 def rename_source(site, editor):
     admin_change(editor, site.harbour, name="The Harbour Times")
@@ -514,7 +526,11 @@ def rename_source(site, editor):
 
 @changes("wire", Source, "slug", "kind", "homepage_url", "logo", "description", "noindex")
 def edit_every_source_field(site, editor):
-    admin_change_every_field(editor, site.wire, skip=("feed_url", "aliases"))
+    admin_change_every_field(
+        editor,
+        site.wire,
+        skip=("feed_url", "aliases", "fetch_full_text", "full_text_selector", "full_text_drop"),
+    )
 
 
 @changes("ferries", Topic, "name")
