@@ -10,7 +10,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from comments.models import Ban, Comment, Report, Status
-from tests.factories import CommentFactory, ConfirmedReaderFactory, UserFactory
+from tests.factories import CommentFactory, ConfirmedReaderFactory, UserFactory, ensure_staff_groups
 
 from .conftest import AppClient, sign_in
 
@@ -19,6 +19,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def trusted_ada(ada):
+    ensure_staff_groups()  # a transactional test may have flushed them
     ada.groups.add(Group.objects.get(name="Trusted readers"))
     return ada
 

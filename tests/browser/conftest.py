@@ -77,3 +77,11 @@ def _groups_from_data_migrations(request):
     from tests.factories import ensure_staff_groups
 
     ensure_staff_groups()
+
+
+@pytest.fixture(autouse=True)
+def _site_url_is_the_live_server(request, settings):
+    # Mailed links use SITE_URL's scheme and host (accounts/adapter.py), as in production:
+    # here the site is the live server on its random port.
+    if "live_server" in request.fixturenames:
+        settings.SITE_URL = request.getfixturevalue("live_server").url

@@ -3,7 +3,12 @@
 import pytest
 from django.contrib.auth.models import Group
 
-from tests.factories import ArticleFactory, CommentFactory, ConfirmedReaderFactory
+from tests.factories import (
+    ArticleFactory,
+    CommentFactory,
+    ConfirmedReaderFactory,
+    ensure_staff_groups,
+)
 
 
 @pytest.fixture
@@ -27,6 +32,7 @@ def regular(db):
 @pytest.fixture
 def trusted(db):
     user = ConfirmedReaderFactory(display_name="Cleo Trust")
+    ensure_staff_groups()  # a transactional test may have flushed them
     user.groups.add(Group.objects.get(name="Trusted readers"))
     return user
 

@@ -29,6 +29,7 @@ from comments.models import Comment
 from tests.factories import ArticleFactory, ConfirmedReaderFactory
 from tests.jobs.worker import ROOT, start_app_server, subprocess_env
 from tests.processes import stop
+from tests.static import collected_static
 
 LOCK_TIMEOUT = 1
 STATEMENT_TIMEOUT = 5
@@ -87,7 +88,7 @@ def stalled_server(transactional_db, client, settings):
         HTTPS="0",
         SECRET_KEY=settings.SECRET_KEY,  # the session's user hash is signed with it
         ALLOWED_HOSTS="127.0.0.1",
-        TESTING_PLAIN_STATIC="1",
+        STATIC_ROOT=str(collected_static()),
         DB_LOCK_TIMEOUT=str(LOCK_TIMEOUT),
         DB_STATEMENT_TIMEOUT=str(STATEMENT_TIMEOUT),
     )
