@@ -86,14 +86,21 @@ def test_any_host_port_shares_the_one_copy_in_varnish(stack):
     "path", ["/features/", "/authors/mara-quill/", "/sources/harbour-gazette/"]
 )
 def test_unread_query_parameters_are_served_from_the_page_cache(stack, path):
-    # Until the canonical page is a current hit (a page rendered just after a write is
-    # kept only briefly, serving/cache.py), then the same page with a made-up parameter.
-    for _ in range(50):
-        if stack.app_get(path)[1].get("X-Page-Cache") == "hit":
+    # Once the canonical page is a current hit, the same page with a made-up parameter is
+    # that hit. A page rendered just after a write is kept only a second (serving/cache.py),
+    # so a copy may expire between the two requests: try again then. Were the made-up
+    # parameter part of the key, it would never be a hit.
+    found = []
+    for _ in range(20):
+        for _ in range(50):
+            if stack.app_get(path)[1].get("X-Page-Cache") == "hit":
+                break
+            time.sleep(0.2)
+        status, headers, _ = stack.app_get(path + "?junk=" + urllib.parse.quote("x" * 8))
+        found.append((status, headers.get("X-Page-Cache")))
+        if found[-1][1] == "hit":
             break
-        time.sleep(0.2)
-    status, headers, _ = stack.app_get(path + "?junk=" + urllib.parse.quote("x" * 8))
-    assert status in (200, 404) and headers.get("X-Page-Cache") == "hit", path
+    assert found[-1][0] in (200, 404) and found[-1][1] == "hit", (path, found)
 
 
 def test_a_visitor_cannot_purge(stack):
