@@ -20,7 +20,7 @@ from comments import services
 from comments.models import Comment, Status
 from comments.rules import CommentRefused
 from comments.selectors import article_comments
-from serving.cache import cache_for_anonymous
+from serving.cache import EVERY_PARAMETER, cache_for_anonymous
 
 from . import schemas, serialize
 from .openapi import problem_codes
@@ -100,7 +100,7 @@ def _own_comment(request: HttpRequest, pk: int) -> Comment:
     summary="An article's approved comments, as threads",
     openapi_extra=problem_codes({404: ["not_found"]}),
 )
-@decorate_view(cache_for_anonymous)
+@decorate_view(cache_for_anonymous(query=EVERY_PARAMETER))
 def article_threads(
     request: HttpRequest,
     slug: str,

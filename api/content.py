@@ -18,7 +18,7 @@ from articles.selectors import decorate_cards
 from search.forms import SearchForm
 from search.query import search_articles
 from search.snippets import snippets
-from serving.cache import cache_for_anonymous
+from serving.cache import EVERY_PARAMETER, cache_for_anonymous
 from stories import selectors as story_selectors
 
 from . import schemas, serialize
@@ -36,7 +36,7 @@ from .schemas import IsoDateTime
 
 router = Router(tags=["content"])
 # A public read depends on what it read (serving/dependencies.py).
-public = decorate_view(cache_for_anonymous)
+public = decorate_view(cache_for_anonymous(query=EVERY_PARAMETER))
 
 SUMMARY_FIELDS = set(schemas.ArticleSummary.model_fields)
 DETAIL_FIELDS = set(schemas.ArticleDetail.model_fields)

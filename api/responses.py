@@ -15,6 +15,8 @@ from django.utils.cache import set_response_etag
 from django.utils.http import urlencode
 from ninja import Query
 
+from serving.sites import absolute_url
+
 from .middleware import PUBLIC_CACHE_CONTROL
 
 
@@ -108,4 +110,4 @@ def next_page_url(request: HttpRequest, next_cursor: str | None) -> str | None:
     if not next_cursor:
         return None
     params = {**{k: v for k, v in request.GET.items() if k != "cursor"}, "cursor": next_cursor}
-    return request.build_absolute_uri(f"{request.path}?{urlencode(params)}")
+    return absolute_url(f"{request.path_info}?{urlencode(params)}")

@@ -11,11 +11,13 @@ from django.urls import reverse
 from articles.models import Article, Source, Topic
 from comments.models import Comment, Status
 from comments.selectors import Node
+from serving.sites import absolute_url
 from stories.models import KeyPoint, Story
 
 
 def _absolute(request: HttpRequest, path: str) -> str:
-    return request.build_absolute_uri(path) if path else ""
+    """On SITE_URL, never the Host a client sent: cached responses are shared."""
+    return absolute_url(path) if path else ""
 
 
 def source_ref(source: Source | None) -> dict | None:

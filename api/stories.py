@@ -10,7 +10,7 @@ from ninja import Query, Router
 from ninja.decorators import decorate_view
 
 from articles.models import Article
-from serving.cache import cache_for_anonymous
+from serving.cache import EVERY_PARAMETER, cache_for_anonymous
 from stories import selectors
 from stories.models import Story
 
@@ -28,7 +28,7 @@ from .responses import (
 
 router = Router(tags=["stories"])
 # A public read depends on what it read (serving/dependencies.py).
-public = decorate_view(cache_for_anonymous)
+public = decorate_view(cache_for_anonymous(query=EVERY_PARAMETER))
 
 SUMMARY_FIELDS = set(schemas.StorySummary.model_fields)
 DETAIL_FIELDS = set(schemas.StoryDetail.model_fields)

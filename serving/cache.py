@@ -186,21 +186,20 @@ def _is_cacheable_response(request: HttpRequest, response: HttpResponse) -> bool
 
 
 def _page_key(request: HttpRequest, query: Iterable[str] | None) -> str:
-    """The page's key: everything a page is built from. The scheme and host (links built
-    for https:// are never served to http://), the script prefix apart from the path (a
-    forged SCRIPT_NAME never lands on another page's key), and only the query parameters
-    the view reads, so a made-up `?utm_x=1` shares the canonical page instead of adding
-    one (`_read_params_only` makes sure the view sees no others). A view that does not
-    say which it reads (`query=None`) is keyed by all of them."""
+    """The page's key: everything a page is built from. Not the scheme or Host: every
+    absolute link is built on SITE_URL (serving.sites.absolute_url), so a made-up Host port
+    or scheme shares the canonical page instead of forcing a render. The script prefix is
+    kept apart from the path (a forged SCRIPT_NAME never lands on another page's key), and
+    only the query parameters the view reads count, so a made-up `?utm_x=1` shares the
+    canonical page too (`_read_params_only` makes sure the view sees no others). A view
+    that does not say which it reads (`query=None`) is keyed by all of them."""
     if query is None:
         params = sorted(request.GET.lists())
         params = [(name, value) for name, values in params for value in values]
     else:
         params = sorted((name, v) for name in query for v in request.GET.getlist(name))
     script = request.META.get("SCRIPT_NAME", "")
-    raw = (
-        f"{request.scheme}://{request.get_host()}|{script}|{request.path_info}|{urlencode(params)}"
-    )
+    raw = f"{script}|{request.path_info}|{urlencode(params)}"
     return PAGE_KEY_PREFIX + hashlib.sha256(raw.encode()).hexdigest()
 
 
@@ -345,18 +344,26 @@ class PageCacheMiddleware:
         return response
 
 
-def cache_for_anonymous(view=None, *, tags: Iterable[str] = (), query: Iterable[str] | None = None):
+# `query=EVERY_PARAMETER`: the view reads parameters it cannot list (the API's schemas).
+EVERY_PARAMETER = None
+_UNSAID = object()
+
+
+def cache_for_anonymous(view=None, *, tags: Iterable[str] = (), query=_UNSAID):
     """Serve the view's page from the shared cache to readers who are not signed in.
 
     `tags`: hand-declared tags every page of this view carries, for what is no model read
-    (model reads record their own: serving/dependencies.py); `query`: the query
-    parameters the view reads, the only ones in the cache key (None, the default: every
-    parameter, in sorted order; `()`: none). A `Cache-Control` the view sets itself is
-    kept (the API's `public, no-cache`). Only GET/HEAD without a session or messages
-    cookie; only 200 responses that set no cookie and rendered no CSRF token are stored. A
-    hit runs no view and no SQL (with `PageCacheMiddleware` installed it does not even
-    reach the view's middleware). Usable bare (`@cache_for_anonymous`) or with arguments.
+    (model reads record their own: serving/dependencies.py); `query` (required, so no view
+    forgets it): the query parameters the view reads, the only ones in the cache key and
+    the only ones the view sees (`()`: none; `EVERY_PARAMETER`: all, in sorted order). A
+    `Cache-Control` the view sets itself is kept (the API's `public, no-cache`). Only
+    GET/HEAD without a session or messages cookie; only 200 responses that set no cookie
+    and rendered no CSRF token are stored. A hit runs no view and no SQL (with
+    `PageCacheMiddleware` installed it does not even reach the view's middleware). Used as
+    `@cache_for_anonymous(query=...)` or `cache_for_anonymous(view, query=...)`.
     """
+    if query is _UNSAID:
+        raise TypeError("cache_for_anonymous needs query=: the parameters the view reads")
     if view is None:
         return partial(cache_for_anonymous, tags=tags, query=query)
     static_tags = frozenset(tags)

@@ -22,3 +22,14 @@ def sync_site(*, using: str = "default", apps=None, **kwargs) -> None:
         pk=settings.SITE_ID, defaults={"domain": domain, "name": settings.SITE_NAME}
     )
     Site.objects.clear_cache()
+
+
+def absolute_url(path: str) -> str:
+    """`path` on the site's public address (SITE_URL), the same on every app server.
+
+    Built from settings rather than the request's Host so cached pages, feeds and
+    sitemaps never carry whatever host a visitor sent.
+    """
+    if path.startswith(("http://", "https://")):
+        return path
+    return f"{settings.SITE_URL}{path}"

@@ -10,21 +10,11 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.safestring import SafeString, mark_safe
 
 from articles.models import Article, Source
+from serving.sites import absolute_url
 
 # What django.utils.html.json_script escapes (its table is private): no "</script>" or
 # "<!--" can close or confuse the element, whatever the data holds.
 _SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
-
-
-def absolute_url(path: str) -> str:
-    """`path` on the site's public address (SITE_URL), the same on every app server.
-
-    Built from settings rather than the request's Host so cached pages, feeds and
-    sitemaps never carry whatever host a visitor sent.
-    """
-    if path.startswith(("http://", "https://")):
-        return path
-    return f"{settings.SITE_URL}{path}"
 
 
 def _organization(source: Source) -> dict:

@@ -65,7 +65,7 @@ SITEMAPS = {"articles": ArticleSitemap, "sources": SourceSitemap, "topics": Topi
 
 
 @require_safe
-@cache_for_anonymous
+@cache_for_anonymous(query=())
 def sitemap_index(request: HttpRequest, sitemaps: dict) -> HttpResponse:
     """The index: one entry per page of each section."""
     entries = []
@@ -85,7 +85,7 @@ def sitemap_section(request: HttpRequest, sitemaps: dict, section: str) -> HttpR
 
 
 @require_safe
-@cache_for_anonymous
+@cache_for_anonymous(query=())
 def news_sitemap(request: HttpRequest) -> HttpResponse:
     """Google News sitemap: articles published in the last two days."""
     since = timezone.now() - NEWS_WINDOW

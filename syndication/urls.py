@@ -26,32 +26,32 @@ urlpatterns = [
     # Feeds: cached whole for anonymous readers like the pages they mirror.
     path(
         "feeds/latest.rss",
-        cache_for_anonymous(feeds.LatestArticlesFeed()),
+        cache_for_anonymous(feeds.LatestArticlesFeed(), query=()),
         name="feed_latest_rss",
     ),
     path(
         "feeds/latest.atom",
-        cache_for_anonymous(feeds.LatestArticlesAtomFeed()),
+        cache_for_anonymous(feeds.LatestArticlesAtomFeed(), query=()),
         name="feed_latest_atom",
     ),
     path(
         "sources/<slug:slug>/feed.rss",
-        cache_for_anonymous(feeds.SourceFeed()),
+        cache_for_anonymous(feeds.SourceFeed(), query=()),
         name="feed_source_rss",
     ),
     path(
         "sources/<slug:slug>/feed.atom",
-        cache_for_anonymous(feeds.SourceAtomFeed()),
+        cache_for_anonymous(feeds.SourceAtomFeed(), query=()),
         name="feed_source_atom",
     ),
     path(
         "topics/<slug:slug>/feed.rss",
-        cache_for_anonymous(feeds.TopicFeed()),
+        cache_for_anonymous(feeds.TopicFeed(), query=()),
         name="feed_topic_rss",
     ),
     path(
         "topics/<slug:slug>/feed.atom",
-        cache_for_anonymous(feeds.TopicAtomFeed()),
+        cache_for_anonymous(feeds.TopicAtomFeed(), query=()),
         name="feed_topic_atom",
     ),
 ]

@@ -134,14 +134,14 @@ def test_articles_filter_by_story(app, ferry_story):
     assert app.get("/api/v1/articles", story="no-such-story").json()["items"] == []
 
 
-def test_article_detail_has_its_story_and_visible_key_points(app, ferry_story):
+def test_article_detail_has_its_story_and_visible_key_points(app, ferry_story, settings):
     first, _, chess = ferry_story
     body = app.get(f"/api/v1/articles/{first.slug}").json()
     story = story_of(first)
     assert body["story"] == {
         "slug": story.slug,
         "article_count": 2,
-        "url": f"http://testserver{story.get_absolute_url()}",
+        "url": f"{settings.SITE_URL}{story.get_absolute_url()}",
     }
     shown = list(KeyPoint.objects.filter(article=first).shown())
     assert [p["text"] for p in body["key_points"]] == [p.sentence for p in shown]

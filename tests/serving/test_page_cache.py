@@ -159,7 +159,7 @@ def test_pages_with_a_csrf_token_are_not_cached(rf):
 
     calls = []
 
-    @cache_for_anonymous
+    @cache_for_anonymous(query=())
     def view(request):
         calls.append(1)
         return HttpResponse(Template("{{ token }}").render(Context({"token": get_token(request)})))
@@ -176,7 +176,7 @@ def test_responses_setting_cookies_are_not_cached(rf):
 
     calls = []
 
-    @cache_for_anonymous
+    @cache_for_anonymous(query=())
     def view(request):
         calls.append(1)
         response = HttpResponse("hello")
@@ -361,3 +361,47 @@ def test_unknown_article_is_a_404_every_time_and_not_remembered(client, reader):
     # ...and a story published at that address later is found at once.
     ArticleFactory(slug="no-such-story", title="Now there is such a story")
     assert "Now there is such a story" in client.get("/articles/no-such-story/").content.decode()
+
+
+@pytest.mark.parametrize(
+    "url_name",
+    ["syndication:feed_latest_rss", "syndication:feed_latest_atom", "syndication:sitemap_index"],
+)
+def test_made_up_host_port_scheme_or_parameter_shares_the_canonical_copy(
+    client, django_assert_num_queries, url_name
+):
+    """Pages, feeds and sitemaps are built on SITE_URL, never on the request's Host or
+    scheme, so a client varying the Host port, the scheme or an unread query parameter
+    gets the one stored copy instead of forcing a render (issue 27's probe)."""
+    ArticleFactory(title="Gull Reef lifeboat launched")
+    url = reverse(url_name)
+    first = client.get(url)
+    assert first.status_code == 200
+    for extra in (
+        {"HTTP_HOST": "127.0.0.1:9999"},
+        {"HTTP_HOST": "localhost:1"},
+        {"secure": True},
+        {"data": {"utm_source": "x", "fbclid": "y"}},
+    ):
+        with django_assert_num_queries(0):
+            again = client.get(url, **extra)
+        assert again["X-Page-Cache"] == "hit", extra
+        assert again.content == first.content
+        assert b"localhost:1" not in again.content and b"9999" not in again.content
+
+
+def test_api_links_are_on_site_url_whatever_the_host(client, settings):
+    settings.SITE_URL = "https://news.example"
+    ArticleFactory.create_batch(3)
+    body = client.get("/api/v1/articles?limit=1", HTTP_HOST="localhost:1", secure=True).json()
+    assert body["next"].startswith("https://news.example/api/v1/articles?")
+    assert body["items"][0]["url"].startswith("https://news.example/articles/")
+
+
+def test_a_cached_view_must_say_which_parameters_it_reads():
+    from serving.cache import cache_for_anonymous
+
+    with pytest.raises(TypeError, match="query="):
+        cache_for_anonymous(lambda request: None)
+    with pytest.raises(TypeError, match="query="):
+        cache_for_anonymous(tags=["promo"])

@@ -223,7 +223,7 @@ def test_a_page_whose_tags_change_while_it_renders_is_kept_briefly(rf, settings)
 
     from serving.cache import cache_for_anonymous, tag
 
-    @cache_for_anonymous
+    @cache_for_anonymous(query=())
     def view(request):
         tag(request, "article:1")
         bump_tags(["article:1"])  # a write on another server commits meanwhile
