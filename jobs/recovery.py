@@ -23,6 +23,8 @@ from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from serving import metrics
+
 from .retry import max_attempts, retry_delay
 
 
@@ -63,11 +65,14 @@ def requeue_lost_tasks(*, since: datetime | None = None, now: datetime | None = 
             change = {"status": TaskResultStatus.READY, "run_after": now + retry_delay(attempts)}
         else:
             change = {"status": TaskResultStatus.FAILED, "finished_at": now}
-        done += DBTaskResult.objects.filter(
+        changed = DBTaskResult.objects.filter(
             pk=row.pk, status=TaskResultStatus.RUNNING, started_at=row.started_at
         ).update(
             **change,
             exception_class_path=LOST,
             traceback=error + "\n",
         )
+        if changed:  # another scheduler may have got there first: count each loss once
+            metrics.count_lost_task(row.task_path)
+        done += changed
     return done

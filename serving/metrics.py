@@ -19,7 +19,6 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import logging
-import os
 import time
 
 from django.conf import settings
@@ -124,13 +123,24 @@ def count_task_outcome(sender, task_result, **kwargs) -> None:
         count(TASK_FAILURES, path)
 
 
+def count_lost_task(path: str) -> None:
+    """A run whose worker was lost (jobs/recovery.py) failed like one that raised: a task
+    failure, and a failed attempt of a mail or purge (which is retried or given up)."""
+    count(TASK_FAILURES, path)
+    name = getattr(settings, "METRICS_TASK_COUNTERS", {}).get(path)
+    if name:
+        count(f"{name}_failed")
+
+
 class StoredCollector:
     """The database's counts and the task queue, read at each scrape (two queries)."""
 
     def collect(self):
         stored = {n: CounterMetricFamily(f"newsroom_{n}", text) for n, text in STORED.items()}
         failures = CounterMetricFamily(
-            "newsroom_task_failures", "Task runs that raised, by task.", labels=["task"]
+            "newsroom_task_failures",
+            "Task runs that raised or whose worker was lost, by task.",
+            labels=["task"],
         )
         for name, label, value in MetricCount.objects.values_list("name", "label", "value"):
             if name == TASK_FAILURES:
@@ -172,7 +182,7 @@ _stored.register(StoredCollector())
 
 def exposition() -> bytes:
     """Every metric in Prometheus's text format."""
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    if settings.PROMETHEUS_MULTIPROC_DIR:
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)
     else:

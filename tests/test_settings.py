@@ -122,3 +122,18 @@ def test_importing_the_settings_creates_nothing(tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == str(var)
     assert not var.exists()
+
+
+def test_no_code_reads_the_environment_but_the_settings_reader():
+    """The app reads its configuration through settings only (gunicorn.conf.py is
+    gunicorn's, and wsgi.py and manage.py only name the settings module)."""
+    allowed = {"newsroom/settings/env.py", "gunicorn.conf.py", "newsroom/wsgi.py", "manage.py"}
+    offenders = []
+    for path in sorted(ROOT.rglob("*.py")):
+        relative = path.relative_to(ROOT).as_posix()
+        if relative.split("/")[0] in {".venv", "tests", "bench", "var"} or relative in allowed:
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Attribute) and node.attr in {"environ", "getenv"}:
+                offenders.append(f"{relative}:{node.lineno}")
+    assert offenders == []

@@ -18,5 +18,9 @@ METRICS_TASK_COUNTERS: dict[str, str] = {
     "jobs.mail.deliver_email": "mail",
     "serving.tasks.purge": "purges",
 }
+# Where each gunicorn worker writes its request counts for /metrics to sum (prometheus-client's
+# multiprocess mode). gunicorn.conf.py sets it for the workers of each server start; unset
+# (runserver, one process), the counts stay in memory.
+PROMETHEUS_MULTIPROC_DIR = env_str("PROMETHEUS_MULTIPROC_DIR", "")
 # Load balancers probe over plain HTTP: no redirect to HTTPS for the probes.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]

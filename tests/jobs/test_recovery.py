@@ -75,3 +75,23 @@ def test_a_lost_task_without_attempts_left_fails_with_the_lost_worker_as_its_err
     assert row.exception_class_path == "jobs.recovery.WorkerLost"
     assert "worker gone was lost" in row.traceback
     assert DBTaskResult.objects.get(pk=other.id).status == TaskResultStatus.RUNNING
+
+
+def test_a_lost_run_is_counted_in_the_metrics_once(queued, settings):
+    """A lost worker's task is a failed run for /metrics (newsroom_task_failures_total, and
+    mail_failed for a mail), counted once however often the scheduler looks."""
+    from serving.models import MetricCount
+
+    settings.TASKS_RUNNING_TIMEOUT_BY_TASK = {"tests.jobs.tasks.add": 60}
+    settings.METRICS_TASK_COUNTERS = {"tests.jobs.tasks.add": "mail"}
+    tasks.add.enqueue(1, 2)
+    DBTaskResult.objects.update(
+        status=TaskResultStatus.RUNNING,
+        started_at=timezone.now() - timedelta(minutes=2),
+        worker_ids=["gone"],
+    )
+    assert requeue_lost_tasks() == 1
+    assert requeue_lost_tasks() == 0
+    counts = dict(MetricCount.objects.values_list("name", "value"))
+    assert counts == {"task_failures": 1, "mail_failed": 1}
+    assert MetricCount.objects.get(name="task_failures").label == "tests.jobs.tasks.add"
