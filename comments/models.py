@@ -275,14 +275,14 @@ class Comment(Tracked, models.Model):
         """The permalink: it finds the thread's page, however long the thread grows."""
         return reverse("comments:permalink", args=[self.pk])
 
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        instance = super().from_db(db, field_names, values)
-        # What the row said when read: a new author changes two readers' records
-        # (comments/signals.py).
-        if "author_id" in field_names:
-            instance._loaded_author_id = instance.author_id
-        return instance
+    written_reads = ("author_id",)
+
+    def written(self, before: dict | None) -> None:
+        """A new comment, or one moved to another author, changes their readers' records
+        (comments/signals.py; `update()` and `bulk_create()` say so the same way)."""
+        old = before.get("author_id") if before else None
+        if before is None or old != self.author_id:
+            readers_changed.send(sender=Comment, user_ids={self.author_id, old} - {None})
 
     def derive_thread(self) -> None:
         """Set depth, thread and article from the parent, so every write path (service,

@@ -27,22 +27,12 @@ from .models import Ban, Comment, readers_changed
 from .permissions import reader_tag
 
 PUBLIC = set(Comment.CacheTags.listed_when[1])
-_UNKNOWN = object()
 
 
 def records_changed(user_ids: Iterable[int | None]) -> None:
     """These readers' records are stale (only their own signed-in pages read them: no
     HTTP cache holds one)."""
     bump_tags({reader_tag(pk) for pk in user_ids if pk}, http=False)
-
-
-def comment_saved(sender, instance: Comment, created: bool, raw: bool = False, **kwargs):
-    if raw:
-        return
-    before = None if created else getattr(instance, "_loaded_author_id", _UNKNOWN)
-    if before != instance.author_id:  # new, moved, or not read from the database
-        records_changed([instance.author_id, None if before is _UNKNOWN else before])
-    instance._loaded_author_id = instance.author_id
 
 
 def comment_deleted(sender, instance: Comment, **kwargs):
@@ -90,7 +80,6 @@ def connect() -> None:
     from allauth.account.signals import email_confirmed as allauth_email_confirmed
 
     allauth_email_confirmed.connect(email_confirmed, dispatch_uid="comments-claim-imported")
-    post_save.connect(comment_saved, sender=Comment, dispatch_uid="comments-records")
     post_delete.connect(comment_deleted, sender=Comment, dispatch_uid="comments-records-delete")
     readers_changed.connect(readers_rows_changed, dispatch_uid="comments-readers-rows")
     for model in (Ban, EmailAddress):

@@ -251,12 +251,12 @@ def _bump(tags: Iterable[str]) -> None:
     bump_tags(tags)
 
 
-def _read(model, pks: list) -> dict:
-    """pk -> the declared fields' values (list fields, the listed_when field), of rows as
-    they are in the database now."""
+def _read(model, pks: list, extra: Iterable[str] = ()) -> dict:
+    """pk -> the declared fields' values (list fields, the listed_when field, and `extra`
+    attnames), of rows as they are in the database now."""
     decl = declaration(model)
     concrete, _ = decl.field_names(model)
-    names = list(concrete)
+    names = list(dict.fromkeys([*concrete, *extra]))
     if decl.listed_when:
         names.append(model._meta.get_field(decl.listed_when[0]).attname)
     rows = {}
@@ -399,14 +399,25 @@ class Tracked(models.Model):
             return super().save(*args, **kwargs)
         decl = declaration(model)
         pk = None if self._state.adding else self.pk
-        # Old values matter only to a model whose lists depend on its fields.
-        before = {}
-        if pk is not None and (decl.lists or decl.listed_when):
-            before = _read(model, [pk]).get(pk)
+        # Old values matter only to a model whose lists depend on its fields, or that
+        # derives more from them (`written`).
+        before = None
+        if pk is not None and (decl.lists or decl.listed_when or self.written_reads):
+            before = _read(model, [pk], self.written_reads).get(pk)
         result = super().save(*args, **kwargs)
         after = {**_values(self), **_links(model, [self.pk]).get(self.pk, {})}
-        _bump(row_tags(model, pk, before) | row_tags(model, self.pk, after))
+        _bump(row_tags(model, pk, before or {}) | row_tags(model, self.pk, after))
+        self.written(before)
         return result
+
+    # The attnames `written` needs of the row as it was (read with the declared ones).
+    written_reads: tuple[str, ...] = ()
+
+    def written(self, before: dict | None) -> None:
+        """After a save that shows a change: the row as it was (the declared fields and
+        `written_reads`; None when it is new). A model overrides it for what its own tags
+        do not say (a comment's old and new author's records); the state comes from the
+        database, never from attributes left on the instance."""
 
     @classmethod
     def from_db(cls, db, field_names, values):
