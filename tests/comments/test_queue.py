@@ -152,9 +152,12 @@ def test_bad_bulk_input_is_not_an_error(mod_client):
         {"single": "approve:abc"},
         {"action": "approve", "comments": ["99999"]},
         {"next": "https://evil.example/"},
+        {"next": "²"},  # redirect() took it for a view name: a 500
+        {"next": "comments:queue"},
+        {"next": "/\x00"},
     ):
         response = mod_client.post(QUEUE, data)
-        assert response.status_code == 302 and response["Location"].startswith("/")
+        assert response.status_code == 302 and response["Location"] == QUEUE, data
 
 
 def test_ban_form(mod_client, confirmed, article, moderator):
