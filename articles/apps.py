@@ -6,6 +6,7 @@ class ArticlesConfig(AppConfig):
     verbose_name = "Articles"
 
     def ready(self) -> None:
-        from . import signals
+        from . import signals, tasks
 
         signals.connect()
+        tasks.connect()

@@ -4,8 +4,6 @@ docs/editors.md). A mixin of Article, kept apart so models.py stays readable."""
 
 from __future__ import annotations
 
-from django_tasks import TaskResultStatus
-
 
 class LeadImageDisplay:
     """Properties the templates, metadata and API read; they never query when the
@@ -45,24 +43,6 @@ class LeadImageDisplay:
             for k in ("avif", "webp")
             if r.get(k)
         ]
-
-    def _refresh_renditions(self) -> None:
-        """When the uploaded lead image changes, drop the old renditions and have the
-        worker make new ones (articles/tasks.py). The task row is written in this
-        transaction, so it runs only once the article is committed."""
-        from .tasks import make_article_renditions
-
-        name = self.lead_image.name or ""
-        if self.lead_image_renditions.get("source", "") == name:
-            return
-        if self.lead_image_renditions:
-            self.lead_image_renditions = {}
-            type(self).objects.filter(pk=self.pk).update(lead_image_renditions={})
-        if not name:
-            return
-        result = make_article_renditions.enqueue(self.pk, name)
-        if result.status == TaskResultStatus.SUCCESSFUL:  # an immediate backend (tests)
-            self.lead_image_renditions = result.return_value
 
     @property
     def srcset_webp(self) -> str:

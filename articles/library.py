@@ -13,7 +13,6 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django_tasks import TaskResultStatus
 
 from serving.dependencies import Tracked, TrackedQuerySet
 
@@ -85,30 +84,11 @@ class Image(Tracked, models.Model):
     def save(self, *args, **kwargs):
         reencode_upload(self.file)  # a new upload: clean, named by its real format
         super().save(*args, **kwargs)
-        self.refresh_renditions()
 
     @property
     def renditions_key(self) -> list:
         """What the renditions are made from: the file and the focal point."""
         return [self.file.name, self.focal_x, self.focal_y]
-
-    def refresh_renditions(self) -> None:
-        """When the file or the focal point changed, have the worker remake the renditions
-        (articles/tasks.py; the task row is written in this transaction). Meanwhile readers
-        see the previous crops after a new focal point, the uploaded file itself after a
-        new file (it is already re-encoded and stripped; the crops replace it within
-        seconds)."""
-        from .tasks import make_image_renditions
-
-        key = self.renditions_key
-        if self.renditions.get("key") == key:
-            return
-        if (self.renditions.get("key") or [None])[0] != self.file.name:
-            self.renditions = self.original_only()
-            Image.objects.filter(pk=self.pk).update(renditions=self.renditions)
-        result = make_image_renditions.enqueue(self.pk, key)
-        if result.status == TaskResultStatus.SUCCESSFUL:  # an immediate backend (tests)
-            self.renditions = result.return_value
 
     def original_only(self) -> dict:
         """Renditions that are only the uploaded file, until the real ones are made."""

@@ -425,7 +425,6 @@ class Article(Tracked, LeadImageDisplay, models.Model):
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
         super().save(*args, **kwargs)
-        self._refresh_renditions()
         self._sync_body_images(set(images))
 
     def get_absolute_url(self) -> str:

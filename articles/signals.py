@@ -18,6 +18,8 @@ from django.dispatch import Signal
 
 from serving.dependencies import changed
 
+from .models import Article, BodyImage, Image
+
 articles_went_live = Signal()
 """Scheduled articles went live (their published_at passed) without a save of theirs.
 
@@ -33,8 +35,6 @@ def image_changed(sender, instance, raw: bool = False, **kwargs) -> None:
     """A library picture's words or renditions changed: the articles showing it did too."""
     if raw:
         return
-    from .models import Article, BodyImage
-
     shown = Q(image=instance) | Q(social_image=instance)
     ids = set(Article.objects.filter(shown).values_list("pk", flat=True))
     ids |= set(BodyImage.objects.filter(image=instance).values_list("article_id", flat=True))
@@ -42,6 +42,4 @@ def image_changed(sender, instance, raw: bool = False, **kwargs) -> None:
 
 
 def connect() -> None:
-    from .models import Image
-
     post_save.connect(image_changed, sender=Image, dispatch_uid="pages-image-save")
