@@ -106,85 +106,24 @@ def ingest_source(
     location = location or source.feed_url
     publish = source.auto_publish if publish is None else publish
     now = timezone.now()
-    # Conditional GET only for the source's own feed: its validators belong to that URL.
-    conditional = is_http_url(location) and location == source.feed_url
     state = FeedState.of(source)
-    digest = ""
     try:
-        if not location:
-            raise FetchError("The source has no feed URL.")
-        if is_http_url(location):
-            result = fetch(
-                location,
-                max_bytes=settings.FEED_MAX_BYTES,
-                etag=state.etag if conditional else "",
-                last_modified=state.last_modified if conditional else "",
-                accept=FEED_ACCEPT,
-                deadline=deadline,
-            )
-            report.max_age = result.max_age
-            if result.not_modified:
-                report.not_modified = True
-                report.notes.extend(images.retry_pending(source=source, deadline=deadline))
-                _record_success(state, now=now)
-                return report
-            data, base_url, content_type = result.body, result.url, result.content_type
-            if conditional:
-                state.etag, state.last_modified = result.etag, result.last_modified
-                # Many servers send no validators, or new ones for the same bytes: the
-                # same body as the last one imported without an error is not modified
-                # either, and costs no parsing (feedparser and cleaning every entry took
-                # 25 of the 30 ms a poll of 20 unchanged entries cost).
-                digest = hashlib.sha256(data).hexdigest()
-                if digest == state.body_sha256:
-                    report.not_modified = True
-                    report.notes.extend(images.retry_pending(source=source, deadline=deadline))
-                    _record_success(state, now=now)
-                    return report
-        elif "://" in location:
-            raise FetchError(f"Only http and https addresses or local files: {location[:200]}")
-        else:
-            data = read_local(location, max_bytes=settings.FEED_MAX_BYTES)
-            base_url = content_type = ""
-        feed = parse(data, content_type=content_type)
-        parsed = feed.feed
-        report.repairs = feed.repairs
-        if feed.repairs:
-            report.notes.append(f"Feed repaired: {'; '.join(feed.repairs)}.")
+        fetched = _fetch(source, state, location, report, deadline)
+        if fetched is None:  # not modified: only the pictures left from earlier polls
+            report.notes.extend(images.retry_pending(source=source, deadline=deadline))
+            _record_success(state, now=now)
+            return report
+        feed = parse(fetched.body, content_type=fetched.content_type)
     except FetchError as exc:
         report.retry_after = exc.retry_after
         report.failed = True
         report.errors.append(str(exc))
         _record_failure(state, error=str(exc), now=now)
         return report
-
-    entries = []
-    refused: list[str] = []  # entries too complex to clean: noted on the source
-    for raw in parsed.entries:
-        started = time.monotonic()
-        try:
-            entry = entry_from_feed(raw, fetched_at=now, feed_url=base_url)
-        except MarkupTooComplex as exc:
-            title = str(raw.get("title", ""))[:80]
-            refused.append(f"{title!r} was left out: {exc}.")
-            continue
-        spent = time.monotonic() - started
-        if spent > settings.FEED_ENTRY_BUDGET:
-            # The limits in articles/sanitize.py should make this impossible; if some
-            # other markup still costs this much, it is not worth a slot in every run.
-            logger.warning("Entry %s of %s took %.1f s to clean", raw.get("id"), source.slug, spent)
-            refused.append(
-                f"{str(raw.get('title', ''))[:80]!r} was left out: cleaning it took "
-                f"{spent:.1f} s (the limit is {settings.FEED_ENTRY_BUDGET:g} s)."
-            )
-            continue
-        if entry is not None:
-            report.notes.extend(entry.notes)
-        if entry is None:
-            title = str(raw.get("title", ""))[:80]
-            report.errors.append(f"An entry with neither GUID nor link was left out: {title!r}")
-        else:
-            entries.append(entry)
+    report.repairs = feed.repairs
+    if feed.repairs:
+        report.notes.append(f"Feed repaired: {'; '.join(feed.repairs)}.")
+    entries, refused = _map_entries(feed.feed.entries, source, fetched.url, now, report)
     _import_entries(
         source=source, entries=entries, publish=publish, report=report, deadline=deadline
     )
@@ -193,13 +132,93 @@ def ingest_source(
     # A body with errors (an image not reached, an entry refused or not written) is not
     # remembered: the next poll reads it again, and an entry that was not written is
     # retried.
-    if conditional:
-        state.body_sha256 = "" if report.errors else digest
+    if fetched.digest:
+        state.body_sha256 = "" if report.errors else fetched.digest
     state.repairs = "; ".join(report.repairs)[:300]
     _record_success(state, now=now, problems=refused)
     if source.fetch_full_text and report.written:
         fetch_full_texts.enqueue(source.pk, report.written)
     return report
+
+
+@dataclass
+class _Fetched:
+    body: bytes
+    url: str = ""  # the base for relative links (after redirects); empty for a file
+    content_type: str = ""
+    digest: str = ""  # the body's SHA-256, for the source's own feed over HTTP
+
+
+def _fetch(
+    source: Source, state: FeedState, location: str, report: IngestReport, deadline: float
+) -> _Fetched | None:
+    """The feed's bytes from `location`, or None when the source's own feed has not
+    changed since the last poll (the server's 304, or the same body again). Raises
+    FetchError."""
+    if not location:
+        raise FetchError("The source has no feed URL.")
+    if not is_http_url(location):
+        if "://" in location:
+            raise FetchError(f"Only http and https addresses or local files: {location[:200]}")
+        return _Fetched(body=read_local(location, max_bytes=settings.FEED_MAX_BYTES))
+    # Conditional GET only for the source's own feed: its validators belong to that URL.
+    conditional = location == source.feed_url
+    result = fetch(
+        location,
+        max_bytes=settings.FEED_MAX_BYTES,
+        etag=state.etag if conditional else "",
+        last_modified=state.last_modified if conditional else "",
+        accept=FEED_ACCEPT,
+        deadline=deadline,
+    )
+    report.max_age = result.max_age
+    if result.not_modified:
+        report.not_modified = True
+        return None
+    fetched = _Fetched(body=result.body, url=result.url, content_type=result.content_type)
+    if conditional:
+        state.etag, state.last_modified = result.etag, result.last_modified
+        # Many servers send no validators, or new ones for the same bytes: the same body
+        # as the last one imported without an error is not modified either, and costs no
+        # parsing (feedparser and cleaning every entry took 25 of the 30 ms a poll of 20
+        # unchanged entries cost).
+        fetched.digest = hashlib.sha256(result.body).hexdigest()
+        if fetched.digest == state.body_sha256:
+            report.not_modified = True
+            return None
+    return fetched
+
+
+def _map_entries(
+    raw_entries, source: Source, base_url: str, now: datetime, report: IngestReport
+) -> tuple[list, list[str]]:
+    """The feed's entries as importable entries, and notes on those refused (too complex
+    or too slow to clean: noted on the source). An entry with neither GUID nor link is
+    an error of the report."""
+    entries, refused = [], []
+    for raw in raw_entries:
+        title = str(raw.get("title", ""))[:80]
+        started = time.monotonic()
+        try:
+            entry = entry_from_feed(raw, fetched_at=now, feed_url=base_url)
+        except MarkupTooComplex as exc:
+            refused.append(f"{title!r} was left out: {exc}.")
+            continue
+        spent = time.monotonic() - started
+        if spent > settings.FEED_ENTRY_BUDGET:
+            # The limits in articles/sanitize.py should make this impossible; if some
+            # other markup still costs this much, it is not worth a slot in every run.
+            logger.warning("Entry %s of %s took %.1f s to clean", raw.get("id"), source.slug, spent)
+            refused.append(
+                f"{title!r} was left out: cleaning it took "
+                f"{spent:.1f} s (the limit is {settings.FEED_ENTRY_BUDGET:g} s)."
+            )
+        elif entry is None:
+            report.errors.append(f"An entry with neither GUID nor link was left out: {title!r}")
+        else:
+            report.notes.extend(entry.notes)
+            entries.append(entry)
+    return entries, refused
 
 
 def _record_success(state: FeedState, *, now: datetime, problems: list[str] = ()) -> None:
