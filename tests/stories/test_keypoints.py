@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from demo import demo_content
+from demo import demo_content, demo_stories
 from stories import evaluation, keypoints, vectors
 from stories.text import STOPWORDS
 
@@ -33,7 +33,7 @@ def paragraphs():
     for path in (evaluation.DATA, evaluation.HELDOUT):
         for item in evaluation.items(path):
             found += [item.summary, *item.paragraphs]
-    for story in [*demo_content.STORIES, *demo_content.COVERED_STORIES]:
+    for story in [*demo_content.STORIES, *demo_stories.COVERED_STORIES]:
         found += [s for s in story if isinstance(s, str)]
         found += [p for part in story if isinstance(part, list | tuple) for p in part]
     return [" ".join(p.split()) for p in found if isinstance(p, str) and p.strip()]

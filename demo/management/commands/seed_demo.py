@@ -20,7 +20,8 @@ from PIL import Image, ImageDraw
 from articles import publishing
 from articles.library import Image as LibraryImage
 from articles.models import Article, ArticleRevision, Correction, Promo, Source, Topic
-from demo.demo_content import AI_PROMO, COVERED_STORIES, SOURCES, STORIES, TOPICS
+from demo.demo_content import SOURCES, STORIES, TOPICS
+from demo.demo_stories import AI_PROMO, COVERED_STORIES
 from demo.feed import FEED_SOURCE_SLUG, FEED_TITLE
 from demo.fulltext import GAZETTE_SLUG, GAZETTE_TITLE
 
