@@ -18,6 +18,7 @@ from .admin_forms import ArticleAdminForm, PublishAtField, zone_name
 from .admin_images import ImageAdmin
 from .admin_views import autosave_view, diff_view, preview_view
 from .deletion import ProtectedDeleteMixin
+from .house import house_source
 from .models import FEED_FIELDS, Article, ArticleRevision, Correction, Pin, Promo, Source, Topic
 
 __all__ = ["ArticleAdmin", "ImageAdmin"]
@@ -233,6 +234,9 @@ class ArticleAdmin(IdOnlyAutocompleteMixin, ProtectedDeleteMixin, admin.ModelAdm
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
         initial.pop("autosave", None)
+        # Written in the admin: the newsroom's own reporting, credited to the house.
+        if "source" not in initial and (house := house_source()) is not None:
+            initial["source"] = house.pk
         if request.GET.get("autosave") == "restore":
             if kept := autosave.pending(user=request.user, article=None):
                 initial.update(kept.data)
@@ -395,8 +399,9 @@ class SourceAdmin(ProtectedDeleteMixin, admin.ModelAdmin):
     fetch columns and the "Fetch now" action."""
 
     instead = "Untick Active instead: it is no longer fetched and its articles stay."
-    list_display = ("name", "kind", "is_active", "feed_url")
+    list_display = ("name", "kind", "is_house", "is_active", "feed_url")
     list_filter = ("kind", "is_active")
+    readonly_fields = ("is_house",)
     search_fields = ("name", "aliases")
     prepopulated_fields = {"slug": ("name",)}
 
