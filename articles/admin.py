@@ -19,6 +19,7 @@ from .admin_images import ImageAdmin
 from .admin_views import autosave_view, diff_view, preview_view
 from .deletion import ProtectedDeleteMixin
 from .house import house_source
+from .revisions import changes_in_words
 from .models import FEED_FIELDS, Article, ArticleRevision, Correction, Pin, Promo, Source, Topic
 
 __all__ = ["ArticleAdmin", "ImageAdmin"]
@@ -48,7 +49,7 @@ class RevisionInline(admin.TabularInline):
     model = ArticleRevision
     extra = 0
     can_delete = False
-    fields = ("saved", "author", "changed_fields", "compare_link", "restore_link")
+    fields = ("saved", "author", "changes", "compare_link", "restore_link")
     readonly_fields = fields
     verbose_name_plural = "Revisions (every save; compare or restore an earlier one)"
 
@@ -56,7 +57,11 @@ class RevisionInline(admin.TabularInline):
     def saved(self, rev: ArticleRevision) -> str:
         return when(rev.created_at)
 
-    @admin.display(description="Changes")
+    @admin.display(description="What changed")
+    def changes(self, rev: ArticleRevision) -> str:
+        return changes_in_words(rev.changed_fields)
+
+    @admin.display(description="Compare")
     def compare_link(self, rev: ArticleRevision):
         url = reverse("admin:articles_article_diff", args=[rev.article_id])
         return format_html('<a href="{}?b={}">Compare with the one before…</a>', url, rev.pk)
