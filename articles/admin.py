@@ -19,8 +19,8 @@ from .admin_images import ImageAdmin
 from .admin_views import autosave_view, diff_view, preview_view
 from .deletion import ProtectedDeleteMixin
 from .house import house_source
-from .revisions import changes_in_words
 from .models import FEED_FIELDS, Article, ArticleRevision, Correction, Pin, Promo, Source, Topic
+from .revisions import changes_in_words
 
 __all__ = ["ArticleAdmin", "ImageAdmin"]
 
