@@ -23,7 +23,7 @@ def _admin_urls(user) -> list[str]:
     offers one) and the change page of its first row."""
     request = RequestFactory().get("/admin/")
     request.user = user
-    urls = [reverse("admin:index")]
+    urls = [reverse("admin:index"), reverse("admin:stories_incoming")]
     for model, model_admin in admin.site._registry.items():
         info = (model._meta.app_label, model._meta.model_name)
         urls.append(reverse("admin:{}_{}_changelist".format(*info)))
