@@ -96,3 +96,15 @@ def test_house_articles_in_cards_feeds_and_api(client, house):
 def _json_ld(page: str) -> dict:
     block = re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)
     return json.loads(block.group(1))
+
+
+def test_house_articles_join_stories(house, django_capture_on_commit_callbacks):
+    from stories.models import StoryMembership
+    from tests.stories.conftest import FERRY, make
+
+    with django_capture_on_commit_callbacks(execute=True):
+        outside = make(*FERRY[0], hours_ago=3)
+        ours = make(*FERRY[1], hours_ago=2, source=house, byline="Ines Varga")
+    story = StoryMembership.objects.get(article=ours).story
+    assert StoryMembership.objects.get(article=outside).story == story
+    assert story.source_count == 2

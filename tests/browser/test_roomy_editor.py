@@ -104,4 +104,23 @@ def test_roomy_editor_with_live_preview(live_server, page_at, artifacts, width):
     page.locator(".live-preview").scroll_into_view_if_needed()
     page.screenshot(path=str(artifacts / f"editor-live-preview-{width}.png"), full_page=False)
     assert_no_horizontal_scroll(page)
+
+    # Saved under the house, changed, then compared as words.
+    page.click("input[name=_continue]")
+    expect(page.locator(".messagelist")).to_contain_text("was added successfully")
+    assert Article.objects.get(title__startswith="Pier lamps").source == house
+    page.fill("#id_title", "Pier lamps relit after the winter storm")
+    page.locator(EDITOR).click()
+    page.keyboard.press("Control+End")
+    page.keyboard.press("Enter")
+    page.keyboard.type("The ferry returns tomorrow.")
+    page.click("input[name=_continue]")
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    expect(page.locator(".field-changes").first).to_have_text("Title, Body")
+    page.get_by_role("link", name="Compare with the one before…").first.click()
+    expect(page.locator(".diff-differing")).to_contain_text("Title, Body")
+    expect(page.locator(".diff-side--new ins").first).to_have_text("winter")
+    expect(page.locator(".diff-side--new").nth(1)).to_contain_text("The ferry returns tomorrow.")
+    page.screenshot(path=str(artifacts / f"editor-revisions-{width}.png"), full_page=True)
+    assert_no_horizontal_scroll(page)
     assert errors == []
