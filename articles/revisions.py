@@ -80,15 +80,19 @@ def readable(html: str) -> str:
 
 
 def _render(tokens: list[str], mark: str | None) -> str:
-    parts = []
+    """Escaped words; a run of marked words is one <ins> or <del> up to a line break."""
+    lines, words = [], []
     for token in tokens:
         if token.startswith("\n"):
-            parts.append("<br>")
-        elif mark:
-            parts.append(f"<{mark}>{escape(token)}</{mark}>")
+            lines.append(words)
+            words = []
         else:
-            parts.append(escape(token))
-    return " ".join(parts)
+            words.append(escape(token))
+    lines.append(words)
+    runs = [" ".join(w) for w in lines]
+    if mark:
+        runs = [f"<{mark}>{run}</{mark}>" if run else "" for run in runs]
+    return " <br> ".join(runs).strip()
 
 
 def word_diff(old: str, new: str) -> tuple[SafeString, SafeString]:

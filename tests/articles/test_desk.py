@@ -90,7 +90,7 @@ def test_diff_shows_title_and_body_changes_escaped_with_who_and_when(client, edi
     assert "<del>Old</del> title <del>&lt;b&gt;</del>" in page
     assert "<ins>New</ins> title <ins>&lt;script&gt;alert(1)&lt;/script&gt;</ins>" in page
     assert "<script>alert(1)" not in page
-    assert "<ins>Second</ins> <ins>paragraph.</ins>" in page
+    assert "<ins>Second paragraph.</ins>" in page
     assert "Summary <small>(no change)</small>" in page
     assert str(editor) in page and "UTC" in page
     # What changed, in words, not as a list of field names.
