@@ -50,6 +50,7 @@ class Source(Schema):
     slug: str
     name: str
     kind: str = Field(description='"publisher" or "agency" (a wire agency).')
+    house: bool = Field(description="The site itself: the source of its own reporting.")
     homepage_url: str
     description: str
     url: str = Field(description="The source's page on the web site.")
@@ -88,6 +89,10 @@ class ArticleSummary(Schema):
     published_at: datetime
     source: SourceRef
     agency: SourceRef | None
+    republished: bool = Field(
+        description="Copy from another outlet or a wire agency; false for the site's own "
+        "reporting (its source is the house)."
+    )
     topics: list[TopicRef]
     lead_image: LeadImage | None
 

@@ -29,6 +29,7 @@ def source(request: HttpRequest, s: Source) -> dict:
         "slug": s.slug,
         "name": s.name,
         "kind": s.kind,
+        "house": s.is_house,
         "homepage_url": s.homepage_url,
         "description": s.description,
         "url": _absolute(request, s.get_absolute_url()),
@@ -81,6 +82,7 @@ def article_summary(request: HttpRequest, a: Article) -> dict:
         "published_at": a.published_at,
         "source": source_ref(a.source),
         "agency": source_ref(a.agency),
+        "republished": a.is_republished,
         "topics": [{"slug": t.slug, "name": t.name} for t in a.topics.all()],
         "lead_image": lead_image(request, a),
     }

@@ -18,7 +18,9 @@ from .admin_forms import ArticleAdminForm, PublishAtField, zone_name
 from .admin_images import ImageAdmin
 from .admin_views import autosave_view, diff_view, preview_view
 from .deletion import ProtectedDeleteMixin
+from .house import house_source
 from .models import FEED_FIELDS, Article, ArticleRevision, Correction, Pin, Promo, Source, Topic
+from .revisions import changes_in_words
 
 __all__ = ["ArticleAdmin", "ImageAdmin"]
 
@@ -47,7 +49,7 @@ class RevisionInline(admin.TabularInline):
     model = ArticleRevision
     extra = 0
     can_delete = False
-    fields = ("saved", "author", "changed_fields", "compare_link", "restore_link")
+    fields = ("saved", "author", "changes", "compare_link", "restore_link")
     readonly_fields = fields
     verbose_name_plural = "Revisions (every save; compare or restore an earlier one)"
 
@@ -55,7 +57,11 @@ class RevisionInline(admin.TabularInline):
     def saved(self, rev: ArticleRevision) -> str:
         return when(rev.created_at)
 
-    @admin.display(description="Changes")
+    @admin.display(description="What changed")
+    def changes(self, rev: ArticleRevision) -> str:
+        return changes_in_words(rev.changed_fields)
+
+    @admin.display(description="Compare")
     def compare_link(self, rev: ArticleRevision):
         url = reverse("admin:articles_article_diff", args=[rev.article_id])
         return format_html('<a href="{}?b={}">Compare with the one before…</a>', url, rev.pk)
@@ -233,6 +239,9 @@ class ArticleAdmin(IdOnlyAutocompleteMixin, ProtectedDeleteMixin, admin.ModelAdm
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
         initial.pop("autosave", None)
+        # Written in the admin: the newsroom's own reporting, credited to the house.
+        if "source" not in initial and (house := house_source()) is not None:
+            initial["source"] = house.pk
         if request.GET.get("autosave") == "restore":
             if kept := autosave.pending(user=request.user, article=None):
                 initial.update(kept.data)
@@ -395,8 +404,9 @@ class SourceAdmin(ProtectedDeleteMixin, admin.ModelAdmin):
     fetch columns and the "Fetch now" action."""
 
     instead = "Untick Active instead: it is no longer fetched and its articles stay."
-    list_display = ("name", "kind", "is_active", "feed_url")
+    list_display = ("name", "kind", "is_house", "is_active", "feed_url")
     list_filter = ("kind", "is_active")
+    readonly_fields = ("is_house",)
     search_fields = ("name", "aliases")
     prepopulated_fields = {"slug": ("name",)}
 

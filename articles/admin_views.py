@@ -1,9 +1,7 @@
-"""Editors' pages beside the article form: preview before saving, and revision diffs."""
+"""Editors' pages beside the article form: preview before saving, revision comparison
+(articles/revisions.py) and autosave."""
 
 from __future__ import annotations
-
-import difflib
-import re
 
 from django.core.exceptions import PermissionDenied
 from django.http import (
@@ -17,16 +15,13 @@ from django.shortcuts import get_object_or_404, render
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.safestring import mark_safe
 
 from . import autosave
 from .body import library_ids, render_body
 from .library import Image
 from .models import Article, ArticleRevision, Source
+from .revisions import changes_in_words, compare
 from .sanitize import sanitize_html
-
-DIFF_FIELDS = (("title", "Title"), ("summary", "Summary"), ("body", "Body"))
-BLOCK_END = re.compile(r"(</(?:p|h[1-6]|li|blockquote|figure|div|ul|ol)>|<br\s*/?>)")
 
 
 def preview_view(model_admin):
@@ -71,29 +66,6 @@ def preview_view(model_admin):
     return view
 
 
-def _lines(field: str, text: str) -> list[str]:
-    if field == "body":
-        text = BLOCK_END.sub(lambda m: m.group(1) + "\n", text or "")
-    return (text or "").splitlines() or [""]
-
-
-def diff_tables(old: dict, new: dict) -> list[tuple[str, str, bool]]:
-    """(label, side-by-side HTML table, changed) for title, summary and body.
-
-    difflib's HtmlDiff escapes every line it prints (&, < and >), so markup in a
-    revision shows as text.
-    """
-    differ = difflib.HtmlDiff(wrapcolumn=60)
-    tables = []
-    for field, label in DIFF_FIELDS:
-        a, b = old.get(field, ""), new.get(field, "")
-        table = differ.make_table(
-            _lines(field, a), _lines(field, b), "Older", "Newer", context=True, numlines=2
-        )
-        tables.append((label, mark_safe(table), a != b))  # noqa: S308 - escaped by difflib
-    return tables
-
-
 def diff_view(model_admin):
     """Two revisions of an article side by side; `?a=<id>&b=<id>`, default the last two."""
 
@@ -102,6 +74,8 @@ def diff_view(model_admin):
         if not model_admin.has_view_or_change_permission(request, article):
             raise PermissionDenied
         revisions = list(article.revisions.select_related("author"))
+        for revision in revisions:
+            revision.changes = changes_in_words(revision.changed_fields)
         by_id = {r.pk: r for r in revisions}
 
         def chosen(name: str) -> ArticleRevision | None:
@@ -115,7 +89,7 @@ def diff_view(model_admin):
             older = later[0] if later else newer
         if older and newer and (older.created_at, older.pk) > (newer.created_at, newer.pk):
             older, newer = newer, older
-        tables = diff_tables(older.snapshot, newer.snapshot) if newer else []
+        rows, differing = compare(older.snapshot, newer.snapshot) if newer else ([], "")
         return TemplateResponse(
             request,
             "admin/articles/diff.html",
@@ -126,7 +100,8 @@ def diff_view(model_admin):
                 "revisions": revisions,
                 "older": older,
                 "newer": newer,
-                "tables": tables,
+                "rows": rows,
+                "differing": differing,
                 "opts": Article._meta,
             },
         )

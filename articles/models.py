@@ -122,10 +122,24 @@ class Source(Tracked, models.Model):
         'separated (for example ".share-bar, .newsletter-signup, aside").',
     )
 
+    # The site itself (issue 33): its own reporting is credited to it, never shown as
+    # republished. Made by migration 0013 from SITE_NAME; at most one (the constraint).
+    is_house = models.BooleanField(
+        "the house",
+        default=False,
+        editable=False,
+        help_text="This site itself: the source of the newsroom's own articles.",
+    )
+
     objects = TrackedQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_house"], condition=Q(is_house=True), name="source_one_house"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -483,8 +497,20 @@ class Article(Tracked, LeadImageDisplay, models.Model):
         return self.social_description or self.summary or self.title
 
     @property
+    def is_house(self) -> bool:
+        """Written here: its source is the site itself (Source.is_house)."""
+        return self.source_id is not None and self.source.is_house
+
+    @property
+    def is_republished(self) -> bool:
+        """Copy from elsewhere (an original address or a wire agency); never the house's."""
+        return not self.is_house and bool(self.original_url or self.agency_id)
+
+    @property
     def shows_first_published(self) -> bool:
         """An imported article published here later than its source first published it."""
+        if self.is_house:
+            return False
         first, ours = self.first_published_at, self.published_at
         return bool(first and ours and abs((ours - first).total_seconds()) >= 60)
 

@@ -86,6 +86,16 @@ def unpublish(*, article: Article, author) -> Article:
 
 
 @transaction.atomic
+def withdraw(*, article: Article, author) -> Article:
+    """Take the article off the site for good; feed ingestion never brings a withdrawn
+    article back (ingest/importer.py leaves it alone), so this also rejects a draft."""
+    article.status = Article.Status.WITHDRAWN
+    article.save()
+    record(article=article, author=author, changed_fields=["status"])
+    return article
+
+
+@transaction.atomic
 def restore(*, revision: ArticleRevision, author, notes: list[str] | None = None) -> Article:
     """Put the article back as it was in `revision`; the restore is itself a revision.
 

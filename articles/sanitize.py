@@ -138,11 +138,18 @@ EDITOR_EXTENSIONS = {
     "Blockquote": True,
     "HardBreak": True,
     "HorizontalRule": True,
-    "Link": {"enableTarget": False, "protocols": ["http", "https", "mailto"]},
+    # autolink off: tiptap's Link is "inclusive" exactly when it autolinks, and an
+    # inclusive link grows with every character typed at its end.
+    "Link": {
+        "enableTarget": False,
+        "protocols": ["http", "https", "mailto"],
+        "autolink": False,
+    },
     "Figure": True,
     "Caption": True,
     "Image": True,
     "Embed": True,
+    "NoInjectedStyles": True,  # static/js/editor-extras.js: no inline <style> (CSP)
 }
 # Tags dropped with everything inside them, not just unwrapped.
 DROP_WITH_CONTENT = {"script", "style", "iframe", "object", "embed", "noscript", "template"}

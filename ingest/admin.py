@@ -39,7 +39,13 @@ class FeedSourceAdmin(SourceAdmin):
         "next_poll",
         "fetch_button",
     )
-    readonly_fields = ("last_fetched_at", "last_error", "consecutive_failures", "next_poll")
+    readonly_fields = (
+        *SourceAdmin.readonly_fields,
+        "last_fetched_at",
+        "last_error",
+        "consecutive_failures",
+        "next_poll",
+    )
     actions = ["fetch_now"]
 
     def get_queryset(self, request):

@@ -1,8 +1,9 @@
-"""The operators' addresses: liveness, readiness and metrics (docs/deployment.md)."""
+"""The operators' addresses: liveness, readiness and metrics (docs/deployment.md), and
+/favicon.ico, which browsers ask for on pages that name no icon (the admin's JSON, files)."""
 
 from django.urls import path
 
-from . import health, metrics
+from . import favicon, health, metrics
 
 app_name = "serving"
 
@@ -10,4 +11,5 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("metrics", metrics.metrics, name="metrics"),
+    path("favicon.ico", favicon.favicon, name="favicon"),
 ]

@@ -5,8 +5,10 @@ recomputation."""
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.urls import path
 
 from . import services
+from .desk_views import incoming_view
 from .models import KeyPoint, Story, StoryMembership
 
 
@@ -49,6 +51,11 @@ class StoryAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # stories come from articles
+
+    def get_urls(self):
+        # The incoming desk (stories/desk.py): feed drafts grouped by story.
+        desk = self.admin_site.admin_view(incoming_view(self.admin_site))
+        return [path("incoming/", desk, name="stories_incoming"), *super().get_urls()]
 
     @admin.action(description="Merge the selected stories into one", permissions=["change"])
     def merge(self, request, queryset):

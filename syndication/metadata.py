@@ -26,7 +26,9 @@ def _organization(source: Source) -> dict:
 
 def canonical_url(article: Article) -> str:
     """Republished copy points search engines at the original; our own copy at itself."""
-    return article.original_url or absolute_url(article.get_absolute_url())
+    if article.is_house or not article.original_url:
+        return absolute_url(article.get_absolute_url())
+    return article.original_url
 
 
 def image_url(article: Article) -> str:
@@ -69,8 +71,7 @@ def news_article_data(article: Article) -> dict:
     image = image_url(article)
     if image:
         data["image"] = [image]
-    republished = bool(article.original_url) or article.agency_id is not None
-    if republished:
+    if article.is_republished:
         # The copy comes from elsewhere: say who made it and where it first appeared.
         data["sourceOrganization"] = _organization(article.agency or article.source)
         if article.original_url:

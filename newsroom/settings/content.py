@@ -114,13 +114,18 @@ APP_STORE_URL = env_str("APP_STORE_URL", "")
 PLAY_STORE_URL = env_str("PLAY_STORE_URL", "")
 
 
-# The rich text editor (django-prose-editor, articles/admin_forms.py). Our one extension,
-# the embed block, is a module of our own; its nh3 rules are articles/sanitize.py's.
+# The rich text editor (django-prose-editor, articles/admin_forms.py). Our extensions are
+# modules of our own: the embed block (its nh3 rules are articles/sanitize.py's), and
+# NoInjectedStyles, which keeps tiptap from injecting an inline <style> (CSP; no HTML).
 DJANGO_PROSE_EDITOR_EXTENSIONS = [
     {
         "js": [lazy(static, str)("js/editor-embed.js")],
         "extensions": {"Embed": html_tags(["div", "a"], {"a": ["href"]})},
-    }
+    },
+    {
+        "js": [lazy(static, str)("js/editor-extras.js")],
+        "extensions": {"NoInjectedStyles": html_tags([])},
+    },
 ]
 REQUIRE_REVIEW = env_bool("REQUIRE_REVIEW", False)
 # How many pinned articles a topic page shows above its newest ones.

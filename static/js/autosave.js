@@ -35,6 +35,7 @@ document.addEventListener("DOMContentLoaded", () => {
       const result = await response.json()
       status.textContent = result.label
       last = now
+      form.dispatchEvent(new CustomEvent("article:autosaved")) // static/js/live-preview.js
     } catch {
       status.textContent = "Autosave failed; your text is still here. Save to keep it."
     } finally {

@@ -199,7 +199,7 @@ def test_revision_restore(client, editor):
     assert article.title == "Ferry timetable changes for the winter"
     assert ArticleRevision.objects.filter(article=article).count() == 3
     history = client.get(change).content.decode()
-    assert "restored revision" in history
+    assert "Restored revision of" in history  # what changed, in words
 
 
 def test_preview_link_for_drafts(client, editor):

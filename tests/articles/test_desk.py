@@ -85,12 +85,17 @@ def test_diff_shows_title_and_body_changes_escaped_with_who_and_when(client, edi
     article = _history(editor)
     client.force_login(editor)
     url = reverse("admin:articles_article_diff", args=[article.pk])
-    page = client.get(url).content.decode().replace("&nbsp;", " ")  # difflib's spaces
-    assert "Old title &lt;b&gt;" in page
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>alert(1)" not in page
-    assert "Second paragraph." in page and "diff_add" in page
+    page = client.get(url).content.decode()
+    # Word by word: each word escaped, then marked.
+    assert "<del>Old</del> title <del>&lt;b&gt;</del>" in page
+    assert "<ins>New</ins> title <ins>&lt;script&gt;alert(1)&lt;/script&gt;</ins>" in page
+    assert "<script>alert(1)" not in page
+    assert "<ins>Second paragraph.</ins>" in page
     assert "Summary <small>(no change)</small>" in page
     assert str(editor) in page and "UTC" in page
+    # What changed, in words, not as a list of field names.
+    assert "it changed Title, Body" in page
+    assert '["title", "body"]' not in page
 
 
 def test_diff_between_any_two_revisions_and_restore_as_new_revision(client, editor):
@@ -99,8 +104,7 @@ def test_diff_between_any_two_revisions_and_restore_as_new_revision(client, edit
     client.force_login(editor)
     url = reverse("admin:articles_article_diff", args=[article.pk])
     page = client.get(url, {"a": newer.pk, "b": older.pk}).content.decode()  # swapped: fine
-    page = page.replace("&nbsp;", " ")
-    assert "Old title" in page
+    assert "<del>Old</del> title" in page
     restore = reverse("admin:articles_article_restore", args=[article.pk, older.pk])
     assert restore in page
     client.post(restore)

@@ -19,7 +19,7 @@ def test_demo_articles_use_the_library_and_have_a_history(client, editor):
     assert ArticleRevision.objects.filter(article=article).count() == 2
     client.force_login(editor)
     page = client.get(reverse("admin:articles_article_diff", args=[article.pk]))
-    assert "(draft)" in page.content.decode() and "diff_sub" in page.content.decode()
+    assert "(draft)" in page.content.decode() and "<del>" in page.content.decode()
     images = Image.objects.count()
     call_command("seed_demo", verbosity=0)  # idempotent
     assert Image.objects.count() == images

@@ -16,6 +16,7 @@ from html.parser import HTMLParser
 from django.urls import reverse
 from django.utils import timezone
 
+from articles.house import make_house
 from articles.models import Article, Correction, Image, Pin, Promo, Source, Topic
 from comments import services as comment_services
 from comments.models import Comment
@@ -531,6 +532,12 @@ def edit_every_source_field(site, editor):
         site.wire,
         skip=("feed_url", "aliases", "fetch_full_text", "full_text_selector", "full_text_drop"),
     )
+
+
+@changes("harbour", Source, "is_house")
+def make_source_the_house(site, editor):
+    # The house's articles read "By <byline>, <site>" and are never shown as republished.
+    make_house(site.harbour)
 
 
 @changes("ferries", Topic, "name")
