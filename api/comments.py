@@ -68,8 +68,9 @@ PROBLEMS = {
 
 
 def _refused(error: CommentRefused) -> ApiError:
-    retry = settings.COMMENTS_FLOOD_SECONDS if error.http_status == 429 else None
-    return ApiError(error.http_status, error.message, code=str(error.code), retry_after=retry)
+    return ApiError(
+        error.http_status, error.message, code=str(error.code), retry_after=error.retry_after
+    )
 
 
 def _published_article(slug: str) -> Article:

@@ -24,8 +24,8 @@ from .rules import CommentRefused
 
 def _refused(response: HttpResponse, error: CommentRefused) -> HttpResponse:
     response.status_code = error.http_status
-    if error.http_status == 429:
-        response["Retry-After"] = str(settings.COMMENTS_FLOOD_SECONDS)
+    if error.retry_after:
+        response["Retry-After"] = str(error.retry_after)
     return response
 
 
