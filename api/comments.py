@@ -19,7 +19,7 @@ from articles.models import Article
 from comments import services
 from comments.models import Comment, Status
 from comments.rules import CommentRefused
-from comments.selectors import article_comments
+from comments.selectors import Node, article_comments
 from serving.cache import cache_for_anonymous
 
 from . import schemas, serialize
@@ -119,6 +119,7 @@ def article_threads(
             "page": comments.number,
             "num_pages": comments.num_pages,
             "order": comments.order,
+            "featured": [serialize.public_comment(Node(c)) for c in comments.featured],
             "threads": [serialize.public_comment(node) for node in comments.threads],
         },
         public=True,

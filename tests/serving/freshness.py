@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article, Correction, Image, Pin, Promo, Source, Topic
+from comments import featured as comment_featured
 from comments import services as comment_services
 from comments.models import Comment
 from stories import services as story_services
@@ -484,6 +485,16 @@ def reject_comment(site, editor):
     comment_services.comment_reject(comment=site.pending, moderator=site.moderator)
 
 
+@changes("approved", Comment, "featured_at")
+def feature_comment(site, editor):
+    comment_featured.comment_feature(comment=site.approved, moderator=site.moderator)
+
+
+@changes("approved", Comment, "featured_at")
+def unfeature_comment(site, editor):
+    comment_featured.comment_unfeature(comment=site.approved, moderator=site.moderator)
+
+
 @changes("approved", Comment, "status")
 def remove_comment(site, editor):
     comment_services.remove_comment(comment=site.approved, author=site.approved.author)
@@ -637,6 +648,8 @@ WRITES = {
         pin_to_topic,
         approve_comment,
         reject_comment,
+        feature_comment,
+        unfeature_comment,
         remove_comment,
         edit_comment,
         reply_to_comment,
