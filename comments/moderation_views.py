@@ -127,9 +127,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "page_obj": page,
             "comments": comments,
-            "count_text": _count_text(
-                page.paginator.count, page.number, page.paginator.num_pages
-            ),
+            "count_text": _count_text(page.paginator.count, page.number, page.paginator.num_pages),
             "live_url": reverse("comments:queue_live") + ("?" + query.urlencode() if query else ""),
             "bulk": BulkActionForm(),
             "query_prefix": query.urlencode(),

@@ -129,9 +129,7 @@ FEATURED_SHOWN = 5
 def featured_on(article: Article) -> list[Comment]:
     """The article's featured comments (approved ones only), the latest pick first."""
     return list(
-        Comment.objects.filter(
-            article=article, status=Status.APPROVED, featured_at__isnull=False
-        )
+        Comment.objects.filter(article=article, status=Status.APPROVED, featured_at__isnull=False)
         .select_related("author")
         .defer("ip_address", "user_agent", "fingerprint")
         .order_by("-featured_at", "-id")[:FEATURED_SHOWN]

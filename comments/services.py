@@ -27,8 +27,8 @@ from .permissions import (
 from .rules import (
     CommentRefused,
     Verdict,
-    check_length,
     check_flood,
+    check_length,
     check_refusals,
     decide,
     decide_edit,

@@ -46,9 +46,7 @@ def test_the_article_shows_the_featured_block_first(client, article, moderator):
     assert "comment__badge--featured" in page  # marked in its thread too
 
 
-def test_a_rejected_pick_leaves_the_block_and_comes_back_when_restored(
-    client, article, moderator
-):
+def test_a_rejected_pick_leaves_the_block_and_comes_back_when_restored(client, article, moderator):
     from comments import services
 
     pick = CommentFactory(article=article, body="Worth reading first.")
