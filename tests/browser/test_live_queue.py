@@ -129,7 +129,8 @@ def test_a_moderator_features_a_comment_and_the_article_shows_it_first(
     moderator = confirm_email(ModeratorFactory(display_name="Mod Sam"))
     page = page_at(width)
     log_in(page, live_server.url, moderator.email)
-    page.goto(live_server.url + reverse("comments:queue") + f"?status=approved&article={article.slug}")
+    queue = reverse("comments:queue")
+    page.goto(f"{live_server.url}{queue}?status=approved&article={article.slug}")
     page.locator(f"#q-{pick.pk}").focus()
     page.keyboard.press("f")
     page.locator(f"#q-{pick.pk} .status--featured").wait_for()
@@ -198,3 +199,18 @@ def test_readers_small_things(live_server, page_at, artifacts, width):
         page.locator(".account-nav").get_by_role("button", name="Log out").click()
     assert page.url == live_server.url + article.get_absolute_url()
     assert page.locator(".account-nav").get_by_role("link", name="Log in").is_visible()
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_the_ban_forms_checkbox_sits_beside_its_label(live_server, page_at, artifacts, width):
+    reader = ConfirmedReaderFactory(display_name="Rex Thorn")
+    moderator = confirm_email(ModeratorFactory(display_name="Mod Sam"))
+    page = page_at(width)
+    log_in(page, live_server.url, moderator.email)
+    page.goto(live_server.url + reverse("comments:ban", args=[reader.pk]))
+    box = page.get_by_role("checkbox", name="Also reject this reader's pending comments")
+    label = page.locator("label", has_text="Also reject this reader's pending comments")
+    check, text = box.bounding_box(), label.bounding_box()
+    assert check["x"] + check["width"] <= text["x"]  # to its left, on its first line:
+    assert text["y"] <= check["y"] + check["height"] / 2 <= text["y"] + text["height"]
+    page.screenshot(path=str(artifacts / f"issue33-ban-form-{width}.png"))
