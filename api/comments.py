@@ -19,7 +19,7 @@ from articles.models import Article
 from comments import services
 from comments.models import Comment, Status
 from comments.rules import CommentRefused
-from comments.selectors import article_comments
+from comments.selectors import Node, article_comments
 from serving.cache import EVERY_PARAMETER, cache_for_anonymous
 
 from . import schemas, serialize
@@ -68,8 +68,9 @@ PROBLEMS = {
 
 
 def _refused(error: CommentRefused) -> ApiError:
-    retry = settings.COMMENTS_FLOOD_SECONDS if error.http_status == 429 else None
-    return ApiError(error.http_status, error.message, code=str(error.code), retry_after=retry)
+    return ApiError(
+        error.http_status, error.message, code=str(error.code), retry_after=error.retry_after
+    )
 
 
 def _published_article(slug: str) -> Article:
@@ -118,6 +119,7 @@ def article_threads(
             "page": comments.number,
             "num_pages": comments.num_pages,
             "order": comments.order,
+            "featured": [serialize.public_comment(Node(c)) for c in comments.featured],
             "threads": [serialize.public_comment(node) for node in comments.threads],
         },
         public=True,

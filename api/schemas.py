@@ -157,6 +157,7 @@ class PublicComment(Schema):
     author: Author | None
     created_at: datetime
     edited_at: datetime | None
+    featured: bool = Field(description="Picked by the moderators (also listed in `featured`).")
     replies: list[PublicComment]
 
 
@@ -165,6 +166,11 @@ class CommentThreads(Schema):
     page: int
     num_pages: int
     order: str
+    featured: list[PublicComment] = Field(
+        description="The moderators' picks, the latest first (at most five), on every page; "
+        "shown first, above the threads. Their `replies` are empty: each is also in its "
+        "thread."
+    )
     threads: list[PublicComment]
 
 

@@ -180,6 +180,7 @@ def public_comment(node: Node) -> dict:
         "author": None if removed else {"id": c.author_id, "name": c.author.public_name},
         "created_at": c.created_at,
         "edited_at": c.edited_at,
+        "featured": not removed and c.featured_at is not None,
         "replies": [public_comment(child) for child in node.children],
     }
 

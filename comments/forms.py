@@ -112,6 +112,8 @@ class BulkActionForm(forms.Form):
         ("reject", "Reject"),
         ("spam", "Mark spam"),
         ("restore", "Restore (undo last decision)"),
+        ("feature", "Feature (approved only)"),
+        ("unfeature", "Unfeature"),
     ]
 
     action = forms.ChoiceField(choices=ACTIONS)

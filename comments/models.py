@@ -193,6 +193,8 @@ class Comment(Tracked, models.Model):
     hold_reason_text = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     edited_at = models.DateTimeField(null=True, blank=True)
+    # Picked by a moderator (comments/featured.py): shown first, under "Featured", while approved.
+    featured_at = models.DateTimeField(null=True, blank=True, editable=False)
     # For moderators only; the IP is truncated after COMMENTS_IP_RETENTION_DAYS by the
     # scrub_comment_ips management command.
     ip_address = models.GenericIPAddressField(null=True, blank=True)
@@ -339,6 +341,8 @@ class ModerationLog(models.Model):
         REPORTED = "reported", "Back to the queue after reports"
         BAN = "ban", "Banned"
         LIFT_BAN = "lift_ban", "Ban lifted"
+        FEATURE = "feature", "Featured"
+        UNFEATURE = "unfeature", "No longer featured"
 
     # SET_NULL, and `about` keeps what they pointed at: the log outlives every row it names.
     comment = models.ForeignKey(

@@ -3,6 +3,7 @@ comments.moderate_comment). Every decision goes through services."""
 
 from __future__ import annotations
 
+import math
 from functools import wraps
 
 from django.contrib import messages
@@ -17,9 +18,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import services
+from . import featured, services
 from .forms import BanForm, BulkActionForm, LiftBanForm, QueueFilterForm, parse_id
 from .models import Ban, Comment, ModerationLog, Report, Status
 from .permissions import can_moderate
@@ -32,6 +33,8 @@ ACTIONS = {
     "reject": (services.comment_reject, "rejected"),
     "spam": (services.comment_mark_spam, "marked spam"),
     "restore": (services.comment_restore, "restored"),
+    "feature": (featured.comment_feature, "featured"),
+    "unfeature": (featured.comment_unfeature, "no longer featured"),
 }
 
 
@@ -103,6 +106,12 @@ def _filtered(form: QueueFilterForm):
     ).order_by("pending_first", "created_at", "id")
 
 
+def _count_text(total: int, number: int, num_pages: int) -> str:
+    """The line above the list: "12 comments." or "120 comments, page 1 of 3."."""
+    text = f"{total} comment{'s' if total != 1 else ''}"
+    return f"{text}, page {number} of {num_pages}." if num_pages > 1 else f"{text}."
+
+
 @require_http_methods(["GET", "POST"])
 @moderator_required
 def queue(request: HttpRequest) -> HttpResponse:
@@ -124,10 +133,52 @@ def queue(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "page_obj": page,
             "comments": comments,
+            "count_text": _count_text(page.paginator.count, page.number, page.paginator.num_pages),
+            "live_url": reverse("comments:queue_live") + ("?" + query.urlencode() if query else ""),
             "bulk": BulkActionForm(),
             "query_prefix": query.urlencode(),
             "here": request.get_full_path(),
         },
+    )
+
+
+LIVE_IDS_MAX = 500  # ids a poll may say it shows (two pages' worth and then some)
+
+
+@require_GET
+@moderator_required
+def queue_live(request: HttpRequest) -> JsonResponse:
+    """What changed since the moderator's page was drawn: the header counts, the count
+    line, and the rows of page 1 of the same filters that the page does not show yet,
+    each with the id of the row it comes after ("" for the top), in queue order.
+
+    static/js/moderation.js polls it every few seconds (docs/comments.md: why polling and
+    not server-sent events). Six queries when nothing is new: session, user, the
+    permission check (two), the ids (and the total, a seventh, past a page), the counts;
+    new rows add what the page takes to render them."""
+    filters = QueueFilterForm(request.GET or None)
+    shown = {i for i in map(parse_id, request.GET.get("shown", "").split(",")[:LIVE_IDS_MAX]) if i}
+    filtered = _filtered(filters)
+    limit = QUEUE_PAGE_SIZE + len(shown)
+    ids = list(filtered.values_list("pk", flat=True)[:limit])
+    new, after, previous = [], {}, ""
+    for pk in ids:
+        if pk not in shown and len(new) < QUEUE_PAGE_SIZE:
+            new.append(pk)
+            after[str(pk)] = previous
+        previous = str(pk)
+    rows = _rows_html(request, new) if new else {}
+    total = filtered.count() if len(ids) == limit else len(ids)
+    return JsonResponse(
+        {
+            "rows": [
+                {"id": str(pk), "after": after[str(pk)], "html": rows[str(pk)]}
+                for pk in new
+                if str(pk) in rows  # decided and filtered out between the two queries
+            ],
+            "count_text": _count_text(total, 1, math.ceil(total / QUEUE_PAGE_SIZE)),
+            **_counts(),
+        }
     )
 
 

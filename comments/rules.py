@@ -19,17 +19,17 @@ the status of a stored comment, and the moderator sees the reason code in the qu
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.cache import cache
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Subquery
 
 from accounts import text
 
-from .models import Comment, Reason, Status
+from .models import Comment, ModerationLog, Reason, Status
 
 URL_RE = re.compile(r"(?:https?://|www\.)[^\s<>\"']+", re.IGNORECASE)
 
@@ -37,11 +37,14 @@ URL_RE = re.compile(r"(?:https?://|www\.)[^\s<>\"']+", re.IGNORECASE)
 class CommentRefused(Exception):
     """A rule refused the comment: nothing was stored. Carries a message for the reader."""
 
-    def __init__(self, code: str, message: str, http_status: int = 400) -> None:
+    def __init__(
+        self, code: str, message: str, http_status: int = 400, retry_after: int | None = None
+    ) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.http_status = http_status
+        self.retry_after = retry_after  # seconds, for the 429's Retry-After
 
 
 @dataclass(frozen=True)
@@ -103,10 +106,10 @@ def check_length(body: str) -> None:
 
 
 def check_refusals(*, author, article, body: str, now: datetime) -> None:
-    """Rules 1-4, in order. Raises CommentRefused; stores nothing.
+    """Rules 1-3, in order. Raises CommentRefused; stores nothing.
 
-    The flood rule comes last because it reserves the reader's slot in the shared cache
-    (an atomic add, so two app servers cannot both let a burst through).
+    Rule 4 (flood) is checked where the comment is stored, under a lock on the reader's
+    row (`flood_wait`, services._store_comment), so two posts at once cannot both pass.
     """
     check_length(body)
     if not comments_open(article, now):
@@ -116,19 +119,41 @@ def check_refusals(*, author, article, body: str, now: datetime) -> None:
         author=author, fingerprint=fingerprint(body), created_at__gte=since
     ).exists():
         raise CommentRefused(Reason.DUPLICATE, "You have already posted this comment.")
-    seconds = settings.COMMENTS_FLOOD_SECONDS
-    if seconds and not cache.add(f"comments:flood:{author.pk}", 1, timeout=seconds):
-        raise CommentRefused(
-            Reason.FLOOD,
-            f"You are commenting too fast. Please wait {seconds} seconds between comments.",
-            429,
+
+
+def last_posted(author_pk, now: datetime):
+    """A subquery: when the reader last posted through these rules within
+    COMMENTS_FLOOD_SECONDS of `now` (their comments with a "posted" log row; imported
+    ones never were posted here), else NULL. The (author, created_at) index finds them.
+
+    Derived from the stored comments, never from the cache: without Redis each gunicorn
+    worker has its own memory, so a slot kept there let a second post through on
+    another worker 22 ms later (issue 33). The comments are the one record every app
+    server, the web and the API share."""
+    return Subquery(
+        Comment.objects.filter(
+            author=author_pk,
+            created_at__gt=now - timedelta(seconds=settings.COMMENTS_FLOOD_SECONDS),
+            log__action=ModerationLog.Action.POSTED,
         )
+        .order_by("-created_at")
+        .values("created_at")[:1]
+    )
 
 
-def release_flood_slot(author) -> None:
-    """Give back the slot check_refusals reserved, for a comment that was not stored after
-    all (the database stalled): the reader's next try is not "too fast"."""
-    cache.delete(f"comments:flood:{author.pk}")
+def check_flood(last: datetime | None, now: datetime) -> None:
+    """Rule 4: refused (429) when the reader's last post (`last_posted`) is less than
+    COMMENTS_FLOOD_SECONDS old; `retry_after` is what is left of the interval."""
+    seconds = settings.COMMENTS_FLOOD_SECONDS
+    if not seconds or last is None:
+        return
+    left = math.ceil(seconds - (now - last).total_seconds())
+    raise CommentRefused(
+        Reason.FLOOD,
+        f"You are commenting too fast. Please wait {seconds} seconds between comments.",
+        429,
+        retry_after=min(max(left, 1), seconds),
+    )
 
 
 def content_verdict(body: str) -> Verdict | None:

@@ -45,6 +45,8 @@ class CommentPage:
     number: int
     num_pages: int
     order: str
+    # The moderators' picks, newest pick first (comments/featured.py), on every page.
+    featured: list[Comment] = field(default_factory=list)
 
     @property
     def has_previous(self) -> bool:
@@ -74,11 +76,13 @@ def _page_number(raw, num_pages: int) -> int:
 def article_comments(
     *, article: Article, user, order: str = "oldest", page=1, per_page: int | None = None
 ) -> CommentPage:
-    """One page of threads for the article page: always two queries.
+    """One page of threads for the article page: two queries, three with featured ones.
 
-    1. the approved count and the number of visible threads (one aggregate);
+    1. the approved count, the number of visible threads and of featured comments (one
+       aggregate);
     2. the page's top-level comments and all their replies, through `thread`, with their
-       authors (a sliced subquery picks the page's threads).
+       authors (a sliced subquery picks the page's threads);
+    3. only when some are featured: the picks with their authors (`FEATURED_SHOWN`).
     """
     per_page = per_page or settings.COMMENTS_PER_PAGE
     order = "newest" if order == "newest" else "oldest"
@@ -86,6 +90,7 @@ def article_comments(
     counts = Comment.objects.filter(article=article).aggregate(
         approved=Count("pk", filter=Q(status=Status.APPROVED)),
         roots=Count("pk", filter=Q(parent__isnull=True) & visible),
+        featured=Count("pk", filter=Q(status=Status.APPROVED, featured_at__isnull=False)),
     )
     num_pages = max(1, math.ceil(counts["roots"] / per_page))
     number = _page_number(page, num_pages)
@@ -114,6 +119,20 @@ def article_comments(
         number=number,
         num_pages=num_pages,
         order=order,
+        featured=featured_on(article) if counts["featured"] else [],
+    )
+
+
+FEATURED_SHOWN = 5
+
+
+def featured_on(article: Article) -> list[Comment]:
+    """The article's featured comments (approved ones only), the latest pick first."""
+    return list(
+        Comment.objects.filter(article=article, status=Status.APPROVED, featured_at__isnull=False)
+        .select_related("author")
+        .defer("ip_address", "user_agent", "fingerprint")
+        .order_by("-featured_at", "-id")[:FEATURED_SHOWN]
     )
 
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db import DatabaseError, IntegrityError, transaction
-from django.db.models import F, Q
+from django.db import IntegrityError, transaction
+from django.db.models import F, OuterRef, Q
 from django.utils import timezone
 
 from . import notify
@@ -26,13 +27,14 @@ from .permissions import (
 from .rules import (
     CommentRefused,
     Verdict,
+    check_flood,
     check_length,
     check_refusals,
     decide,
     decide_edit,
     fingerprint,
+    last_posted,
     normalise_body,
-    release_flood_slot,
 )
 
 Action = ModerationLog.Action
@@ -91,27 +93,32 @@ def post_comment(
             raise CommentRefused("parent", "You can only reply to a published comment.", 400)
     body = normalise_body(body)
     check_refusals(author=author, article=article, body=body, now=now)
-    try:
-        comment = _store_comment(
-            article=article,
-            author=author,
-            parent=parent,
-            body=body,
-            ip_address=ip_address,
-            user_agent=user_agent,
-            now=now,
-        )
-    except DatabaseError:
-        # Not stored (a lock or statement timeout: the reader gets a 503 and their text
-        # back): the flood slot goes too, so sending it again is not "too fast".
-        release_flood_slot(author)
-        raise
-    return comment
+    return _store_comment(
+        article=article,
+        author=author,
+        parent=parent,
+        body=body,
+        ip_address=ip_address,
+        user_agent=user_agent,
+        now=now,
+    )
 
 
 def _store_comment(*, article, author, parent, body, ip_address, user_agent, now) -> Comment:
     verdict = decide(author=author, body=body, now=now, trusted=is_trusted(author))
     with transaction.atomic():
+        # Rule 4 (flood), under a lock on the reader's row: of two posts at once (two
+        # app servers), the second waits for the first and sees its comment. One query
+        # (SQLite ignores the lock: its IMMEDIATE transactions serialize writers).
+        last = settings.COMMENTS_FLOOD_SECONDS and (
+            get_user_model()
+            .objects.select_for_update(no_key=True)
+            .filter(pk=author.pk)
+            .annotate(last=last_posted(OuterRef("pk"), now))
+            .values_list("last", flat=True)
+            .first()
+        )
+        check_flood(last or None, now)
         comment = Comment.objects.create(
             article=article,
             author=author,

@@ -16,6 +16,7 @@ urlpatterns = [
     path("imported/", claim_views.claim_imported, name="claim"),
     path("imported/claim/", claim_views.claim_confirm, name="claim_confirm"),
     path("moderation/", moderation_views.queue, name="queue"),
+    path("moderation/live/", moderation_views.queue_live, name="queue_live"),
     path("moderation/ban/<id:user_id>/", moderation_views.ban, name="ban"),
     path("moderation/bans/<id:ban_id>/lift/", moderation_views.lift_ban, name="lift_ban"),
 ]

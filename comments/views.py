@@ -6,8 +6,9 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from articles.models import Article
@@ -20,12 +21,13 @@ from .forms import CommentForm, ReportForm
 from .models import Comment, Status
 from .permissions import can_comment
 from .rules import CommentRefused
+from .sections import REPORTED
 
 
 def _refused(response: HttpResponse, error: CommentRefused) -> HttpResponse:
     response.status_code = error.http_status
-    if error.http_status == 429:
-        response["Retry-After"] = str(settings.COMMENTS_FLOOD_SECONDS)
+    if error.retry_after:
+        response["Retry-After"] = str(error.retry_after)
     return response
 
 
@@ -172,7 +174,7 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
             {"title": "Report a comment", "text": "You cannot report your own comment."},
             status=403,
         )
-    form = ReportForm(request.POST or None, comment_id=comment.pk)
+    form = ReportForm(request.POST if request.method == "POST" else None, comment_id=comment.pk)
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
@@ -186,10 +188,15 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, e.message)
             status = e.http_status
         else:
-            messages.success(request, "Thank you. The moderators will look at this comment.")
-            return redirect(comment.get_absolute_url())
+            if request.headers.get("X-Requested-With") == "report":
+                return JsonResponse({"message": REPORTED})
+            # Back at the comment, with the thank-you beside it (sections.article_section).
+            return redirect(f"{comment.get_absolute_url()}?reported=1")
     elif request.method == "POST":
         status = 400
+    if request.method == "POST" and request.headers.get("X-Requested-With") == "report":
+        errors = [e for field in form.errors.values() for e in field]
+        return JsonResponse({"message": " ".join(errors)}, status=status)
     return render(
         request, "comments/report.html", {"comment": comment, "form": form}, status=status
     )
@@ -215,5 +222,8 @@ def permalink(request: HttpRequest, pk: int) -> HttpResponse:
         status__in=[Status.APPROVED, Status.REMOVED],
     ).count()
     page = before // settings.COMMENTS_PER_PAGE + 1
-    query = f"?cpage={page}" if page > 1 else ""
+    query = {"cpage": page} if page > 1 else {}
+    if request.GET.get("reported") and request.user.is_authenticated:
+        query["reported"] = comment.pk  # the report's thank-you, beside the comment
+    query = f"?{urlencode(query)}" if query else ""
     return redirect(f"{comment.article.get_absolute_url()}{query}#comment-{comment.pk}")

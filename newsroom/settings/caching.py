@@ -19,10 +19,10 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-# Rate-limit counters (allauth's, the comment flood rule, the API's): while Redis is
-# unreachable these keys live in each process's memory, so the limits hold per process
-# instead of refusing everyone (serving/cache_backend.py).
-CACHE_LOCAL_FALLBACK_PREFIXES = ("allauth:rl:", "comments:flood:", "api:rate:")
+# Rate-limit counters (allauth's, the API's; the comment flood rule reads the database):
+# while Redis is unreachable these keys live in each process's memory, so the limits hold
+# per process instead of refusing everyone (serving/cache_backend.py).
+CACHE_LOCAL_FALLBACK_PREFIXES = ("allauth:rl:", "api:rate:")
 # Fragments and lookups keyed by the content version (serving/cache.py): never changed
 # once written, so each process keeps copies in memory in front of the shared cache.
 CACHES["fragments"] = {

@@ -1,9 +1,12 @@
-/* The moderation queue from the keyboard, and decisions without reloading the page.
+/* The moderation queue from the keyboard, decisions without reloading the page, and new
+ * comments as they come.
  *
  * The queue is a plain form that works without this file: every button posts and the
  * page comes back. With it: j/k move between comments, a/r/s approve, reject or mark
- * spam the current one (r first asks for the reason: type it, then Enter), x selects it,
- * and each decision swaps the changed rows in place and updates the counts.
+ * spam the current one (r first asks for the reason: type it, then Enter), f features or
+ * unfeatures it, x selects it; each decision swaps the changed rows in place, updates the
+ * counts and moves to the next comment. Every POLL_MS the page asks the form's data-live
+ * address for comments it does not show yet (page 1 only) and adds them in queue order.
  */
 (function () {
   "use strict";
@@ -12,8 +15,22 @@
   var help = document.getElementById("queue-keys");
   var status = document.getElementById("queue-status");
   var current = null;
+  var bulk = form.querySelector(".queue-bulk");
+  var list = form.querySelector(".queue-list");
+  var empty = document.getElementById("queue-empty");
+  var POLL_MS = 5000;
 
   if (help) help.hidden = false;
+
+  // The sticky bulk bar's height, so a comment scrolled to stops below it, never under it
+  // (CSS reads --queue-bulk-height in .queue-item's scroll-margin-top).
+  function measureBulk() {
+    var sticky = bulk && getComputedStyle(bulk).position === "sticky";
+    var height = sticky ? bulk.getBoundingClientRect().height : 0;
+    document.documentElement.style.setProperty("--queue-bulk-height", height + "px");
+  }
+  measureBulk();
+  window.addEventListener("resize", measureBulk);
 
   function rows() {
     return Array.prototype.slice.call(form.querySelectorAll(".queue-item"));
@@ -24,7 +41,8 @@
     if (current) current.classList.remove("is-current");
     current = row;
     row.classList.add("is-current");
-    row.focus();
+    row.focus({ preventScroll: true });
+    row.scrollIntoView({ block: "nearest" });
   }
 
   function move(step) {
@@ -45,6 +63,60 @@
         el.textContent = counts[name];
       });
     });
+  }
+
+  function addRows(rows) {
+    rows.forEach(function (item) {
+      if (document.getElementById("q-" + item.id)) return;
+      var holder = document.createElement("div");
+      holder.innerHTML = item.html.trim();
+      var fresh = holder.firstElementChild;
+      fresh.classList.add("is-new");
+      var before = item.after && document.getElementById("q-" + item.after);
+      if (before) before.after(fresh);
+      else if (item.after) list.appendChild(fresh);
+      else list.insertBefore(fresh, list.firstElementChild);
+    });
+    if (empty) empty.hidden = rows.length > 0 || list.children.length > 0;
+  }
+
+  function poll() {
+    var address = form.dataset.live;
+    if (!address || document.hidden) return;
+    var shown = rows().map(function (row) { return row.dataset.comment; }).join(",");
+    var url = address + (address.indexOf("?") < 0 ? "?" : "&") + "shown=" + shown;
+    fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (data) {
+        if (!data) return;
+        addRows(data.rows || []);
+        updateCounts(data.counts);
+        var line = document.getElementById("queue-count");
+        if (line && data.count_text) line.textContent = data.count_text;
+        if (data.rows && data.rows.length) {
+          var n = data.rows.length;
+          say(n + " new comment" + (n === 1 ? "" : "s") + " in the queue.");
+        }
+      })
+      .catch(function () { /* offline for a moment: the next poll tries again */ })
+      .then(function () { timer = window.setTimeout(poll, POLL_MS); });
+  }
+  var timer = null;
+  if (form.dataset.live) {
+    timer = window.setTimeout(poll, POLL_MS);
+    document.addEventListener("visibilitychange", function () {
+      // A hidden tab stops asking; coming back asks at once.
+      if (!document.hidden) {
+        window.clearTimeout(timer);
+        poll();
+      }
+    });
+  }
+
+  function nextRow(id) {
+    var row = document.getElementById("q-" + id);
+    var next = row && row.nextElementSibling;
+    return next && next.classList.contains("queue-item") ? next : row;
   }
 
   function send(body, focusId) {
@@ -71,7 +143,8 @@
       });
       updateCounts(data.counts);
       say(data.message);
-      var row = focusId && document.getElementById("q-" + focusId);
+      // A decided comment is done: go on to the next one (the last stays put).
+      var row = focusId && nextRow(focusId);
       if (row) select(row);
     });
   }
@@ -143,13 +216,18 @@
     else if (key === "k") move(-1);
     else if (key === "?" && help) help.hidden = !help.hidden;
     else if (!current) {
-      if ("arsx".indexOf(key) >= 0 && key.length === 1) {
+      if ("afrsx".indexOf(key) >= 0 && key.length === 1) {
         move(1);
         event.preventDefault();
       }
       return;
     } else if (key === "a") decide(current, "approve");
     else if (key === "s") decide(current, "spam");
+    else if (key === "f") {
+      var pick = current.querySelector('button[data-action="feature"], button[data-action="unfeature"]');
+      if (pick) decide(current, pick.dataset.action);
+      else say("Only an approved comment can be featured.");
+    }
     else if (key === "x") {
       var box = current.querySelector("[data-select]");
       if (box) box.checked = !box.checked;

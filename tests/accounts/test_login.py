@@ -81,7 +81,12 @@ def test_header_shows_name_profile_and_logout(client, confirmed_reader):
     assert f'href="{confirmed_reader.get_absolute_url()}"' in html
     assert confirmed_reader.public_name in html
     assert f'href="{reverse("accounts:settings")}"' in html
-    assert f"{reverse('account_logout')}?next={article.get_absolute_url()}" in html
+    # Log out is a one-step POST with CSRF, coming back to the page (issue 33).
+    assert (
+        f'<form class="account-nav__logout" method="post" action="{reverse("account_logout")}">'
+        in html
+    )
+    assert f'name="next" value="{article.get_absolute_url()}"' in html
     assert confirmed_reader.email not in html
 
 
@@ -102,3 +107,26 @@ def test_logout_next_to_another_host_is_ignored(client, confirmed_reader):
     client.force_login(confirmed_reader)
     response = client.post(reverse("account_logout"), {"next": "https://evil.example/"})
     assert response["Location"] == "/"
+
+
+def test_log_out_from_the_header_is_one_post_with_csrf(confirmed_reader, settings):
+    # Issue 33: no confirmation page from the header; a GET still only asks.
+    import re
+
+    from django.test import Client
+
+    assert getattr(settings, "ACCOUNT_LOGOUT_ON_GET", False) is False
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(confirmed_reader)
+    article = ArticleFactory()
+    html = browser.get(article.get_absolute_url()).content.decode()
+    form = re.search(r'<form class="account-nav__logout".*?</form>', html, re.S).group(0)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
+    assert browser.post(reverse("account_logout"), {"next": "/"}).status_code == 403  # no CSRF
+    response = browser.post(
+        reverse("account_logout"),
+        {"csrfmiddlewaretoken": token, "next": article.get_absolute_url()},
+    )
+    assert (response.status_code, response["Location"]) == (302, article.get_absolute_url())
+    assert "_auth_user_id" not in browser.session
+    assert browser.get(reverse("account_logout")).status_code == 302  # signed out: nothing to ask

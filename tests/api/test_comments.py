@@ -111,6 +111,27 @@ def test_refusals_are_problems_with_the_rule_code(ada_app, article, settings):
     assert again["Retry-After"] == str(settings.COMMENTS_FLOOD_SECONDS)
 
 
+def test_flood_holds_between_the_web_and_the_api(client, ada_app, ada, article):
+    # docs/api.md's promise: the API accepted a second post 22 ms after the first when
+    # the two requests reached gunicorn workers with their own memory (issue 33).
+    from django.core.cache import cache
+    from django.test import Client
+    from django.urls import reverse
+
+    web = Client()
+    web.force_login(ada)
+    url = reverse("comments:post", args=[article.slug])
+    assert web.post(url, {"body": "First, on the website."}).status_code == 302
+    cache.clear()  # the next worker's memory
+    again = _post(ada_app, article, "Second, from the app at once.")
+    assert (again.status_code, again.json()["code"]) == (429, "flood")
+    assert 1 <= int(again["Retry-After"]) <= 15
+    cache.clear()
+    on_web = web.post(url, {"body": "Third, on the website again."})
+    assert on_web.status_code == 429 and 1 <= int(on_web["Retry-After"]) <= 15
+    assert Comment.objects.filter(author=ada).count() == 1
+
+
 def test_banned_and_unconfirmed_readers_are_refused(client, ada, article):
     Ban.objects.create(user=ada, until=None, reason="Abuse")
     banned = _post(AppClient(client, sign_in(client, ada.email)), article)
@@ -210,11 +231,12 @@ def test_cookie_requests_still_need_csrf(client, ada, article):
     assert allowed.status_code == 201, allowed.content
 
 
-def test_signed_in_post_takes_at_most_fifteen_queries(
+def test_signed_in_post_takes_at_most_sixteen_queries(
     ada_app, ada, article, django_assert_max_num_queries
 ):
     CommentFactory.create_batch(3, article=article)
-    with django_assert_max_num_queries(15):
+    # 16: the flood rule reads the reader's last post under a lock on their row (issue 33).
+    with django_assert_max_num_queries(16):
         response = _post(ada_app, article)
     assert response.status_code == 201
 

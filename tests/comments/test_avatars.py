@@ -35,3 +35,14 @@ def test_uploaded_picture_is_shown(client, article):
     CommentFactory(article=article, author=author, status=Status.APPROVED)
     page = client.get(article.get_absolute_url()).content.decode()
     assert 'src="/media/avatars/demo.webp"' in page
+
+
+def test_deleted_author_gets_a_neutral_placeholder_not_a_bracket(client, article):
+    # "[deleted]" has no initial: the disc showed "[" (issue 33).
+    author = ConfirmedReaderFactory(display_name="Gone Reader")
+    CommentFactory(article=article, author=author, status=Status.APPROVED)
+    delete_account(user=author)
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert 'avatar--deleted" aria-hidden="true"><svg viewBox="0 0 24 24"' in page
+    assert 'aria-hidden="true">[</span>' not in page
+    assert f"avatar--tone-{author.pk % 6}" not in page

@@ -107,6 +107,21 @@ def test_flood_refuses_with_429(article, regular):
     assert "15 seconds" in error.message
 
 
+def test_flood_is_read_from_the_stored_comments_not_a_process_cache(article, regular):
+    # Without Redis each gunicorn worker has its own memory (an empty cache is what the
+    # next worker sees): the rule still holds, and says how long is left (issue 33).
+    from django.core.cache import cache
+
+    first = post(article, regular, "First thought.")
+    cache.clear()
+    error = refused(
+        article, regular, "Second thought.", now=first.created_at + timedelta(seconds=4)
+    )
+    assert error.code == Reason.FLOOD and error.retry_after == 11
+    later = first.created_at + timedelta(seconds=15, milliseconds=1)
+    assert post(article, regular, "Third thought, later.", now=later).pk
+
+
 def test_flood_is_per_reader(article, regular, confirmed):
     post(article, regular, "First thought.")
     assert post(article, confirmed, "Someone else's thought.").pk

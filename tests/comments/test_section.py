@@ -377,8 +377,9 @@ def test_readers_share_the_section_but_each_form_carries_its_own_csrf_token(arti
     assert "The winter timetable starts on Monday." in page_two
     token = _token(page_two)
     assert token != _token(page_one)
-    # Both forms of the section carry the reader's own token (the report form's too).
-    assert page_two.count(f'value="{token}"') == 2
+    # Both forms of the section carry the reader's own token (the report form's too), as
+    # does the header's Log out.
+    assert page_two.count(f'value="{token}"') == 3
     response = two.post(
         reverse("comments:post", args=[article.slug]),
         {"body": "Will the late ferry keep running?", "csrfmiddlewaretoken": token},

@@ -248,9 +248,37 @@ def test_report_from_the_article_page_comes_back_to_the_comment(as_reader, artic
         reverse("comments:report", args=[comment.pk]), {f"r{comment.pk}-category": "spam"}
     )
     assert response.status_code == 302
-    assert response.url == reverse("comments:permalink", args=[comment.pk])
+    assert response.url == reverse("comments:permalink", args=[comment.pk]) + "?reported=1"
     follow = as_reader.get(response.url)
-    assert follow.url == f"{article.get_absolute_url()}#comment-{comment.pk}"
+    assert follow.url == f"{article.get_absolute_url()}?reported={comment.pk}#comment-{comment.pk}"
+    # The thank-you sits right after the reported comment's card, as a live status
+    # (issue 33), not at the top of the page.
+    page = as_reader.get(follow.url).content.decode()
+    card_end = page.index("</article>", page.index(f'id="comment-{comment.pk}"'))
+    notice = page.index(f'<p class="comment__notice" role="status" id="reported-{comment.pk}">')
+    assert notice == card_end + len("</article>")
+    assert 'class="messages' not in page
+
+
+def test_the_report_notice_is_only_for_who_reported(as_reader, article):
+    from django.test import Client
+
+    comment = CommentFactory(article=article)
+    url = f"{article.get_absolute_url()}?reported={comment.pk}"
+    assert "comment__notice" not in as_reader.get(url).content.decode()  # never reported
+    assert "comment__notice" not in Client().get(url).content.decode()  # anonymous
+
+
+def test_report_with_javascript_answers_json(as_reader, article):
+    comment = CommentFactory(article=article)
+    url = reverse("comments:report", args=[comment.pk])
+    headers = {"X-Requested-With": "report"}
+    missing = as_reader.post(url, {}, headers=headers)
+    assert missing.status_code == 400 and "Choose what is wrong" in missing.json()["message"]
+    sent = as_reader.post(url, {f"r{comment.pk}-category": "spam"}, headers=headers)
+    assert sent.json() == {"message": "Thank you. The moderators will look at this comment."}
+    again = as_reader.post(url, {f"r{comment.pk}-category": "spam"}, headers=headers)
+    assert again.status_code == 400 and again.json()["message"]
 
 
 # A reader can never ... (403 or 404 each) ------------------------------------------------

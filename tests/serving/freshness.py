@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from articles.house import make_house
 from articles.models import Article, Correction, Image, Pin, Promo, Source, Topic
+from comments import featured as comment_featured
 from comments import services as comment_services
 from comments.models import Comment
 from stories import services as story_services
@@ -485,6 +486,16 @@ def reject_comment(site, editor):
     comment_services.comment_reject(comment=site.pending, moderator=site.moderator)
 
 
+@changes("approved", Comment, "featured_at")
+def feature_comment(site, editor):
+    comment_featured.comment_feature(comment=site.approved, moderator=site.moderator)
+
+
+@changes("approved", Comment, "featured_at")
+def unfeature_comment(site, editor):
+    comment_featured.comment_unfeature(comment=site.approved, moderator=site.moderator)
+
+
 @changes("approved", Comment, "status")
 def remove_comment(site, editor):
     comment_services.remove_comment(comment=site.approved, author=site.approved.author)
@@ -644,6 +655,8 @@ WRITES = {
         pin_to_topic,
         approve_comment,
         reject_comment,
+        feature_comment,
+        unfeature_comment,
         remove_comment,
         edit_comment,
         reply_to_comment,

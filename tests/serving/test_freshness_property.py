@@ -69,7 +69,9 @@ SEQUENCES = {
     "comments-and-names": [
         "edit_comment",
         "approve_comment",
+        "feature_comment",
         "reply_to_comment",
+        "unfeature_comment",
         "remove_comment",
         "reject_comment",
         "rename_source",

@@ -58,6 +58,16 @@ def test_pages_have_no_nu_checker_errors(client, tmp_path):
     CommentFactory(article=article, status=Status.PENDING, hold_reason="links")
     reader = ConfirmedReaderFactory(display_name="Ada Quill")
     moderator = ModeratorFactory(display_name="Mod Sam")
+    # Issue 33: a featured comment, a deleted reader's avatar, a report's thank-you.
+    from accounts.services import delete_account
+    from comments.featured import comment_feature
+    from comments.services import report_comment
+
+    comment_feature(comment=root, moderator=moderator)
+    gone = ConfirmedReaderFactory(display_name="Soon Gone")
+    CommentFactory(article=article, status=Status.APPROVED, author=gone)
+    delete_account(user=gone)
+    report_comment(comment=root, reporter=reader, category="spam")
     pages = {}
 
     def grab(name, url, expect=200):
@@ -78,6 +88,8 @@ def test_pages_have_no_nu_checker_errors(client, tmp_path):
     grab("unsubscribe", reverse("accounts:unsubscribe", args=[unsubscribe_token(reader, "reply")]))
     client.force_login(reader)
     grab("article-reader", article.get_absolute_url())
+    grab("article-reported", f"{article.get_absolute_url()}?reported={root.pk}")
+    assert "comment__notice" in pages["article-reported"]
     grab("report", reverse("comments:report", args=[root.pk]))
     grab("profile", reader.get_absolute_url())
     grab("profile-edit", reverse("accounts:profile_edit"))
