@@ -168,6 +168,13 @@ class KeyPoint(Tracked, models.Model):
     )
     sentence = models.TextField(help_text="The sentence exactly as the article has it.")
     position = models.PositiveSmallIntegerField(default=0)
+    also_reported_by = models.JSONField(
+        default=list,
+        blank=True,
+        editable=False,
+        help_text="Ids of the story's other articles that said nearly the same (token Jaccard"
+        " >= 0.6); the sentence quoted is the earliest.",
+    )
     edited_text = models.TextField(
         blank=True, help_text="Shown instead of the sentence when filled in."
     )

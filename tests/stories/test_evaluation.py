@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from stories import evaluation
 from stories.models import ArticleFingerprint, KeyPoint, StoryMembership
+from tests.stories.conftest import FERRY, make
 
 
 def scores_of(path, capture, labels=None) -> dict:
@@ -59,6 +60,9 @@ def test_recompute_in_worker_processes_groups_the_labelled_set_as_well(
     django_capture_on_commit_callbacks,
 ):
     live = scores_of(evaluation.DATA, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):  # long enough for key points
+        long = make(*FERRY[0], hours_ago=24 * 30)
+    live["labels"][long.pk] = "long"
     points = set(KeyPoint.objects.filter(story=None).values_list("article_id", "sentence"))
     # A first run: no fingerprints, no key points; the workers compute them again.
     ArticleFingerprint.objects.all().delete()
