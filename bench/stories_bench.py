@@ -3,7 +3,8 @@
     python bench/stories_bench.py [--articles 100000] [--new 200]
 
 1. Quality: each labelled set (stories/eval_set.txt, the one the thresholds were tuned
-   on, and the held-out stories/eval_heldout.txt, in a window of its own) is saved
+   on, and the held-out stories/eval_heldout.txt and stories/eval_heldout2.txt, each in a
+   window of its own) is saved
    article by article through the real path (post_save -> on_commit -> the
    stories.tasks.assign_article task), then the task worker runs the queue
    (`db_worker --batch`); pairwise
@@ -129,6 +130,7 @@ def main() -> None:
         for name, path, days_ago in (
             ("labelled (tuning) set", evaluation.DATA, 400),
             ("held-out set", evaluation.HELDOUT, 300),
+            ("second held-out set", evaluation.HELDOUT2, 200),
         ):
             scores, items = quality(path, days_ago), evaluation.items(path)
             print(
