@@ -5,18 +5,18 @@
    query on LshBand; the article table is never scanned.
 2. Near-duplicate text: estimated Jaccard similarity of the word 3-gram MinHash
    signatures >= STORY_MINHASH_THRESHOLD (identical or lightly edited wire copy).
-3. Same event in other words: TF-IDF cosine between the article's title-and-lead words
-   and each candidate story's (all its articles' words together). The IDF counts how
-   many articles of the same window use a word, so a town's name that is in the news
-   all week weighs little. The bar is STORY_TFIDF_THRESHOLD for reports within hours of
-   the story's articles, rising to STORY_TFIDF_THRESHOLD_LATE at
-   STORY_TFIDF_RAMP_HOURS apart: a late article must say more of the same to join.
+3. Same event in other words: for each article of the candidate stories, the
+   probability that it tells the same event (stories/blend.py: a logistic blend, fitted
+   on the labelled set, of the TF-IDF cosine of the title-and-lead words, the cosine of
+   their static word embeddings and the days apart). The IDF counts how many articles of
+   the same window use a word, so a town's name that is in the news all week weighs
+   little. The article joins the story of the most likely one when that probability
+   reaches STORY_MATCH_PROBABILITY; the evidence keeps every measure and its weight.
 """
 
 from __future__ import annotations
 
 import math
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -24,6 +24,7 @@ import numpy as np
 from django.conf import settings
 from django.db.models import Count, Subquery
 
+from . import blend, embeddings
 from .models import ArticleFingerprint, LshBand, StoryMembership
 from .text import MAX_TERMS, Features, jaccards, term_key
 from .vectors import tfidf_rows
@@ -125,14 +126,12 @@ def find_match(article_id: int, when: datetime, features: Features) -> Match | N
     return _similar(when, features, rows)
 
 
-def _similar(when: datetime, features: Features, rows: list[dict]) -> Match | None:
-    by_story: dict[int, list[dict]] = defaultdict(list)
-    for row in rows:
-        by_story[row["story_id"]].append(row)
-    story_ids = list(by_story)
-    docs = [features.terms_text.split()] + [
-        " ".join(r["terms"] for r in by_story[s]).split() for s in story_ids
-    ]
+def pair_measures(
+    when: datetime, features: Features, rows: list[dict]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """The blend's measures of the article against each row: TF-IDF cosine, embedding
+    cosine, hours apart (None when no text has any term). Calibration uses it too."""
+    docs = [features.terms_text.split()] + [r["terms"].split() for r in rows]
     own = set(list(dict.fromkeys(features.terms_text.split()))[:MAX_TERMS])
     try:
         # log(1 + tf), with the window's document frequencies instead of these few
@@ -141,32 +140,43 @@ def _similar(when: datetime, features: Features, rows: list[dict]) -> Match | No
     except ValueError:  # no terms at all
         return None
     cosines = vectors[1:] @ vectors[0]
-    lo = settings.STORY_TFIDF_THRESHOLD
-    hi = settings.STORY_TFIDF_THRESHOLD_LATE
-    ramp = settings.STORY_TFIDF_RAMP_HOURS
-    best = None
-    for story_id, cosine in zip(story_ids, cosines, strict=True):
-        if cosine < lo:  # below the lowest bar: no need for the gap
-            continue
-        gap = min(abs((when - r["published_at"]).total_seconds()) for r in by_story[story_id])
-        needed = lo + (hi - lo) * min(1.0, gap / 3600 / ramp)
-        if cosine >= needed and (best is None or cosine - needed > best[0]):
-            best = (cosine - needed, story_id, float(cosine), needed, gap / 3600)
-    if best is None:
+    close = embeddings.cosines([bytes(r["embedding"] or b"") for r in rows], features.embedding)
+    hours = np.array([abs((when - r["published_at"]).total_seconds()) / 3600 for r in rows])
+    return cosines, close, hours
+
+
+def _similar(when: datetime, features: Features, rows: list[dict]) -> Match | None:
+    """The story of the earlier article most likely to tell the same event (blend.py),
+    when that likelihood reaches STORY_MATCH_PROBABILITY."""
+    measures = pair_measures(when, features, rows)
+    if measures is None:
         return None
-    _, story_id, cosine, needed, hours = best
+    cosines, close, hours = measures
+    z = (
+        blend.INTERCEPT
+        + blend.WEIGHTS["cosine"] * cosines
+        + blend.WEIGHTS["embedding"] * close
+        + blend.WEIGHTS["days_apart"] * hours / 24
+    )
+    best = int(np.argmax(z))
+    probability = blend.probability(float(cosines[best]), float(close[best]), float(hours[best]))
+    if probability < settings.STORY_MATCH_PROBABILITY:
+        return None
+    row = rows[best]
     own = set(features.terms_text.split())
-    story_words = " ".join(r["terms"] for r in by_story[story_id]).split()
-    shared = [w for w in dict.fromkeys(story_words) if w in own][:8]
-    closest = max(by_story[story_id], key=lambda r: len(own & set(r["terms"].split())))
+    shared = [w for w in dict.fromkeys(row["terms"].split()) if w in own][:8]
+    terms = blend.logit_terms(float(cosines[best]), float(close[best]), float(hours[best]))
     return Match(
-        story_id,
+        row["story_id"],
         StoryMembership.Reason.SIMILAR,
         {
-            "matched": closest["article_id"],
-            "cosine": round(cosine, 3),
-            "needed": round(needed, 3),
-            "hours_apart": round(hours, 1),
+            "matched": row["article_id"],
+            "probability": round(probability, 3),
+            "needed": settings.STORY_MATCH_PROBABILITY,
+            "cosine": round(float(cosines[best]), 3),
+            "embedding": round(float(close[best]), 3),
+            "hours_apart": round(float(hours[best]), 1),
+            "logit_terms": {k: round(v, 2) for k, v in terms.items()},
             "shared_terms": shared,
         },
     )

@@ -28,8 +28,13 @@ logger = logging.getLogger(__name__)
 FIELDS = ("title", "summary", "body", "status", "published_at", "created_at", "source_id")
 
 
+# Part of every text hash: a new version makes every article's analysis (fingerprint,
+# embedding, key points) stale, so the next save or `recompute_stories` redoes it.
+ANALYSIS_VERSION = "2"  # 2: embeddings, key points from body prose after the opening
+
+
 def _text_hash(article: Article) -> str:
-    text = "\x1f".join((article.title, article.summary, article.body))
+    text = "\x1f".join((ANALYSIS_VERSION, article.title, article.summary, article.body))
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
@@ -59,6 +64,7 @@ def save_fingerprints(pairs: list[tuple[Article, Features]]) -> None:
                 published_at=_when(article),
                 dup_signature=features.dup_signature.tobytes(),
                 terms=features.terms_text,
+                embedding=features.embedding.tobytes(),
                 text_hash=_text_hash(article),
             )
             for article, features in pairs

@@ -152,11 +152,15 @@ def jaccards(signatures: list[bytes], sig: np.ndarray) -> np.ndarray:
 class Features:
     """What matching needs of one article, computed once from its text."""
 
-    __slots__ = ("dup_signature", "terms_text", "keys")
+    __slots__ = ("dup_signature", "terms_text", "keys", "embedding")
 
     def __init__(self, *, title: str, summary: str, body: str) -> None:
+        from .embeddings import embed
+
         full = words(f"{title} {summary} {plain_text(body)}")
-        lead = terms(lead_text(title, summary, body, limit=40))
+        opening = lead_text(title, summary, body, limit=40)
+        lead = terms(opening)
+        self.embedding = embed(opening)
         self.terms_text = " ".join(lead)
         self.dup_signature = minhash(shingles(full), DUP_PERM)
         self.keys = band_keys(self.dup_signature, lead)

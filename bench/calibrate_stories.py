@@ -1,0 +1,133 @@
+"""Fit the grouping blend (stories/blend.py) on the labelled set, and only on it.
+
+    python bench/calibrate_stories.py
+
+In a throw-away database, the labelled set (stories/eval_set.txt) is fingerprinted in
+publication order, as the live path does; for each article, its LSH candidates among the
+earlier ones are measured exactly as matching measures them (matching.pair_measures:
+TF-IDF cosine, embedding cosine, hours apart). A logistic regression is fitted on those
+pairs (same event or not) for a few regularisation strengths; for each, the grouping
+that would result (the near-duplicate rule, then the most likely earlier article, joined
+when its probability reaches a bar) is scored by pairwise precision and recall over a
+grid of bars. Copy the chosen weights into stories/blend.py and the bar into
+STORY_MATCH_PROBABILITY. The held-out sets are never read here.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+import numpy as np  # noqa: E402
+from django.conf import settings  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.utils import timezone  # noqa: E402
+from django.utils.text import slugify  # noqa: E402
+from sklearn.linear_model import LogisticRegression  # noqa: E402
+
+from articles.models import Article, Source  # noqa: E402
+from stories import evaluation, matching, services  # noqa: E402
+from stories.models import ArticleFingerprint  # noqa: E402
+from stories.text import jaccards  # noqa: E402
+
+BARS = (0.3, 0.4, 0.5, 0.55, 0.6, 0.7, 0.8, 0.9)
+
+
+def measured_pairs() -> tuple[list[int], dict[int, str], list[dict]]:
+    """(article ids in order, labels, one dict per candidate pair with its measures)."""
+    t0 = timezone.now() - timedelta(days=400)
+    order, labels, pairs = [], {}, []
+    for n, item in enumerate(sorted(evaluation.items(evaluation.DATA), key=lambda i: i.hours)):
+        source, _ = Source.objects.get_or_create(
+            slug=slugify(item.source), defaults={"name": item.source}
+        )
+        article = Article(
+            title=item.title,
+            slug=f"calibrate-{n}",
+            summary=item.summary,
+            body="".join(f"<p>{p}</p>" for p in item.paragraphs),
+            source=source,
+            status=Article.Status.PUBLISHED,
+            published_at=t0 + timedelta(hours=item.hours),
+        )
+        Article.objects.bulk_create([article])  # no signal: nothing grouped here
+        features = services.save_fingerprint(article)
+        ids = matching.candidates(article.pk, article.published_at, features.keys)
+        rows = list(
+            ArticleFingerprint.objects.filter(article_id__in=ids).values(
+                "article_id", "published_at", "dup_signature", "terms", "embedding"
+            )
+        )
+        labels[article.pk] = item.event
+        if rows:
+            cos, emb, hours = matching.pair_measures(article.published_at, features, rows)
+            dup = jaccards([bytes(r["dup_signature"]) for r in rows], features.dup_signature)
+            for k, row in enumerate(rows):
+                pairs.append(
+                    {
+                        "a": article.pk,
+                        "b": row["article_id"],
+                        "x": [cos[k], emb[k], hours[k] / 24],
+                        "dup": dup[k],
+                        "same": labels[row["article_id"]] == item.event,
+                    }
+                )
+        order.append(article.pk)
+    return order, labels, pairs
+
+
+def grouped(order, pairs, weights, intercept, bar) -> dict[int, int]:
+    """The story of each article, as matching would form it with these weights."""
+    by_article: dict[int, list[dict]] = {}
+    for pair in pairs:
+        by_article.setdefault(pair["a"], []).append(pair)
+    story: dict[int, int] = {}
+    for pk in order:
+        found = by_article.get(pk, [])
+        dup = max(found, key=lambda p: p["dup"], default=None)
+        if dup and dup["dup"] >= settings.STORY_MINHASH_THRESHOLD:
+            story[pk] = story[dup["b"]]
+            continue
+        z = [intercept + float(np.dot(weights, p["x"])) for p in found]
+        best = int(np.argmax(z)) if z else None
+        joins = best is not None and 1 / (1 + np.exp(-z[best])) >= bar
+        story[pk] = story[found[best]["b"]] if joins else pk
+    return story
+
+
+def main() -> None:
+    settings.DEBUG = False
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    try:
+        order, labels, pairs = measured_pairs()
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+    x = np.array([p["x"] for p in pairs])
+    y = np.array([p["same"] for p in pairs])
+    print(f"{len(order)} articles, {len(pairs)} candidate pairs, {int(y.sum())} of one event")
+    for c in (1, 3, 10, 30, 100):
+        model = LogisticRegression(C=c, max_iter=5000).fit(x, y)
+        weights, intercept = model.coef_[0], float(model.intercept_[0])
+        cells = []
+        for bar in BARS:
+            s = evaluation.pairwise(labels, grouped(order, pairs, weights, intercept, bar))
+            cells.append(f"{bar}: {s['precision']:.3f}/{s['recall']:.3f}")
+        print(
+            f"C={c}: cosine {weights[0]:.2f}, embedding {weights[1]:.2f}, "
+            f"days_apart {weights[2]:.2f}, intercept {intercept:.2f}"
+        )
+        print("   bar: precision/recall  " + "  ".join(cells))
+
+
+if __name__ == "__main__":
+    main()
