@@ -71,7 +71,7 @@ def _story_rows(article_id: int, ids: list[int]) -> list[dict]:
         .values("article_id", "story_id", "evidence")[: MAX_STORY_ROWS * 4]
     }
     rows = ArticleFingerprint.objects.filter(article_id__in=list(members)).values(
-        "article_id", "published_at", "dup_signature", "terms"
+        "article_id", "published_at", "dup_signature", "terms", "embedding"
     )
     found = []
     for row in rows:
