@@ -11,7 +11,10 @@
    their static word embeddings and the days apart). The IDF counts how many articles of
    the same window use a word, so a town's name that is in the news all week weighs
    little. The article joins the story of the most likely one when that probability
-   reaches STORY_MATCH_PROBABILITY; the evidence keeps every measure and its weight.
+   reaches STORY_MATCH_PROBABILITY and the mean over the story's articles reaches
+   STORY_MATCH_MEAN_PROBABILITY (one close article cannot pull a new report into a
+   story the rest of which tells another event); the evidence keeps every measure and
+   its weight.
 """
 
 from __future__ import annotations
@@ -71,7 +74,7 @@ def _story_rows(article_id: int, ids: list[int]) -> list[dict]:
         .values("article_id", "story_id", "evidence")[: MAX_STORY_ROWS * 4]
     }
     rows = ArticleFingerprint.objects.filter(article_id__in=list(members)).values(
-        "article_id", "published_at", "dup_signature", "terms", "embedding"
+        "article_id", "published_at", "dup_signature", "terms", "embedding", "names"
     )
     found = []
     for row in rows:
@@ -126,12 +129,17 @@ def find_match(article_id: int, when: datetime, features: Features) -> Match | N
     return _similar(when, features, rows)
 
 
-def pair_measures(
-    when: datetime, features: Features, rows: list[dict]
-) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-    """The blend's measures of the article against each row: TF-IDF cosine, embedding
-    cosine, hours apart (None when no text has any term). Calibration uses it too."""
+def pair_measures(when: datetime, features: Features, rows: list[dict]) -> dict | None:
+    """The blend's measures of the article against each row, as arrays (blend.py says
+    what each is); None when no text has any term. Calibration uses it too."""
+    own_names = set(features.names.split())
     docs = [features.terms_text.split()] + [r["terms"].split() for r in rows]
+    what = [
+        [t for t in d if t not in names]
+        for d, names in zip(
+            docs, [own_names] + [set(r["names"].split()) for r in rows], strict=True
+        )
+    ]
     own = set(list(dict.fromkeys(features.terms_text.split()))[:MAX_TERMS])
     try:
         # log(1 + tf), with the window's document frequencies instead of these few
@@ -139,33 +147,48 @@ def pair_measures(
         vectors = tfidf_rows(docs, sublinear="log1p", idf=lambda v: _idf(when, v, own))
     except ValueError:  # no terms at all
         return None
-    cosines = vectors[1:] @ vectors[0]
-    close = embeddings.cosines([bytes(r["embedding"] or b"") for r in rows], features.embedding)
+    try:
+        what_vectors = tfidf_rows(what, sublinear="log1p", idf=lambda v: _idf(when, v, own))
+        what_cosines = what_vectors[1:] @ what_vectors[0]
+    except ValueError:
+        what_cosines = np.zeros(len(rows))
     hours = np.array([abs((when - r["published_at"]).total_seconds()) / 3600 for r in rows])
-    return cosines, close, hours
+    return {
+        "cosine": vectors[1:] @ vectors[0],
+        "embedding": embeddings.cosines(
+            [bytes(r["embedding"] or b"") for r in rows], features.embedding
+        ),
+        "days_apart": hours / 24,
+        "names": np.array([_jaccard(own_names, set(r["names"].split())) for r in rows]),
+        "what": what_cosines,
+    }
+
+
+def _jaccard(a: set, b: set) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
 
 
 def _similar(when: datetime, features: Features, rows: list[dict]) -> Match | None:
     """The story of the earlier article most likely to tell the same event (blend.py),
-    when that likelihood reaches STORY_MATCH_PROBABILITY."""
+    when that likelihood reaches STORY_MATCH_PROBABILITY and its mean over the story's
+    articles reaches STORY_MATCH_MEAN_PROBABILITY."""
     measures = pair_measures(when, features, rows)
     if measures is None:
         return None
-    cosines, close, hours = measures
-    z = (
-        blend.INTERCEPT
-        + blend.WEIGHTS["cosine"] * cosines
-        + blend.WEIGHTS["embedding"] * close
-        + blend.WEIGHTS["days_apart"] * hours / 24
-    )
-    best = int(np.argmax(z))
-    probability = blend.probability(float(cosines[best]), float(close[best]), float(hours[best]))
+    likely = 1 / (1 + np.exp(-blend.logits(measures)))
+    best = int(np.argmax(likely))
+    story_id = rows[best]["story_id"]
+    # The whole story must agree, not one of its articles: the mean over its articles.
+    mates = [i for i, r in enumerate(rows) if r["story_id"] == story_id]
+    probability, mean = float(likely[best]), float(likely[mates].mean())
     if probability < settings.STORY_MATCH_PROBABILITY:
+        return None
+    if mean < settings.STORY_MATCH_MEAN_PROBABILITY:
         return None
     row = rows[best]
     own = set(features.terms_text.split())
     shared = [w for w in dict.fromkeys(row["terms"].split()) if w in own][:8]
-    terms = blend.logit_terms(float(cosines[best]), float(close[best]), float(hours[best]))
+    terms = blend.logit_terms({k: float(v[best]) for k, v in measures.items()})
     return Match(
         row["story_id"],
         StoryMembership.Reason.SIMILAR,
@@ -173,9 +196,11 @@ def _similar(when: datetime, features: Features, rows: list[dict]) -> Match | No
             "matched": row["article_id"],
             "probability": round(probability, 3),
             "needed": settings.STORY_MATCH_PROBABILITY,
-            "cosine": round(float(cosines[best]), 3),
-            "embedding": round(float(close[best]), 3),
-            "hours_apart": round(float(hours[best]), 1),
+            "story_mean": round(mean, 3),
+            "mean_needed": settings.STORY_MATCH_MEAN_PROBABILITY,
+            "story_articles": len(mates),
+            **{k: round(float(v[best]), 3) for k, v in measures.items()},
+            "hours_apart": round(float(measures["days_apart"][best]) * 24, 1),
             "logit_terms": {k: round(v, 2) for k, v in terms.items()},
             "shared_terms": shared,
         },

@@ -130,6 +130,9 @@ class ArticleFingerprint(models.Model):
     published_at = models.DateTimeField(db_index=True)
     dup_signature = models.BinaryField(help_text="MinHash of the text's word 3-grams.")
     terms = models.TextField(help_text="Content words of title and lead, for TF-IDF.")
+    names = models.TextField(
+        blank=True, default="", help_text="Names and numbers of title and lead (text.py)."
+    )
     embedding = models.BinaryField(
         default=b"",
         blank=True,

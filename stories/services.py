@@ -65,6 +65,7 @@ def save_fingerprints(pairs: list[tuple[Article, Features]]) -> None:
                 dup_signature=features.dup_signature.tobytes(),
                 terms=features.terms_text,
                 embedding=features.embedding.tobytes(),
+                names=features.names,
                 text_hash=_text_hash(article),
             )
             for article, features in pairs
