@@ -2,9 +2,10 @@
 
     python bench/stories_bench.py [--articles 100000] [--new 200]
 
-1. Quality: each labelled set (stories/eval_set.txt, the one the thresholds were tuned
-   on, and the held-out stories/eval_heldout.txt and stories/eval_heldout2.txt, each in a
-   window of its own) is saved
+1. Quality: each labelled set (the tuning sets stories/eval_set.txt and
+   stories/eval_tuning2.txt, the blend's weights were fitted on, and the held-out
+   stories/eval_heldout.txt and stories/eval_heldout2.txt, each in a window of its own)
+   is saved
    article by article through the real path (post_save -> on_commit -> the
    stories.tasks.assign_article task), then the task worker runs the queue
    (`db_worker --batch`); pairwise
@@ -129,6 +130,7 @@ def main() -> None:
     try:
         for name, path, days_ago in (
             ("labelled (tuning) set", evaluation.DATA, 400),
+            ("second tuning set", evaluation.TUNING2, 350),
             ("held-out set", evaluation.HELDOUT, 300),
             ("second held-out set", evaluation.HELDOUT2, 200),
         ):

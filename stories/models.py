@@ -114,8 +114,11 @@ class StoryMembership(Tracked, models.Model):
             terms = ", ".join(f"{k} {v:+.2f}" for k, v in e.get("logit_terms", {}).items())
             return (
                 f"Same event as article {e.get('matched')} with probability "
-                f"{e['probability']:.2f} (needed {e.get('needed', 0):.2f}): TF-IDF cosine "
-                f"{e.get('cosine', 0):.2f}, embedding cosine {e.get('embedding', 0):.2f}, "
+                f"{e['probability']:.2f} (needed {e.get('needed', 0):.2f}), mean over its "
+                f"{e.get('story_articles', 1)} articles {e.get('story_mean', 0):.2f} (needed "
+                f"{e.get('mean_needed', 0):.2f}): TF-IDF cosine {e.get('cosine', 0):.2f}, "
+                f"embedding cosine {e.get('embedding', 0):.2f}, without names "
+                f"{e.get('what', 0):.2f}, names and numbers {e.get('names', 0):.2f}, "
                 f"{e.get('hours_apart', 0)} h apart (logit: {terms}); shared words: {shared}."
             )
         return self.get_reason_display() + "."
