@@ -87,14 +87,11 @@ def _story_rows(article_id: int, ids: list[int]) -> list[dict]:
     return found[:MAX_STORY_ROWS]
 
 
-def _idf(when: datetime, vocabulary: dict[str, int], own: set[str]) -> np.ndarray:
-    """Smoothed IDF of the article's own words among the window's articles.
-
-    Only the article's words are counted (one indexed query of at most MAX_TERMS keys);
-    a word only the stories use gets the mean weight of the article's words.
-    """
+def _own_idf(when: datetime, own: set[str]) -> dict[str, float]:
+    """Smoothed IDF of the article's own words among the window's articles: two indexed
+    queries (at most MAX_TERMS keys)."""
     window = _window(when)
-    keys = {term_key(t): vocabulary[t] for t in own if t in vocabulary}
+    keys = {term_key(t): t for t in own}
     counts = dict(
         LshBand.objects.filter(key__in=list(keys), published_at__range=window)
         .values("key")
@@ -102,10 +99,16 @@ def _idf(when: datetime, vocabulary: dict[str, int], own: set[str]) -> np.ndarra
         .values_list("key", "n")
     )
     total = ArticleFingerprint.objects.filter(published_at__range=window).count() + 1
-    own_idf = {i: math.log((total + 1) / (counts.get(k, 0) + 1)) + 1 for k, i in keys.items()}
-    typical = float(np.mean(list(own_idf.values()))) if own_idf else 1.0
+    return {t: math.log((total + 1) / (counts.get(k, 0) + 1)) + 1 for k, t in keys.items()}
+
+
+def _idf(own_idf: dict[str, float], vocabulary: dict[str, int]) -> np.ndarray:
+    """The IDF of a vocabulary's columns: the article's words their own; a word only the
+    stories use gets the mean weight of the article's words in this vocabulary."""
+    mine = {vocabulary[t]: v for t, v in own_idf.items() if t in vocabulary}
+    typical = float(np.mean(list(mine.values()))) if mine else 1.0
     idf = np.full(len(vocabulary), typical)
-    for i, value in own_idf.items():
+    for i, value in mine.items():
         idf[i] = value
     return idf
 
@@ -141,14 +144,21 @@ def pair_measures(when: datetime, features: Features, rows: list[dict]) -> dict 
         )
     ]
     own = set(list(dict.fromkeys(features.terms_text.split()))[:MAX_TERMS])
+    own_idf: dict[str, float] = {}
+
+    def idf(vocabulary: dict[str, int]) -> np.ndarray:
+        if not own_idf:  # the window's counts: read once, for both vectorisations
+            own_idf.update(_own_idf(when, own & set(vocabulary)) or {"": 1.0})
+        return _idf(own_idf, vocabulary)
+
     try:
         # log(1 + tf), with the window's document frequencies instead of these few
         # documents' (stories/vectors.py says why).
-        vectors = tfidf_rows(docs, sublinear="log1p", idf=lambda v: _idf(when, v, own))
+        vectors = tfidf_rows(docs, sublinear="log1p", idf=idf)
     except ValueError:  # no terms at all
         return None
     try:
-        what_vectors = tfidf_rows(what, sublinear="log1p", idf=lambda v: _idf(when, v, own))
+        what_vectors = tfidf_rows(what, sublinear="log1p", idf=idf)
         what_cosines = what_vectors[1:] @ what_vectors[0]
     except ValueError:
         what_cosines = np.zeros(len(rows))
