@@ -30,7 +30,6 @@ from django.db.models import Count, Subquery
 from . import blend, embeddings
 from .models import ArticleFingerprint, LshBand, StoryMembership
 from .text import MAX_TERMS, Features, jaccards, term_key
-from .vectors import tfidf_rows
 
 MAX_STORY_ROWS = 400  # story-mates read per assignment, newest first
 
@@ -102,12 +101,12 @@ def _own_idf(when: datetime, own: set[str]) -> dict[str, float]:
     return {t: math.log((total + 1) / (counts.get(k, 0) + 1)) + 1 for k, t in keys.items()}
 
 
-def _idf(own_idf: dict[str, float], vocabulary: dict[str, int]) -> np.ndarray:
-    """The IDF of a vocabulary's columns: the article's words their own; a word only the
-    stories use gets the mean weight of the article's words in this vocabulary."""
+def _idf(own_idf: dict[str, float], vocabulary: dict[str, int], size: int = 0) -> np.ndarray:
+    """The IDF of a vocabulary's columns (`size` of them, at least): the article's words
+    their own; any other word the mean weight of the article's words in this vocabulary."""
     mine = {vocabulary[t]: v for t, v in own_idf.items() if t in vocabulary}
     typical = float(np.mean(list(mine.values()))) if mine else 1.0
-    idf = np.full(len(vocabulary), typical)
+    idf = np.full(max(size, len(vocabulary)), typical)
     for i, value in mine.items():
         idf[i] = value
     return idf
@@ -135,43 +134,54 @@ def find_match(article_id: int, when: datetime, features: Features) -> Match | N
 def pair_measures(when: datetime, features: Features, rows: list[dict]) -> dict | None:
     """The blend's measures of the article against each row, as arrays (blend.py says
     what each is); None when no text has any term. Calibration uses it too."""
-    own_names = set(features.names.split())
+    names = [set(features.names.split())] + [set(r["names"].split()) for r in rows]
     docs = [features.terms_text.split()] + [r["terms"].split() for r in rows]
-    what = [
-        [t for t in d if t not in names]
-        for d, names in zip(
-            docs, [own_names] + [set(r["names"].split()) for r in rows], strict=True
-        )
-    ]
-    own = set(list(dict.fromkeys(features.terms_text.split()))[:MAX_TERMS])
-    own_idf: dict[str, float] = {}
-
-    def idf(vocabulary: dict[str, int]) -> np.ndarray:
-        if not own_idf:  # the window's counts: read once, for both vectorisations
-            own_idf.update(_own_idf(when, own & set(vocabulary)) or {"": 1.0})
-        return _idf(own_idf, vocabulary)
-
-    try:
-        # log(1 + tf), with the window's document frequencies instead of these few
-        # documents' (stories/vectors.py says why).
-        vectors = tfidf_rows(docs, sublinear="log1p", idf=idf)
-    except ValueError:  # no terms at all
+    vocabulary: dict[str, int] = {}
+    cells = [(i, vocabulary.setdefault(w, len(vocabulary))) for i, d in enumerate(docs) for w in d]
+    if not vocabulary:  # no terms at all
         return None
-    try:
-        what_vectors = tfidf_rows(what, sublinear="log1p", idf=idf)
-        what_cosines = what_vectors[1:] @ what_vectors[0]
-    except ValueError:
-        what_cosines = np.zeros(len(rows))
+    # Sparse: (text, word) cells with their counts; `what` leaves out each text's own
+    # names and numbers.
+    keys, counts = np.unique(
+        np.array([i * len(vocabulary) + j for i, j in cells], dtype=np.int64), return_counts=True
+    )
+    row, col = np.divmod(keys, len(vocabulary))
+    named = {
+        i * len(vocabulary) + vocabulary[n]
+        for i, f in enumerate(names)
+        for n in f
+        if n in vocabulary
+    }
+    kept = ~np.isin(keys, np.fromiter(named, dtype=np.int64, count=len(named)))
+    own_idf = _own_idf(when, set(list(dict.fromkeys(docs[0]))[:MAX_TERMS]))
+    # log(1 + tf), with the window's document frequencies instead of these few
+    # documents' (stories/vectors.py says why).
+    weights = np.log1p(counts) * _idf(own_idf, vocabulary)[col]
+    present = np.zeros(len(vocabulary), dtype=bool)
+    present[col[kept]] = True
+    what_idf = _idf(own_idf, {w: i for w, i in vocabulary.items() if present[i]}, len(vocabulary))
+    what_weights = np.where(kept, np.log1p(counts) * what_idf[col], 0.0)
     hours = np.array([abs((when - r["published_at"]).total_seconds()) / 3600 for r in rows])
     return {
-        "cosine": vectors[1:] @ vectors[0],
+        "cosine": _cosines_with_first(row, col, weights, len(docs), len(vocabulary)),
         "embedding": embeddings.cosines(
             [bytes(r["embedding"] or b"") for r in rows], features.embedding
         ),
         "days_apart": hours / 24,
-        "names": np.array([_jaccard(own_names, set(r["names"].split())) for r in rows]),
-        "what": what_cosines,
+        "names": np.array([_jaccard(names[0], found) for found in names[1:]]),
+        "what": _cosines_with_first(row, col, what_weights, len(docs), len(vocabulary)),
     }
+
+
+def _cosines_with_first(row, col, weights, n_rows: int, n_cols: int) -> np.ndarray:
+    """Cosine of every text but the first with the first, from sparse (row, col, weight)."""
+    first = np.zeros(n_cols)
+    first[col[row == 0]] = weights[row == 0]
+    norms = np.sqrt(np.bincount(row, weights=weights**2, minlength=n_rows))
+    dots = np.bincount(row, weights=weights * first[col], minlength=n_rows)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        found = dots / (norms * norms[0])
+    return np.nan_to_num(found[1:], nan=0.0, posinf=0.0, neginf=0.0)
 
 
 def _jaccard(a: set, b: set) -> float:
