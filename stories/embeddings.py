@@ -20,8 +20,6 @@ from pathlib import Path
 
 import numpy as np
 
-from .text import STOPWORDS, words
-
 DIMENSIONS = 256
 _WEIGHTS = "weights/l2_supercat_256.safetensors"
 _TOKENIZER = "tokenizers/l2_supercat_tokenizer_config.json"
@@ -49,10 +47,11 @@ def _model():
     return tokenizer, table, table.mean(axis=0)
 
 
-def embed(text: str) -> np.ndarray:
-    """The unit float16 vector of a text's content words (zeros for a text without any)."""
+def embed(content_words: list[str]) -> np.ndarray:
+    """The unit float16 vector of a text's content words (text.content_words: no stop
+    words); zeros for none."""
     tokenizer, table, centre = _model()
-    content = " ".join(w for w in words(text) if len(w) > 1 and w not in STOPWORDS)
+    content = " ".join(content_words)
     ids = tokenizer.encode(content, add_special_tokens=False).ids if content else []
     if not ids:
         return np.zeros(DIMENSIONS, dtype=np.float16)

@@ -15,6 +15,8 @@ import numpy as np
 from datasketch import MinHash
 from django.utils.html import strip_tags
 
+from .embeddings import embed
+
 # Near-duplicate text: word 3-grams of the whole article, 64 permutations, 8 bands of 8
 # rows (two texts become candidates with probability ~0.5 at a Jaccard similarity of 0.75).
 DUP_PERM, DUP_BANDS, DUP_ROWS, DUP_SHINGLE = 64, 8, 8, 3
@@ -210,12 +212,10 @@ class Features:
     __slots__ = ("dup_signature", "terms_text", "keys", "embedding", "names")
 
     def __init__(self, *, title: str, summary: str, body: str) -> None:
-        from .embeddings import embed
-
         full = words(f"{title} {summary} {plain_text(body)}")
         opening = lead_text(title, summary, body, limit=40)
         lead = terms(opening)
-        self.embedding = embed(opening)
+        self.embedding = embed(content_words(opening))
         self.names = " ".join(names_and_numbers(title, summary, body, limit=40))
         self.terms_text = " ".join(lead)
         self.dup_signature = minhash(shingles(full), DUP_PERM)
