@@ -215,12 +215,21 @@ class Reported(Schema):
     reported: bool
 
 
+class AlsoReported(Schema):
+    source_article: str = Field(description="The slug of the article.")
+    source: SourceRef
+
+
 class KeyPointOut(Schema):
     text: str = Field(
         description="A sentence quoted verbatim from `source_article` (or an editor's wording)."
     )
     source_article: str = Field(description="The slug of the article the sentence is from.")
     source: SourceRef
+    also_reported_by: list[AlsoReported] = Field(
+        description="Later articles of the story that said nearly the same (the sentence "
+        "quoted is the earliest report's)."
+    )
 
 
 class StoryArticle(Schema):

@@ -162,6 +162,10 @@ def story_detail(
                 "text": p.text,
                 "source_article": p.source_article.slug,
                 "source": source_ref(p.source_article.source),
+                "also_reported_by": [
+                    {"source_article": a.slug, "source": source_ref(a.source)}
+                    for a in getattr(p, "also", [])
+                ],
             }
             for p in points
             if p.source_article_id in visible

@@ -95,5 +95,5 @@ def get_story(request: HttpRequest, slug: str, fields: str | None = None):
     articles = selectors.story_articles(story)
     if not articles:
         raise Http404("No story found.")
-    data = serialize.story_detail(request, story, articles, selectors.story_points(story))
+    data = serialize.story_detail(request, story, articles, selectors.story_points(story, articles))
     return respond(request, pick(data, chosen), public=True)

@@ -2,8 +2,10 @@
 
     python bench/stories_bench.py [--articles 100000] [--new 200]
 
-1. Quality: each labelled set (stories/eval_set.txt, the one the thresholds were tuned
-   on, and the held-out stories/eval_heldout.txt, in a window of its own) is saved
+1. Quality: each labelled set (the tuning sets stories/eval_set.txt and
+   stories/eval_tuning2.txt, the blend's weights were fitted on, and the held-out
+   stories/eval_heldout.txt and stories/eval_heldout2.txt, each in a window of its own)
+   is saved
    article by article through the real path (post_save -> on_commit -> the
    stories.tasks.assign_article task), then the task worker runs the queue
    (`db_worker --batch`); pairwise
@@ -30,6 +32,7 @@ import statistics
 import sys
 import time
 from datetime import timedelta
+from itertools import combinations
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,8 +49,8 @@ from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from articles.models import Article, Source  # noqa: E402
-from stories import bulk, evaluation, services  # noqa: E402
-from stories.models import LshBand, Story, StoryMembership  # noqa: E402
+from stories import bulk, evaluation, keypoints, services  # noqa: E402
+from stories.models import KeyPoint, LshBand, Story, StoryMembership  # noqa: E402
 
 SYLLABLES = "ka lo mi ren tas vel dor pin sur ath bel cro dun fen gar hol ist jor kel".split()
 
@@ -111,7 +114,39 @@ def quality(path=evaluation.DATA, days_ago: int = 400) -> dict:
     predicted = dict(
         StoryMembership.objects.filter(article_id__in=labels).values_list("article_id", "story_id")
     )
-    return evaluation.pairwise(labels, predicted)
+    return {**evaluation.pairwise(labels, predicted), **point_checks(labels, predicted)}
+
+
+def point_checks(labels: dict, predicted: dict) -> dict:
+    """Key points of the set: how many, how many repeat a sentence of their article's
+    summary or first paragraph (token Jaccard >= 0.6), how many pairs of one story's
+    points are near-duplicates (token Jaccard >= 0.6)."""
+    near = keypoints.DUPLICATE_JACCARD
+    articles = Article.objects.in_bulk(list(labels))
+    points = KeyPoint.objects.filter(article_id__in=list(labels)).values_list(
+        "article_id", "sentence"
+    )
+    repeats = 0
+    for article_id, sentence in points:
+        article = articles[article_id]
+        lead, _ = keypoints.lead_and_body(article.summary, article.body)
+        repeats += any(keypoints.token_jaccard(sentence, s) >= near for s in lead)
+    story_points: dict[int, list[str]] = {}
+    for story_id, sentence in KeyPoint.objects.filter(
+        story_id__in=set(predicted.values())
+    ).values_list("story_id", "sentence"):
+        story_points.setdefault(story_id, []).append(sentence)
+    twins = sum(
+        keypoints.token_jaccard(a, b) >= near
+        for found in story_points.values()
+        for a, b in combinations(found, 2)
+    )
+    return {
+        "article_points": len(points),
+        "repeats_opening": repeats,
+        "story_points": sum(len(f) for f in story_points.values()),
+        "story_twins": twins,
+    }
 
 
 def main() -> None:
@@ -128,14 +163,19 @@ def main() -> None:
     try:
         for name, path, days_ago in (
             ("labelled (tuning) set", evaluation.DATA, 400),
+            ("second tuning set", evaluation.TUNING2, 350),
             ("held-out set", evaluation.HELDOUT, 300),
+            ("second held-out set", evaluation.HELDOUT2, 200),
         ):
             scores, items = quality(path, days_ago), evaluation.items(path)
             print(
                 f"Quality on the {name} ({len(items)} articles, "
                 f"{len({i.event for i in items})} events): precision "
                 f"{scores['precision']:.3f}, recall {scores['recall']:.3f} "
-                f"(tp {scores['tp']}, fp {scores['fp']}, fn {scores['fn']})",
+                f"(tp {scores['tp']}, fp {scores['fp']}, fn {scores['fn']}); key points: "
+                f"{scores['article_points']} of articles, {scores['repeats_opening']} "
+                f"repeating an opening sentence; {scores['story_points']} of stories, "
+                f"{scores['story_twins']} near-duplicate pairs",
                 flush=True,
             )
         if args.quality_only:
@@ -152,6 +192,14 @@ def main() -> None:
             f"Full recompute of {total} articles: {wall:.0f} s wall, {cpu:.0f} s CPU "
             f"({cpu / total * 1000:.1f} ms CPU per article, workers included); "
             f"{Story.objects.count()} stories",
+            flush=True,
+        )
+        members = dict(StoryMembership.objects.values_list("article_id", "story_id"))
+        checks = point_checks(dict.fromkeys(members, ""), members)
+        print(
+            f"Key points after the recompute: {checks['article_points']} of articles, "
+            f"{checks['repeats_opening']} repeating an opening sentence; "
+            f"{checks['story_points']} of stories, {checks['story_twins']} near-duplicate pairs",
             flush=True,
         )
         t0 = timezone.now() - timedelta(minutes=5 * args.articles + 600)

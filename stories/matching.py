@@ -5,18 +5,21 @@
    query on LshBand; the article table is never scanned.
 2. Near-duplicate text: estimated Jaccard similarity of the word 3-gram MinHash
    signatures >= STORY_MINHASH_THRESHOLD (identical or lightly edited wire copy).
-3. Same event in other words: TF-IDF cosine between the article's title-and-lead words
-   and each candidate story's (all its articles' words together). The IDF counts how
-   many articles of the same window use a word, so a town's name that is in the news
-   all week weighs little. The bar is STORY_TFIDF_THRESHOLD for reports within hours of
-   the story's articles, rising to STORY_TFIDF_THRESHOLD_LATE at
-   STORY_TFIDF_RAMP_HOURS apart: a late article must say more of the same to join.
+3. Same event in other words: for each article of the candidate stories, the
+   probability that it tells the same event (stories/blend.py: a logistic blend, fitted
+   on the labelled set, of the TF-IDF cosine of the title-and-lead words, the cosine of
+   their static word embeddings and the days apart). The IDF counts how many articles of
+   the same window use a word, so a town's name that is in the news all week weighs
+   little. The article joins the story of the most likely one when that probability
+   reaches STORY_MATCH_PROBABILITY and the mean over the story's articles reaches
+   STORY_MATCH_MEAN_PROBABILITY (one close article cannot pull a new report into a
+   story the rest of which tells another event); the evidence keeps every measure and
+   its weight.
 """
 
 from __future__ import annotations
 
 import math
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -24,9 +27,9 @@ import numpy as np
 from django.conf import settings
 from django.db.models import Count, Subquery
 
+from . import blend, embeddings
 from .models import ArticleFingerprint, LshBand, StoryMembership
 from .text import MAX_TERMS, Features, jaccards, term_key
-from .vectors import tfidf_rows
 
 MAX_STORY_ROWS = 400  # story-mates read per assignment, newest first
 
@@ -70,7 +73,7 @@ def _story_rows(article_id: int, ids: list[int]) -> list[dict]:
         .values("article_id", "story_id", "evidence")[: MAX_STORY_ROWS * 4]
     }
     rows = ArticleFingerprint.objects.filter(article_id__in=list(members)).values(
-        "article_id", "published_at", "dup_signature", "terms"
+        "article_id", "published_at", "dup_signature", "terms", "embedding", "names"
     )
     found = []
     for row in rows:
@@ -83,14 +86,11 @@ def _story_rows(article_id: int, ids: list[int]) -> list[dict]:
     return found[:MAX_STORY_ROWS]
 
 
-def _idf(when: datetime, vocabulary: dict[str, int], own: set[str]) -> np.ndarray:
-    """Smoothed IDF of the article's own words among the window's articles.
-
-    Only the article's words are counted (one indexed query of at most MAX_TERMS keys);
-    a word only the stories use gets the mean weight of the article's words.
-    """
+def _own_idf(when: datetime, own: set[str]) -> dict[str, float]:
+    """Smoothed IDF of the article's own words among the window's articles: two indexed
+    queries (at most MAX_TERMS keys)."""
     window = _window(when)
-    keys = {term_key(t): vocabulary[t] for t in own if t in vocabulary}
+    keys = {term_key(t): t for t in own}
     counts = dict(
         LshBand.objects.filter(key__in=list(keys), published_at__range=window)
         .values("key")
@@ -98,10 +98,16 @@ def _idf(when: datetime, vocabulary: dict[str, int], own: set[str]) -> np.ndarra
         .values_list("key", "n")
     )
     total = ArticleFingerprint.objects.filter(published_at__range=window).count() + 1
-    own_idf = {i: math.log((total + 1) / (counts.get(k, 0) + 1)) + 1 for k, i in keys.items()}
-    typical = float(np.mean(list(own_idf.values()))) if own_idf else 1.0
-    idf = np.full(len(vocabulary), typical)
-    for i, value in own_idf.items():
+    return {t: math.log((total + 1) / (counts.get(k, 0) + 1)) + 1 for k, t in keys.items()}
+
+
+def _idf(own_idf: dict[str, float], vocabulary: dict[str, int], size: int = 0) -> np.ndarray:
+    """The IDF of a vocabulary's columns (`size` of them, at least): the article's words
+    their own; any other word the mean weight of the article's words in this vocabulary."""
+    mine = {vocabulary[t]: v for t, v in own_idf.items() if t in vocabulary}
+    typical = float(np.mean(list(mine.values()))) if mine else 1.0
+    idf = np.full(max(size, len(vocabulary)), typical)
+    for i, value in mine.items():
         idf[i] = value
     return idf
 
@@ -125,48 +131,97 @@ def find_match(article_id: int, when: datetime, features: Features) -> Match | N
     return _similar(when, features, rows)
 
 
+def pair_measures(when: datetime, features: Features, rows: list[dict]) -> dict | None:
+    """The blend's measures of the article against each row, as arrays (blend.py says
+    what each is); None when no text has any term. Calibration uses it too."""
+    names = [set(features.names.split())] + [set(r["names"].split()) for r in rows]
+    docs = [features.terms_text.split()] + [r["terms"].split() for r in rows]
+    vocabulary: dict[str, int] = {}
+    cells = [(i, vocabulary.setdefault(w, len(vocabulary))) for i, d in enumerate(docs) for w in d]
+    if not vocabulary:  # no terms at all
+        return None
+    # Sparse: (text, word) cells with their counts; `what` leaves out each text's own
+    # names and numbers.
+    keys, counts = np.unique(
+        np.array([i * len(vocabulary) + j for i, j in cells], dtype=np.int64), return_counts=True
+    )
+    row, col = np.divmod(keys, len(vocabulary))
+    named = {
+        i * len(vocabulary) + vocabulary[n]
+        for i, f in enumerate(names)
+        for n in f
+        if n in vocabulary
+    }
+    kept = ~np.isin(keys, np.fromiter(named, dtype=np.int64, count=len(named)))
+    own_idf = _own_idf(when, set(list(dict.fromkeys(docs[0]))[:MAX_TERMS]))
+    # log(1 + tf), with the window's document frequencies instead of these few
+    # documents' (stories/vectors.py says why).
+    weights = np.log1p(counts) * _idf(own_idf, vocabulary)[col]
+    present = np.zeros(len(vocabulary), dtype=bool)
+    present[col[kept]] = True
+    what_idf = _idf(own_idf, {w: i for w, i in vocabulary.items() if present[i]}, len(vocabulary))
+    what_weights = np.where(kept, np.log1p(counts) * what_idf[col], 0.0)
+    hours = np.array([abs((when - r["published_at"]).total_seconds()) / 3600 for r in rows])
+    return {
+        "cosine": _cosines_with_first(row, col, weights, len(docs), len(vocabulary)),
+        "embedding": embeddings.cosines(
+            [bytes(r["embedding"] or b"") for r in rows], features.embedding
+        ),
+        "days_apart": hours / 24,
+        "names": np.array([_jaccard(names[0], found) for found in names[1:]]),
+        "what": _cosines_with_first(row, col, what_weights, len(docs), len(vocabulary)),
+    }
+
+
+def _cosines_with_first(row, col, weights, n_rows: int, n_cols: int) -> np.ndarray:
+    """Cosine of every text but the first with the first, from sparse (row, col, weight)."""
+    first = np.zeros(n_cols)
+    first[col[row == 0]] = weights[row == 0]
+    norms = np.sqrt(np.bincount(row, weights=weights**2, minlength=n_rows))
+    dots = np.bincount(row, weights=weights * first[col], minlength=n_rows)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        found = dots / (norms * norms[0])
+    return np.nan_to_num(found[1:], nan=0.0, posinf=0.0, neginf=0.0)
+
+
+def _jaccard(a: set, b: set) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
+
+
 def _similar(when: datetime, features: Features, rows: list[dict]) -> Match | None:
-    by_story: dict[int, list[dict]] = defaultdict(list)
-    for row in rows:
-        by_story[row["story_id"]].append(row)
-    story_ids = list(by_story)
-    docs = [features.terms_text.split()] + [
-        " ".join(r["terms"] for r in by_story[s]).split() for s in story_ids
-    ]
-    own = set(list(dict.fromkeys(features.terms_text.split()))[:MAX_TERMS])
-    try:
-        # log(1 + tf), with the window's document frequencies instead of these few
-        # documents' (stories/vectors.py says why).
-        vectors = tfidf_rows(docs, sublinear="log1p", idf=lambda v: _idf(when, v, own))
-    except ValueError:  # no terms at all
+    """The story of the earlier article most likely to tell the same event (blend.py),
+    when that likelihood reaches STORY_MATCH_PROBABILITY and its mean over the story's
+    articles reaches STORY_MATCH_MEAN_PROBABILITY."""
+    measures = pair_measures(when, features, rows)
+    if measures is None:
         return None
-    cosines = vectors[1:] @ vectors[0]
-    lo = settings.STORY_TFIDF_THRESHOLD
-    hi = settings.STORY_TFIDF_THRESHOLD_LATE
-    ramp = settings.STORY_TFIDF_RAMP_HOURS
-    best = None
-    for story_id, cosine in zip(story_ids, cosines, strict=True):
-        if cosine < lo:  # below the lowest bar: no need for the gap
-            continue
-        gap = min(abs((when - r["published_at"]).total_seconds()) for r in by_story[story_id])
-        needed = lo + (hi - lo) * min(1.0, gap / 3600 / ramp)
-        if cosine >= needed and (best is None or cosine - needed > best[0]):
-            best = (cosine - needed, story_id, float(cosine), needed, gap / 3600)
-    if best is None:
+    likely = 1 / (1 + np.exp(-blend.logits(measures)))
+    best = int(np.argmax(likely))
+    story_id = rows[best]["story_id"]
+    # The whole story must agree, not one of its articles: the mean over its articles.
+    mates = [i for i, r in enumerate(rows) if r["story_id"] == story_id]
+    probability, mean = float(likely[best]), float(likely[mates].mean())
+    if probability < settings.STORY_MATCH_PROBABILITY:
         return None
-    _, story_id, cosine, needed, hours = best
+    if mean < settings.STORY_MATCH_MEAN_PROBABILITY:
+        return None
+    row = rows[best]
     own = set(features.terms_text.split())
-    story_words = " ".join(r["terms"] for r in by_story[story_id]).split()
-    shared = [w for w in dict.fromkeys(story_words) if w in own][:8]
-    closest = max(by_story[story_id], key=lambda r: len(own & set(r["terms"].split())))
+    shared = [w for w in dict.fromkeys(row["terms"].split()) if w in own][:8]
+    terms = blend.logit_terms({k: float(v[best]) for k, v in measures.items()})
     return Match(
-        story_id,
+        row["story_id"],
         StoryMembership.Reason.SIMILAR,
         {
-            "matched": closest["article_id"],
-            "cosine": round(cosine, 3),
-            "needed": round(needed, 3),
-            "hours_apart": round(hours, 1),
+            "matched": row["article_id"],
+            "probability": round(probability, 3),
+            "needed": settings.STORY_MATCH_PROBABILITY,
+            "story_mean": round(mean, 3),
+            "mean_needed": settings.STORY_MATCH_MEAN_PROBABILITY,
+            "story_articles": len(mates),
+            **{k: round(float(v[best]), 3) for k, v in measures.items()},
+            "hours_apart": round(float(measures["days_apart"][best]) * 24, 1),
+            "logit_terms": {k: round(v, 2) for k, v in terms.items()},
             "shared_terms": shared,
         },
     )

@@ -68,7 +68,7 @@ class StoryMembership(Tracked, models.Model):
     class Reason(models.TextChoices):
         FIRST = "first", "First report of a new story"
         DUPLICATE = "duplicate", "Near-duplicate text (MinHash)"
-        SIMILAR = "similar", "Similar title and lead (TF-IDF)"
+        SIMILAR = "similar", "Same event in other words (TF-IDF and embeddings)"
         SPLIT = "split", "Split out by an editor"
         MERGED = "merged", "Merged by an editor"
 
@@ -105,10 +105,21 @@ class StoryMembership(Tracked, models.Model):
             )
         if self.reason == self.Reason.SIMILAR:
             shared = ", ".join(e.get("shared_terms", []))
+            if "probability" not in e:  # grouped before the blend (TF-IDF bar only)
+                return (
+                    f"Title and lead close to the story's (TF-IDF cosine "
+                    f"{e.get('cosine', 0):.2f}, needed {e.get('needed', 0):.2f} at "
+                    f"{e.get('hours_apart', 0)} h apart); shared words: {shared}."
+                )
+            terms = ", ".join(f"{k} {v:+.2f}" for k, v in e.get("logit_terms", {}).items())
             return (
-                f"Title and lead close to the story's (TF-IDF cosine {e.get('cosine', 0):.2f}, "
-                f"needed {e.get('needed', 0):.2f} at {e.get('hours_apart', 0)} h apart); "
-                f"closest article {e.get('matched')}; shared words: {shared}."
+                f"Same event as article {e.get('matched')} with probability "
+                f"{e['probability']:.2f} (needed {e.get('needed', 0):.2f}), mean over its "
+                f"{e.get('story_articles', 1)} articles {e.get('story_mean', 0):.2f} (needed "
+                f"{e.get('mean_needed', 0):.2f}): TF-IDF cosine {e.get('cosine', 0):.2f}, "
+                f"embedding cosine {e.get('embedding', 0):.2f}, without names "
+                f"{e.get('what', 0):.2f}, names and numbers {e.get('names', 0):.2f}, "
+                f"{e.get('hours_apart', 0)} h apart (logit: {terms}); shared words: {shared}."
             )
         return self.get_reason_display() + "."
 
@@ -122,6 +133,14 @@ class ArticleFingerprint(models.Model):
     published_at = models.DateTimeField(db_index=True)
     dup_signature = models.BinaryField(help_text="MinHash of the text's word 3-grams.")
     terms = models.TextField(help_text="Content words of title and lead, for TF-IDF.")
+    names = models.TextField(
+        blank=True, default="", help_text="Names and numbers of title and lead (text.py)."
+    )
+    embedding = models.BinaryField(
+        default=b"",
+        blank=True,
+        help_text="Static word embedding of title and lead (float16): stories/embeddings.py.",
+    )
     text_hash = models.CharField(max_length=32, help_text="Unchanged text: nothing to redo.")
 
     def __str__(self) -> str:
@@ -168,6 +187,13 @@ class KeyPoint(Tracked, models.Model):
     )
     sentence = models.TextField(help_text="The sentence exactly as the article has it.")
     position = models.PositiveSmallIntegerField(default=0)
+    also_reported_by = models.JSONField(
+        default=list,
+        blank=True,
+        editable=False,
+        help_text="Ids of the story's other articles that said nearly the same (token Jaccard"
+        " >= 0.6); the sentence quoted is the earliest.",
+    )
     edited_text = models.TextField(
         blank=True, help_text="Shown instead of the sentence when filled in."
     )

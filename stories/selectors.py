@@ -17,8 +17,10 @@ def story_articles(story: Story) -> list[Article]:
     )
 
 
-def story_points(story: Story) -> list[KeyPoint]:
-    return list(
+def story_points(story: Story, articles: list[Article] = ()) -> list[KeyPoint]:
+    """The story's shown points; each gets `also`: those of `articles` (the story's
+    visible ones, sources selected) that reported nearly the same sentence."""
+    points = list(
         KeyPoint.objects.filter(story=story)
         .shown()
         .select_related("source_article__source")
@@ -26,14 +28,21 @@ def story_points(story: Story) -> list[KeyPoint]:
             "sentence",
             "edited_text",
             "position",
+            "also_reported_by",
             "source_article__slug",
             "source_article__source__slug",
             "source_article__source__name",
         )
     )
+    by_id = {a.pk: a for a in articles}
+    for point in points:
+        point.also = [by_id[i] for i in point.also_reported_by or [] if i in by_id]
+    return points
 
 
 def article_points(article: Article) -> list[KeyPoint]:
+    if article.pk is None:  # unsaved: "article_id IS NULL" would be every story's points
+        return []
     return list(
         KeyPoint.objects.filter(article_id=article.pk).shown().only("sentence", "edited_text")
     )

@@ -28,8 +28,13 @@ logger = logging.getLogger(__name__)
 FIELDS = ("title", "summary", "body", "status", "published_at", "created_at", "source_id")
 
 
+# Part of every text hash: a new version makes every article's analysis (fingerprint,
+# embedding, key points) stale, so the next save or `recompute_stories` redoes it.
+ANALYSIS_VERSION = "2"  # 2: embeddings, key points from body prose after the opening
+
+
 def _text_hash(article: Article) -> str:
-    text = "\x1f".join((article.title, article.summary, article.body))
+    text = "\x1f".join((ANALYSIS_VERSION, article.title, article.summary, article.body))
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
@@ -59,6 +64,8 @@ def save_fingerprints(pairs: list[tuple[Article, Features]]) -> None:
                 published_at=_when(article),
                 dup_signature=features.dup_signature.tobytes(),
                 terms=features.terms_text,
+                embedding=features.embedding.tobytes(),
+                names=features.names,
                 text_hash=_text_hash(article),
             )
             for article, features in pairs
@@ -197,19 +204,51 @@ def save_story_points(story: Story, visible: dict[int, datetime]) -> None:
         "article_id", "position", "source_article_id", "sentence"
     )
     found = sorted(found, key=lambda r: (visible[r[0]], r[0], r[1]))
-    rows = [(source_id, sentence) for _, _, source_id, sentence in found]
-    taken = {p.sentence for p in kept}
-    rows = [r for r in rows if r[1] not in taken]
+    taken = [keypoints.token_set(p.sentence) for p in kept]
+    rows = [
+        (source_id, sentence)
+        for _, _, source_id, sentence in found
+        if not any(
+            keypoints.token_jaccard(sentence, t) >= keypoints.DUPLICATE_JACCARD for t in taken
+        )
+    ]
     start = max((p.position for p in kept), default=-1) + 1
     limit = max(0, keypoints.MAX_POINTS - len(kept))
     if len({article_id for article_id, _ in rows}) == 1:
-        chosen = list(range(min(limit, len(rows))))  # one article: its own points, in order
+        chosen = [[i] for i in range(min(limit, len(rows)))]  # one article: its own, in order
     else:
         chosen = keypoints.story_points(rows, limit=limit)
     KeyPoint.objects.bulk_create(
-        KeyPoint(story=story, source_article_id=rows[i][0], sentence=rows[i][1], position=start + n)
-        for n, i in enumerate(chosen)
+        KeyPoint(
+            story=story,
+            source_article_id=rows[group[0]][0],
+            sentence=rows[group[0]][1],
+            position=start + n,
+            also_reported_by=list(
+                dict.fromkeys(rows[i][0] for i in group[1:] if rows[i][0] != rows[group[0]][0])
+            ),
+        )
+        for n, group in enumerate(chosen)
     )
+
+
+def preview_points(article: Article) -> list[KeyPoint]:
+    """The key points publishing this (possibly unsaved) article would show, unsaved:
+    computed from its text, with the points an editor edited or hid kept as they are."""
+    kept = []
+    if article.pk is not None:
+        kept = list(KeyPoint.objects.filter(article_id=article.pk, edited_by_editor=True))
+    taken = {p.sentence for p in kept}
+    points = kept + [
+        KeyPoint(article=article, source_article=article, sentence=s, position=i)
+        for i, s in article_points(article)
+        if s not in taken
+    ]
+    return [
+        p
+        for p in sorted(points, key=lambda p: (p.position, p.pk is None, p.pk or 0))
+        if not p.hidden
+    ]
 
 
 def remove_article(article_id: int) -> None:

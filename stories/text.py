@@ -15,6 +15,8 @@ import numpy as np
 from datasketch import MinHash
 from django.utils.html import strip_tags
 
+from .embeddings import embed
+
 # Near-duplicate text: word 3-grams of the whole article, 64 permutations, 8 bands of 8
 # rows (two texts become candidates with probability ~0.5 at a Jaccard similarity of 0.75).
 DUP_PERM, DUP_BANDS, DUP_ROWS, DUP_SHINGLE = 64, 8, 8, 3
@@ -149,14 +151,72 @@ def jaccards(signatures: list[bytes], sig: np.ndarray) -> np.ndarray:
     return np.where(fits, np.count_nonzero(matrix == sig, axis=1) / len(sig), 0.0)
 
 
+_NUMBER_WORDS = {
+    w: str(i)
+    for i, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen "
+        "fourteen fifteen sixteen seventeen eighteen nineteen twenty".split()
+    )
+} | {
+    "thirty": "30",
+    "forty": "40",
+    "fifty": "50",
+    "sixty": "60",
+    "seventy": "70",
+    "eighty": "80",
+    "ninety": "90",
+    "hundred": "100",
+    "thousand": "1000",
+}
+_NAME_OR_NUMBER = re.compile(r"\d[\d,.]*\d|\d|[^\W\d_]+(?:['’][^\W\d_]+)?")
+_CALENDAR = frozenset(
+    stem(w)
+    for w in "monday tuesday wednesday thursday friday saturday sunday january february "
+    "march april may june july august september october november december".split()
+)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def _number(token: str) -> str | None:
+    if token[0].isdigit():
+        return token.replace(",", "").rstrip(".")
+    lower = token.lower()
+    return _NUMBER_WORDS.get(lower) if lower not in ("one", "zero") else None
+
+
+def names_and_numbers(title: str, summary: str, body: str, limit: int = 60) -> list[str]:
+    """Who, where and how many: the capitalised words inside sentences (not the first
+    word) and the numbers ("nine", "9" and "9,000" as digits) of the title and lead. A
+    title word counts as a name only when the lead capitalises it inside a sentence, so a
+    title in Title Case adds nothing of its own."""
+    lead = f"{summary} {' '.join(plain_text(body).split()[:limit])}"
+    found: dict[str, None] = {}
+    for sentence in _SENTENCE_END.split(lead):
+        for i, token in enumerate(_NAME_OR_NUMBER.findall(sentence)):
+            value = _number(token)
+            if value is None and i and token[0].isupper() and len(token) > 1:
+                value = stem(token.lower().replace("’", "'"))
+            if value and value not in STOPWORDS and value not in _CALENDAR:
+                found[value] = None
+    capitalised = set(found)
+    for token in _NAME_OR_NUMBER.findall(title):
+        value = _number(token) or stem(token.lower().replace("’", "'"))
+        if _number(token) or value in capitalised:
+            found[value] = None
+    return list(found)[:MAX_TERMS]
+
+
 class Features:
     """What matching needs of one article, computed once from its text."""
 
-    __slots__ = ("dup_signature", "terms_text", "keys")
+    __slots__ = ("dup_signature", "terms_text", "keys", "embedding", "names")
 
     def __init__(self, *, title: str, summary: str, body: str) -> None:
         full = words(f"{title} {summary} {plain_text(body)}")
-        lead = terms(lead_text(title, summary, body, limit=40))
+        opening = lead_text(title, summary, body, limit=40)
+        lead = terms(opening)
+        self.embedding = embed(content_words(opening))
+        self.names = " ".join(names_and_numbers(title, summary, body, limit=40))
         self.terms_text = " ".join(lead)
         self.dup_signature = minhash(shingles(full), DUP_PERM)
         self.keys = band_keys(self.dup_signature, lead)

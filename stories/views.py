@@ -33,7 +33,7 @@ def story_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "timeline": articles,
             "others": [a for a in articles if a.pk != lead.pk],
             "source_count": len(sources),
-            "points": selectors.story_points(story),
+            "points": selectors.story_points(story, articles),
         },
     )
 

@@ -100,9 +100,9 @@ API_CURSOR_MAX_LENGTH = env_int("API_CURSOR_MAX_LENGTH", 200)
 # Stories (stories/, docs/stories.md): grouping the same event across sources.
 STORY_WINDOW_HOURS = env_int("STORY_WINDOW_HOURS", 72)  # candidates published this close
 STORY_MINHASH_THRESHOLD = env_float("STORY_MINHASH_THRESHOLD", 0.5)  # near-dup
-STORY_TFIDF_THRESHOLD = env_float("STORY_TFIDF_THRESHOLD", 0.13)  # same hour
-STORY_TFIDF_THRESHOLD_LATE = env_float("STORY_TFIDF_THRESHOLD_LATE", 0.3)
-STORY_TFIDF_RAMP_HOURS = env_int("STORY_TFIDF_RAMP_HOURS", 24)  # hours apart to reach LATE
+# Same event in other words: the blend's probability needed (stories/blend.py).
+STORY_MATCH_PROBABILITY = env_float("STORY_MATCH_PROBABILITY", 0.4)
+STORY_MATCH_MEAN_PROBABILITY = env_float("STORY_MATCH_MEAN_PROBABILITY", 0.5)  # story-wide
 STORY_MIN_SHARED_KEYS = env_int("STORY_MIN_SHARED_KEYS", 1)  # LSH keys a candidate shares
 STORY_MAX_CANDIDATES = env_int("STORY_MAX_CANDIDATES", 40)  # compared in full per article
 STORY_RELATED_DAYS = env_int("STORY_RELATED_DAYS", 30)  # how far back related articles reach

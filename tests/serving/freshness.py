@@ -571,7 +571,9 @@ def edit_every_topic_field(site, editor):
     "updated_at",
 )
 @changes(None, StoryMembership, "article", "story")
-@changes(None, KeyPoint, "article", "story", "source_article", "sentence", "position")
+@changes(
+    None, KeyPoint, "article", "story", "source_article", "sentence", "position", "also_reported_by"
+)
 def regroup_story(site, editor):
     story_services.split_article(article=site.second)
 

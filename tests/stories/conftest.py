@@ -15,6 +15,8 @@ FERRY = [
             "The operator, Saltmarsh Lines, called the stoppage premature and booked talks.",
             "Islanders were told to expect no crossings before Wednesday evening.",
             "A shop owner on the island said deliveries of bread had already stopped.",
+            "The island's school will open late so that teachers on the mainland can arrive.",
+            "Fishermen offered to carry urgent medicines across in their own boats.",
         ],
     ),
     (
@@ -25,6 +27,8 @@ FERRY = [
             "The deckhands' union said Saltmarsh Lines wanted staff to work four nights running.",
             "Saltmarsh Lines described the walkout as premature and said talks were planned.",
             "No sailings to the island are expected before Wednesday evening.",
+            "The island's only doctor asked for prescriptions to be sent over by lifeboat.",
+            "Local councillors called for a deal before the weekend ferry timetable starts.",
         ],
     ),
 ]

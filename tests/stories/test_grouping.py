@@ -30,7 +30,8 @@ def test_membership_explains_why_it_joined(ferry_story):
     membership = StoryMembership.objects.get(article=ferry_story[1])
     assert membership.reason == StoryMembership.Reason.SIMILAR
     assert membership.evidence["matched"] == ferry_story[0].pk
-    assert membership.evidence["cosine"] >= membership.evidence["needed"]
+    assert membership.evidence["probability"] >= membership.evidence["needed"]
+    assert membership.evidence["story_mean"] >= membership.evidence["mean_needed"]
     assert "ferri" in membership.evidence["shared_terms"] or "ferry" in str(
         membership.evidence["shared_terms"]
     )

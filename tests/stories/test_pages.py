@@ -68,7 +68,7 @@ def test_article_key_points_are_its_own_sentences_under_an_extracted_label(clien
     assert "Key points" in html and "Extracted automatically" in html
     items = re.search(r'<ul class="key-points__list">(.*?)</ul>', html, re.S).group(1)
     points = re.findall(r"<li>(.*?)</li>", items)
-    assert 3 <= len(points) <= 5
+    assert 2 <= len(points) <= 5
     text = escape(f"{first.summary} {plain_text(first.body)}")
     assert all(p in text for p in points)
 

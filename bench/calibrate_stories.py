@@ -1,0 +1,153 @@
+"""Fit the grouping blend (stories/blend.py) on the tuning sets, and only on them.
+
+    python bench/calibrate_stories.py
+
+In a throw-away database, each tuning set (stories/eval_set.txt, stories/eval_tuning2.txt,
+each in a window of its own) is fingerprinted in
+publication order, as the live path does; for each article, its LSH candidates among the
+earlier ones are measured exactly as matching measures them (matching.pair_measures:
+TF-IDF cosine, embedding cosine, hours apart). A logistic regression is fitted on those
+pairs (same event or not) for a few regularisation strengths; for each, the grouping
+that would result (the near-duplicate rule, then the most likely earlier article, joined
+when its probability reaches a bar) is scored by pairwise precision and recall over a
+grid of bars. Copy the chosen weights into stories/blend.py and the bar into
+STORY_MATCH_PROBABILITY. The held-out sets are never read here.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+import numpy as np  # noqa: E402
+from django.conf import settings  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.utils import timezone  # noqa: E402
+from django.utils.text import slugify  # noqa: E402
+from sklearn.linear_model import LogisticRegression  # noqa: E402
+
+from articles.models import Article, Source  # noqa: E402
+from stories import evaluation, matching, services  # noqa: E402
+from stories.models import ArticleFingerprint  # noqa: E402
+from stories.text import jaccards  # noqa: E402
+
+MEASURES = ("cosine", "embedding", "days_apart", "names", "what")
+BARS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
+MEAN_BARS = (0.0, 0.2, 0.3, 0.4, 0.5)
+
+
+def measured_pairs(path, days_ago) -> tuple[list[int], dict[int, str], list[dict]]:
+    """(article ids in order, labels, one dict per candidate pair with its measures)."""
+    t0 = timezone.now() - timedelta(days=days_ago)
+    order, labels, pairs = [], {}, []
+    for n, item in enumerate(sorted(evaluation.items(path), key=lambda i: i.hours)):
+        source, _ = Source.objects.get_or_create(
+            slug=slugify(item.source), defaults={"name": item.source}
+        )
+        article = Article(
+            title=item.title,
+            slug=f"calibrate-{path.stem}-{n}",
+            summary=item.summary,
+            body="".join(f"<p>{p}</p>" for p in item.paragraphs),
+            source=source,
+            status=Article.Status.PUBLISHED,
+            published_at=t0 + timedelta(hours=item.hours),
+        )
+        Article.objects.bulk_create([article])  # no signal: nothing grouped here
+        features = services.save_fingerprint(article)
+        ids = set(matching.candidates(article.pk, article.published_at, features.keys))
+        rows = list(
+            ArticleFingerprint.objects.filter(
+                article_id__in=order, published_at__range=matching._window(article.published_at)
+            ).values("article_id", "published_at", "dup_signature", "terms", "embedding", "names")
+        )
+        labels[article.pk] = item.event
+        if rows:
+            measures = matching.pair_measures(article.published_at, features, rows)
+            dup = jaccards([bytes(r["dup_signature"]) for r in rows], features.dup_signature)
+            for k, row in enumerate(rows):
+                pairs.append(
+                    {
+                        "a": article.pk,
+                        "b": row["article_id"],
+                        "x": [measures[m][k] for m in MEASURES],
+                        "dup": dup[k],
+                        "same": labels[row["article_id"]] == item.event,
+                        "candidate": row["article_id"] in ids,
+                    }
+                )
+        order.append(article.pk)
+    return order, labels, pairs
+
+
+def grouped(order, pairs, weights, intercept, bar, mean_bar) -> dict[int, int]:
+    """The story of each article, as matching would form it with these weights: the
+    near-duplicate rule, else the candidate story whose most likely article reaches
+    `bar`, provided its articles' mean probability reaches `mean_bar`."""
+    by_article: dict[int, list[dict]] = {}
+    for pair in pairs:
+        by_article.setdefault(pair["a"], []).append(pair)
+    story: dict[int, int] = {}
+    for pk in order:
+        found = by_article.get(pk, [])
+        near = [p for p in found if p["candidate"]]
+        dup = max(near, key=lambda p: p["dup"], default=None)
+        if dup and dup["dup"] >= settings.STORY_MINHASH_THRESHOLD:
+            story[pk] = story[dup["b"]]
+            continue
+        stories = {story[p["b"]] for p in near}
+        scores: dict[int, list[float]] = {s: [] for s in stories}
+        for p in found:
+            if story[p["b"]] in scores:
+                z = intercept + float(np.dot(weights, p["x"]))
+                scores[story[p["b"]]].append(1 / (1 + np.exp(-z)))
+        best = max(scores, key=lambda s: max(scores[s]), default=None)
+        joins = (
+            best is not None
+            and max(scores[best]) >= bar
+            and float(np.mean(scores[best])) >= mean_bar
+        )
+        story[pk] = best if joins else pk
+    return story
+
+
+def main() -> None:
+    settings.DEBUG = False
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    try:
+        order, labels, pairs = [], {}, []
+        for path, days_ago in zip(evaluation.TUNING, (400, 350), strict=True):
+            o, la, pa = measured_pairs(path, days_ago)
+            order, pairs = order + o, pairs + pa
+            labels |= {pk: f"{path.stem}:{event}" for pk, event in la.items()}
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+    x = np.array([p["x"] for p in pairs])
+    y = np.array([p["same"] for p in pairs])
+    print(f"{len(order)} articles, {len(pairs)} candidate pairs, {int(y.sum())} of one event")
+    for c in (1, 3, 10, 30, 100):
+        model = LogisticRegression(C=c, max_iter=5000).fit(x, y)
+        weights, intercept = model.coef_[0], float(model.intercept_[0])
+        named = ", ".join(f"{m} {w:.2f}" for m, w in zip(MEASURES, weights, strict=True))
+        print(f"C={c}: {named}, intercept {intercept:.2f}")
+        for mean_bar in MEAN_BARS:
+            cells = []
+            for bar in BARS:
+                story = grouped(order, pairs, weights, intercept, bar, mean_bar)
+                s = evaluation.pairwise(labels, story)
+                cells.append(f"{bar}: {s['precision']:.3f}/{s['recall']:.3f}")
+            print(f"   mean {mean_bar}; bar: precision/recall  " + "  ".join(cells))
+
+
+if __name__ == "__main__":
+    main()
