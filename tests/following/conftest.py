@@ -1,0 +1,61 @@
+"""Readers who follow things, and reports grouped into stories through the real path."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from following import services
+from following.targets import find
+from stories import services as story_services
+from tests import factories
+
+# Distinct words, so two reports never look like one story to the matcher.
+_WORDS = itertools.cycle(
+    "amber basalt cobalt dune ember fjord glacier heron iris juniper kelp lagoon marsh "
+    "nectar orchid pebble quartz reed saffron tundra umber violet willow yarrow zinnia".split()
+)
+_n = itertools.count()
+
+
+def report(*, hours_ago: float = 1, story_of=None, **kwargs):
+    """A published article, grouped: into `story_of`'s story when given, else its own."""
+    n = next(_n)
+    words = " ".join(next(_WORDS) for _ in range(4))
+    article = factories.ArticleFactory(
+        title=kwargs.pop("title", f"Report {n}: {words} council {n * 7919}"),
+        slug=f"report-{n}-{words.replace(' ', '-')}",
+        summary=f"{words} {n}",
+        body=f"<p>{words} {n} {n * 31}.</p>",
+        published_at=timezone.now() - timedelta(hours=hours_ago),
+        **kwargs,
+    )
+    if story_of is not None:
+        from stories.models import StoryMembership
+
+        story = StoryMembership.objects.get(article=story_of).story
+        StoryMembership.objects.create(article=article, story=story, reason="similar")
+        story_services.refresh_stories([story.pk])
+    else:
+        story_services.assign_article(article.pk)
+    return article
+
+
+def story_of(article):
+    from stories.models import StoryMembership
+
+    return StoryMembership.objects.select_related("story").get(article=article).story
+
+
+def follow(user, kind: str, slug: str):
+    target = find(kind, slug)
+    assert target is not None, (kind, slug)
+    return services.follow(user=user, target=target)
+
+
+@pytest.fixture
+def topic(db):
+    return factories.TopicFactory(name="Ferries", slug="ferries")
