@@ -41,7 +41,7 @@ def follow(*, user, target: Target) -> Follow:
 
 def unfollow(*, user, target: Target) -> bool:
     """Stop following `target`; False when the reader did not follow it."""
-    deleted, _ = Follow.objects.filter(user=user, kind=target.kind, **target.fields()).delete()
+    deleted, _ = Follow.objects.filter(user=user, **target.lookup()).delete()
     return bool(deleted)
 
 
@@ -51,7 +51,7 @@ def follows_query(user):
 
 
 def is_following(*, user, target: Target) -> bool:
-    return Follow.objects.filter(user=user, kind=target.kind, **target.fields()).exists()
+    return Follow.objects.filter(user=user, **target.lookup()).exists()
 
 
 @transaction.atomic

@@ -29,6 +29,12 @@ class Target:
             return {"author_slug": self.slug}
         return {self.kind: self.obj}
 
+    def lookup(self) -> dict:
+        """Follow filters that find it by slug alone (no need to load the row first)."""
+        if self.kind == Follow.Kind.AUTHOR:
+            return {"kind": self.kind, "author_slug": self.slug}
+        return {"kind": self.kind, f"{self.kind}__slug": self.slug}
+
     @property
     def url(self) -> str:
         return page_url(self.kind, self.slug)

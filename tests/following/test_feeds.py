@@ -30,7 +30,7 @@ def test_every_list_page_shows_an_rss_link_to_its_own_feed(client):
         topic.get_absolute_url(): reverse("syndication:feed_topic_rss", args=["ferries"]),
         "/authors/jane-roe/": reverse("syndication:feed_author_rss", args=["jane-roe"]),
         story.get_absolute_url(): reverse("syndication:feed_story_rss", args=[story.slug]),
-        "/search/?q=council": reverse("syndication:feed_search_rss") + "?q=council",
+        "/search/?q=report": reverse("syndication:feed_search_rss") + "?q=report",
     }
     for page, feed in pages.items():
         html = client.get(page).content.decode()
