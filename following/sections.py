@@ -16,6 +16,10 @@ def settings_section(request, user) -> SafeString:
     follows = [targets.of_follow(f) for f in selectors.follows_of(user)]
     found = ReaderSettings.objects.filter(user=user).first()
     initial = {}
+    form = MailSettingsForm
+    if found is None or not found.mails:
+        # Never chosen: the page's script offers the browser's own zone (time-zone.js).
+        form = _guessing
     if found is not None:
         initial = {
             "briefing": found.briefing,
@@ -25,6 +29,12 @@ def settings_section(request, user) -> SafeString:
         }
     return render_to_string(
         "following/includes/settings_section.html",
-        {"follows": follows, "form": MailSettingsForm(initial=initial), "has_settings": found},
+        {"follows": follows, "form": form(initial=initial)},
         request=request,
     )
+
+
+def _guessing(**kwargs) -> MailSettingsForm:
+    form = MailSettingsForm(**kwargs)
+    form.fields["time_zone"].widget.attrs["data-guess-zone"] = ""
+    return form

@@ -109,7 +109,7 @@ def following_page(request: HttpRequest) -> HttpResponse:
     card per story; those after the last visit are marked new. Six queries in all
     (session, user, settings, the page of stories, their cards, the visit's time)."""
     user = request.user
-    reader = ReaderSettings.objects.filter(user=user).only("seen_at").first()
+    reader = ReaderSettings.objects.filter(user=user).only("seen_at", "briefing").first()
     seen_at = reader.seen_at if reader else None
     before = _cursor(request.GET.get("before"))
     rows, more = selectors.story_page(services.follows_query(user), before=before)
@@ -125,6 +125,8 @@ def following_page(request: HttpRequest) -> HttpResponse:
     context = {
         "cards": cards,
         "has_follows": reader is not None,
+        # Offered once they follow something (off by default).
+        "offer_briefing": reader is not None and not reader.briefing,
         "next_cursor": cursor_of(rows[-1]) if more else "",
         "first_page": before is None,
     }

@@ -11,6 +11,7 @@ from django.utils import timezone
 from following import services
 from following.targets import find
 from stories import services as story_services
+from stories.models import StoryMembership
 from tests import factories
 
 _n = itertools.count()
@@ -38,20 +39,21 @@ def report(*, hours_ago: float = 1, story_of=None, **kwargs):
         published_at=timezone.now() - timedelta(hours=hours_ago),
         **kwargs,
     )
+    # In a transactional test the article's own save has grouped it already (on commit).
     if story_of is not None:
-        from stories.models import StoryMembership
-
         story = StoryMembership.objects.get(article=story_of).story
-        StoryMembership.objects.create(article=article, story=story, reason="similar")
-        story_services.refresh_stories([story.pk])
-    else:
+        before = StoryMembership.objects.filter(article=article).values_list("story_id", flat=True)
+        left = list(before)
+        StoryMembership.objects.update_or_create(
+            article=article, defaults={"story": story, "reason": "similar"}
+        )
+        story_services.refresh_stories({story.pk, *left})
+    elif not StoryMembership.objects.filter(article=article).exists():
         story_services.assign_article(article.pk)
     return article
 
 
 def story_of(article):
-    from stories.models import StoryMembership
-
     return StoryMembership.objects.select_related("story").get(article=article).story
 
 
