@@ -24,24 +24,22 @@ router = Router(tags=["following"], auth=SIGNED_IN)
 PROBLEMS = {400: schemas.Problem, 401: schemas.Problem, 404: schemas.Problem, 422: schemas.Problem}
 
 
-def _follow(request: HttpRequest, target: targets.Target, since) -> dict:
+def _follow(request: HttpRequest, target: targets.Target, found) -> dict:
     return {
+        "id": found.pk,
         "kind": target.kind,
         "slug": target.slug,
         "name": target.name,
         "url": request.build_absolute_uri(target.url),
         "feed_url": request.build_absolute_uri(target.feed_url),
-        "since": since,
+        "since": found.created_at,
     }
 
 
 @router.get("/me/follows", response={200: schemas.FollowList, **PROBLEMS}, summary="Own follows")
 def my_follows(request: HttpRequest):
     """What the reader follows, newest first (one query)."""
-    items = [
-        _follow(request, targets.of_follow(f), f.created_at)
-        for f in selectors.follows_of(request.user)
-    ]
+    items = [_follow(request, targets.of_follow(f), f) for f in selectors.follows_of(request.user)]
     return respond(request, {"items": items})
 
 
@@ -57,18 +55,18 @@ def follow(request: HttpRequest, payload: schemas.FollowIn):
     if target is None:
         raise ApiError(404, "There is no such thing to follow.", code="not_found")
     found = services.follow(user=request.user, target=target)
-    return respond(request, _follow(request, target, found.created_at), status=201)
+    return respond(request, _follow(request, target, found), status=201)
 
 
 @router.delete(
-    "/me/follows/{kind}/{slug}",
+    "/me/follows/{int:pk}",
     response={204: None, **PROBLEMS},
     summary="Unfollow",
     openapi_extra=problem_codes({404: ["not_found"]}),
 )
-def unfollow(request: HttpRequest, kind: str, slug: str):
-    target = targets.Target(kind, slug, slug) if kind in targets.KINDS else None
-    if target is None or not services.unfollow(user=request.user, target=target):
+def unfollow(request: HttpRequest, pk: int):
+    """By the follow's id: what a reader follows never travels in a URL (access logs)."""
+    if not services.unfollow_by_id(user=request.user, pk=pk):
         raise ApiError(404, "You do not follow this.", code="not_found")
     return HttpResponse(status=204)
 

@@ -256,6 +256,7 @@ class FollowIn(Schema):
 
 
 class FollowOut(Schema):
+    id: int = Field(description="Unfollow with DELETE /api/v1/me/follows/{id}.")
     kind: str = Field(description='"topic", "source", "author" or "story".')
     slug: str
     name: str = Field(description="The topic's, source's or author's name, the story's headline.")

@@ -45,6 +45,12 @@ def unfollow(*, user, target: Target) -> bool:
     return bool(deleted)
 
 
+def unfollow_by_id(*, user, pk: int) -> bool:
+    """Stop following one of the reader's own follows (another reader's is not found)."""
+    deleted, _ = Follow.objects.filter(user=user, pk=pk).delete()
+    return bool(deleted)
+
+
 def follows_query(user):
     """The reader's follows as a queryset: a subquery of the statement that uses it."""
     return Follow.objects.filter(user=user)

@@ -57,14 +57,16 @@ def toggle(request: HttpRequest) -> HttpResponse:
     return redirect(back)
 
 
-@require_safe
+@csrf_exempt  # changes no account: it only remembers, in this visitor's session, a wish
+@require_POST
 def start(request: HttpRequest) -> HttpResponse:
-    """An anonymous reader pressed Follow (a GET form, so the cached page has no token):
-    keep what they asked for in their session, sign in, then `resume` does it."""
-    target = targets.find(request.GET.get("kind", ""), request.GET.get("slug", ""))
+    """An anonymous reader pressed Follow: a form without a token, so the cached page
+    stays the same for everyone, and a POST, so what they follow is in no URL or access
+    log. Keep it in their session, sign in, then `resume` does it."""
+    target = targets.find(request.POST.get("kind", ""), request.POST.get("slug", ""))
     if target is None:
         raise Http404("Nothing to follow there.")
-    back = _next(request, request.GET.get("next"))
+    back = _next(request, request.POST.get("next"))
     if request.user.is_authenticated:
         return redirect(back)  # the page shows them the real button now
     request.session[INTENT] = {"kind": target.kind, "slug": target.slug, "next": back}

@@ -3,7 +3,7 @@
     {% load following_tags %}
     {% follow_button "topic" topic.slug topic.name %}
 
-Anonymous readers get a GET form (no CSRF token: the page stays in the shared cache) that
+Anonymous readers get a form without a CSRF token (the page stays in the shared cache) that
 asks them to sign in and then does the follow; signed-in readers a POST form, one query.
 The button keeps its width whatever it says (no layout shift).
 """

@@ -67,10 +67,11 @@ def test_an_anonymous_reader_signs_in_and_comes_back_following(client, topic):
     page = topic.get_absolute_url()
     html = client.get(page).content.decode()
     # The anonymous page carries no token: a GET form, so the page stays cacheable.
-    assert 'method="get" action="/following/start/"' in html
+    assert 'method="post" action="/following/start/"' in html
     assert "csrfmiddlewaretoken" not in html
     intent = {"kind": "topic", "slug": "ferries", "next": page}
-    asked = client.get(reverse("following:start"), intent)
+    asked = client.post(reverse("following:start"), intent)
+    assert "ferries" not in asked["Location"]  # what they follow is in no URL
     assert asked.status_code == 302 and asked["Location"].startswith(reverse("account_login"))
     login = client.post(
         asked["Location"], {"login": reader.email, "password": "a-Long-passw0rd!"}, follow=True
