@@ -12,6 +12,7 @@ from django.contrib.sessions.models import Session
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from .avatars import make_avatar
 from .models import User, generate_username
@@ -89,6 +90,9 @@ def delete_account(*, user: User) -> User:
     user.save()
     user.groups.clear()
     user.user_permissions.clear()
+    # What other apps keep about the reader (what they follow...): ACCOUNTS_DELETION_HOOKS.
+    for path in getattr(settings, "ACCOUNTS_DELETION_HOOKS", ()):
+        import_string(path)(user=user)
     _end_sessions(user)
     if old_avatar:
         _delete_file_on_commit(old_avatar)
@@ -152,3 +156,24 @@ def resend_confirmation(*, request, email: str) -> bool:
         # for known addresses, which would tell who has an account.
         address.send_confirmation(request, signup=False)
     return True
+
+
+def export_data(*, user: User) -> dict:
+    """The reader's data export: the account's own fields, then each app's part
+    (ACCOUNTS_EXPORT_HOOKS: name -> callable(user=) -> dict)."""
+    data = {
+        "account": {
+            "email": user.email,
+            "display_name": user.display_name,
+            "bio": user.bio,
+            "date_joined": user.date_joined.isoformat(),
+            "notify_on_reply": user.notify_on_reply,
+            "notify_on_moderation": user.notify_on_moderation,
+            "email_addresses": list(
+                EmailAddress.objects.filter(user=user).values("email", "verified", "primary")
+            ),
+        }
+    }
+    for name, path in getattr(settings, "ACCOUNTS_EXPORT_HOOKS", {}).items():
+        data[name] = import_string(path)(user=user)
+    return data

@@ -16,6 +16,7 @@ urlpatterns = [
     ),
     path("accounts/profile/", views.profile_edit, name="profile_edit"),
     path("accounts/delete/", views.account_delete, name="delete"),
+    path("accounts/export/", views.data_export, name="export"),
     path(
         "accounts/resend-confirmation/",
         views.resend_confirmation,

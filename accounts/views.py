@@ -7,13 +7,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import conditional_escape
 from django.utils.module_loading import import_string
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from . import services
 from .forms import DeleteAccountForm, ProfileForm, ResendConfirmationForm
@@ -61,7 +61,23 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
         user.refresh_from_db()
     else:
         form = ProfileForm(instance=user)
-    return render(request, "accounts/profile_edit.html", {"form": form})
+    # Other apps' settings for this reader (ACCOUNTS_SETTINGS_SECTIONS), under the form.
+    sections = [
+        conditional_escape(import_string(path)(request, user))
+        for path in getattr(settings, "ACCOUNTS_SETTINGS_SECTIONS", ())
+    ]
+    return render(request, "accounts/profile_edit.html", {"form": form, "sections": sections})
+
+
+@login_required
+@require_safe
+def data_export(request: HttpRequest) -> JsonResponse:
+    """Everything the site keeps about the reader, as one JSON download."""
+    response = JsonResponse(
+        services.export_data(user=request.user), json_dumps_params={"indent": 2}
+    )
+    response["Content-Disposition"] = 'attachment; filename="my-data.json"'
+    return response
 
 
 @login_required

@@ -4,11 +4,12 @@ in api/serialize.py, in exactly these shapes, so `fields=` can drop keys."""
 from __future__ import annotations
 
 import re
+import zoneinfo
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from ninja import Field, Schema
-from pydantic import BeforeValidator
+from pydantic import BeforeValidator, StrictBool
 
 _NUMBER = re.compile(r"\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*")
 
@@ -264,3 +265,55 @@ class StoryPage(Schema):
     items: list[StorySummary]
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page.")
     next: str | None = Field(description="The next page's full address, or null.")
+
+
+# Following (api/following.py): a signed-in reader's own follows, Following list, briefing.
+
+
+class FollowIn(Schema):
+    kind: str = Field(pattern="^(topic|source|author|story)$", description="What to follow.")
+    slug: str = Field(min_length=1, max_length=200, description="Its slug, as in its page's URL.")
+
+
+class FollowOut(Schema):
+    id: int = Field(description="Unfollow with DELETE /api/v1/me/follows/{id}.")
+    kind: str = Field(description='"topic", "source", "author" or "story".')
+    slug: str
+    name: str = Field(description="The topic's, source's or author's name, the story's headline.")
+    url: str = Field(description="Its page on the web site.")
+    feed_url: str = Field(description="Its RSS feed.")
+    since: datetime
+
+
+class FollowList(Schema):
+    items: list[FollowOut]
+
+
+class FollowingItem(Schema):
+    story: StoryRef
+    title: str = Field(description="The headline of the story's lead report.")
+    source: SourceRef = Field(description="The lead report's source.")
+    source_count: int = Field(description="How many sources cover the story.")
+    latest_at: datetime = Field(description="When the newest report from what you follow came.")
+    new: bool = Field(description="Came after your last visit to the Following page.")
+
+
+class FollowingPage(Schema):
+    items: list[FollowingItem]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page.")
+
+
+# Every zone the server knows, listed in the document: a client can offer exactly these.
+TimeZone = Literal[tuple(sorted(zoneinfo.available_timezones()))]
+
+
+class BriefingSettings(Schema):
+    # Strict: `0` or "yes" is no answer (pydantic would read them as booleans).
+    briefing: StrictBool = Field(description="A morning briefing by email (off by default).")
+    briefing_time: str = Field(
+        pattern="^([01][0-9]|2[0-3]):[0-5][0-9]$", description="Local time, HH:MM (24 h)."
+    )
+    time_zone: TimeZone = Field(description='An IANA time zone, e.g. "Asia/Seoul".')
+    story_updates: StrictBool = Field(
+        description="News on followed stories, at most one mail a day."
+    )

@@ -15,7 +15,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.operation import PathView
 from ninja.parser import Parser
 
-from . import comments, content, stories
+from . import comments, content, following, stories
 from .openapi import document_errors
 from .problems import problem
 from .responses import ApiError
@@ -48,7 +48,8 @@ api = Api(
     title="Newsroom API",
     version="1",
     description=(
-        "Articles, sources, topics, search, stories and comments. Sign in through "
+        "Articles, sources, topics, search, stories, comments and what a reader follows. "
+        "Sign in through "
         "/_allauth/app/v1/ (django-allauth headless) and send the session token as "
         "X-Session-Token. Errors are RFC 9457 problem details. See docs/api.md."
     ),
@@ -62,6 +63,7 @@ api = Api(
 api.add_router("", content.router)
 api.add_router("", comments.router)
 api.add_router("", stories.router)
+api.add_router("", following.router)
 
 
 @api.exception_handler(ApiError)

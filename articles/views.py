@@ -145,7 +145,8 @@ def author_detail(request: HttpRequest, slug: str) -> HttpResponse:
         raise Http404("No articles under this byline.")
     selectors.decorate_cards(page.object_list)
     author = page.object_list[0].byline
-    return render(request, "articles/author_detail.html", {"author": author, "page_obj": page})
+    context = {"author": author, "author_slug": slug, "page_obj": page}
+    return render(request, "articles/author_detail.html", context)
 
 
 STATIC_PAGES = {"about", "contact", "privacy"}

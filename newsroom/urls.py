@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("articles.urls")),
     path("demo/", include("demo.urls")),  # a 404 unless DEMO_FEED is on
     path("", include("stories.urls")),
+    path("", include("following.urls")),
 ]
 
 # Error pages in the site's style; they render without touching the database.

@@ -7,6 +7,7 @@ import hashlib
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
@@ -64,6 +65,8 @@ def search_view(request: HttpRequest) -> HttpResponse:
         "sources": Source.objects.only("name", "slug"),
         "topics": Topic.objects.only("name", "slug"),
         "query_prefix": urlencode(params),
+        # The same search as a feed: new matches in any feed reader.
+        "feed_url": f"{reverse('syndication:feed_search_rss')}?{urlencode(params)}",
         "too_short": bool(form.q) and not form.words,
     }
     return render(request, "search/search.html", context)

@@ -1,4 +1,5 @@
-"""RSS 2.0 and Atom feeds: the latest articles, and per source and per topic.
+"""RSS 2.0 and Atom feeds: the latest articles, and per source, topic, author, story and
+search.
 
 All links are absolute on SITE_URL (see `seo.absolute_url`), so feeds look the same from
 every app server and whatever Host a client sends.
@@ -9,12 +10,17 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import escape
+from django.utils.http import urlencode
 
 from articles.models import Article, Source, Topic
+from search.forms import SearchForm
+from search.query import search_articles
+from stories.models import Story, StoryMembership
 
 from .metadata import absolute_url
 
@@ -136,3 +142,104 @@ class TopicAtomFeed(TopicFeed):
     feed_type = Atom1Feed
     subtitle = TopicFeed.description
     url_name = "syndication:feed_topic_atom"
+
+
+class AuthorFeed(LatestArticlesFeed):
+    """Every article under one byline (the author page's list)."""
+
+    url_name = "syndication:feed_author_rss"
+
+    def get_object(self, request, slug: str) -> Article:
+        # Bylines are plain text: the author is who the newest article's byline names.
+        latest = Article.objects.published().filter(byline_slug=slug).only("byline").first()
+        if latest is None:
+            raise Http404("No articles under this byline.")
+        return latest
+
+    def title(self, obj: Article) -> str:
+        return f"{obj.byline} on {settings.SITE_NAME}"
+
+    def description(self, obj: Article) -> str:
+        return f"The latest articles by {obj.byline}."
+
+    def link(self, obj: Article) -> str:
+        return absolute_url(obj.get_author_url())
+
+    def feed_url(self, obj: Article) -> str:
+        return absolute_url(reverse(self.url_name, kwargs={"slug": obj.byline_slug}))
+
+    def articles(self, obj: Article):
+        return Article.objects.published().for_cards().filter(byline_slug=obj.byline_slug)
+
+
+class AuthorAtomFeed(AuthorFeed):
+    feed_type = Atom1Feed
+    subtitle = AuthorFeed.description
+    url_name = "syndication:feed_author_atom"
+
+
+class StoryFeed(LatestArticlesFeed):
+    """A story's reports from every source, newest first: a reader follows one event."""
+
+    url_name = "syndication:feed_story_rss"
+
+    def get_object(self, request, slug: str) -> Story:
+        return get_object_or_404(Story.objects.select_related("lead"), slug=slug)
+
+    def title(self, obj: Story) -> str:
+        headline = obj.lead.title if obj.lead else obj.slug
+        return f"{headline}: full coverage on {settings.SITE_NAME}"
+
+    def description(self, obj: Story) -> str:
+        return "Every source's report of this story, newest first."
+
+    def link(self, obj: Story) -> str:
+        return absolute_url(obj.get_absolute_url())
+
+    def feed_url(self, obj: Story) -> str:
+        return absolute_url(reverse(self.url_name, kwargs={"slug": obj.slug}))
+
+    def articles(self, obj: Story):
+        return (
+            Article.objects.published()
+            .for_cards()
+            .filter(pk__in=StoryMembership.objects.filter(story=obj).values("article_id"))
+        )
+
+
+class StoryAtomFeed(StoryFeed):
+    feed_type = Atom1Feed
+    subtitle = StoryFeed.description
+    url_name = "syndication:feed_story_atom"
+
+
+class SearchFeed(LatestArticlesFeed):
+    """A search's newest results (/search/feed.rss?q=...): a saved search in a reader."""
+
+    url_name = "syndication:feed_search_rss"
+
+    def get_object(self, request) -> SearchForm:
+        return SearchForm.from_request(request)
+
+    def title(self, obj: SearchForm) -> str:
+        return f"Search “{obj.q}” on {settings.SITE_NAME}" if obj.q else self._all()
+
+    def _all(self) -> str:
+        return f"{settings.SITE_NAME}: latest news"
+
+    def description(self, obj: SearchForm) -> str:
+        return "The newest articles matching this search."
+
+    def _query(self, obj: SearchForm) -> str:
+        params = (("q", obj.q), ("source", obj.source), ("topic", obj.topic))
+        return urlencode({k: v for k, v in params if v})
+
+    def link(self, obj: SearchForm) -> str:
+        return absolute_url(f"{reverse('search:search')}?{self._query(obj)}")
+
+    def feed_url(self, obj: SearchForm) -> str:
+        return absolute_url(f"{reverse(self.url_name)}?{self._query(obj)}")
+
+    def articles(self, obj: SearchForm):
+        # Newest first, not by rank: a feed reader wants what is new.
+        return search_articles(obj).order_by("-published_at", "-id")

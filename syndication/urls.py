@@ -54,4 +54,29 @@ urlpatterns = [
         cache_for_anonymous(feeds.TopicAtomFeed(), query=()),
         name="feed_topic_atom",
     ),
+    path(
+        "authors/<slug:slug>/feed.rss",
+        cache_for_anonymous(feeds.AuthorFeed()),
+        name="feed_author_rss",
+    ),
+    path(
+        "authors/<slug:slug>/feed.atom",
+        cache_for_anonymous(feeds.AuthorAtomFeed()),
+        name="feed_author_atom",
+    ),
+    path(
+        "stories/<slug:slug>/feed.rss",
+        cache_for_anonymous(feeds.StoryFeed()),
+        name="feed_story_rss",
+    ),
+    path(
+        "stories/<slug:slug>/feed.atom",
+        cache_for_anonymous(feeds.StoryAtomFeed()),
+        name="feed_story_atom",
+    ),
+    path(
+        "search/feed.rss",
+        cache_for_anonymous(query=["q", "source", "topic"])(feeds.SearchFeed()),
+        name="feed_search_rss",
+    ),
 ]

@@ -13,7 +13,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 APPS = {
     "serving", "accounts", "articles", "ingest", "syndication", "search",
-    "comments", "demo", "stories", "api", "jobs",
+    "comments", "demo", "stories", "api", "jobs", "following",
 }  # fmt: skip
 # Infrastructure every app may call: the page cache and the task queue's helpers.
 INFRA = {"serving", "jobs"}
@@ -25,10 +25,12 @@ ALLOWED = {
     "accounts": INFRA | {"articles"},
     "comments": INFRA | {"articles", "accounts"},
     "ingest": INFRA | {"articles"},
-    "syndication": INFRA | {"articles"},
+    "syndication": INFRA | {"articles", "search", "stories"},
     "search": INFRA | {"articles"},
     "stories": INFRA | {"articles", "ingest"},
-    "api": INFRA | {"articles", "accounts", "comments", "search", "stories", "syndication"},
+    "api": INFRA
+    | {"articles", "accounts", "comments", "following", "search", "stories", "syndication"},
+    "following": INFRA | {"articles", "accounts", "stories"},
     "demo": APPS - {"demo"},
 }
 
@@ -90,6 +92,9 @@ HOOKS = {
     "ARTICLE_RELATED_HOOK": "articles",
     "ARTICLE_CARD_HOOKS": "articles",
     "ACCOUNTS_PROFILE_SECTIONS": "accounts",
+    "ACCOUNTS_SETTINGS_SECTIONS": "accounts",
+    "ACCOUNTS_DELETION_HOOKS": "accounts",
+    "ACCOUNTS_EXPORT_HOOKS": "accounts",
 }
 # Settings Django or allauth read to wire the project together (newsroom's business, which
 # may name any app).

@@ -69,3 +69,10 @@ EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Newsroom <newsroom@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Following and briefings (docs/accounts.md). The mailbox of List-Unsubscribe's mailto
+# (empty: DEFAULT_FROM_EMAIL's address); readers due at once per worker transaction; how
+# many tasks the scheduler starts when briefings are due (one per worker is right).
+FOLLOWING_UNSUBSCRIBE_EMAIL = env_str("FOLLOWING_UNSUBSCRIBE_EMAIL", "")
+BRIEFING_BATCH_SIZE = env_int("BRIEFING_BATCH_SIZE", 50)
+BRIEFING_TASKS = env_int("BRIEFING_TASKS", 2)

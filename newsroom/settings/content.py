@@ -63,6 +63,14 @@ if DEMO_FEED:
 # Dotted paths of callables (request, profile_user) -> dict adding to the public profile
 # page's context (the comments app lists the reader's comments this way).
 ACCOUNTS_PROFILE_SECTIONS: list[str] = ["comments.sections.profile_section"]
+# The reader's own settings page (accounts:profile_edit): callables (request, user) -> HTML
+# printed under the profile form (what the reader follows, their briefing choices).
+ACCOUNTS_SETTINGS_SECTIONS: list[str] = ["following.sections.settings_section"]
+# Account deletion and the data export reach the apps that keep a reader's data:
+# callables (user) -> None, run inside the deletion's transaction, and (user) -> dict,
+# merged into the export under the app's name.
+ACCOUNTS_DELETION_HOOKS: list[str] = ["following.services.forget_reader"]
+ACCOUNTS_EXPORT_HOOKS: dict[str, str] = {"following": "following.services.export_reader"}
 # What other apps add to article cards, one query each for a whole list (articles/selectors.py).
 ARTICLE_CARD_HOOKS: list[str] = ["comments.selectors.attach_comment_counts"]
 # What other apps print under an article: callables (context, article) -> HTML.

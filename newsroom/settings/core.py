@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "api",
     "jobs",
     "stories",
+    "following",
 ]
 
 MIDDLEWARE = [

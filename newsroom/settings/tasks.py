@@ -22,6 +22,7 @@ SCHEDULER_JOBS: dict[str, float] = {
     "comments.tasks.scrub_comment_ips": 24 * 3600,
     "jobs.tasks.prune_task_results": 24 * 3600,
     "jobs.recovery.requeue_lost_tasks": 60,
+    "following.briefings.enqueue_due": 60,
 }
 # Feed polls record their own failures and back off (ingest/scheduling.py): no retries.
 TASKS_MAX_ATTEMPTS_BY_TASK["ingest.scheduling.poll_feed"] = 1

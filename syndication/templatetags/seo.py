@@ -21,3 +21,10 @@ def article_meta(article):
         "json_ld": seo.json_ld(seo.news_article_data(article)),
         "site_name": settings.SITE_NAME,
     }
+
+
+@register.inclusion_tag("syndication/includes/feed_link.html")
+def feed_link(href: str, label: str) -> dict:
+    """A plain, visible "RSS" link to a list's feed (the <link rel="alternate"> in the
+    head is for machines; readers look for a link)."""
+    return {"href": href, "label": label}

@@ -281,6 +281,19 @@ def pages(site: Site) -> dict[str, list[str]]:
         "sources/<slug:slug>/feed.atom": feeds("feed_source_atom", site.wire),
         "topics/<slug:slug>/feed.rss": feeds("feed_topic_rss", site.ferries),
         "topics/<slug:slug>/feed.atom": feeds("feed_topic_atom", site.chess),
+        "authors/<slug:slug>/feed.rss": ["/authors/jane-roe/feed.rss", "/authors/ann-lee/feed.rss"],
+        "authors/<slug:slug>/feed.atom": ["/authors/john-doe/feed.atom"],
+        "stories/<slug:slug>/feed.rss": sorted(
+            {
+                reverse("syndication:feed_story_rss", kwargs={"slug": m.story.slug})
+                for m in StoryMembership.objects.select_related("story")
+            }
+        ),
+        "stories/<slug:slug>/feed.atom": feeds("feed_story_atom", story),
+        "search/feed.rss": [
+            "/search/feed.rss?q=ferry",
+            "/search/feed.rss?q=quay&source=coast-post",
+        ],
         "sitemap.xml": ["/sitemap.xml"],
         "sitemap-news.xml": ["/sitemap-news.xml"],
         "sitemap-<section>.xml": [

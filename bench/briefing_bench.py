@@ -1,0 +1,273 @@
+"""Morning briefing throughput: N opted-in readers following 5 things each over 10,000
+recent stories, composed by two real workers and handed to a local SMTP sink.
+
+    python bench/briefing_bench.py [--readers 20000] [--articles 10000] [--workers 2]
+
+Seeds a throw-away database (SQLite in var/, or the PostgreSQL of DATABASE_URL) in bulk:
+sources, topics, recent articles each in a story (one in five stories gets a second
+report), two key points per story, readers with five follows each (topics, sources,
+authors, stories) and the briefing due now. Then enqueues BRIEFING_TASKS
+`send_due_briefings` tasks and runs --workers `db_worker` processes (DEBUG off, mail
+through jobs.mail's queue and Django's SMTP backend to an aiosmtpd sink on 127.0.0.1 that
+only counts). Reports mails per second from the first task to the last mail received,
+that every reader got exactly one mail, the workers' resident memory over the run
+(sampled from /proc every second) and the SQL queries per mail (measured in this process
+on a batch of 50, the same code the workers run).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
+
+import logging  # noqa: E402
+
+import django  # noqa: E402
+
+django.setup()
+logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd's lines per connection
+
+from aiosmtpd.controller import Controller  # noqa: E402
+from django.conf import settings  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from accounts.models import User  # noqa: E402
+from articles.models import Article, Source, Topic  # noqa: E402
+from bench.schedule_bench import database_url  # noqa: E402
+from following import briefings  # noqa: E402
+from following.models import Delivery, Follow, ReaderSettings  # noqa: E402
+from stories.models import KeyPoint, Story, StoryMembership  # noqa: E402
+from tests.processes import free_port  # noqa: E402
+
+
+class CountingSink:
+    """An SMTP server that keeps only who got how many mails."""
+
+    def __init__(self) -> None:
+        self.per_recipient: Counter[str] = Counter()
+        self.first = self.last = None
+        lock, sink = threading.Lock(), self
+
+        class Handler:
+            async def handle_DATA(self, server, session, envelope):  # noqa: N802
+                with lock:
+                    sink.per_recipient.update(envelope.rcpt_tos)
+                    sink.last = time.monotonic()
+                return "250 OK"
+
+        self.port = free_port()
+        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    @property
+    def count(self) -> int:
+        return sum(self.per_recipient.values())
+
+
+def seed(readers: int, articles: int) -> None:
+    now = timezone.now()
+    sources = Source.objects.bulk_create(
+        Source(name=f"Bench Source {i}", slug=f"bench-source-{i}") for i in range(200)
+    )
+    topics = Topic.objects.bulk_create(
+        Topic(name=f"Bench Topic {i}", slug=f"bench-topic-{i}") for i in range(50)
+    )
+    rows = Article.objects.bulk_create(
+        Article(
+            title=f"Bench report {i}",
+            slug=f"bench-report-{i}",
+            summary="A summary of the report.",
+            body="<p>The body.</p>",
+            source=sources[i % len(sources)],
+            byline=f"Writer {i % 500}",
+            status=Article.Status.PUBLISHED,
+            published_at=now - timedelta(minutes=1 + i * 1440 / articles),
+        )
+        for i in range(articles)
+    )
+    Article.topics.through.objects.bulk_create(
+        Article.topics.through(article_id=a.pk, topic_id=topics[i % len(topics)].pk)
+        for i, a in enumerate(rows)
+    )
+    leads = [a for i, a in enumerate(rows) if i % 5 != 1]  # every fifth joins the one before
+    stories = Story.objects.bulk_create(
+        Story(slug=f"bench-story-{a.pk}", lead=a, published_count=1, source_count=1) for a in leads
+    )
+    by_lead = {s.lead_id: s for s in stories}
+    members, story = [], None
+    for a in rows:
+        story = by_lead.get(a.pk, story)
+        members.append(StoryMembership(article=a, story=story, reason="first"))
+    StoryMembership.objects.bulk_create(members)
+    Story.objects.filter(
+        pk__in=[m.story_id for m in members if m.article_id not in by_lead]
+    ).update(published_count=2, source_count=2)
+    KeyPoint.objects.bulk_create(
+        KeyPoint(
+            story=s, source_article_id=s.lead_id, sentence=f"Point {n} of {s.slug}.", position=n
+        )
+        for s in stories
+        for n in range(2)
+    )
+    users = User.objects.bulk_create(
+        User(username=f"bench-{i}", email=f"reader{i}@bench.example", password="!")
+        for i in range(readers)
+    )
+    rng = random.Random(32)
+    follows = []
+    for user in users:
+        follows += [
+            Follow(user=user, kind="topic", topic=rng.choice(topics)),
+            Follow(user=user, kind="source", source=rng.choice(sources)),
+            Follow(user=user, kind="author", author_slug=f"writer-{rng.randrange(500)}"),
+            Follow(user=user, kind="story", story=rng.choice(stories)),
+            Follow(user=user, kind="topic", topic=rng.choice(topics)),
+        ]
+    Follow.objects.bulk_create(follows, ignore_conflicts=True, batch_size=5000)
+    ReaderSettings.objects.bulk_create(
+        (
+            ReaderSettings(user=u, briefing=True, next_mail_at=now - timedelta(minutes=1))
+            for u in users
+        ),
+        batch_size=5000,
+    )
+
+
+def queries_per_mail() -> float:
+    """Queries of a batch of 10 and of 50 due readers: the difference over 40 mails."""
+    counts = []
+    for size in (10, 50):
+        settings.BRIEFING_BATCH_SIZE = size
+        with CaptureQueriesContext(connection) as ctx:
+            readers, mails = briefings.send_batch()
+        assert readers == mails == size, (readers, mails)
+        counts.append(len(ctx.captured_queries))
+    return (counts[1] - counts[0]) / 40
+
+
+def rss_kb(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def run_workers(workers: int, sink: CountingSink, cap: float) -> tuple[float, dict]:
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url(),
+        "DEBUG": "0",
+        "SECRET_KEY": "bench-secret-key-0123456789abcdefghijklmnopqrstuvwxyz",
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": str(sink.port),
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "PYTHONUNBUFFERED": "1",
+    }
+    for _ in range(settings.BRIEFING_TASKS):
+        briefings.send_due_briefings.enqueue()
+    started = time.monotonic()
+    procs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "manage.py",
+                "db_worker",
+                "--batch",
+                "--no-reload",
+                "--no-startup-delay",
+                "--interval",
+                "0",
+                "--worker-id",
+                f"bench-{i}",
+                "--verbosity",
+                "0",
+            ],
+            cwd=ROOT,
+            env=env,
+        )  # fmt: skip
+        for i in range(workers)
+    ]
+    memory: dict[int, list[int]] = {p.pid: [] for p in procs}
+    while any(p.poll() is None for p in procs):
+        if time.monotonic() - started > cap:  # a busy machine: report the rate so far
+            for p in procs:
+                p.kill()
+            for p in procs:
+                p.wait()
+            return time.monotonic() - started, memory
+        for p in procs:
+            if p.poll() is None:
+                memory[p.pid].append(rss_kb(p.pid))
+        time.sleep(1)
+    if any(p.returncode for p in procs):
+        raise SystemExit("a worker failed")
+    end = sink.last or time.monotonic()
+    return end - started, memory
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--readers", type=int, default=20000)
+    parser.add_argument("--articles", type=int, default=10000)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--seconds", type=float, default=3600, help="Stop the workers then.")
+    args = parser.parse_args()
+    settings.DEBUG = False
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("sqlite3"):
+        db.setdefault("TEST", {})["NAME"] = str(Path(settings.VAR_DIR) / "bench_briefing.sqlite3")
+    else:
+        db.setdefault("TEST", {})["NAME"] = os.environ.get("BENCH_DATABASE_NAME", "bench_briefing")
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    try:
+        t0 = time.monotonic()
+        seed(args.readers + 60, args.articles)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")  # as autovacuum would after a bulk load
+        seeded = time.monotonic() - t0
+        sink = CountingSink()
+        settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+        per_mail = queries_per_mail()  # 60 readers mailed here, not by the workers
+        seconds, memory = run_workers(args.workers, sink, args.seconds)
+        once = Counter(sink.per_recipient.values())
+        deliveries = Delivery.objects.filter(mailed=True).count()
+        sink.controller.stop()
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+    mails = sink.count
+    print(
+        f"Briefings: {args.readers} readers x 5 follows, {args.articles} articles, "
+        f"{args.workers} workers, {connection.vendor}; seeded in {seeded:.0f} s"
+    )
+    print(f"{mails} mails received in {seconds:.1f} s: {mails / seconds:.0f} mails/s")
+    print(
+        f"mails per reader: {dict(once)} (Counter of mails per address); "
+        f"deliveries recorded: {deliveries} (60 of them composed in-process for the count)"
+    )
+    print(f"SQL queries per mail (composition, in-process): {per_mail:.1f}")
+    for pid, samples in memory.items():
+        if samples:
+            print(
+                f"worker {pid} RSS: start {samples[0] / 1024:.0f} MB, "
+                f"peak {max(samples) / 1024:.0f} MB, end {samples[-1] / 1024:.0f} MB "
+                f"({len(samples)} samples)"
+            )
+
+
+if __name__ == "__main__":
+    main()

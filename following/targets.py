@@ -1,0 +1,87 @@
+"""The things a reader can follow, found by kind and slug; their names and addresses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+from articles.models import Article, Source, Topic
+from stories.models import Story
+
+from .models import Follow
+
+KINDS = tuple(Follow.Kind.values)
+
+
+@dataclass(frozen=True)
+class Target:
+    """A followable thing: what `Follow` stores, and how the pages name it."""
+
+    kind: str
+    slug: str
+    name: str
+    obj: object | None = None  # the Topic, Source or Story (None for an author)
+
+    def fields(self) -> dict:
+        """The Follow fields that name it."""
+        if self.kind == Follow.Kind.AUTHOR:
+            return {"author_slug": self.slug}
+        return {self.kind: self.obj}
+
+    def lookup(self) -> dict:
+        """Follow filters that find it by slug alone (no need to load the row first)."""
+        if self.kind == Follow.Kind.AUTHOR:
+            return {"kind": self.kind, "author_slug": self.slug}
+        return {"kind": self.kind, f"{self.kind}__slug": self.slug}
+
+    @property
+    def url(self) -> str:
+        return page_url(self.kind, self.slug)
+
+    @property
+    def feed_url(self) -> str:
+        return feed_url(self.kind, self.slug)
+
+
+def find(kind: str, slug: str) -> Target | None:
+    """The target a reader asked for, or None (an unknown kind or slug)."""
+    if kind not in KINDS or not isinstance(slug, str) or not slug or len(slug) > 200:
+        return None
+    if kind == Follow.Kind.AUTHOR:
+        article = Article.objects.published().filter(byline_slug=slug).only("byline").first()
+        return Target(kind, slug, article.byline, None) if article else None
+    model = {"topic": Topic, "source": Source, "story": Story}[kind]
+    query = model.objects.filter(slug=slug)
+    if model is Story:
+        query = query.select_related("lead")
+    obj = query.first()
+    return Target(kind, slug, _name(obj), obj) if obj else None
+
+
+def of_follow(follow: Follow) -> Target:
+    """The target of a stored follow (its related row loaded with it)."""
+    if follow.kind == Follow.Kind.AUTHOR:
+        return Target(follow.kind, follow.author_slug, follow.author_name or follow.author_slug)
+    obj = follow.target
+    return Target(follow.kind, obj.slug, _name(obj), obj)
+
+
+def _name(obj) -> str:
+    if isinstance(obj, Story):
+        return obj.lead.title if obj.lead_id and obj.lead else obj.slug
+    return obj.name
+
+
+def page_url(kind: str, slug: str) -> str:
+    name = {
+        "topic": "articles:topic",
+        "source": "articles:source",
+        "author": "articles:author",
+        "story": "stories:detail",
+    }[kind]
+    return reverse(name, kwargs={"slug": slug})
+
+
+def feed_url(kind: str, slug: str) -> str:
+    return reverse(f"syndication:feed_{kind}_rss", kwargs={"slug": slug})

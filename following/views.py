@@ -1,0 +1,183 @@
+"""The Following page, the follow button's endpoints, OPML, mail settings, unsubscribe.
+
+Nothing here is cached whole: every page is one reader's. Follows travel in POST bodies
+and the session, never in a URL a log would keep (the anonymous reader's intent is the
+exception: the slug of a public page, in their own request, kept in their session).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from accounts.models import User
+
+from . import selectors, services, targets, tokens
+from .forms import MailSettingsForm
+from .models import ReaderSettings
+
+INTENT = "following_intent"
+
+
+def _next(request: HttpRequest, value: str | None) -> str:
+    if value and url_has_allowed_host_and_scheme(
+        value, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return value
+    return reverse("following:page")
+
+
+@require_POST
+def toggle(request: HttpRequest) -> HttpResponse:
+    """The follow button: follow or unfollow, then back to the page it was pressed on."""
+    target = targets.find(request.POST.get("kind", ""), request.POST.get("slug", ""))
+    if target is None:
+        return HttpResponseBadRequest("Nothing to follow there.")
+    back = _next(request, request.POST.get("next"))
+    if not request.user.is_authenticated:
+        request.session[INTENT] = {"kind": target.kind, "slug": target.slug, "next": back}
+        return redirect_to_login(reverse("following:resume"))
+    if request.POST.get("action") == "unfollow":
+        services.unfollow(user=request.user, target=target)
+        messages.success(request, f"You no longer follow {target.name}.")
+    else:
+        services.follow(user=request.user, target=target)
+        messages.success(request, f"You follow {target.name}. See it on your Following page.")
+    return redirect(back)
+
+
+@csrf_exempt  # changes no account: it only remembers, in this visitor's session, a wish
+@require_POST
+def start(request: HttpRequest) -> HttpResponse:
+    """An anonymous reader pressed Follow: a form without a token, so the cached page
+    stays the same for everyone, and a POST, so what they follow is in no URL or access
+    log. Keep it in their session, sign in, then `resume` does it."""
+    target = targets.find(request.POST.get("kind", ""), request.POST.get("slug", ""))
+    if target is None:
+        raise Http404("Nothing to follow there.")
+    back = _next(request, request.POST.get("next"))
+    if request.user.is_authenticated:
+        return redirect(back)  # the page shows them the real button now
+    request.session[INTENT] = {"kind": target.kind, "slug": target.slug, "next": back}
+    return redirect_to_login(reverse("following:resume"))
+
+
+@login_required
+@require_safe
+def resume(request: HttpRequest) -> HttpResponse:
+    """After signing in: do the follow the reader asked for before, then go back.
+
+    A GET that writes, but only what this reader's own session asked for before they
+    signed in (a link from elsewhere finds no intent and does nothing)."""
+    intent = request.session.pop(INTENT, None)
+    if not isinstance(intent, dict):
+        return redirect("following:page")
+    target = targets.find(intent.get("kind", ""), intent.get("slug", ""))
+    if target is not None:
+        services.follow(user=request.user, target=target)
+        messages.success(request, f"You follow {target.name}.")
+    return redirect(_next(request, intent.get("next")))
+
+
+def _cursor(value: str | None) -> tuple[datetime, int] | None:
+    if not value or len(value) > 60 or "_" not in value:
+        return None
+    at, _, story_id = value.rpartition("_")
+    try:
+        return datetime.fromtimestamp(int(at) / 1e6, tz=UTC), int(story_id)
+    except (ValueError, OverflowError, OSError):
+        return None
+
+
+def cursor_of(row: dict) -> str:
+    return f"{int(row['latest'].timestamp() * 1e6)}_{row['story_id']}"
+
+
+@login_required
+@require_safe
+def following_page(request: HttpRequest) -> HttpResponse:
+    """Stories with a new report from anything the reader follows, newest first, one
+    card per story; those after the last visit are marked new. Six queries in all
+    (session, user, settings, the page of stories, their cards, the visit's time)."""
+    user = request.user
+    reader = ReaderSettings.objects.filter(user=user).only("seen_at", "briefing").first()
+    seen_at = reader.seen_at if reader else None
+    before = _cursor(request.GET.get("before"))
+    rows, more = selectors.story_page(services.follows_query(user), before=before)
+    stories = selectors.stories_by_id([r["story_id"] for r in rows])
+    cards = []
+    for row in rows:
+        story = stories.get(row["story_id"])
+        if story is not None:
+            new = seen_at is None or row["latest"] > seen_at
+            cards.append({"story": story, "latest": row["latest"], "new": new})
+    if before is None and reader is not None:
+        services.mark_seen(user=user, at=timezone.now())
+    context = {
+        "cards": cards,
+        "has_follows": reader is not None,
+        # Offered once they follow something (off by default).
+        "offer_briefing": reader is not None and not reader.briefing,
+        "next_cursor": cursor_of(rows[-1]) if more else "",
+        "first_page": before is None,
+    }
+    return render(request, "following/page.html", context)
+
+
+@login_required
+@require_safe
+def opml(request: HttpRequest) -> HttpResponse:
+    """What the reader follows as an OPML list of feeds, for any feed reader."""
+    items = [targets.of_follow(f) for f in selectors.follows_of(request.user)]
+    body = render_to_string(
+        "following/following.opml",
+        {"items": items, "site_url": request.build_absolute_uri("/").rstrip("/"),
+         "created": timezone.now()},
+    )  # fmt: skip
+    response = HttpResponse(body, content_type="text/x-opml; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="following.opml"'
+    return response
+
+
+@login_required
+@require_POST
+def mail_settings(request: HttpRequest) -> HttpResponse:
+    """The briefing and story-update choices from the profile page."""
+    form = MailSettingsForm(request.POST)
+    if form.is_valid():
+        services.update_mail_settings(user=request.user, **form.cleaned_data)
+        messages.success(request, "Your email choices are saved.")
+        return redirect(reverse("accounts:profile_edit") + "#following-mail")
+    return render(request, "following/settings_invalid.html", {"form": form}, status=400)
+
+
+@csrf_exempt  # the signed token is the credential: mail clients POST it without cookies
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """Stop the briefing or story updates without signing in.
+
+    POST (RFC 8058's one-click, or the page's button) turns it off at once. GET, the
+    footer's link, shows a form that a small script submits by itself: mail scanners
+    that open every link never run it, so they unsubscribe nobody."""
+    found = tokens.read(token)
+    user = None
+    if found is not None:
+        user = User.objects.filter(pk=found[0], is_active=True, is_deleted=False).first()
+    if user is None:
+        return render(request, "following/unsubscribe.html", {"invalid": True}, status=404)
+    what = found[1]
+    done = request.method == "POST"
+    if done:
+        services.stop_mail(user=user, what=what)
+    return render(request, "following/unsubscribe.html", {"what": what, "done": done})

@@ -1,0 +1,220 @@
+"""The morning briefing: local times, once per reader and day, resumable, one-click
+unsubscribe, constant queries per mail, nothing sent when there is nothing to say."""
+
+from __future__ import annotations
+
+import email
+import zoneinfo
+from datetime import UTC, datetime, time, timedelta
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from following import briefings, services
+from following.models import Delivery, ReaderSettings
+from stories.models import KeyPoint
+from tests import factories
+
+from .conftest import follow, report, story_of
+
+pytestmark = pytest.mark.django_db
+
+SEOUL, NEW_YORK = "Asia/Seoul", "America/New_York"
+
+
+def _reader(topic, zone: str = "UTC", *, at=time(7, 0), briefing=True, updates=False):
+    reader = factories.UserFactory()
+    follow(reader, "topic", topic.slug)
+    services.update_mail_settings(
+        user=reader, briefing=briefing, briefing_time=at, time_zone=zone, story_updates=updates
+    )
+    # "Since the last briefing": two days ago, so today's reports are all new.
+    ReaderSettings.objects.filter(user=reader).update(
+        last_mail_at=timezone.now() - timedelta(days=2)
+    )
+    return reader
+
+
+def _local(zone: str, hour: int, after: datetime) -> datetime:
+    """The next `hour`:00 in `zone` after `after`."""
+    tz = zoneinfo.ZoneInfo(zone)
+    day = after.astimezone(tz).date()
+    moment = datetime.combine(day, time(hour), tzinfo=tz)
+    return moment if moment > after else moment + timedelta(days=1)
+
+
+def test_seoul_and_new_york_readers_each_get_theirs_at_seven_local(topic):
+    report(hours_ago=1, topics=[topic])
+    seoul, new_york = _reader(topic, SEOUL), _reader(topic, NEW_YORK)
+    now = timezone.now()
+    seoul_seven, ny_seven = _local(SEOUL, 7, now), _local(NEW_YORK, 7, now)
+    assert ReaderSettings.objects.get(user=seoul).next_mail_at == seoul_seven
+    assert ReaderSettings.objects.get(user=new_york).next_mail_at == ny_seven
+    first, second = sorted([(seoul_seven, seoul), (ny_seven, new_york)], key=lambda p: p[0])
+    briefings.send_due(now=first[0] - timedelta(minutes=1))
+    assert mail.outbox == []
+    briefings.send_due(now=first[0] + timedelta(seconds=30))
+    assert [m.to for m in mail.outbox] == [[first[1].email]]
+    briefings.send_due(now=second[0] + timedelta(seconds=30))
+    assert [m.to for m in mail.outbox] == [[first[1].email], [second[1].email]]
+    day = Delivery.objects.get(user=seoul).day
+    assert day == seoul_seven.astimezone(zoneinfo.ZoneInfo(SEOUL)).date()
+
+
+def test_a_dst_gap_time_is_sent_after_the_gap():
+    from following.schedule import next_local_time
+
+    # 02:30 does not exist in New York on 8 March 2026: the clocks jump from 02:00 to 03:00.
+    after = datetime(2026, 3, 8, 5, 0, tzinfo=UTC)  # 00:00 local
+    got = next_local_time(time(2, 30), NEW_YORK, after)
+    assert got == datetime(2026, 3, 8, 7, 30, tzinfo=UTC)  # 03:30 EDT
+
+
+def test_never_twice_a_day_however_often_it_runs(topic):
+    report(hours_ago=1, topics=[topic])
+    reader = _reader(topic)
+    due = ReaderSettings.objects.get(user=reader).next_mail_at + timedelta(seconds=1)
+    briefings.send_due(now=due)
+    briefings.send_due(now=due)
+    briefings.send_due(now=due, force=True)  # what `send_briefings --now` does
+    # Someone moves the clock back: the row is due again, the day is already done.
+    ReaderSettings.objects.filter(user=reader).update(next_mail_at=due - timedelta(hours=1))
+    briefings.send_due(now=due)
+    assert len(mail.outbox) == 1
+    assert Delivery.objects.filter(user=reader).count() == 1
+
+
+def test_a_worker_killed_mid_batch_leaves_nothing_and_the_next_run_sends_each_once(topic, settings):
+    """Mail is queued as a task row in the batch's transaction: a batch that dies queues
+    nothing and records no day, and the next run mails everyone once."""
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
+    }
+    settings.EMAIL_BACKEND = "jobs.mail.QueuedEmailBackend"
+    report(hours_ago=1, topics=[topic])
+    readers = [_reader(topic) for _ in range(3)]
+    # The third reader's address breaks the message half way through the batch.
+    factories.User.objects.filter(pk=readers[2].pk).update(email="bad\n@example.org")
+    due = timezone.now() + timedelta(days=1, minutes=1)
+    with pytest.raises(ValueError):
+        briefings.send_due(now=due)
+    queued = DBTaskResult.objects.filter(task_path="jobs.mail.deliver_email")
+    assert queued.count() == 0 and not Delivery.objects.exists()
+    factories.User.objects.filter(pk=readers[2].pk).update(email="fixed@example.org")
+    assert briefings.send_due(now=due) == (3, 3)
+    assert briefings.send_due(now=due) == (0, 0)
+    assert queued.count() == 3 and Delivery.objects.count() == 3
+
+
+def test_nothing_to_say_nothing_sent(topic):
+    reader = _reader(topic)
+    due = ReaderSettings.objects.get(user=reader).next_mail_at + timedelta(seconds=1)
+    assert briefings.send_due(now=due) == (1, 0)
+    assert mail.outbox == []
+    assert Delivery.objects.get(user=reader).mailed is False
+    assert ReaderSettings.objects.get(user=reader).next_mail_at > due
+
+
+def test_the_briefing_has_top_stories_key_points_sources_and_both_parts(topic):
+    lead = report(hours_ago=3, topics=[topic])
+    other = factories.SourceFactory(name="Coast Post")
+    report(hours_ago=2, story_of=lead, source=other)
+    KeyPoint.objects.create(
+        story=story_of(lead), source_article=lead, sentence="The quay reopens on Monday."
+    )
+    reader = _reader(topic)
+    call_command("send_briefings", "--now", "--reader", reader.email, stdout=open("/dev/null", "w"))
+    (message,) = mail.outbox
+    text = message.body
+    assert story_of(lead).lead.title in text and "2 sources cover it" in text
+    assert '"The quay reopens on Monday."' in text
+    html = message.alternatives[0][0]
+    assert "The quay reopens on Monday." in html and "Full coverage" in html
+    assert message.subject.startswith("[Newsroom] Your briefing: ")
+
+
+def test_one_click_unsubscribe_by_post_without_cookies_or_csrf(topic, settings):
+    report(hours_ago=1, topics=[topic])
+    reader = _reader(topic)
+    call_command("send_briefings", "--now", stdout=open("/dev/null", "w"))
+    (message,) = mail.outbox
+    parsed = email.message_from_bytes(message.message().as_bytes())
+    header = " ".join(parsed["List-Unsubscribe"].split())  # unfolded
+    assert parsed["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    mailto, https = (part.strip().strip("<>") for part in header.split(","))
+    assert mailto.startswith("mailto:") and "subject=unsubscribe" in mailto
+    assert https.startswith(settings.SITE_URL + "/following/unsubscribe/")
+    assert reader.email not in header and "ferries" not in header
+    path = https.split("://", 1)[1].split("/", 1)[1]
+    anonymous = Client(enforce_csrf_checks=True)
+    assert anonymous.get("/" + path).status_code == 200  # a link checker: nothing changes
+    assert ReaderSettings.objects.get(user=reader).briefing is True
+    response = anonymous.post("/" + path, {"List-Unsubscribe": "One-Click"})
+    assert response.status_code == 200
+    found = ReaderSettings.objects.get(user=reader)
+    assert found.briefing is False and found.next_mail_at is None
+    assert f"/{path}" in message.body  # the footer's link is the same one
+    assert anonymous.post("/following/unsubscribe/forged/").status_code == 404
+
+
+def test_constant_queries_per_mail(topic, settings):
+    settings.BRIEFING_BATCH_SIZE = 100
+    sources = [factories.SourceFactory() for _ in range(5)]
+    for source in sources:
+        report(hours_ago=1, source=source, topics=[topic])
+
+    def queries_for(count: int) -> int:
+        readers = [_reader(topic) for _ in range(count)]
+        for reader in readers:  # five follows each, of several kinds
+            for source in sources[:4]:
+                follow(reader, "source", source.slug)
+        due = timezone.now() + timedelta(days=1, minutes=1)
+        with CaptureQueriesContext(connection) as ctx:
+            assert briefings.send_batch(now=due) == (count, count)
+        return len(ctx.captured_queries)
+
+    one, three, five = queries_for(1), queries_for(3), queries_for(5)
+    assert three - one == five - three, (one, three, five)
+    per_mail = (three - one) // 2
+    # The top stories, their cards, their key points (with the queue: one more, the task row).
+    assert per_mail == 3, (one, three, five)
+
+
+def test_story_updates_come_once_a_day_batched(topic):
+    first = report(hours_ago=30)
+    reader = factories.UserFactory()
+    follow(reader, "story", story_of(first).slug)
+    services.update_mail_settings(
+        user=reader, briefing=False, briefing_time=time(7), time_zone="UTC", story_updates=True
+    )
+    ReaderSettings.objects.filter(user=reader).update(
+        last_mail_at=timezone.now() - timedelta(days=1)
+    )
+    report(hours_ago=2, story_of=first, source=factories.SourceFactory(name="Coast Post"))
+    report(hours_ago=1, story_of=first, source=factories.SourceFactory(name="Wire Service"))
+    first.corrections.create(text="An earlier version misnamed the ferry.")
+    call_command("send_briefings", "--now", stdout=open("/dev/null", "w"))
+    (message,) = mail.outbox
+    assert message.subject == "[Newsroom] News on 1 story you follow"
+    assert "New report from Coast Post" in message.body
+    assert "New report from Wire Service" in message.body
+    assert "misnamed the ferry" in message.body
+    assert "/following/unsubscribe/" in message.extra_headers["List-Unsubscribe"]
+
+
+def test_mail_settings_are_saved_from_the_profile_page(client, reader):
+    client.force_login(reader)
+    data = {"briefing": "on", "briefing_time": "06:45", "time_zone": SEOUL}
+    response = client.post("/following/settings/", data)
+    assert response.status_code == 302
+    found = ReaderSettings.objects.get(user=reader)
+    assert (found.briefing, found.briefing_time, found.time_zone) == (True, time(6, 45), SEOUL)
+    assert found.next_mail_at.astimezone(zoneinfo.ZoneInfo(SEOUL)).time() == time(6, 45)
+    bad = client.post("/following/settings/", {**data, "time_zone": "Mars/Olympus"})
+    assert bad.status_code == 400 and "06:45" in bad.content.decode()

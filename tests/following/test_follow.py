@@ -1,0 +1,131 @@
+"""Following and unfollowing with the button; the anonymous reader's round trip; the
+profile's list; OPML; the database's invariants."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+
+from following.models import Follow
+from tests import factories
+
+from .conftest import follow, report, story_of
+
+pytestmark = pytest.mark.django_db
+
+
+def _press(client, kind, slug, action="follow", next_url="/"):
+    return client.post(
+        reverse("following:toggle"),
+        {"kind": kind, "slug": slug, "action": action, "next": next_url},
+    )
+
+
+def test_the_button_follows_and_unfollows_and_goes_back(client, reader, topic):
+    client.force_login(reader)
+    page = topic.get_absolute_url()
+    assert 'aria-pressed="false"' in client.get(page).content.decode()
+    response = _press(client, "topic", "ferries", next_url=page)
+    assert response.status_code == 302 and response["Location"] == page
+    assert Follow.objects.filter(user=reader, topic=topic).count() == 1
+    html = client.get(page).content.decode()
+    assert 'aria-pressed="true"' in html and ">Following</button>" in html
+    _press(client, "topic", "ferries", next_url=page)  # twice: still one follow
+    assert Follow.objects.filter(user=reader).count() == 1
+    _press(client, "topic", "ferries", action="unfollow", next_url=page)
+    assert not Follow.objects.filter(user=reader).exists()
+
+
+def test_every_kind_can_be_followed_from_its_page(client, reader, topic):
+    article = report(byline="Jane Roe", topics=[topic])
+    client.force_login(reader)
+    pages = {
+        "topic": ("ferries", topic.get_absolute_url()),
+        "source": (article.source.slug, article.source.get_absolute_url()),
+        "author": ("jane-roe", "/authors/jane-roe/"),
+        "story": (story_of(article).slug, story_of(article).get_absolute_url()),
+    }
+    for kind, (slug, page) in pages.items():
+        assert f'name="slug" value="{slug}"' in client.get(page).content.decode(), kind
+        _press(client, kind, slug, next_url=page)
+    assert sorted(Follow.objects.values_list("kind", flat=True)) == sorted(pages)
+    author = Follow.objects.get(kind="author")
+    assert (author.author_slug, author.author_name) == ("jane-roe", "Jane Roe")
+
+
+def test_unknown_targets_and_foreign_next_urls_are_refused(client, reader, topic):
+    client.force_login(reader)
+    assert _press(client, "topic", "no-such-topic").status_code == 400
+    assert _press(client, "reader", "ferries").status_code == 400
+    response = _press(client, "topic", "ferries", next_url="https://evil.example/")
+    assert response["Location"] == reverse("following:page")
+
+
+def test_an_anonymous_reader_signs_in_and_comes_back_following(client, topic):
+    reader = factories.ConfirmedReaderFactory()
+    page = topic.get_absolute_url()
+    html = client.get(page).content.decode()
+    # The anonymous page carries no token: a GET form, so the page stays cacheable.
+    assert 'method="post" action="/following/start/"' in html
+    assert "csrfmiddlewaretoken" not in html
+    intent = {"kind": "topic", "slug": "ferries", "next": page}
+    asked = client.post(reverse("following:start"), intent)
+    assert "ferries" not in asked["Location"]  # what they follow is in no URL
+    assert asked.status_code == 302 and asked["Location"].startswith(reverse("account_login"))
+    login = client.post(
+        asked["Location"], {"login": reader.email, "password": "a-Long-passw0rd!"}, follow=True
+    )
+    assert login.redirect_chain[-1][0] == page
+    assert Follow.objects.filter(user=reader, topic=topic).exists()
+    assert "You follow Ferries." in login.content.decode()
+
+
+def test_resume_without_an_intent_follows_nothing(client, reader, topic):
+    client.force_login(reader)
+    assert client.get(reverse("following:resume")).status_code == 302
+    assert not Follow.objects.exists()
+
+
+def test_the_database_refuses_a_follow_naming_two_things_or_twice(reader, topic):
+    source = factories.SourceFactory()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Follow.objects.create(user=reader, kind="topic", topic=topic, source=source)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Follow.objects.create(user=reader, kind="author")
+    Follow.objects.create(user=reader, kind="topic", topic=topic)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Follow.objects.create(user=reader, kind="topic", topic=topic)
+
+
+def test_the_profile_lists_follows_and_unfollows_them(client, reader, topic):
+    follow(reader, "topic", "ferries")
+    client.force_login(reader)
+    html = client.get(reverse("accounts:profile_edit")).content.decode()
+    assert 'id="following"' in html and "Ferries" in html and "Unfollow" in html
+    _press(client, "topic", "ferries", action="unfollow", next_url="/accounts/profile/#following")
+    assert not Follow.objects.exists()
+
+
+def test_opml_lists_each_followed_feed(client, reader, topic):
+    article = report(byline="Jane Roe")
+    follow(reader, "topic", "ferries")
+    follow(reader, "author", "jane-roe")
+    follow(reader, "story", story_of(article).slug)
+    client.force_login(reader)
+    response = client.get(reverse("following:opml"))
+    text = response.content.decode()
+    assert response["Content-Type"].startswith("text/x-opml")
+    assert 'xmlUrl="http://testserver/topics/ferries/feed.rss"' in text
+    assert 'xmlUrl="http://testserver/authors/jane-roe/feed.rss"' in text
+    assert f"/stories/{story_of(article).slug}/feed.rss" in text
+    assert text.count('type="rss"') == 3
+
+
+def test_no_one_else_sees_what_a_reader_follows(client, reader, topic):
+    follow(reader, "topic", "ferries")
+    other = factories.UserFactory()
+    client.force_login(other)
+    assert "Ferries" not in client.get(reverse("following:page")).content.decode()
+    assert "ferries" not in client.get(reverse("following:opml")).content.decode()
+    assert "Ferries" not in client.get(reader.get_absolute_url()).content.decode()

@@ -1,0 +1,97 @@
+"""The Following page: one card per story, newest first, new since the last visit, six
+queries for a reader following fifty things, never cached whole."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from following.models import ReaderSettings
+from tests import factories
+
+from .conftest import follow, report, story_of
+
+pytestmark = pytest.mark.django_db
+
+PAGE = reverse("following:page")
+
+
+def test_one_card_per_story_newest_first_from_every_kind(client, reader, topic):
+    source = factories.SourceFactory(name="Coast Post", slug="coast-post")
+    old = report(hours_ago=5, topics=[topic])
+    again = report(hours_ago=1, story_of=old, source=source)  # the same story, newer
+    by_author = report(hours_ago=3, byline="Jane Roe")
+    from_source = report(hours_ago=2, source=source)
+    followed_story = report(hours_ago=4)
+    unfollowed = report(hours_ago=0.5)
+    follow(reader, "topic", "ferries")
+    follow(reader, "author", "jane-roe")
+    follow(reader, "source", "coast-post")
+    follow(reader, "story", story_of(followed_story).slug)
+    client.force_login(reader)
+    html = client.get(PAGE).content.decode()
+    order = [story_of(a).lead.title for a in (again, from_source, by_author, followed_story)]
+    positions = [html.index(title) for title in order]
+    assert positions == sorted(positions)
+    assert unfollowed.title not in html
+    assert html.count('<li class="following-card') == 4
+
+
+def test_new_since_the_last_visit_is_marked(client, reader, topic):
+    report(hours_ago=2, topics=[topic])
+    follow(reader, "topic", "ferries")
+    client.force_login(reader)
+    assert client.get(PAGE).content.decode().count("New since your last visit") == 1
+    assert client.get(PAGE).content.decode().count("New since your last visit") == 0
+    report(hours_ago=0, topics=[topic])
+    assert client.get(PAGE).content.decode().count("New since your last visit") == 1
+
+
+def test_older_stories_are_on_cursor_pages(client, reader, topic):
+    for hours in range(25):
+        report(hours_ago=hours + 1, topics=[topic])
+    follow(reader, "topic", "ferries")
+    client.force_login(reader)
+    first = client.get(PAGE).content.decode()
+    assert first.count('<li class="following-card') == 20
+    cursor = first.split('href="?before=', 1)[1].split('"', 1)[0]
+    second = client.get(PAGE, {"before": cursor}).content.decode()
+    assert second.count('<li class="following-card') == 5 and "?before=" not in second
+    assert client.get(PAGE, {"before": "x" * 500}).status_code == 200
+
+
+def test_the_page_is_personal_and_asks_anonymous_readers_to_sign_in(client, reader):
+    assert client.get(PAGE)["Location"].startswith(reverse("account_login"))
+    client.force_login(reader)
+    response = client.get(PAGE)
+    assert "You follow nothing yet" in response.content.decode()
+    assert "private" in response["Cache-Control"]
+
+
+def test_six_queries_for_a_reader_following_fifty_things(client, reader, django_assert_num_queries):
+    topics = [factories.TopicFactory() for _ in range(20)]
+    sources = [factories.SourceFactory() for _ in range(15)]
+    for i, topic in enumerate(topics):
+        report(hours_ago=i + 1, topics=[topic])
+    for i, source in enumerate(sources):
+        report(hours_ago=i + 0.5, source=source, byline=f"Writer {i}")
+    for topic in topics:
+        follow(reader, "topic", topic.slug)
+    for source in sources:
+        follow(reader, "source", source.slug)
+    for i in range(10):
+        follow(reader, "author", f"writer-{i}")
+    stories = [story_of(report(hours_ago=30 + i)) for i in range(5)]
+    for story in stories:
+        follow(reader, "story", story.slug)
+    assert reader.follows.count() == 50
+    client.force_login(reader)
+    client.get(PAGE)  # the shared card fragments are made once
+    ReaderSettings.objects.filter(user=reader).update(seen_at=timezone.now() - timedelta(days=1))
+    # session, user, the reader's settings, a page of stories, their cards, the visit
+    with django_assert_num_queries(6):
+        html = client.get(PAGE).content.decode()
+    assert html.count('<li class="following-card') == 20
