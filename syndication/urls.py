@@ -56,22 +56,22 @@ urlpatterns = [
     ),
     path(
         "authors/<slug:slug>/feed.rss",
-        cache_for_anonymous(feeds.AuthorFeed()),
+        cache_for_anonymous(feeds.AuthorFeed(), query=()),
         name="feed_author_rss",
     ),
     path(
         "authors/<slug:slug>/feed.atom",
-        cache_for_anonymous(feeds.AuthorAtomFeed()),
+        cache_for_anonymous(feeds.AuthorAtomFeed(), query=()),
         name="feed_author_atom",
     ),
     path(
         "stories/<slug:slug>/feed.rss",
-        cache_for_anonymous(feeds.StoryFeed()),
+        cache_for_anonymous(feeds.StoryFeed(), query=()),
         name="feed_story_rss",
     ),
     path(
         "stories/<slug:slug>/feed.atom",
-        cache_for_anonymous(feeds.StoryAtomFeed()),
+        cache_for_anonymous(feeds.StoryAtomFeed(), query=()),
         name="feed_story_atom",
     ),
     path(
