@@ -157,7 +157,10 @@ class ArticleAdmin(IdOnlyAutocompleteMixin, ProtectedDeleteMixin, admin.ModelAdm
                 ),
             },
         ),
-        ("Origin", {"fields": ("source", "agency", "byline", "original_url", "full_text")}),
+        (
+            "Origin",
+            {"fields": ("source", "agency", "byline", "original_url", "full_text", "vetted")},
+        ),
         (
             "Publishing",
             {
@@ -396,7 +399,7 @@ class SourceAdmin(ProtectedDeleteMixin, admin.ModelAdmin):
 
     instead = "Untick Active instead: it is no longer fetched and its articles stay."
     list_display = ("name", "kind", "is_active", "feed_url")
-    list_filter = ("kind", "is_active")
+    list_filter = ("kind", "is_active", "vetted")
     search_fields = ("name", "aliases")
     prepopulated_fields = {"slug": ("name",)}
 

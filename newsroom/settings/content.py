@@ -64,7 +64,12 @@ if DEMO_FEED:
 # page's context (the comments app lists the reader's comments this way).
 ACCOUNTS_PROFILE_SECTIONS: list[str] = ["comments.sections.profile_section"]
 # What other apps add to article cards, one query each for a whole list (articles/selectors.py).
-ARTICLE_CARD_HOOKS: list[str] = ["comments.selectors.attach_comment_counts"]
+ARTICLE_CARD_HOOKS: list[str] = [
+    "comments.selectors.attach_comment_counts",
+    "stories.lists.attach_coverage",  # "and N other sources"
+]
+# Lists show each story once (articles.selectors.one_per_story); empty: each article.
+ARTICLE_LIST_HOOK = "stories.lists.one_per_story"
 # What other apps print under an article: callables (context, article) -> HTML.
 ARTICLE_PAGE_SECTIONS: list[str] = ["comments.sections.article_section"]
 # The page cache asks the content app when something next changes by itself (a scheduled
@@ -106,6 +111,9 @@ STORY_TFIDF_RAMP_HOURS = env_int("STORY_TFIDF_RAMP_HOURS", 24)  # hours apart to
 STORY_MIN_SHARED_KEYS = env_int("STORY_MIN_SHARED_KEYS", 1)  # LSH keys a candidate shares
 STORY_MAX_CANDIDATES = env_int("STORY_MAX_CANDIDATES", 40)  # compared in full per article
 STORY_RELATED_DAYS = env_int("STORY_RELATED_DAYS", 30)  # how far back related articles reach
+# A feed's claimed time earlier than its item was first seen here by more than this: the
+# time first seen counts as reported (stories/trust.py).
+STORY_CLAIM_TOLERANCE_MINUTES = env_int("STORY_CLAIM_TOLERANCE_MINUTES", 30)
 # The article page's Related Articles ranker (articles/selectors.py); empty: topics+recency.
 ARTICLE_RELATED_HOOK = "stories.related.related_articles"
 
