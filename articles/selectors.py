@@ -73,10 +73,10 @@ def one_per_story(
     return articles.filter(pk=group_of) if group_of is not None else articles
 
 
-def home_lead(cards: list[Article]) -> tuple[Article | None, Article | None]:
-    """The home page's lead without a pin, and the Latest card it replaces: the newest
-    story with a picture (choose_lead), shown by its lead report when that one may lead
-    too. One query when a card is chosen."""
+def home_lead(cards: list[Article]) -> tuple[Article | None, int | None]:
+    """The home page's lead without a pin, and the id of the Latest card it replaces: the
+    newest story with a picture (choose_lead), shown by its lead report when that one may
+    lead too. One query when a card is chosen."""
     chosen = choose_lead(cards)
     if chosen is None:
         return None, None
@@ -84,8 +84,8 @@ def home_lead(cards: list[Article]) -> tuple[Article | None, Article | None]:
         Article.objects.published().for_cards(), prefer="lead", group_of=chosen.pk
     ).first()
     if story_lead is not None and choose_lead([story_lead]):
-        return story_lead, chosen
-    return chosen, chosen
+        return story_lead, chosen.pk
+    return chosen, chosen.pk
 
 
 def story_card_of(article: Article) -> int | None:
