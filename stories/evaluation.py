@@ -54,7 +54,8 @@ def load(t0: datetime, publish=True, path: Path = DATA) -> dict[int, str]:
     for n, item in enumerate(sorted(items(path), key=lambda i: i.hours)):
         source, _ = Source.objects.get_or_create(
             # The labelled sets' outlets are established ones (stories/trust.py).
-            slug=slugify(item.source), defaults={"name": item.source, "vetted": True}
+            slug=slugify(item.source),
+            defaults={"name": item.source, "vetted": True},
         )
         article = Article.objects.create(
             title=item.title,
