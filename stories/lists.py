@@ -48,11 +48,15 @@ def one_per_story(
     better = newer
     if prefer == "lead":
         better = Q(story__lead_id=F("article_id")) | (~Q(story__lead_id=OuterRef("pk")) & newer)
+    # "In the list" as a correlated EXISTS by primary key: an uncorrelated `IN (the
+    # list)` inside the correlated subquery was built again for every row on SQLite
+    # (1.5 s CPU to count 10,000 articles; 1.5 ms this way).
+    in_list = articles.order_by().filter(pk=OuterRef("article_id"))
     rivals = (
         StoryMembership.objects.filter(story__memberships__article_id=OuterRef("pk"))
-        .filter(article_id__in=articles.order_by().values("pk"))
         .exclude(article_id=OuterRef("pk"))
         .filter(better)
+        .filter(Exists(in_list))
     )
     return articles.filter(~Exists(rivals))
 
