@@ -14,7 +14,7 @@ from ninja import Query, Router
 from ninja.decorators import decorate_view
 
 from articles.models import Article, Source, Topic
-from articles.selectors import decorate_cards
+from comments.selectors import attach_comment_counts
 from search.forms import SearchForm
 from search.query import search_articles
 from search.snippets import snippets
@@ -117,7 +117,7 @@ def get_article(request: HttpRequest, slug: str, fields: str | None = None):
     article = get_object_or_404(
         _cards(Article.objects.published()).defer(None).prefetch_related("corrections"), slug=slug
     )
-    decorate_cards([article])
+    attach_comment_counts([article])  # the card hooks' other work (stories' line) is unused
     data = serialize.article_detail(
         request, article, story_selectors.coverage(article), story_selectors.article_points(article)
     )

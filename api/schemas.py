@@ -249,7 +249,10 @@ class StorySummary(Schema):
     headline: str = Field(description="The lead article's title.")
     article_count: int
     source_count: int
-    first_reported_by: SourceRef
+    first_reported_by: SourceRef = Field(
+        description="The earliest reported article's source, among vetted sources' articles "
+        "(and articles editors approved) when the story has one."
+    )
     first_reported_at: datetime
     updated_at: datetime = Field(description="The story's latest change (its list order).")
     url: str
@@ -257,7 +260,10 @@ class StorySummary(Schema):
 
 class StoryDetail(StorySummary):
     lead: StoryArticle
-    articles: list[StoryArticle] = Field(description="Every published article, oldest first.")
+    articles: list[StoryArticle] = Field(
+        description="Every published article, in the order reported (a feed's claimed time "
+        "earlier than the item was first seen by more than a tolerance counts as first seen)."
+    )
     key_points: list[KeyPointOut]
 
 

@@ -12,6 +12,7 @@ from articles.models import Article, Source, Topic
 from comments.models import Comment, Status
 from comments.selectors import Node
 from serving.sites import absolute_url
+from stories import trust
 from stories.models import KeyPoint, Story
 
 
@@ -131,17 +132,18 @@ def story_article(request: HttpRequest, a: Article) -> dict:
 
 
 def story_summary(request: HttpRequest, story: Story, articles: list[Article]) -> dict:
-    """`articles`: the story's published ones, oldest first, sources selected. The lead is
-    the story's when readers can see it, else the first report (as the web's story page)."""
-    lead = next((a for a in articles if a.pk == story.lead_id), articles[0])
-    first = articles[0]
+    """`articles`: the story's published ones, sources selected. Lead and first report
+    follow the web's story page (stories/trust.py): the stored lead when readers can see
+    it, else the first report, which is the earliest reported trusted article."""
+    lead = trust.lead_of(story.lead_id, articles)
+    first = trust.first_report(articles)
     return {
         "slug": story.slug,
         "headline": lead.title,
         "article_count": len(articles),
         "source_count": len({a.source_id for a in articles}),
         "first_reported_by": source_ref(first.source),
-        "first_reported_at": first.published_at,
+        "first_reported_at": trust.reported_at(first),
         "updated_at": story.updated_at,
         "url": _absolute(request, story.get_absolute_url()),
     }
@@ -151,7 +153,7 @@ def story_detail(
     request: HttpRequest, story: Story, articles: list[Article], points: list[KeyPoint]
 ) -> dict:
     """Key points quoting an article readers cannot see (withdrawn since) are left out."""
-    lead = next((a for a in articles if a.pk == story.lead_id), articles[0])
+    lead = trust.lead_of(story.lead_id, articles)
     visible = {a.pk for a in articles}
     return {
         **story_summary(request, story, articles),

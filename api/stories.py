@@ -65,7 +65,10 @@ def list_stories(
         Article.objects.published()
         .filter(story_membership__story__in=rows)
         .select_related("source")
-        .only("title", "slug", "published_at", "source__slug", "source__name")
+        .only(
+            *("title", "slug", "published_at", "created_at", "guid", "vetted"),
+            *("source__slug", "source__name", "source__vetted"),
+        )
         .annotate(story_id=F("story_membership__story_id"))
         .order_by("published_at", "id")
     ):
@@ -88,8 +91,9 @@ def list_stories(
 )
 @public
 def get_story(request: HttpRequest, slug: str, fields: str | None = None):
-    """Articles oldest first (the timeline); key points as the web's story page shows them:
-    an editor's wording when there is one, hidden ones left out."""
+    """Articles in the order they count as reported (the timeline, stories/trust.py); lead
+    and first report under the web's rules; key points as the web's story page shows
+    them: an editor's wording when there is one, hidden ones left out."""
     chosen = parse_fields(fields, DETAIL_FIELDS)
     story = get_object_or_404(Story.objects.only("slug", "lead_id", "updated_at"), slug=slug)
     articles = selectors.story_articles(story)

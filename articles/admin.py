@@ -163,7 +163,10 @@ class ArticleAdmin(IdOnlyAutocompleteMixin, ProtectedDeleteMixin, admin.ModelAdm
                 ),
             },
         ),
-        ("Origin", {"fields": ("source", "agency", "byline", "original_url", "full_text")}),
+        (
+            "Origin",
+            {"fields": ("source", "agency", "byline", "original_url", "full_text", "vetted")},
+        ),
         (
             "Publishing",
             {
@@ -404,8 +407,8 @@ class SourceAdmin(ProtectedDeleteMixin, admin.ModelAdmin):
     fetch columns and the "Fetch now" action."""
 
     instead = "Untick Active instead: it is no longer fetched and its articles stay."
-    list_display = ("name", "kind", "is_house", "is_active", "feed_url")
-    list_filter = ("kind", "is_active")
+    list_display = ("name", "kind", "is_house", "vetted", "is_active", "feed_url")
+    list_filter = ("kind", "is_active", "vetted")
     readonly_fields = ("is_house",)
     search_fields = ("name", "aliases")
     prepopulated_fields = {"slug": ("name",)}

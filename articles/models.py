@@ -96,6 +96,13 @@ class Source(Tracked, models.Model):
         default=False,
         help_text="Ask search engines not to index this source's republished copy.",
     )
+    # Trust (issue 31, docs/stories.md): a new source's articles join stories but never
+    # lead one, report it first or give its key points until an editor vets the source.
+    vetted = models.BooleanField(
+        default=False,
+        help_text="An editor knows this source: its articles may lead a story, be its first "
+        "report and give its key points. New sources are not vetted until an editor says so.",
+    )
     # Full text (issue 30): the worker fetches each new entry's page (ingest/fulltext.py).
     fetch_full_text = models.BooleanField(
         "fetch the full article",
@@ -287,6 +294,9 @@ class Article(Tracked, LeadImageDisplay, models.Model):
     # attribute makes Django call dir() on the instance, 43 times per home page render.
     snippet = ""
     marked_title = ""
+    # Set by a card hook (ARTICLE_CARD_HOOKS, the stories app's): the other reports of the
+    # card's story, {"url", "sources", "reports"}, printed as "and N other sources".
+    more_coverage = None
 
     title = models.CharField(max_length=250)
     slug = models.SlugField(max_length=250, unique=True, help_text="The article's address.")
@@ -397,6 +407,12 @@ class Article(Tracked, LeadImageDisplay, models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     comments_enabled = models.BooleanField(default=True)
+    vetted = models.BooleanField(
+        "approved for stories",
+        default=False,
+        help_text="An editor vouches for this article although its source is new (not vetted): "
+        "it may then lead its story, be its first report and give its key points.",
+    )
     # Feed ingestion bookkeeping: what the entry looked like when it was last imported, and
     # whether an editor has since changed what the feed provides (then the feed no longer
     # overwrites the article).

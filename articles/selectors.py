@@ -47,6 +47,57 @@ def decorate_cards(articles: Iterable[Article]) -> None:
         import_string(path)(articles)
 
 
+def one_per_story(
+    articles: QuerySet[Article],
+    *,
+    prefer: str = "lead",
+    exclude_with: Iterable[int] = (),
+    group_of: int | None = None,
+) -> QuerySet[Article]:
+    """The list `articles` with one card per story (issue 31), still a lazy queryset: it
+    paginates, counts and slices as before.
+
+    settings.ARTICLE_LIST_HOOK names a callable with this signature (the stories app's
+    `stories.lists.one_per_story`) that keeps, of each story's articles in the list, one:
+    its newest (`prefer="latest"`) or the story's lead when it is in the list, else its
+    newest (`prefer="lead"`); drops `exclude_with` and every article sharing a story with
+    one of them; with `group_of`, keeps only that article's story. It only adds
+    subqueries: never a query of its own. Without the hook an article is its own story.
+    """
+    hook = getattr(settings, "ARTICLE_LIST_HOOK", "")
+    if hook:
+        return import_string(hook)(
+            articles, prefer=prefer, exclude_with=list(exclude_with), group_of=group_of
+        )
+    articles = articles.exclude(pk__in=list(exclude_with)) if exclude_with else articles
+    return articles.filter(pk=group_of) if group_of is not None else articles
+
+
+def home_lead(cards: list[Article]) -> tuple[Article | None, int | None]:
+    """The home page's lead without a pin, and the id of the Latest card it replaces: the
+    newest story with a picture (choose_lead), shown by its lead report when that one may
+    lead too. One query when a card is chosen."""
+    chosen = choose_lead(cards)
+    if chosen is None:
+        return None, None
+    story_lead = one_per_story(
+        Article.objects.published().for_cards(), prefer="lead", group_of=chosen.pk
+    ).first()
+    if story_lead is not None and choose_lead([story_lead]):
+        return story_lead, chosen.pk
+    return chosen, chosen.pk
+
+
+def story_card_of(article: Article) -> int | None:
+    """The id of the Latest card standing for `article`'s story (its newest report): the
+    card a pinned home lead replaces. One query."""
+    return (
+        one_per_story(Article.objects.published(), prefer="latest", group_of=article.pk)
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+
 def navigation_topics() -> QuerySet[Topic]:
     return Topic.objects.filter(in_navigation=True).only("name", "slug")
 
@@ -95,9 +146,9 @@ def related_articles(article: Article, topic_ids: list[int]) -> list[Article]:
 def topic_sections(
     topics: list[Topic], per_topic: int = 4, *, exclude: Iterable[int] = ()
 ) -> list[tuple[Topic, list[Article]]]:
-    """The latest articles of each topic, each article once: none of `exclude` (already on
-    the page above), and an article in two topics only in the first of them, the next one
-    filling its place.
+    """The latest articles of each topic, each story once (by its lead, one_per_story):
+    none of `exclude`'s stories (already on the page above), and an article in two topics
+    only in the first of them, the next one filling its place.
 
     Two queries: the ranked (topic, article) pairs as plain tuples (a window over the
     topic links), then only the picked articles as cards. Loading every candidate as a
@@ -108,11 +159,10 @@ def topic_sections(
     """
     if not topics:
         return []
-    exclude = set(exclude)
     through = Article.topics.through
+    # Each story once: by its lead, and none of the stories shown above.
     newest = (
-        Article.objects.published()
-        .exclude(pk__in=exclude)
+        one_per_story(Article.objects.published(), prefer="lead", exclude_with=exclude)
         .order_by("-published_at", "-id")
         .values("pk")
     )

@@ -29,16 +29,20 @@ def _page(request: HttpRequest, queryset, per_page: int = PAGE_SIZE):
 @require_safe
 @cache_for_anonymous(query=["page"])
 def home(request: HttpRequest) -> HttpResponse:
-    latest = Article.objects.published().for_cards()
+    """Each story once (issue 31): Latest shows a story by its newest report, the lead and
+    the topic sections by the story's lead report; the sections skip the stories above."""
+    latest = selectors.one_per_story(Article.objects.published().for_cards(), prefer="latest")
     page = _page(request, latest)
     lead = None
     cards = list(page.object_list)
-    if page.number == 1:
-        lead = selectors.pinned_lead() or selectors.choose_lead(cards)
-        cards = [a for a in cards if a != lead]
     sections = []
     if page.number == 1:
-        # One story appears once per page: the sections fill with stories not shown above.
+        lead = selectors.pinned_lead()
+        if lead is not None:
+            replaced = selectors.story_card_of(lead)
+        else:
+            lead, replaced = selectors.home_lead(cards)
+        cards = [a for a in cards if a.pk not in (replaced, getattr(lead, "pk", None))]
         shown = [a.pk for a in page.object_list] + ([lead.pk] if lead else [])
         sections = selectors.topic_sections(list(selectors.navigation_topics()), exclude=shown)
     listed = [lead, *cards, *(a for _, group in sections for a in group)]
@@ -119,11 +123,10 @@ def source_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     topic = get_object_or_404(Topic, slug=slug)
     pinned = selectors.topic_pins(topic) if request.GET.get("page", "1") == "1" else []
-    articles = (
-        Article.objects.published()
-        .for_cards()
-        .filter(topics=topic)
-        .exclude(pk__in=[a.pk for a in pinned])
+    # Each story once, by its lead report when the topic has it; none of the pinned ones'.
+    articles = selectors.one_per_story(
+        Article.objects.published().for_cards().filter(topics=topic),
+        exclude_with=[a.pk for a in pinned],
     )
     page = _page(request, articles)
     selectors.decorate_cards([*pinned, *page.object_list])

@@ -13,7 +13,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
 
 from articles.models import Source, Topic
-from articles.selectors import decorate_cards
+from articles.selectors import decorate_cards, one_per_story
 from serving.cache import cache_for_anonymous
 
 from . import query
@@ -38,7 +38,9 @@ def search_view(request: HttpRequest) -> HttpResponse:
     def results() -> dict:
         page_obj = None
         if not form.is_empty:
-            page_obj = Paginator(query.search_articles(form), PAGE_SIZE).get_page(page_number)
+            # Each story once: its lead report when it matches, else its newest match.
+            found = one_per_story(query.search_articles(form), prefer="lead")
+            page_obj = Paginator(found, PAGE_SIZE).get_page(page_number)
             found = snippets(list(page_obj.object_list), form)
             for article in page_obj.object_list:
                 # The card prints the snippet in place of the summary (not both), and

@@ -14,7 +14,7 @@ Reading (while a cached page or fragment is built, inside `recording()`):
   `in` condition on a declared field gives one tag per value (`list:article:source=3`);
   an AND needs one such condition, an OR all of its branches; anything else (no
   condition on a declared field, a negation) gives the table's list tag, `list:article`.
-  Subqueries in the WHERE clause record their own.
+  Subqueries in the WHERE clause (`__in`, `Exists`) record their own.
 
 Writing (save, delete, `update()`, `bulk_create()`, `bulk_update()`, a change of a
 declared many-to-many field): the instance's tag, and for its old and its new values the
@@ -238,10 +238,12 @@ def _where_tags(node, model) -> set[str] | None:
 def _subqueries(node) -> Iterator[Query]:
     for child in getattr(node, "children", ()):
         yield from _subqueries(child)
-    rhs = getattr(node, "rhs", None)
-    rhs = getattr(rhs, "query", rhs)  # Subquery(...) or a queryset
-    if isinstance(rhs, Query):
-        yield rhs
+    # `pk__in=<queryset>` holds it on the right; `filter(Exists(...))` becomes
+    # `Exact(Exists(...), True)`, with the subquery on the left.
+    for side in (getattr(node, "rhs", None), getattr(node, "lhs", None)):
+        side = getattr(side, "query", side)  # Subquery(...), Exists(...) or a queryset
+        if isinstance(side, Query):
+            yield side
 
 
 # --- writing ----------------------------------------------------------------------------

@@ -3,7 +3,8 @@
 Candidates are articles sharing LSH band keys with this one over the last
 STORY_RELATED_DAYS, plus the newest articles of its topics and the newest overall (so a
 page always has six cards). They are ranked by TF-IDF cosine of title and summary,
-blended with shared topics and recency; no article of the same story is ever listed.
+blended with shared topics and recency; no article of the same story is ever listed, and
+only the best ranked report of any other story.
 
 Two queries: the band-key candidates, then the cards. The article page keeps the result
 in its cached fragment, so a cache hit runs none.
@@ -16,7 +17,7 @@ from datetime import timedelta
 
 import numpy as np
 from django.conf import settings
-from django.db.models import Count, Q, Subquery
+from django.db.models import Count, F, Q, Subquery
 from django.utils import timezone
 
 from articles.models import Article
@@ -60,11 +61,24 @@ def related_articles(article: Article, topic_ids: list[int], limit: int = LIMIT)
         )
         .exclude(pk=article.pk)
         .exclude(pk__in=same_story)
-        .annotate(shared_topics=Count("topics", filter=Q(topics__in=topic_ids), distinct=True))
+        .annotate(
+            shared_topics=Count("topics", filter=Q(topics__in=topic_ids), distinct=True),
+            story_id=F("story_membership__story_id"),
+        )
     )
     if not cards:
         return []
-    return rank(article, cards, topic_ids)[:limit]
+    return _one_per_story(rank(article, cards, topic_ids))[:limit]
+
+
+def _one_per_story(cards: list[Article]) -> list[Article]:
+    """The best ranked report of each story: never two of one story (issue 31)."""
+    seen, kept = set(), []
+    for card in cards:
+        if card.story_id is None or card.story_id not in seen:
+            kept.append(card)
+            seen.add(card.story_id)
+    return kept
 
 
 def rank(article: Article, cards: list[Article], topic_ids: list[int]) -> list[Article]:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from articles.models import Article
 
+from . import trust
 from .models import KeyPoint, Story, StoryMembership
 
 
 def story_articles(story: Story) -> list[Article]:
-    """The story's visible articles, oldest first (the timeline), cards joined."""
-    return list(
+    """The story's visible articles, cards joined, in the order they count as reported
+    (the timeline; each with `.reported_at`, stories/trust.py)."""
+    return trust.in_report_order(
         Article.objects.published()
         .for_cards()
         .filter(story_membership__story=story)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
@@ -19,7 +20,7 @@ from django.utils.text import slugify
 from articles.models import Article
 from serving.dependencies import changed
 
-from . import keypoints
+from . import keypoints, trust
 from .matching import Match, find_match
 from .models import ArticleFingerprint, KeyPoint, LshBand, Story, StoryMembership
 from .text import Features
@@ -154,6 +155,32 @@ def refresh_stories(story_ids: Iterable[int | None]) -> None:
             refresh_story(story)
 
 
+@dataclass(frozen=True)
+class _Member:
+    """What the refresh reads of a story's article."""
+
+    pk: int
+    status: str
+    published_at: datetime | None
+    source_id: int
+    created_at: datetime
+    guid: str
+    vetted: bool
+    source_vetted: bool
+
+    @property
+    def trusted(self) -> bool:
+        return self.vetted or self.source_vetted
+
+    @property
+    def reported(self) -> datetime | None:
+        return trust.reported_time(self.published_at, self.created_at, imported=bool(self.guid))
+
+    def visible(self, now: datetime) -> bool:
+        at = self.published_at
+        return self.status == Article.Status.PUBLISHED and at is not None and at <= now
+
+
 def refresh_story(story: Story) -> None:
     # Member ids first, then their articles by primary key: a join from Article, or a
     # filter on its publication time, lets SQLite walk the article index by date (10 ms
@@ -164,30 +191,40 @@ def refresh_story(story: Story) -> None:
     if not member_ids:
         story.delete()  # its pages go stale with it (serving/dependencies.py)
         return
-    rows = list(
-        Article.objects.filter(pk__in=member_ids).values_list(
-            "pk", "status", "published_at", "source_id"
+    rows = [
+        _Member(*row)
+        for row in Article.objects.filter(pk__in=member_ids).values_list(
+            "pk",
+            "status",
+            "published_at",
+            "source_id",
+            "created_at",
+            "guid",
+            "vetted",
+            "source__vetted",
         )
-    )
+    ]
     now = timezone.now()
     published = Article.Status.PUBLISHED
-    visible = {pk: at for pk, status, at, _ in rows if status == published and at and at <= now}
+    visible = {r.pk: r.published_at for r in rows if r.visible(now)}
     lead_ok = story.lead_id in member_ids
     if not (story.lead_pinned and lead_ok):
-        # Something readers can see first, then the earliest report.
+        # A trusted report first (stories/trust.py), then one readers can see, then the
+        # earliest reported.
         first = min(
             rows,
-            key=lambda r: (r[1] != published, r[2] is None, r[2] or now, r[0]),
+            key=lambda r: (not r.trusted, r.status != published, r.reported or now, r.pk),
             default=None,
         )
-        story.lead_id = first[0] if first else None
+        story.lead_id = first.pk if first else None
         story.lead_pinned = story.lead_pinned and lead_ok
     story.published_count = len(visible)
-    story.source_count = len({source for pk, _, _, source in rows if pk in visible})
+    story.source_count = len({r.source_id for r in rows if r.pk in visible})
     story.save(
         update_fields=["lead", "lead_pinned", "published_count", "source_count", "updated_at"]
     )
-    save_story_points(story, visible)
+    # Key points only from trusted reports, earliest reported first.
+    save_story_points(story, {r.pk: r.reported for r in rows if r.pk in visible and r.trusted})
     # The counts decide whether its articles' pages link to it ("N sources cover this
     # story"), which no write of a membership says: those pages are stale.
     changed(
@@ -196,8 +233,8 @@ def refresh_story(story: Story) -> None:
 
 
 def save_story_points(story: Story, visible: dict[int, datetime]) -> None:
-    """The story's key points: the most central article key points across its articles
-    readers can see (`visible`: their ids and publication times)."""
+    """The story's key points: the most central article key points across its trusted
+    articles readers can see (`visible`: their ids and reported times, stories/trust.py)."""
     kept = list(KeyPoint.objects.filter(story=story, edited_by_editor=True))
     KeyPoint.objects.filter(story=story, edited_by_editor=False).delete()
     found = KeyPoint.objects.filter(article_id__in=list(visible), hidden=False).values_list(

@@ -6,6 +6,9 @@ would otherwise group every article any test creates, inside its transaction. Sh
 process die between the commit and the enqueue, the article is grouped at its next save
 or by `recompute_stories`.
 
+A source an editor vets (or un-vets) has its stories refreshed by a task on commit, as
+an article an editor approves (`Article.vetted`, an article save) has its story's.
+
 A scheduled article goes live without a save: `articles.signals.articles_went_live` (sent
 by the scheduler tick) enqueues, on commit, the refresh of those articles' stories (the
 count of sources readers can see, the lead, the story's key points).
@@ -65,12 +68,32 @@ def articles_went_live(sender, article_ids, **kwargs) -> None:
     transaction.on_commit(partial(_refresh_later, list(article_ids)))
 
 
-def connect() -> None:
-    from django.db.models.signals import pre_delete
+def _refresh_source_later(source_id: int) -> None:
+    from . import tasks
 
-    from articles.models import Article
+    try:
+        tasks.refresh_source_stories.enqueue(source_id)
+    except Exception:  # the save goes on; the next change of each story catches up
+        logger.exception("Could not enqueue story refresh for source %s", source_id)
+
+
+def source_saving(sender, instance, raw=False, **kwargs) -> None:
+    """An editor vetted a source (or took it back): its stories' leads, first reports and
+    key points are chosen again once the save has committed (stories/trust.py)."""
+    if raw or instance.pk is None:
+        return
+    before = sender.objects.filter(pk=instance.pk).values_list("vetted", flat=True).first()
+    if before is not None and before != instance.vetted:
+        transaction.on_commit(partial(_refresh_source_later, instance.pk))
+
+
+def connect() -> None:
+    from django.db.models.signals import pre_delete, pre_save
+
+    from articles.models import Article, Source
     from articles.signals import articles_went_live as went_live
 
+    pre_save.connect(source_saving, sender=Source, dispatch_uid="stories-source-saving")
     post_save.connect(article_saved, sender=Article, dispatch_uid="stories-article-saved")
     pre_delete.connect(article_deleting, sender=Article, dispatch_uid="stories-article-deleting")
     went_live.connect(articles_went_live, dispatch_uid="stories-articles-went-live")

@@ -1,8 +1,8 @@
 """Story work run by the task worker (docs/tasks.md): grouping one article.
 
 `assign_article` is enqueued when an article is saved (stories/signals.py),
-`refresh_article_stories` when scheduled articles go live; both are idempotent, so a
-retry or a duplicate run changes nothing.
+`refresh_article_stories` when scheduled articles go live, `refresh_source_stories` when
+an editor vets a source; all are idempotent, so a retry or a duplicate run changes nothing.
 """
 
 from __future__ import annotations
@@ -37,3 +37,22 @@ def refresh_article_stories(article_ids: list[int]) -> list[int]:
     with transaction.atomic():
         refresh_stories(story_ids)
     return story_ids
+
+
+@task()
+def refresh_source_stories(source_id: int) -> int:
+    """Refresh every story with an article of this source (it was vetted, or no longer
+    is: leads, first reports and key points follow, stories/trust.py); how many."""
+    from django.db import transaction
+
+    from .models import StoryMembership
+    from .services import refresh_stories
+
+    story_ids = set(
+        StoryMembership.objects.filter(article__source_id=source_id).values_list(
+            "story_id", flat=True
+        )
+    )
+    with transaction.atomic():
+        refresh_stories(story_ids)
+    return len(story_ids)

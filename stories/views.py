@@ -10,7 +10,7 @@ from articles import selectors as article_selectors
 from articles.models import Article
 from serving.cache import cache_for_anonymous
 
-from . import selectors
+from . import selectors, trust
 from .models import KeyPoint, Story
 
 
@@ -21,7 +21,7 @@ def story_detail(request: HttpRequest, slug: str) -> HttpResponse:
     articles = selectors.story_articles(story)
     if not articles:
         raise Http404("No story found.")
-    lead = next((a for a in articles if a.pk == story.lead_id), articles[0])
+    lead = trust.lead_of(story.lead_id, articles)
     sources = {a.source_id for a in articles}
     return render(
         request,
@@ -29,7 +29,7 @@ def story_detail(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "story": story,
             "lead": lead,
-            "first": articles[0],
+            "first": trust.first_report(articles),
             "timeline": articles,
             "others": [a for a in articles if a.pk != lead.pk],
             "source_count": len(sources),

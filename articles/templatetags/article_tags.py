@@ -50,10 +50,11 @@ def card_items(articles, heading: str = "h3", loading: str = "lazy") -> SafeStri
 
     A card's HTML is the same for as long as its article, source and agency are
     unchanged (their tags' versions), and it says the same "2 hours ago" and shows the
-    same comment count: all of that is in its key. So when a comment is approved, the
-    lists showing its article render again with one card made anew, not all of them
-    (the home page prints some fifty). Search results (a snippet, a marked title) are
-    rendered each time. One round trip for the versions, one for the cards."""
+    same comment count and "and N other sources" line: all of that is in its key. So
+    when a comment is approved, the lists showing its article render again with one card
+    made anew, not all of them (the home page prints some fifty). Search results (a
+    snippet, a marked title) are rendered each time. One round trip for the versions,
+    one for the cards."""
     articles = [a for a in articles if a is not None]
     # What a card prints besides its time and comment count: the article and the rows
     # loaded with it (source, agency, picture).
@@ -75,6 +76,8 @@ def card_items(articles, heading: str = "h3", loading: str = "lazy") -> SafeStri
                 ".".join(map(str, found)),
                 time_ago(article.published_at).replace(" ", "-"),
                 getattr(article, "comment_count", ""),
+                # "and N other sources" (a card hook's): its story, sources and reports.
+                ".".join(map(str, (article.more_coverage or {}).values())),
             )
         )
     fragments = caches["fragments"]

@@ -72,7 +72,12 @@ ACCOUNTS_SETTINGS_SECTIONS: list[str] = ["following.sections.settings_section"]
 ACCOUNTS_DELETION_HOOKS: list[str] = ["following.services.forget_reader"]
 ACCOUNTS_EXPORT_HOOKS: dict[str, str] = {"following": "following.services.export_reader"}
 # What other apps add to article cards, one query each for a whole list (articles/selectors.py).
-ARTICLE_CARD_HOOKS: list[str] = ["comments.selectors.attach_comment_counts"]
+ARTICLE_CARD_HOOKS: list[str] = [
+    "comments.selectors.attach_comment_counts",
+    "stories.lists.attach_coverage",  # "and N other sources"
+]
+# Lists show each story once (articles.selectors.one_per_story); empty: each article.
+ARTICLE_LIST_HOOK = "stories.lists.one_per_story"
 # What other apps print under an article: callables (context, article) -> HTML.
 ARTICLE_PAGE_SECTIONS: list[str] = ["comments.sections.article_section"]
 # The page cache asks the content app when something next changes by itself (a scheduled
@@ -114,6 +119,9 @@ STORY_MATCH_MEAN_PROBABILITY = env_float("STORY_MATCH_MEAN_PROBABILITY", 0.5)  #
 STORY_MIN_SHARED_KEYS = env_int("STORY_MIN_SHARED_KEYS", 1)  # LSH keys a candidate shares
 STORY_MAX_CANDIDATES = env_int("STORY_MAX_CANDIDATES", 40)  # compared in full per article
 STORY_RELATED_DAYS = env_int("STORY_RELATED_DAYS", 30)  # how far back related articles reach
+# A feed's claimed time earlier than its item was first seen here by more than this: the
+# time first seen counts as reported (stories/trust.py).
+STORY_CLAIM_TOLERANCE_MINUTES = env_int("STORY_CLAIM_TOLERANCE_MINUTES", 30)
 # The article page's Related Articles ranker (articles/selectors.py); empty: topics+recency.
 ARTICLE_RELATED_HOOK = "stories.related.related_articles"
 

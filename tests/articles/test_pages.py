@@ -153,11 +153,13 @@ def _seed(n_articles, n_topics):
 # serving/cache.py looks up the next scheduled article (so the cached page expires when
 # it appears), and + 1: the approved-comment counts of all the cards (ARTICLE_CARD_HOOKS).
 # A cache hit takes 0 (tests/serving). The stories app's tags add 2 (the story the article
-# is in, its key points); its related-articles hook takes the same 2 as the fallback.
-ARTICLE_PAGE_QUERIES = 8 + 2 + 1 + 1 + 2
+# is in, its key points); its related-articles hook takes the same 2 as the fallback, and
+# + 1: the related cards' stories ("and N other sources", ARTICLE_CARD_HOOKS).
+ARTICLE_PAGE_QUERIES = 8 + 2 + 1 + 1 + 2 + 1
 # + 1: the running home-lead pin, if any; + 1: the topic sections' cards, read once the
-# sections are picked (none when every article is already in the latest list above).
-HOME_PAGE_QUERIES = 6 + 1 + 1 + 1
+# sections are picked (none when every article is already in the latest list above);
+# + 1: the lead's story's lead report (each story once, issue 31); + 1: the cards' stories.
+HOME_PAGE_QUERIES = 6 + 1 + 1 + 1 + 1 + 1
 
 
 @pytest.mark.parametrize(("n_articles", "n_topics"), [(3, 1), (25, 8)])

@@ -47,7 +47,7 @@ def _draft(title, source, minutes_ago, summary):
 
 def _desk():
     ledger = SourceFactory(name="The Harbour Ledger", auto_publish=True)
-    courier = SourceFactory(name="Valley Courier")
+    courier = SourceFactory(name="Valley Courier", vetted=False)
     gazette = SourceFactory(name="Cape Gazette")
     ferry = [
         _draft("Ferry strike ends after talks", ledger, 55, "Crews return on Monday."),
@@ -81,7 +81,7 @@ def test_the_desk_from_the_keyboard(live_server, page_at, artifacts, width):
     expect(stories.first).to_contain_text("3 drafts from 3 sources")
     expect(stories.first.locator(".desk-item").first).to_contain_text("Ferry crews back at work")
     expect(page.locator(".desk-sources")).to_contain_text("Valley Courier 2")
-    expect(page.locator(".desk-item").first).to_contain_text("Reviewed by hand")
+    expect(page.locator(".desk-item").first).to_contain_text("New source")
     found = _axe(page)
     assert found == [], "\n".join(found)
     assert_no_horizontal_scroll(page)

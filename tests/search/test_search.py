@@ -137,8 +137,9 @@ def test_search_query_count_is_fixed(client, django_assert_num_queries):
     for n in range(30):
         ArticleFactory(title=f"Ferry timetable {n}", topics=[TopicFactory(slug=f"t{n % 3}")])
     # count, page, snippets (PostgreSQL only), sources, topics, header topics, footer promo,
-    # next scheduled article (page cache), the cards' comment counts, whatever the page size.
-    expected = 9 if connection.vendor == "postgresql" else 8
+    # next scheduled article (page cache), the cards' comment counts and stories ("and N
+    # other sources"), whatever the page size.
+    expected = 10 if connection.vendor == "postgresql" else 9
     with django_assert_num_queries(expected):
         client.get(URL, {"q": "ferry"})
 

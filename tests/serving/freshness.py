@@ -386,6 +386,7 @@ def change_lead_image(site, editor):
     "agency",
     "original_url",
     "comments_enabled",
+    "vetted",
     "social_title",
     "social_description",
     "social_image",
@@ -549,7 +550,7 @@ def rename_source(site, editor):
     admin_change(editor, site.harbour, name="The Harbour Times")
 
 
-@changes("wire", Source, "slug", "kind", "homepage_url", "logo", "description", "noindex")
+@changes("wire", Source, "slug", "kind", "homepage_url", "logo", "description", "noindex", "vetted")
 def edit_every_source_field(site, editor):
     admin_change_every_field(
         editor,
@@ -600,6 +601,34 @@ def merge_stories(site, editor):
 @changes(None, Story, "lead", "lead_pinned")
 def pin_story_lead(site, editor):
     story_services.pin_lead(story=_story(site), article=site.second)
+
+
+def report_from_new_source(site, editor):
+    """A new source (not vetted) reports the ferry story, claiming an earlier time: the
+    story's cards now say "and 2 other sources", its lead and first report stay (it joins
+    once the write commits: tests/stories/test_lists.py checks the same path)."""
+    courier = factories.SourceFactory(name="Island Courier", slug="island-courier", vetted=False)
+    title, summary, paragraphs = FERRY[0]
+    when = timezone.localtime() - timedelta(hours=4)
+    admin_add(
+        editor,
+        Article,
+        title=f"{title} again",
+        slug="ferry-crews-walk-out-courier",
+        summary=summary,
+        body="".join(f"<p>{p}</p>" for p in paragraphs),
+        source=str(courier.pk),
+        topics=[str(site.ferries.pk)],
+        status="published",
+        published_at_0=when.strftime("%Y-%m-%d"),
+        published_at_1=when.strftime("%H:%M:%S"),
+        **{"corrections-TOTAL_FORMS": "0", "revisions-TOTAL_FORMS": "0"},
+    )
+
+
+def vet_source(site, editor):
+    """An editor vets that source: its earlier report now leads the story."""
+    admin_change(editor, Source.objects.get(slug="island-courier"), vetted="on")
 
 
 @changes(None, KeyPoint, "edited_text")
@@ -679,6 +708,8 @@ WRITES = {
         edit_every_source_field,
         rename_topic,
         edit_every_topic_field,
+        report_from_new_source,
+        vet_source,
         regroup_story,
         merge_stories,
         pin_story_lead,

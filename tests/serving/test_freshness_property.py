@@ -80,6 +80,8 @@ SEQUENCES = {
         "edit_every_topic_field",
     ],
     "stories-and-promos": [
+        "report_from_new_source",
+        "vet_source",
         "edit_key_point",
         "hide_key_point",
         "pin_story_lead",

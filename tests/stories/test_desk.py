@@ -36,7 +36,7 @@ def _draft(title, source, *, minutes_ago=0, guid=None, **kwargs):
 @pytest.fixture
 def incoming():
     ledger = SourceFactory(name="The Harbour Ledger", auto_publish=True)
-    courier = SourceFactory(name="Valley Courier")
+    courier = SourceFactory(name="Valley Courier", vetted=False)
     a = _draft("Ferry strike ends", ledger, minutes_ago=50)
     b = _draft("Ferry crews back at work", courier, minutes_ago=10)
     c = _draft("Chess club wins the cup", courier, minutes_ago=30)
@@ -62,8 +62,8 @@ def test_drafts_are_grouped_by_story_newest_first(incoming):
 def test_counts_per_source_and_trust(incoming):
     counts = desk.counts_per_source(list(desk.incoming_drafts()))
     assert [(s.name, n) for s, n in counts] == [("Valley Courier", 2), ("The Harbour Ledger", 1)]
-    assert desk.source_trust(incoming["ledger"])[1] == "vetted"
-    assert desk.source_trust(incoming["courier"]) == ("Reviewed by hand", "reviewed")
+    assert desk.source_trust(incoming["ledger"]) == ("Vetted source", "vetted")
+    assert desk.source_trust(incoming["courier"]) == ("New source", "new")
 
 
 def test_the_desk_page_lists_groups_with_source_time_and_trust(
@@ -74,7 +74,7 @@ def test_the_desk_page_lists_groups_with_source_time_and_trust(
     with django_assert_num_queries(5):  # session, user, 2 x permissions, the drafts
         page = client.get(URL).content.decode()
     assert page.index("Ferry crews back at work") < page.index("Chess club wins the cup")
-    assert "Valley Courier" in page and "Trusted: publishes by itself" in page
+    assert "Valley Courier" in page and "New source" in page and "Vetted source" in page
     assert "Our own draft" not in page and "Already out" not in page
     assert 'class="desk-count">2<' in page
 
