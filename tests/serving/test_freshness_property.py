@@ -31,7 +31,7 @@ from articles.models import Article
 from serving.cache import local_pages
 from serving.dependencies import declaration
 
-from . import freshness
+from . import freshness, freshness_writes
 
 pytestmark = pytest.mark.django_db
 
@@ -162,11 +162,11 @@ def test_every_page_is_fresh_after_every_write(sequence, site, client):
     stale = []
     for write in SEQUENCES[sequence]:
         freshness.reload(site)
-        target, fields = getattr(freshness.WRITES[write], "changes", (None, ()))
+        target, fields = getattr(freshness_writes.WRITES[write], "changes", (None, ()))
         before = _values(getattr(site, target), fields) if target else {}
         # What runs once the write commits (stories regrouping, the second bump) runs.
         with TestCase.captureOnCommitCallbacks(execute=True):
-            freshness.WRITES[write](site, editor)
+            freshness_writes.WRITES[write](site, editor)
         freshness.reload(site)
         if target:
             after = _values(getattr(site, target), fields)
@@ -189,7 +189,7 @@ def _values(obj, fields) -> dict:
 
 
 def test_every_write_is_in_a_sequence():
-    assert sorted(w for seq in SEQUENCES.values() for w in seq) == sorted(freshness.WRITES)
+    assert sorted(w for seq in SEQUENCES.values() for w in seq) == sorted(freshness_writes.WRITES)
 
 
 def _first_difference(cached: str, fresh: str) -> str:
@@ -219,7 +219,7 @@ def test_every_cached_url_pattern_is_read_by_the_property_test(site):
 
 def test_every_shown_field_of_a_tracked_model_is_changed_by_a_write():
     """A field readers may see is changed by one of the writes, or its model declares it
-    bookkeeping. (The writes' coverage of each field is listed in freshness.FIELDS.)"""
+    bookkeeping. (The writes' coverage of each field is listed in freshness_writes.FIELDS.)"""
     missing = []
     for model in apps.get_models():
         decl = declaration(model)
@@ -230,6 +230,6 @@ def test_every_shown_field_of_a_tracked_model_is_changed_by_a_write():
                 continue
             if field.name in decl.bookkeeping:
                 continue
-            if f"{model._meta.label}.{field.name}" not in freshness.FIELDS:
+            if f"{model._meta.label}.{field.name}" not in freshness_writes.FIELDS:
                 missing.append(f"{model._meta.label}.{field.name}")
     assert not missing, f"fields no write of the property test changes: {missing}"
