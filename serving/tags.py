@@ -80,8 +80,9 @@ class _Memo:
             return self.counter
         counter = cache.get(COUNTER_KEY)
         if counter is None:  # never bumped, cleared or evicted: start it again, from a
-            # value no process can have seen (so every one forgets all it remembers)
-            cache.add(COUNTER_KEY, time.time_ns() // 1000, timeout=None)
+            # value no process can have seen (now in nanoseconds: past any earlier start
+            # by more than the bumps counted since), so every one forgets all it remembers
+            cache.add(COUNTER_KEY, time.time_ns(), timeout=None)
             counter = cache.get(COUNTER_KEY)
         with self.lock:
             last = self.counter
