@@ -241,8 +241,14 @@ def _lookup(key: str) -> tuple[dict | None, bool]:
     entries = getattr(settings, "PAGE_CACHE_LOCAL_ENTRIES", 2000)
     local = local_pages.get(key) if entries else None
     if local is not None:
+        # Checked tag by tag once per epoch (a page's tags run to dozens), then by the
+        # epoch alone: the same cost for every page.
+        epoch = tag_versions.epoch()
+        if local.get("epoch") == epoch and local["fresh_until"] > time.time():
+            return local, True
         found, _ = tag_versions.read(local["tags"])
         if _is_current(local, found):
+            local["epoch"] = epoch
             return local, True
     found, extra = tag_versions.read(local["tags"] if local else (), key)
     entry = extra.get(key)
@@ -260,7 +266,7 @@ def _lookup(key: str) -> tuple[dict | None, bool]:
 def _shared_headers(response: HttpResponse, entry: dict, *, stale: bool = False) -> None:
     """Cache-Control for browsers (max-age) and shared caches (s-maxage), unless the view
     chose its own, and the tags."""
-    keys = " ".join(sorted(entry["tags"]))
+    keys = entry.get("keys") or " ".join(sorted(entry["tags"]))
     response["Surrogate-Key"] = keys
     response["xkey"] = keys
     if entry.get("cache_control"):
@@ -423,6 +429,7 @@ def _render_and_store(request, view, miss: _Miss, static_tags, args, kwargs) -> 
         set_response_etag(response)  # stored with the page: no hashing on a hit
     entry = {
         "tags": found,
+        "keys": " ".join(sorted(found)),  # the Surrogate-Key header, joined once
         "fresh_until": fresh_until,
         "status": response.status_code,
         "content": response.content,

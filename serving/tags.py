@@ -73,6 +73,9 @@ class _Memo:
         self.limit = limit
         self.counter: int | None = None
         self.checked = float("-inf")
+        # Moves whenever a remembered version may have changed (the counter moved, a bump
+        # here, a clear): a page found current under one epoch is current until the next.
+        self.epoch = 0
 
     def sync(self, seconds: float, now: float) -> int | None:
         """Forget what changed since the last check, if one is due; the counter now."""
@@ -101,12 +104,17 @@ class _Memo:
                 self.entries.clear()
             for tag in forget or ():
                 self.entries.pop(tag, None)
+            if counter != self.counter:
+                self.epoch += 1
             self.counter, self.checked = counter, now
         return counter
 
-    def remember(self, found: dict[str, int], under: int | None) -> None:
-        """Keep versions read after the counter was `under` (only while it still is)."""
+    def remember(self, found: dict[str, int], under: int | None, *, bumped: bool = False) -> None:
+        """Keep versions read after the counter was `under` (only while it still is), or
+        just given by a bump in this process (`bumped`)."""
         with self.lock:
+            if bumped:
+                self.epoch += 1
             if under is None or self.counter != under:
                 return  # read under no counter, or another thread has moved on since
             if len(self.entries) + len(found) > self.limit:
@@ -117,6 +125,7 @@ class _Memo:
         with self.lock:
             self.entries.clear()
             self.counter, self.checked = None, float("-inf")
+            self.epoch += 1
 
 
 memo = _Memo()
@@ -161,6 +170,13 @@ def read(tags: Iterable[str], *extra_keys: str) -> tuple[dict[str, int | None], 
     return found, extra
 
 
+def epoch() -> int:
+    """After the change counter's check, when due: a number that stays the same for as
+    long as every version this process remembers does (`_Memo.epoch`)."""
+    memo.sync(_local_seconds(), time.monotonic())
+    return memo.epoch
+
+
 def _create(tag: str) -> int | None:
     """A first version for a tag never bumped (or evicted); None if the cache is down.
 
@@ -193,7 +209,7 @@ def bump(tags: Iterable[str]) -> None:
         return
     version = new_version()
     cache.set_many({KEY_PREFIX + t: version for t in tags}, timeout=TIMEOUT)
-    memo.remember(dict.fromkeys(tags, version), memo.counter)
+    memo.remember(dict.fromkeys(tags, version), memo.counter, bumped=True)
     try:
         counter = cache.incr(COUNTER_KEY)
     except ValueError:  # no counter: the next check starts one, and every process forgets
