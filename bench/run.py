@@ -193,7 +193,8 @@ def base_env(tmp: Path) -> dict:
 def scenario_env(kind: str, tmp: Path, size: int) -> dict:
     env = base_env(tmp)
     if kind == "pg":
-        name = f"newsroom_bench_{size}"
+        # BENCH_PG_PREFIX: a name of its own when several people bench on one server.
+        name = f"{os.environ.get('BENCH_PG_PREFIX', 'newsroom_bench')}_{size}"
         subprocess.run(
             [
                 "psql",
