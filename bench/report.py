@@ -271,13 +271,16 @@ def write_report(path: Path, info: dict, results: list[dict], args, extra: dict)
         "- Without Redis (the embedded default) every process on the machine shares one "
         "cache on local disk (diskcache: SQLite in WAL mode, serving/cache_disk.py), pages "
         "are kept PAGE_CACHE_TIMEOUT = 600 s as with Redis, and each worker validates its "
-        "in-memory copy of a page by reading the shared change counter on every lookup.",
+        "in-memory copy of a page by the shared change counter, read at most every "
+        "PAGE_CACHE_LOCAL_SECONDS (0.1 s there, 0.5 s with Redis).",
         "- Spread rows: wrk picks each request's page from home and the 600 most recent "
         "articles (bench/spread.lua), uniformly or by Zipf's law with s = 1.1 (home first, "
         "then by recency); every page is requested once before the rows, so they measure "
         "hits.",
-        "- Other engineers' work (test runs, builds) shares this machine: the load average "
-        "column shows how much; the benchmark itself runs at normal priority.",
+        "- Other engineers' work (test runs, builds) shared this machine during the run: the "
+        "load average column shows how much (above 2 means others were competing for the "
+        "2 CPUs); the benchmark itself ran at normal priority. Ratios to the static file in "
+        "the same round cancel part of that, not all of it.",
         "- Anonymous search is cached per query string like other pages; the uncached row "
         "is the full-text query itself (ranked, with highlighted snippets on PostgreSQL).",
         "- Occasional p99 spikes of 100-500 ms on rows that need no work at all (cache "
