@@ -194,7 +194,7 @@ def mixed_rows(
     # The feed's first import (new drafts) is set-up: every later poll finds it unchanged.
     Writer("poll-setup", env).stop()
     time.sleep(1)  # its purges sent, every server seeing its versions
-    _warm(url, facts["mixed_paths"])
+    warm(url, facts["mixed_paths"])
 
     def window() -> dict:
         beats.reset()
@@ -302,7 +302,7 @@ def _merge(windows: list[dict]) -> dict:
     return merged
 
 
-def _warm(url: str, paths: list[str]) -> None:
+def warm(url: str, paths: list[str]) -> None:
     """Every page once, so the rows measure a warm cache, as a site's pages are."""
     import urllib.request
 

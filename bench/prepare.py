@@ -236,6 +236,7 @@ def _seed_comments(rng: random.Random, article_ids: list[int], count: int) -> in
     return len(roots) + len(replies)
 
 
+SPREAD_ARTICLES = 600
 MIXED_ARTICLES = 200
 
 
@@ -255,6 +256,10 @@ def pending_comments(per_article: int = 3) -> int:
             services.post_comment(article=article, author=author, body=body)
             made += 1
     return made
+
+
+def spread_articles() -> list[Article]:
+    return list(Article.objects.published().order_by("-published_at")[:SPREAD_ARTICLES])
 
 
 def mixed_articles() -> list[Article]:
@@ -345,6 +350,9 @@ def facts() -> dict:
         "drafts": drafts,
         # What the mixed-load rows read (bench/mixed.py): home and 200 articles.
         "mixed_paths": ["/", *(a.get_absolute_url() for a in mixed_articles())],
+        # What the spread rows read (bench/spread.lua), most read first: home, then the
+        # SPREAD_ARTICLES most recent articles.
+        "spread_paths": ["/", *(a.get_absolute_url() for a in spread_articles())],
         "queries": queries,
         "articles": Article.objects.count(),
         "published": Article.objects.published().count(),

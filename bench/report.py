@@ -15,7 +15,31 @@ def error_kinds(result: dict) -> str:
     return f"({', '.join(parts)})" if parts else ""
 
 
-def targets(rows: list[dict]) -> list[tuple[str, bool, str]]:
+def _spread_targets(rows: list[dict], embedded: bool) -> list[tuple[str, bool, str]]:
+    """Issue 34: reads over many pages as fast as one; on the embedded default, hits as
+    fast as on PostgreSQL + Redis, with a tail no longer than 3 x the static file's."""
+    by = {r["label"]: r for r in rows}
+    static = by["static file"]
+    found = [
+        (f"{r['label']} >= 80% of static", r["ratio"] >= 0.8, f"{r['ratio']:.0%}")
+        for r in rows
+        if "articles, " in r["label"]
+    ]
+    if embedded:
+        hit, home = by["article (anonymous, cache hit)"], by["home (anonymous, cache hit)"]
+        limit = 3 * static["p99"]
+        found += [
+            ("home cache hit >= 80% of static", home["ratio"] >= 0.8, f"{home['ratio']:.0%}"),
+            (
+                "article cache hit p99 <= 3 x the static file's",
+                hit["p99"] <= limit,
+                f"{hit['p99']:.1f} ms against {static['p99']:.1f} ms",
+            ),
+        ]
+    return found
+
+
+def targets(rows: list[dict], embedded: bool = False) -> list[tuple[str, bool, str]]:
     by = {r["label"]: r for r in rows}
     hit = by["article (anonymous, cache hit)"]
     unc = by["article (signed-in reader, uncached)"]
@@ -29,10 +53,11 @@ def targets(rows: list[dict]) -> list[tuple[str, bool, str]]:
     return [
         ("API article cache hit >= 80% of static", api["ratio"] >= 0.8, f"{api['ratio']:.0%}"),
         (
-            "article cache hit >= 90% of static",
-            hit["ratio"] >= 0.9,
+            f"article cache hit >= {0.85 if embedded else 0.9:.0%} of static",
+            hit["ratio"] >= (0.85 if embedded else 0.9),
             f"{hit['ratio']:.0%}",
         ),
+        *_spread_targets(rows, embedded),
         (
             "signed-in article >= 70% of the signed-in about page",
             signed_in >= 0.7,
@@ -46,7 +71,7 @@ def targets(rows: list[dict]) -> list[tuple[str, bool, str]]:
     ]
 
 
-MIXED_TARGETS = {"approved": 0.8, "polled": 0.95, "published": 0.8}
+MIXED_TARGETS = {"approved": 0.9, "polled": 0.95, "published": 0.8}
 
 
 def _rounds(row: dict) -> str:
@@ -159,7 +184,11 @@ def write_report(path: Path, info: dict, results: list[dict], args, extra: dict)
             if f["comments"] is None
             else f"{f['comments']:,} comments"
         )
-        cache = "Redis " + f["redis"] if f["redis"] else "local memory (per process)"
+        cache = (
+            "Redis " + f["redis"]
+            if f["redis"]
+            else "diskcache on local disk, shared by every process (serving/cache_disk.py)"
+        )
         lines += [
             f"## {res['title']}: {f['articles']:,} articles",
             "",
@@ -185,7 +214,7 @@ def write_report(path: Path, info: dict, results: list[dict], args, extra: dict)
         lines += ["", f"Server log under load: {len(complaints)} warnings or errors.", ""]
         lines += [f"    {line}" for line in complaints[:5]]
         lines += ["", "Targets (2-core machine):", ""]
-        for name, ok, value in targets(res["rows"]):
+        for name, ok, value in targets(res["rows"], embedded=not f["redis"]):
             lines.append(f"- {'PASS' if ok else 'FAIL'}: {name} ({value})")
         by = {r["label"]: r for r in res["rows"]}
         floor = by.get("about page (signed-in reader)")
@@ -203,15 +232,17 @@ def write_report(path: Path, info: dict, results: list[dict], args, extra: dict)
             lines.append(f"| {name} | {n} |")
         lines.append("")
     lines += size_comparison(results)
-    if extra.get("two_instances"):
-        t = extra["two_instances"]
+    for kind, shared in (("pg", "PostgreSQL and Redis"), ("sqlite", "SQLite and the disk cache")):
+        t = extra.get(f"two_instances_{kind}")
+        if not t:
+            continue
         ok = (
             t["article_on_b_before"] == 404
             and not t["on_b_home_before"]
             and t["visible_on_b_after_seconds"] is not None
         )
         lines += [
-            "## Two app servers sharing PostgreSQL and Redis",
+            f"## Two app servers sharing {shared}",
             "",
             "Two gunicorn instances (2 workers each) on different ports. A draft is "
             'published through the admin\'s "Publish now" action on instance A; instance B '
@@ -237,9 +268,19 @@ def write_report(path: Path, info: dict, results: list[dict], args, extra: dict)
         "related cards, the comment thread, search results). The commenter row is a "
         "reader with a comment of their own on the article, whose thread is built for them "
         "(two more queries and the thread's rendering).",
-        "- Without Redis, each gunicorn worker keeps its own local-memory cache and pages "
-        "live at most PAGE_CACHE_TIMEOUT = 1 s there, so workers cannot disagree for longer; "
-        "that scenario shows a single-machine set-up, not the production one.",
+        "- Without Redis (the embedded default) every process on the machine shares one "
+        "cache on local disk (diskcache: SQLite in WAL mode, serving/cache_disk.py), pages "
+        "are kept PAGE_CACHE_TIMEOUT = 600 s as with Redis, and each worker validates its "
+        "in-memory copy of a page by the shared change counter, read at most every "
+        "PAGE_CACHE_LOCAL_SECONDS (0.1 s there, 0.5 s with Redis).",
+        "- Spread rows: wrk picks each request's page from home and the 600 most recent "
+        "articles (bench/spread.lua), uniformly or by Zipf's law with s = 1.1 (home first, "
+        "then by recency); every page is requested once before the rows, so they measure "
+        "hits.",
+        "- Other engineers' work (test runs, builds) shared this machine during the run: the "
+        "load average column shows how much (above 2 means others were competing for the "
+        "2 CPUs); the benchmark itself ran at normal priority. Ratios to the static file in "
+        "the same round cancel part of that, not all of it.",
         "- Anonymous search is cached per query string like other pages; the uncached row "
         "is the full-text query itself (ranked, with highlighted snippets on PostgreSQL).",
         "- Occasional p99 spikes of 100-500 ms on rows that need no work at all (cache "

@@ -1,12 +1,14 @@
 """`make bench`: load-test the site as production runs it and write docs/benchmarks.md.
 
-For each scenario (PostgreSQL + Redis, and SQLite + local-memory cache) and each data size:
+For each scenario (PostgreSQL + Redis, and the embedded default: SQLite + the cache on
+disk every process shares) and each data size:
 a fresh database is migrated and seeded (bench/prepare.py), static files are collected,
 gunicorn starts from gunicorn.conf.py with production settings (DEBUG off), and wrk
 (Debian's package) drives it from a separate process: a static file, the home page, an
 article on a cache hit, the same article for a signed-in reader (never cached), search and
-the RSS feed. Then two gunicorn instances share PostgreSQL and Redis and a publish on one
-must be visible on the other at once.
+the RSS feed, and reads spread over home and 600 articles (uniform, and Zipf s = 1.1). Then
+two gunicorn instances share the database and the cache and a publish on one must be
+visible on the other at once.
 
     python bench/run.py                       # defaults: 10,000 articles, both scenarios
     python bench/run.py --sizes 1000,10000 --duration 10 --connections 16
@@ -42,6 +44,7 @@ from mixed import (
     mixed_rows,
     start_varnish,
     visible_through_varnish,
+    warm,
 )
 from report import error_kinds, write_report
 
@@ -53,11 +56,17 @@ LUA = ROOT / "bench" / "report.lua"
 PG_ADMIN_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432")
 # A Redis database of its own: test suites flush theirs (cache.clear() is FLUSHDB).
 REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
+SPREAD_LUA = ROOT / "bench" / "spread.lua"
+SPREAD, ZIPF = 600, 1.1
 PAGES = [
     # (label, url key, cookie: "" anonymous, "reader", "commenter")
     ("static file", "static", ""),
     ("home (anonymous, cache hit)", "home", ""),
     ("article (anonymous, cache hit)", "article", ""),
+    # Reads spread over home and SPREAD articles (bench/spread.lua), every page warm: what
+    # a hit costs when the page asked for changes from one request to the next.
+    (f"home + {SPREAD} articles, uniform (anonymous, cache hits)", "spread", ""),
+    (f"home + {SPREAD} articles, Zipf s = {ZIPF} (anonymous, cache hits)", "zipf", ""),
     ("API article detail (anonymous, cache hit)", "api_article", ""),
     ("article (signed-in reader, uncached)", "article", "reader"),
     # The floor under the signed-in rows: the simplest signed-in page (session, user, the
@@ -184,7 +193,8 @@ def base_env(tmp: Path) -> dict:
 def scenario_env(kind: str, tmp: Path, size: int) -> dict:
     env = base_env(tmp)
     if kind == "pg":
-        name = f"newsroom_bench_{size}"
+        # BENCH_PG_PREFIX: a name of its own when several people bench on one server.
+        name = f"{os.environ.get('BENCH_PG_PREFIX', 'newsroom_bench')}_{size}"
         subprocess.run(
             [
                 "psql",
@@ -242,10 +252,18 @@ def measure(server: Gunicorn, facts: dict, args) -> list[dict]:
     """
     runs: dict[str, list[dict]] = {label: [] for label, _, _ in PAGES}
     slices: list[float] = []
+    spread_file = Path(tempfile.mkstemp(suffix=".txt", prefix="bench-spread-")[1])
+    spread_file.write_text("\n".join(facts["spread_paths"]) + "\n")
+    os.environ.update(BENCH_PATHS=str(spread_file), BENCH_REPORT_LUA=str(LUA))  # for wrk
+    warm(server.url, facts["spread_paths"])
     for round_number in range(args.rounds):
         for label, key, who in PAGES:
-            url = server.url + facts["urls"][key]
+            url = server.url + facts["urls"].get(key, "/")
             cookie = facts[f"{who}_cookie"] if who else ""
+            script = SPREAD_LUA if key in ("spread", "zipf") else LUA
+            os.environ.pop("BENCH_ZIPF", None)
+            if key == "zipf":
+                os.environ["BENCH_ZIPF"] = str(ZIPF)
             if round_number == 0:
                 # Warm up: fills the page cache and each worker's connections.
                 wrk(
@@ -254,6 +272,7 @@ def measure(server: Gunicorn, facts: dict, args) -> list[dict]:
                     connections=args.connections,
                     threads=args.threads,
                     cookie=cookie,
+                    script=script,
                 )
             result = wrk(
                 url,
@@ -261,10 +280,12 @@ def measure(server: Gunicorn, facts: dict, args) -> list[dict]:
                 connections=args.connections,
                 threads=args.threads,
                 cookie=cookie,
+                script=script,
             )
             result["load"] = round(os.getloadavg()[0], 1)
             runs[label].append(result)
         slices.append(interleaved_ratio(server, facts, args, runs))
+    spread_file.unlink()
     rows = []
     for label, results in runs.items():
         ranked = sorted(results, key=lambda r: r["rps"])
@@ -422,7 +443,11 @@ def main() -> None:
 def measure_all(args, sizes: list[int], sqlite_sizes: list[int], info: dict) -> None:
     results, extra = [], {}
     for kind in [s.strip() for s in args.scenarios.split(",") if s.strip()]:
-        title = "PostgreSQL + Redis" if kind == "pg" else "SQLite + local-memory cache"
+        title = (
+            "PostgreSQL + Redis"
+            if kind == "pg"
+            else "SQLite + the shared disk cache (the embedded default)"
+        )
         for size in sizes if kind == "pg" else sqlite_sizes:
             with tempfile.TemporaryDirectory(prefix="newsroom-bench-") as tmp:
                 env = scenario_env(kind, Path(tmp), size)
@@ -434,6 +459,13 @@ def measure_all(args, sizes: list[int], sqlite_sizes: list[int], info: dict) -> 
                     rows = measure(server, facts, args)
                     if kind == "pg" and args.mixed:
                         mixed = measure_mixed(server, env, facts, args, Path(tmp))
+                    elif args.mixed:  # the embedded default has no Varnish in front
+                        print("  -- mixed load on the app", flush=True)
+                        mixed = {
+                            "mixed": mixed_rows(server.url, env, facts, args, wrk, where="app"),
+                            "mixed_rounds": args.rounds,
+                            "mixed_duration": args.mixed_duration,
+                        }
                 finally:
                     server.stop()
                 # What the server itself complained of while under load (Redis timeouts,
@@ -454,10 +486,11 @@ def measure_all(args, sizes: list[int], sqlite_sizes: list[int], info: dict) -> 
                         **mixed,
                     }
                 )
-                if kind == "pg" and size == sizes[-1]:
-                    print("== two instances sharing PostgreSQL and Redis", flush=True)
-                    extra["two_instances"] = two_instances(env, facts, Gunicorn)
-                    print(f"  {extra['two_instances']}", flush=True)
+                if size == (sizes if kind == "pg" else sqlite_sizes)[-1]:
+                    shared = "PostgreSQL and Redis" if kind == "pg" else "SQLite and the disk cache"
+                    print(f"== two instances sharing {shared}", flush=True)
+                    extra[f"two_instances_{kind}"] = two_instances(env, facts, Gunicorn)
+                    print(f"  {extra[f'two_instances_{kind}']}", flush=True)
                 write_report(Path(args.output), info, results, args, extra)
 
 

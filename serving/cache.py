@@ -70,16 +70,18 @@ def tag_token(*tags: str, record: bool = True) -> str:
 
 
 class _LocalPages:
-    """A small per-process copy of recently served pages (most recent last).
+    """A per-process copy of recently served pages (most recent last), bounded by count
+    (PAGE_CACHE_LOCAL_ENTRIES) and by size (PAGE_CACHE_LOCAL_MB).
 
-    A copy is served only while the versions of its tags, as this process last read them
-    (at most PAGE_CACHE_LOCAL_SECONDS ago, and at once after its own writes), still
-    match: then a hit costs no network round trip at all.
+    A copy is served only while the versions of its tags, as this process knows them
+    (serving/tags.py: valid until the shared change counter says one of them changed),
+    still match: then a hit costs no round trip for the page, and no unpickling.
     """
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.pages: OrderedDict[str, dict] = OrderedDict()
+        self.size = 0
 
     def get(self, key: str) -> dict | None:
         with self.lock:
@@ -88,17 +90,22 @@ class _LocalPages:
                 self.pages.move_to_end(key)
             return entry
 
-    def put(self, key: str, entry: dict, limit: int) -> None:
+    def put(self, key: str, entry: dict, limit: int, max_bytes: int) -> None:
         with self.lock:
+            old = self.pages.pop(key, None)
+            if old is not None:
+                self.size -= len(old["content"])
             self.pages[key] = entry
-            self.pages.move_to_end(key)
-            while len(self.pages) > limit:
-                self.pages.popitem(last=False)
+            self.size += len(entry["content"])
+            while self.pages and (len(self.pages) > limit or self.size > max_bytes):
+                _, dropped = self.pages.popitem(last=False)
+                self.size -= len(dropped["content"])
 
     def clear(self) -> None:
         global _schedule_memo
         with self.lock:
             self.pages.clear()
+            self.size = 0
         tag_versions.memo.clear()
         _schedule_memo = None
 
@@ -230,11 +237,17 @@ def _lookup(key: str) -> tuple[dict | None, bool]:
     From this process's memory while its tags' versions are known here, else one round
     trip for the page and its tags' versions together (two the first time this process
     sees the page)."""
-    local_seconds = getattr(settings, "PAGE_CACHE_LOCAL_SECONDS", 0)
-    local = local_pages.get(key) if local_seconds else None
+    entries = getattr(settings, "PAGE_CACHE_LOCAL_ENTRIES", 2000)
+    local = local_pages.get(key) if entries else None
     if local is not None:
+        # Checked tag by tag once per epoch (a page's tags run to dozens), then by the
+        # epoch alone: the same cost for every page.
+        epoch = tag_versions.epoch()
+        if local.get("epoch") == epoch and local["fresh_until"] > time.time():
+            return local, True
         found, _ = tag_versions.read(local["tags"])
         if _is_current(local, found):
+            local["epoch"] = epoch
             return local, True
     found, extra = tag_versions.read(local["tags"] if local else (), key)
     entry = extra.get(key)
@@ -243,15 +256,16 @@ def _lookup(key: str) -> tuple[dict | None, bool]:
     if local is None or entry["tags"].keys() != local["tags"].keys():
         found, _ = tag_versions.read(entry["tags"])
     current = _is_current(entry, found)
-    if current and local_seconds:
-        local_pages.put(key, entry, getattr(settings, "PAGE_CACHE_LOCAL_ENTRIES", 500))
+    if current and entries:
+        max_bytes = int(getattr(settings, "PAGE_CACHE_LOCAL_MB", 64)) * 2**20
+        local_pages.put(key, entry, entries, max_bytes)
     return entry, current
 
 
 def _shared_headers(response: HttpResponse, entry: dict, *, stale: bool = False) -> None:
     """Cache-Control for browsers (max-age) and shared caches (s-maxage), unless the view
     chose its own, and the tags."""
-    keys = " ".join(sorted(entry["tags"]))
+    keys = entry.get("keys") or " ".join(sorted(entry["tags"]))
     response["Surrogate-Key"] = keys
     response["xkey"] = keys
     if entry.get("cache_control"):
@@ -422,6 +436,7 @@ def _render_and_store(request, view, miss: _Miss, static_tags, args, kwargs) -> 
         set_response_etag(response)  # stored with the page: no hashing on a hit
     entry = {
         "tags": found,
+        "keys": " ".join(sorted(found)),  # the Surrogate-Key header, joined once
         "fresh_until": fresh_until,
         "status": response.status_code,
         "content": response.content,

@@ -9,9 +9,12 @@ tags it changes (`bump()`), so approving a comment on article 7 leaves every pag
 does not show article 7's comments alone.
 
 Versions are read in one round trip for all of a page's tags and remembered in the
-process for PAGE_CACHE_LOCAL_SECONDS (0.5 s with Redis), so a change made on another app
-server is seen within that time and one made in this process at once. Without Redis the
-"shared" cache is the process's own memory, and so are the versions.
+process for as long as no bump touches them: every bump also counts itself and logs its
+tags in the shared cache, and each process reads that counter at most every
+PAGE_CACHE_LOCAL_SECONDS (0.5 s with Redis, 0.1 s from the cache on disk that the
+default set-up shares between its processes), then forgets only what changed. So a
+hit on any page is validated by one small read (or none), a change made on another app
+server is seen within that time, and one made in this process at once.
 
 A version is the bump's wall-clock time in microseconds times 1,000 plus a random part:
 unique, never reused after an eviction or a Redis restart, and it says when the tag last
@@ -47,30 +50,82 @@ def bumped_at(version: int) -> float:
     return version / 1e9 if version > 0 else 0.0
 
 
+LOG_KEY_PREFIX = "tag:log:v1:"
+COUNTER_KEY = "tag:changes:v1"
+# A process further behind than this many changes forgets every version it remembers.
+LOG_WINDOW = 500
+LOG_TIMEOUT = 3600
+
+
 class _Memo:
-    """Versions read recently by this process: tag -> (version, when read)."""
+    """The tag versions this process has read, valid while the shared change counter is
+    the one they were read under.
+
+    Every bump adds one to a counter in the shared cache and logs which tags it changed
+    under the counter's new value. A process re-reads the counter at most every
+    PAGE_CACHE_LOCAL_SECONDS; when it moved, it forgets the versions of the tags logged
+    in between (all it remembers, when a log entry is missing), so a page's tags are
+    validated by one small read whatever the page, and re-read only when they changed."""
 
     def __init__(self, limit: int = 50_000) -> None:
         self.lock = threading.Lock()
-        self.entries: dict[str, tuple[int, float]] = {}
+        self.entries: dict[str, int] = {}
         self.limit = limit
+        self.counter: int | None = None
+        self.checked = float("-inf")
+        # Moves whenever a remembered version may have changed (the counter moved, a bump
+        # here, a clear): a page found current under one epoch is current until the next.
+        self.epoch = 0
 
-    def fresh(self, tag: str, seconds: float, now: float) -> int | None:
-        hit = self.entries.get(tag)
-        if hit is not None and now - hit[1] < seconds:
-            return hit[0]
-        return None
-
-    def remember(self, found: dict[str, int], now: float) -> None:
+    def sync(self, seconds: float, now: float) -> int | None:
+        """Forget what changed since the last check, if one is due; the counter now."""
+        if now - self.checked < seconds:
+            return self.counter
+        counter = cache.get(COUNTER_KEY)
+        if counter is None:  # never bumped, cleared or evicted: start it again, from a
+            # value no process can have seen (now in nanoseconds: past any earlier start
+            # by more than the bumps counted since), so every one forgets all it remembers
+            cache.add(COUNTER_KEY, time.time_ns(), timeout=None)
+            counter = cache.get(COUNTER_KEY)
         with self.lock:
+            last = self.counter
+        forget: set[str] | None = set()
+        if counter is None or last is None or not 0 <= counter - last <= LOG_WINDOW:
+            forget = None
+        elif counter != last:
+            keys = [f"{LOG_KEY_PREFIX}{n}" for n in range(last + 1, counter + 1)]
+            logged = cache.get_many(keys)
+            if len(logged) < len(keys):
+                forget = None  # a log entry expired or is not written yet
+            else:
+                forget = set().union(*logged.values())
+        with self.lock:
+            if forget is None:
+                self.entries.clear()
+            for tag in forget or ():
+                self.entries.pop(tag, None)
+            if counter != self.counter:
+                self.epoch += 1
+            self.counter, self.checked = counter, now
+        return counter
+
+    def remember(self, found: dict[str, int], under: int | None, *, bumped: bool = False) -> None:
+        """Keep versions read after the counter was `under` (only while it still is), or
+        just given by a bump in this process (`bumped`)."""
+        with self.lock:
+            if bumped:
+                self.epoch += 1
+            if under is None or self.counter != under:
+                return  # read under no counter, or another thread has moved on since
             if len(self.entries) + len(found) > self.limit:
                 self.entries.clear()
-            for tag, version in found.items():
-                self.entries[tag] = (version, now)
+            self.entries.update(found)
 
     def clear(self) -> None:
         with self.lock:
             self.entries.clear()
+            self.counter, self.checked = None, float("-inf")
+            self.epoch += 1
 
 
 memo = _Memo()
@@ -81,17 +136,19 @@ def _local_seconds() -> float:
 
 
 def read(tags: Iterable[str], *extra_keys: str) -> tuple[dict[str, int | None], dict]:
-    """(versions of `tags`, values of `extra_keys`) in at most one round trip.
+    """(versions of `tags`, values of `extra_keys`) in at most one round trip, after the
+    check of the change counter (`_Memo`) when it is due.
 
     `extra_keys` are read in the same round trip (the page cache reads a page and its
     tags' versions together). A version is None when the shared cache cannot tell
     (Redis unreachable): nothing built under such a version may be kept.
     """
-    seconds, now = _local_seconds(), time.monotonic()
+    under = memo.sync(_local_seconds(), time.monotonic())
     found: dict[str, int | None] = {}
     missing = []
+    entries = memo.entries
     for tag in tags:
-        version = memo.fresh(tag, seconds, now) if seconds else None
+        version = entries.get(tag)
         if version is None:
             missing.append(tag)
         else:
@@ -108,9 +165,16 @@ def read(tags: Iterable[str], *extra_keys: str) -> tuple[dict[str, int | None], 
             found[tag] = version
             if version is not None:
                 read_now[tag] = version
-        if seconds and read_now:
-            memo.remember(read_now, now)
+        if read_now:
+            memo.remember(read_now, under)
     return found, extra
+
+
+def epoch() -> int:
+    """After the change counter's check, when due: a number that stays the same for as
+    long as every version this process remembers does (`_Memo.epoch`)."""
+    memo.sync(_local_seconds(), time.monotonic())
+    return memo.epoch
 
 
 def _create(tag: str) -> int | None:
@@ -138,13 +202,19 @@ def token(tags: Iterable[str]) -> str:
 
 
 def bump(tags: Iterable[str]) -> None:
-    """Give each tag a new version: one round trip; this process sees it at once."""
-    tags = set(tags)
+    """Give each tag a new version, then count the change and log its tags (`_Memo`):
+    three round trips; this process sees it at once, the others at their next check."""
+    tags = frozenset(tags)
     if not tags:
         return
     version = new_version()
-    memo.remember(dict.fromkeys(tags, version), time.monotonic())
     cache.set_many({KEY_PREFIX + t: version for t in tags}, timeout=TIMEOUT)
+    memo.remember(dict.fromkeys(tags, version), memo.counter, bumped=True)
+    try:
+        counter = cache.incr(COUNTER_KEY)
+    except ValueError:  # no counter: the next check starts one, and every process forgets
+        return
+    cache.set(f"{LOG_KEY_PREFIX}{counter}", tags, timeout=LOG_TIMEOUT)
 
 
 def bump_tags(tags: Iterable[str], *, http: bool = True) -> None:

@@ -1,5 +1,6 @@
 """Fixtures shared by all tests."""
 
+import atexit
 import os
 import shutil
 import tempfile
@@ -46,8 +47,25 @@ def _redis_database_per_worker() -> None:
             settings.CACHES["default"]["LOCATION"] = url
 
 
+def _cache_directory_per_process() -> None:
+    """Without Redis the shared cache is a directory (serving/cache_disk.py): each pytest
+    process (each xdist worker) gets its own, as it gets its own Redis database, so one
+    worker's per-test clear never empties another's. Servers and task workers a test
+    starts inherit it through CACHE_DIR, and share it with the test as in production."""
+    from django.conf import settings
+
+    if settings.REDIS_URL:
+        return
+    path = tempfile.mkdtemp(prefix="newsroom-cache-")
+    atexit.register(shutil.rmtree, path, ignore_errors=True)
+    os.environ["CACHE_DIR"] = path
+    settings.CACHE_DIR = Path(path)
+    settings.CACHES["default"]["LOCATION"] = path
+
+
 _use_fast_password_hasher()
 _redis_database_per_worker()
+_cache_directory_per_process()
 
 SERVER_FIXTURES = {"live_server", "transactional_db", "django_db_serialized_rollback"}
 

@@ -1,11 +1,15 @@
-"""Caches: Redis or this process's memory, the page cache, fragments, purges, sessions."""
+"""Caches: Redis or a shared cache on local disk, the page cache, fragments, purges, sessions."""
+
+from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
-from .core import DEBUG
+from .core import DEBUG, VAR_DIR
 from .env import env_bool, env_float, env_int, env_list, env_str
 
-# Cache: Redis shared by every app server when REDIS_URL is set, else local memory.
+# Cache: Redis shared by every app server when REDIS_URL is set, else a cache on local disk
+# shared by every process of this machine (serving/cache_disk.py; README, design decisions).
+CACHE_DIR = Path(env_str("CACHE_DIR", str(VAR_DIR / "cache")))
 REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
@@ -18,7 +22,14 @@ if REDIS_URL:
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "serving.cache_disk.SharedDiskCache",
+            "LOCATION": str(CACHE_DIR),
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "newsroom"),
+            "OPTIONS": {"size_limit": env_int("CACHE_DISK_MB", 1024) * 2**20},
+        }
+    }
 # Rate-limit counters (allauth's, the API's; the comment flood rule reads the database):
 # while Redis is unreachable these keys live in each process's memory, so the limits hold
 # per process instead of refusing everyone (serving/cache_backend.py).
@@ -39,15 +50,18 @@ SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # Whole-page cache for anonymous readers (serving/cache.py). Pages are invalidated at once
 # by the versions of their dependency tags (serving/tags.py); the timeout only bounds
-# memory. Local memory is per process, so without Redis a page is kept one second at most
-# (several gunicorn workers would otherwise disagree for longer).
+# memory. The same with Redis or the cache on disk: every process shares either.
 PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE_ENABLED", True)
-PAGE_CACHE_TIMEOUT = env_int("PAGE_CACHE_TIMEOUT", 600 if REDIS_URL else 1)
-# Each process also keeps its recent pages and the tag versions it read in memory, and
-# re-reads the shared versions at most this often (seconds), so a hit needs no Redis round
-# trip; 0 turns that off.
-PAGE_CACHE_LOCAL_SECONDS = env_float("PAGE_CACHE_LOCAL_SECONDS", 0.5 if REDIS_URL else 0.0)
-PAGE_CACHE_LOCAL_ENTRIES = env_int("PAGE_CACHE_LOCAL_ENTRIES", 500)
+PAGE_CACHE_TIMEOUT = env_int("PAGE_CACHE_TIMEOUT", 600)
+# Each process also keeps its recent pages and the tag versions it read in memory, valid
+# while the shared cache's change counter stays the same (serving/tags.py); it reads that
+# counter at most this often (seconds): 0.5 s across the network to Redis, 0.1 s from the
+# disk cache (read on every lookup it more than doubled a hit's time on a loaded machine:
+# bench/profile_hit.py, docs/serving.md). How soon other processes see a change.
+PAGE_CACHE_LOCAL_SECONDS = env_float("PAGE_CACHE_LOCAL_SECONDS", 0.5 if REDIS_URL else 0.1)
+# How much of that memory per process: pages (most recently served first), and megabytes.
+PAGE_CACHE_LOCAL_ENTRIES = env_int("PAGE_CACHE_LOCAL_ENTRIES", 2000)
+PAGE_CACHE_LOCAL_MB = env_int("PAGE_CACHE_LOCAL_MB", 64)
 # A stale page is still served for up to this many seconds while one request renders it.
 PAGE_CACHE_GRACE_SECONDS = env_float("PAGE_CACHE_GRACE_SECONDS", 5.0)
 # A page whose tags changed while it rendered may hold the state from before the change:

@@ -42,7 +42,8 @@ def _env(tmp: Path, **extra) -> dict:
         DATABASE_URL=f"sqlite:///{tmp / 'db.sqlite3'}",
         SECURE_SSL_REDIRECT="0",
         GUNICORN_ACCESSLOG="off",
-        # One worker: without Redis each worker has its own page cache.
+        # Its own cache (not the test run's CACHE_DIR): it has its own database too.
+        CACHE_DIR=str(tmp / "cache"),
         WEB_CONCURRENCY="1",
         GUNICORN_BIND="127.0.0.1:0",
         DJANGO_SETTINGS_MODULE="newsroom.settings",

@@ -273,8 +273,8 @@ def test_signed_in_reader_sees_edits_at_once(client, reader):
 
 def test_local_copy_rechecks_the_shared_versions_within_its_window(client, settings):
     """With PAGE_CACHE_LOCAL_SECONDS, hits come from process memory; a change made by
-    another server (a tag's shared version moving) is seen once the window has passed,
-    a change made in this process at once."""
+    another server (a tag's shared version moving, the change counter and its log) is
+    seen once the window has passed, a change made in this process at once."""
     import time
 
     from django.core.cache import cache
@@ -284,8 +284,11 @@ def test_local_copy_rechecks_the_shared_versions_within_its_window(client, setti
     url = _url(article)
     client.get(url)  # miss: rendered and stored
     assert client.get(url)["X-Page-Cache"] == "hit"  # from the shared cache, now local too
-    # Another server published something: the shared version moves, not this process's.
+    # Another server published something: the shared version and counter move, not this
+    # process's memory.
     cache.set(tags.KEY_PREFIX + f"article:{article.pk}", tags.new_version())
+    counter = cache.incr(tags.COUNTER_KEY)
+    cache.set(f"{tags.LOG_KEY_PREFIX}{counter}", {f"article:{article.pk}"})
     assert client.get(url)["X-Page-Cache"] == "hit"  # within the window: the local copy
     time.sleep(0.35)
     assert client.get(url)["X-Page-Cache"] == "miss"  # window over: fresh render

@@ -270,3 +270,51 @@ def test_withdrawing_an_article_makes_the_pages_linking_to_it_stale(client, edit
     publishing.unpublish(article=gone, author=editor)  # ...withdrawing one it shows does not
     page = client.get(_url(other))
     assert page["X-Page-Cache"] == "miss" and _url(gone) not in page.content.decode()
+
+
+def _bumped_elsewhere(tag: str, *, log: bool = True) -> int:
+    """What another process's bump leaves in the shared cache (this one's memory apart)."""
+    version = tags.new_version()
+    cache.set(tags.KEY_PREFIX + tag, version)
+    counter = cache.incr(tags.COUNTER_KEY)
+    if log:
+        cache.set(f"{tags.LOG_KEY_PREFIX}{counter}", frozenset([tag]))
+    return version
+
+
+def test_another_process_bump_is_seen_at_the_next_check_and_only_its_tags_reread(settings):
+    settings.PAGE_CACHE_LOCAL_SECONDS = 0  # check the counter on every read
+    first = tags.versions(["article:1", "article:2"])
+    # Not a bump (no change counted): the remembered version stands. Shows what follows
+    # re-reads only the tags the log names.
+    cache.set(tags.KEY_PREFIX + "article:2", 5)
+    new = _bumped_elsewhere("article:1")
+    assert tags.versions(["article:1", "article:2"]) == {
+        "article:1": new,
+        "article:2": first["article:2"],
+    }
+
+
+def test_a_missing_log_entry_forgets_every_remembered_version(settings):
+    settings.PAGE_CACHE_LOCAL_SECONDS = 0
+    tags.versions(["article:1", "article:2"])
+    cache.set(tags.KEY_PREFIX + "article:2", 5)
+    new = _bumped_elsewhere("article:1", log=False)
+    assert tags.versions(["article:1", "article:2"]) == {"article:1": new, "article:2": 5}
+
+
+def test_a_counter_started_again_forgets_every_remembered_version(settings):
+    settings.PAGE_CACHE_LOCAL_SECONDS = 0
+    tags.versions(["article:1"])
+    cache.delete(tags.COUNTER_KEY)  # evicted, or the cache emptied
+    cache.set(tags.KEY_PREFIX + "article:1", 5)
+    assert tags.versions(["article:1"]) == {"article:1": 5}
+
+
+def test_versions_read_before_the_counter_moved_are_not_remembered(settings):
+    settings.PAGE_CACHE_LOCAL_SECONDS = 0
+    under = tags.memo.sync(0, time.monotonic())
+    _bumped_elsewhere("article:1")
+    tags.memo.sync(0, time.monotonic())  # another thread moved on meanwhile
+    tags.memo.remember({"article:1": 1}, under)
+    assert "article:1" not in tags.memo.entries
