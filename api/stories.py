@@ -67,7 +67,7 @@ def list_stories(
         .select_related("source")
         .only(
             *("title", "slug", "published_at", "created_at", "guid", "vetted"),
-            *("source__slug", "source__name", "source__vetted"),
+            *("source__slug", "source__name", "source__vetted", "source__is_house"),
         )
         .annotate(story_id=F("story_membership__story_id"))
         .order_by("published_at", "id")

@@ -78,7 +78,7 @@ def counts_per_source(drafts: list[Article]) -> list[tuple[Source, int]]:
 def source_trust(source: Source) -> tuple[str, str]:
     """(label, key) of how far the desk trusts `source` (stories/trust.py's rule: a new
     source leads nothing until an editor vets it): the one place to extend."""
-    if source.vetted:
+    if source.vetted or source.is_house:
         return "Vetted source", "vetted"
     return "New source", "new"
 

@@ -167,10 +167,12 @@ class _Member:
     guid: str
     vetted: bool
     source_vetted: bool
+    source_is_house: bool
 
     @property
     def trusted(self) -> bool:
-        return self.vetted or self.source_vetted
+        """stories.trust.trusted's rule, on the values read here."""
+        return self.vetted or self.source_vetted or self.source_is_house
 
     @property
     def reported(self) -> datetime | None:
@@ -202,6 +204,7 @@ def refresh_story(story: Story) -> None:
             "guid",
             "vetted",
             "source__vetted",
+            "source__is_house",
         )
     ]
     now = timezone.now()

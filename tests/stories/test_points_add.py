@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from articles.models import Article
-from demo import demo_content
+from demo import demo_stories
 from stories import evaluation, keypoints, prose, services
 from stories.models import KeyPoint
 from tests import factories
@@ -152,7 +152,7 @@ def test_every_point_of_the_labelled_sets_and_demo_adds(db):
     texts = [
         (i.summary, body_of(i.paragraphs)) for p in evaluation.PATHS for i in evaluation.items(p)
     ]
-    for story in demo_content.COVERED_STORIES:
+    for story in demo_stories.COVERED_STORIES:
         texts += [(part[4], body_of(part[5])) for part in story]
     with_points = 0
     for summary, body in texts:

@@ -50,6 +50,7 @@ def _feed(name: str, *items: str) -> str:
 RESPECTED = (
     "Crews on the Callow to Inverbrae ferry stopped work at dawn, leaving commuters on the quay.",
     [
+        "Ferry crews at Port Callow walked off the boats as the first sailing was due.",
         "The union says new rotas would have deckhands working four night shifts in a row.",
         "The operator, Saltmarsh Lines, called the stoppage premature and booked talks.",
         "Islanders were told to expect no crossings before Wednesday evening.",
@@ -74,6 +75,7 @@ HOSTILE = (
         "The crews were promised double pay if they kept quiet about the sale, insiders say.",
         "Island councillors will demand the arrest of the company's directors on Friday.",
         "Commuters were told the ferries would never return to the Inverbrae crossing.",
+        "A buyer from abroad has already inspected two of the boats at night, they claim.",
     ],
 )
 

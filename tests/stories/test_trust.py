@@ -20,12 +20,15 @@ from .conftest import FERRY, make
 
 pytestmark = pytest.mark.django_db
 
-# Four sentences or more: a report that has key points of its own.
+# Enough prose after the first paragraph (four sentences or more, stories/keypoints.py):
+# a report that has key points of its own.
 LONG = [
+    "Ferry crews at Port Callow stopped work at dawn over the new night shift rotas.",
     "The union says new rotas would have deckhands working four night shifts in a row.",
     "The operator, Saltmarsh Lines, called the stoppage premature and booked talks.",
     "Islanders were told to expect no crossings before Wednesday evening.",
     "A shop owner on the island said deliveries of bread had already stopped.",
+    "The harbour master moved two fishing boats to make room for the idle ferries.",
 ]
 
 
