@@ -17,11 +17,11 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.models import User
+from serving.sites import local_path
 
 from . import selectors, services, targets, tokens
 from .forms import MailSettingsForm
@@ -31,11 +31,7 @@ INTENT = "following_intent"
 
 
 def _next(request: HttpRequest, value: str | None) -> str:
-    if value and url_has_allowed_host_and_scheme(
-        value, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return value
-    return reverse("following:page")
+    return local_path(request, value, reverse("following:page"))
 
 
 @require_POST

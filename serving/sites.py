@@ -11,6 +11,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.utils.http import url_has_allowed_host_and_scheme
 
 
 def sync_site(*, using: str = "default", apps=None, **kwargs) -> None:
@@ -33,3 +34,21 @@ def absolute_url(path: str) -> str:
     if path.startswith(("http://", "https://")):
         return path
     return f"{settings.SITE_URL}{path}"
+
+
+def local_path(request, target: str | None, default: str) -> str:
+    """`target` when it is a path on this site (a form's `next`), else `default`.
+
+    Only a path: `redirect()` takes any other string for a view name to reverse (a 500 for
+    "²", found by tests/serving/test_hostile_parameters.py), and a control character
+    cannot go into a Location header."""
+    target = target or ""
+    if (
+        target.startswith("/")
+        and target.isprintable()
+        and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+    ):
+        return target
+    return default

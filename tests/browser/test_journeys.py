@@ -34,9 +34,15 @@ def _shot(page, artifacts, name, width):
 @pytest.mark.parametrize("width", [375, 1280])
 def test_reader_signs_up_comments_and_moderator_approves(live_server, page_at, artifacts, width):
     topic = TopicFactory(name="Transport", slug="transport", in_navigation=True)
-    ArticleFactory(title="Tram stops get new shelters", topics=[topic])
+    # Two events (the same summary would make them one story, listed once).
+    ArticleFactory(
+        title="Tram stops get new shelters",
+        summary="Glass shelters with benches replace the old poles at twelve tram stops.",
+        topics=[topic],
+    )
     article = ArticleFactory(
         title=f"Night buses return to the valley ({width})",
+        summary="Three night routes are back after a campaign by shift workers.",
         body="<p>" + "The council restored three night routes after a campaign. " * 6 + "</p>",
         topics=[topic],
     )

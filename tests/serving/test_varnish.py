@@ -14,7 +14,10 @@ SEED = """
 from django.utils import timezone
 from tests.factories import ArticleFactory, ConfirmedReaderFactory, ModeratorFactory
 article = ArticleFactory(title="Harbour lights relit", slug="harbour-lights")
+# Another event than the factory's default text (one story is listed once on home).
 draft = ArticleFactory(title="Ferry strike called off", slug="ferry-strike",
+                       summary="Crews accepted the new rotas and the first boat sails at six.",
+                       body="<p>The union and Saltmarsh Lines signed the deal at midnight.</p>",
                        status="draft", published_at=None)
 ModeratorFactory(email="mod@example.org")
 ConfirmedReaderFactory(email="ada@example.org", display_name="Ada Quayside")
@@ -28,8 +31,11 @@ def stack(varnish_stack):
     return varnish_stack
 
 
-def _visible_within(stack, path: str, text: str, seconds: float = 1.0) -> float:
-    """Seconds until `text` shows at `path` through Varnish; fails after `seconds`."""
+def _visible_within(stack, path: str, text: str, seconds: float = 2.0) -> float:
+    """Seconds until `text` shows at `path` through Varnish; fails after `seconds`. The
+    purge waits PAGE_CACHE_LOCAL_SECONDS + 0.1 s (every app server has seen the new tag
+    versions by then) and the worker's poll: about 0.7 s on a quiet machine; the speed
+    target (within 1 s) is measured by `make bench`, this asserts that it happens."""
     started = time.monotonic()
     while True:
         status, _, body = stack.get(path)
