@@ -126,4 +126,14 @@ def compare(old: dict, new: dict) -> tuple[list[FieldChange], str]:
         older, newer = word_diff(a, b)
         rows.append(FieldChange(label(name), older, newer, a != b))
     differing = [key for key in dict.fromkeys([*old, *new]) if old.get(key) != new.get(key)]
-    return rows, changes_in_words(differing) if differing else "Nothing"
+    return rows, changes_in_words(_form_order(differing)) if differing else "Nothing"
+
+
+def _form_order(keys: list[str]) -> list[str]:
+    """Snapshot keys in the order of the article's fields (PostgreSQL's jsonb keeps a
+    snapshot's keys shortest first, so their stored order says nothing)."""
+    order = {}
+    for position, field in enumerate(Article._meta.get_fields()):
+        order.setdefault(field.name, position)
+        order.setdefault(getattr(field, "attname", field.name), position)
+    return sorted(keys, key=lambda key: order.get(key, len(order)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from django.urls import reverse
@@ -44,10 +45,14 @@ class Target:
         return feed_url(self.kind, self.slug)
 
 
+# What every followable slug looks like (Django's slug converter, and byline slugs).
+SLUG = re.compile(r"[-a-zA-Z0-9_]{1,200}")
+
+
 def find(kind: str, slug: str) -> Target | None:
     """The target a reader asked for, or None (an unknown kind or slug)."""
-    if kind not in KINDS or not isinstance(slug, str) or not slug or len(slug) > 200:
-        return None
+    if kind not in KINDS or not isinstance(slug, str) or not SLUG.fullmatch(slug):
+        return None  # not a slug (PostgreSQL refuses a NUL in a query: a 500 before)
     if kind == Follow.Kind.AUTHOR:
         article = Article.objects.published().filter(byline_slug=slug).only("byline").first()
         return Target(kind, slug, article.byline, None) if article else None
