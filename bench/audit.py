@@ -12,7 +12,6 @@ import os
 import platform
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -21,18 +20,12 @@ import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 
-from tests.processes import stop
+from tests.processes import free_port, stop
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 TARGET = 95
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_for(url: str, seconds: float = 30) -> None:

@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import subprocess
 import sys
 import threading
 import time
@@ -47,10 +46,10 @@ from django.utils import timezone  # noqa: E402
 
 from accounts.models import User  # noqa: E402
 from articles.models import Article, Source, Topic  # noqa: E402
-from bench.schedule_bench import database_url  # noqa: E402
 from following import briefings  # noqa: E402
 from following.models import Delivery, Follow, ReaderSettings  # noqa: E402
 from stories.models import KeyPoint, Story, StoryMembership  # noqa: E402
+from tests.jobs.worker import database_url, start_workers  # noqa: E402
 from tests.processes import free_port  # noqa: E402
 
 
@@ -180,27 +179,7 @@ def run_workers(workers: int, sink: CountingSink, cap: float) -> tuple[float, di
     for _ in range(settings.BRIEFING_TASKS):
         briefings.send_due_briefings.enqueue()
     started = time.monotonic()
-    procs = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "manage.py",
-                "db_worker",
-                "--batch",
-                "--no-reload",
-                "--no-startup-delay",
-                "--interval",
-                "0",
-                "--worker-id",
-                f"bench-{i}",
-                "--verbosity",
-                "0",
-            ],
-            cwd=ROOT,
-            env=env,
-        )  # fmt: skip
-        for i in range(workers)
-    ]
+    procs = start_workers(workers, env, prefix="bench")
     memory: dict[int, list[int]] = {p.pid: [] for p in procs}
     while any(p.poll() is None for p in procs):
         if time.monotonic() - started > cap:  # a busy machine: report the rate so far

@@ -25,7 +25,6 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -48,7 +47,7 @@ from mixed import (
 )
 from report import error_kinds, write_report
 
-from tests.processes import stop
+from tests.processes import free_port, stop
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
@@ -82,12 +81,6 @@ PAGES = [
 ]
 # (row, its reference): the ratio of the two is taken in each round, the median kept.
 PAIRED = ("article (signed-in reader, uncached)", "about page (signed-in reader)")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def run(cmd: list[str], env: dict, **kw) -> subprocess.CompletedProcess:

@@ -20,7 +20,6 @@ import argparse
 import gc
 import os
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -28,7 +27,6 @@ from collections import Counter
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -47,6 +45,7 @@ from django_tasks_db.models import DBTaskResult  # noqa: E402
 from articles.models import Source  # noqa: E402
 from ingest.models import FeedState  # noqa: E402
 from jobs.scheduler import tick  # noqa: E402
+from tests.jobs.worker import database_url, start_workers  # noqa: E402
 
 SCHEDULE = {"ingest.scheduling.enqueue_due_polls": 0}
 
@@ -83,38 +82,10 @@ class FeedServer:
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
 
 
-def database_url() -> str:
-    s = connection.settings_dict
-    if s["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{s['NAME']}"
-    auth = quote(s["USER"] or "") + (":" + quote(s["PASSWORD"]) if s["PASSWORD"] else "")
-    return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
-
-
 def drain(workers: int) -> float:
     env = {**os.environ, "DATABASE_URL": database_url(), "PYTHONUNBUFFERED": "1"}
     started = time.monotonic()
-    procs = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "manage.py",
-                "db_worker",
-                "--batch",
-                "--no-reload",
-                "--no-startup-delay",
-                "--interval",
-                "0",
-                "--worker-id",
-                f"bench-{i}",
-                "--verbosity",
-                "0",
-            ],
-            cwd=ROOT,
-            env=env,
-        )
-        for i in range(workers)
-    ]
+    procs = start_workers(workers, env, prefix="bench")
     for proc in procs:
         if proc.wait() != 0:
             raise SystemExit("a worker failed")

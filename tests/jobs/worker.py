@@ -9,7 +9,6 @@ need `transactional_db`: rows inside an open test transaction are invisible to i
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -18,6 +17,8 @@ from pathlib import Path
 from urllib.parse import quote
 
 from django.db import connection
+
+from tests.processes import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -72,6 +73,19 @@ def worker_args(worker_id: str = "w1") -> list[str]:
     ]
 
 
+def start_workers(count: int, env: dict[str, str], *, prefix: str = "w") -> list[subprocess.Popen]:
+    """Start `count` quiet batch workers (`PREFIX-0`, `PREFIX-1`...), each exiting once the
+    queue has nothing ready; the caller waits for them (the benchmarks start theirs here)."""
+    return [
+        subprocess.Popen(
+            [sys.executable, "manage.py", *worker_args(f"{prefix}-{i}"), "--verbosity", "0"],
+            cwd=ROOT,
+            env=env,
+        )
+        for i in range(count)
+    ]
+
+
 def run_worker(*, worker_id: str = "w1", timeout: float = 60, **env: str) -> str:
     """Run a worker until the queue has nothing ready; return its output."""
     proc = manage(*worker_args(worker_id), env=subprocess_env(**env))
@@ -81,7 +95,7 @@ def run_worker(*, worker_id: str = "w1", timeout: float = 60, **env: str) -> str
 
 
 def start_app_server(env: dict[str, str]) -> tuple[subprocess.Popen, str]:
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}"],
         cwd=ROOT,
@@ -100,9 +114,3 @@ def start_app_server(env: dict[str, str]) -> tuple[subprocess.Popen, str]:
                 proc.kill()
                 raise RuntimeError("gunicorn did not start") from None
             time.sleep(0.2)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
