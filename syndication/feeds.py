@@ -82,26 +82,37 @@ class LatestArticlesAtomFeed(LatestArticlesFeed):
     url_name = "syndication:feed_latest_atom"
 
 
-class SourceFeed(LatestArticlesFeed):
+class OneThingFeed(LatestArticlesFeed):
+    """The articles of one thing found by the slug in the URL (a source, a topic...):
+    titled with its name, linked to its page; a subclass says which model and which
+    articles (and may say how to find the thing, or its slug)."""
+
+    model: type
+
+    def get_object(self, request, slug: str):
+        return get_object_or_404(self.model, slug=slug)
+
+    def slug_of(self, obj) -> str:
+        return obj.slug
+
+    def title(self, obj) -> str:
+        return f"{obj.name} on {settings.SITE_NAME}"
+
+    def link(self, obj) -> str:
+        return absolute_url(obj.get_absolute_url())
+
+    def feed_url(self, obj) -> str:
+        return absolute_url(reverse(self.url_name, kwargs={"slug": self.slug_of(obj)}))
+
+
+class SourceFeed(OneThingFeed):
     """One source's articles (an agency's feed also carries its wire copy elsewhere)."""
 
-    def get_object(self, request, slug: str) -> Source:
-        source = get_object_or_404(Source, slug=slug)
-        return source
-
-    def title(self, obj: Source) -> str:
-        return f"{obj.name} on {settings.SITE_NAME}"
+    model = Source
+    url_name = "syndication:feed_source_rss"
 
     def description(self, obj: Source) -> str:
         return obj.description or f"The latest articles from {obj.name}."
-
-    def link(self, obj: Source) -> str:
-        return absolute_url(obj.get_absolute_url())
-
-    def feed_url(self, obj: Source) -> str:
-        return absolute_url(reverse(self.url_name, kwargs={"slug": obj.slug}))
-
-    url_name = "syndication:feed_source_rss"
 
     def articles(self, obj: Source):
         return Article.objects.published().for_cards().filter(Q(source=obj) | Q(agency=obj))
@@ -113,26 +124,14 @@ class SourceAtomFeed(SourceFeed):
     url_name = "syndication:feed_source_atom"
 
 
-class TopicFeed(LatestArticlesFeed):
+class TopicFeed(OneThingFeed):
     """One topic's articles."""
 
+    model = Topic
     url_name = "syndication:feed_topic_rss"
-
-    def get_object(self, request, slug: str) -> Topic:
-        topic = get_object_or_404(Topic, slug=slug)
-        return topic
-
-    def title(self, obj: Topic) -> str:
-        return f"{obj.name} on {settings.SITE_NAME}"
 
     def description(self, obj: Topic) -> str:
         return obj.description or f"The latest {obj.name} articles."
-
-    def link(self, obj: Topic) -> str:
-        return absolute_url(obj.get_absolute_url())
-
-    def feed_url(self, obj: Topic) -> str:
-        return absolute_url(reverse(self.url_name, kwargs={"slug": obj.slug}))
 
     def articles(self, obj: Topic):
         return Article.objects.published().for_cards().filter(topics=obj)
@@ -144,7 +143,7 @@ class TopicAtomFeed(TopicFeed):
     url_name = "syndication:feed_topic_atom"
 
 
-class AuthorFeed(LatestArticlesFeed):
+class AuthorFeed(OneThingFeed):
     """Every article under one byline (the author page's list)."""
 
     url_name = "syndication:feed_author_rss"
@@ -156,6 +155,9 @@ class AuthorFeed(LatestArticlesFeed):
             raise Http404("No articles under this byline.")
         return latest
 
+    def slug_of(self, obj: Article) -> str:
+        return obj.byline_slug
+
     def title(self, obj: Article) -> str:
         return f"{obj.byline} on {settings.SITE_NAME}"
 
@@ -164,9 +166,6 @@ class AuthorFeed(LatestArticlesFeed):
 
     def link(self, obj: Article) -> str:
         return absolute_url(obj.get_author_url())
-
-    def feed_url(self, obj: Article) -> str:
-        return absolute_url(reverse(self.url_name, kwargs={"slug": obj.byline_slug}))
 
     def articles(self, obj: Article):
         return Article.objects.published().for_cards().filter(byline_slug=obj.byline_slug)
@@ -178,7 +177,7 @@ class AuthorAtomFeed(AuthorFeed):
     url_name = "syndication:feed_author_atom"
 
 
-class StoryFeed(LatestArticlesFeed):
+class StoryFeed(OneThingFeed):
     """A story's reports from every source, newest first: a reader follows one event."""
 
     url_name = "syndication:feed_story_rss"
@@ -192,12 +191,6 @@ class StoryFeed(LatestArticlesFeed):
 
     def description(self, obj: Story) -> str:
         return "Every source's report of this story, newest first."
-
-    def link(self, obj: Story) -> str:
-        return absolute_url(obj.get_absolute_url())
-
-    def feed_url(self, obj: Story) -> str:
-        return absolute_url(reverse(self.url_name, kwargs={"slug": obj.slug}))
 
     def articles(self, obj: Story):
         return (

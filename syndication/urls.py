@@ -8,6 +8,12 @@ from . import feeds, sitemaps, views
 
 app_name = "syndication"
 
+
+def _feed(route: str, feed: type[feeds.LatestArticlesFeed], *, name: str):
+    """A feed's URL: cached whole for anonymous readers, like the pages it mirrors."""
+    return path(route, cache_for_anonymous(feed(), query=()), name=name)
+
+
 urlpatterns = [
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path(
@@ -23,57 +29,17 @@ urlpatterns = [
         {"sitemaps": sitemaps.SITEMAPS},
         name="sitemap_section",
     ),
-    # Feeds: cached whole for anonymous readers like the pages they mirror.
-    path(
-        "feeds/latest.rss",
-        cache_for_anonymous(feeds.LatestArticlesFeed(), query=()),
-        name="feed_latest_rss",
-    ),
-    path(
-        "feeds/latest.atom",
-        cache_for_anonymous(feeds.LatestArticlesAtomFeed(), query=()),
-        name="feed_latest_atom",
-    ),
-    path(
-        "sources/<slug:slug>/feed.rss",
-        cache_for_anonymous(feeds.SourceFeed(), query=()),
-        name="feed_source_rss",
-    ),
-    path(
-        "sources/<slug:slug>/feed.atom",
-        cache_for_anonymous(feeds.SourceAtomFeed(), query=()),
-        name="feed_source_atom",
-    ),
-    path(
-        "topics/<slug:slug>/feed.rss",
-        cache_for_anonymous(feeds.TopicFeed(), query=()),
-        name="feed_topic_rss",
-    ),
-    path(
-        "topics/<slug:slug>/feed.atom",
-        cache_for_anonymous(feeds.TopicAtomFeed(), query=()),
-        name="feed_topic_atom",
-    ),
-    path(
-        "authors/<slug:slug>/feed.rss",
-        cache_for_anonymous(feeds.AuthorFeed(), query=()),
-        name="feed_author_rss",
-    ),
-    path(
-        "authors/<slug:slug>/feed.atom",
-        cache_for_anonymous(feeds.AuthorAtomFeed(), query=()),
-        name="feed_author_atom",
-    ),
-    path(
-        "stories/<slug:slug>/feed.rss",
-        cache_for_anonymous(feeds.StoryFeed(), query=()),
-        name="feed_story_rss",
-    ),
-    path(
-        "stories/<slug:slug>/feed.atom",
-        cache_for_anonymous(feeds.StoryAtomFeed(), query=()),
-        name="feed_story_atom",
-    ),
+    # Feeds (a search's feed varies with its query).
+    _feed("feeds/latest.rss", feeds.LatestArticlesFeed, name="feed_latest_rss"),
+    _feed("feeds/latest.atom", feeds.LatestArticlesAtomFeed, name="feed_latest_atom"),
+    _feed("sources/<slug:slug>/feed.rss", feeds.SourceFeed, name="feed_source_rss"),
+    _feed("sources/<slug:slug>/feed.atom", feeds.SourceAtomFeed, name="feed_source_atom"),
+    _feed("topics/<slug:slug>/feed.rss", feeds.TopicFeed, name="feed_topic_rss"),
+    _feed("topics/<slug:slug>/feed.atom", feeds.TopicAtomFeed, name="feed_topic_atom"),
+    _feed("authors/<slug:slug>/feed.rss", feeds.AuthorFeed, name="feed_author_rss"),
+    _feed("authors/<slug:slug>/feed.atom", feeds.AuthorAtomFeed, name="feed_author_atom"),
+    _feed("stories/<slug:slug>/feed.rss", feeds.StoryFeed, name="feed_story_rss"),
+    _feed("stories/<slug:slug>/feed.atom", feeds.StoryAtomFeed, name="feed_story_atom"),
     path(
         "search/feed.rss",
         cache_for_anonymous(query=["q", "source", "topic"])(feeds.SearchFeed()),
