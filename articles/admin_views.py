@@ -24,19 +24,26 @@ from .revisions import changes_in_words, compare
 from .sanitize import sanitize_html
 
 
+def _posted_article(model_admin, request: HttpRequest) -> Article | None:
+    """The article an admin form posts for (`_preview_of`; None for a new one), once the
+    editor may change it, or add one: PermissionDenied otherwise."""
+    article = None
+    if pk := request.POST.get("_preview_of", "").strip():
+        article = get_object_or_404(Article, pk=pk) if pk.isdigit() else None
+        if article is None or not model_admin.has_change_permission(request, article):
+            raise PermissionDenied
+    elif not model_admin.has_add_permission(request):
+        raise PermissionDenied
+    return article
+
+
 def preview_view(model_admin):
     """The article page built from the unsaved form the editor posts: nothing is stored."""
 
     def view(request: HttpRequest) -> HttpResponse:
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        instance = None
-        if pk := request.POST.get("_preview_of", "").strip():
-            instance = get_object_or_404(Article, pk=pk) if pk.isdigit() else None
-            if instance is None or not model_admin.has_change_permission(request, instance):
-                raise PermissionDenied
-        elif not model_admin.has_add_permission(request):
-            raise PermissionDenied
+        instance = _posted_article(model_admin, request)
         form_class = model_admin.get_form(request, instance, change=instance is not None)
         form = form_class(request.POST, instance=instance)
         form.is_valid()  # the fields with errors keep their old value; the rest is previewed
@@ -115,13 +122,7 @@ def autosave_view(model_admin):
     def view(request: HttpRequest) -> HttpResponse:
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        article = None
-        if pk := request.POST.get("_preview_of", "").strip():
-            article = get_object_or_404(Article, pk=pk) if pk.isdigit() else None
-            if article is None or not model_admin.has_change_permission(request, article):
-                raise PermissionDenied
-        elif not model_admin.has_add_permission(request):
-            raise PermissionDenied
+        article = _posted_article(model_admin, request)
         if request.POST.get("_discard"):
             autosave.discard(user=request.user, article=article)
             back = request.POST.get("next", "")
