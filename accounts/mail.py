@@ -21,21 +21,33 @@ NOTICES = {
 _SALT = "accounts.unsubscribe"
 
 
+def sign_unsubscribe(user_id: int, what: str, *, salt: str, key: str = "n") -> str:
+    """A one-step unsubscribe token: the reader's id and what to stop (under `key`),
+    signed with SECRET_KEY and the caller's own salt. following/tokens.py signs its own."""
+    return signing.dumps({"u": user_id, key: what}, salt=salt, compress=True)
+
+
+def read_unsubscribe(token: str, *, salt: str, choices, key: str = "n") -> tuple[int, str] | None:
+    """(user id, what) from a token signed with `salt`, or None for anything else (a bad
+    signature, or what is not one of `choices`)."""
+    try:
+        data = signing.loads(token, salt=salt)
+    except signing.BadSignature:
+        return None
+    if not isinstance(data, dict) or data.get(key) not in choices:
+        return None
+    if not isinstance(data.get("u"), int):
+        return None
+    return data["u"], data[key]
+
+
 def unsubscribe_token(user, notice: str) -> str:
-    return signing.dumps({"u": user.pk, "n": notice}, salt=_SALT, compress=True)
+    return sign_unsubscribe(user.pk, notice, salt=_SALT)
 
 
 def read_unsubscribe_token(token: str) -> tuple[int, str] | None:
     """(user id, notice) from a token we signed, or None for anything else."""
-    try:
-        data = signing.loads(token, salt=_SALT)
-    except signing.BadSignature:
-        return None
-    if not isinstance(data, dict) or data.get("n") not in NOTICES:
-        return None
-    if not isinstance(data.get("u"), int):
-        return None
-    return data["u"], data["n"]
+    return read_unsubscribe(token, salt=_SALT, choices=NOTICES)
 
 
 def unsubscribe_url(user, notice: str) -> str:
