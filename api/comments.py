@@ -12,7 +12,6 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router
-from ninja.decorators import decorate_view
 from ninja.security import SessionAuth
 
 from articles.models import Article
@@ -20,11 +19,10 @@ from comments import services
 from comments.models import Comment, Status
 from comments.rules import CommentRefused
 from comments.selectors import Node, article_comments
-from serving.cache import EVERY_PARAMETER, cache_for_anonymous
 
 from . import schemas, serialize
 from .openapi import problem_codes
-from .responses import MAX_ID, ApiError, respond
+from .responses import MAX_ID, ApiError, cached_public_read, problems, respond
 from .throttle import client_ip
 
 router = Router(tags=["comments"])
@@ -57,14 +55,7 @@ SIGNED_IN = [SessionTokenAuth(), CookieAuth()]
 # The comment rules' refusals of a text (comments/rules.py), in every write of one.
 LENGTH_CODES = ["control_characters", "too_long", "too_short"]
 
-PROBLEMS = {
-    400: schemas.Problem,
-    401: schemas.Problem,
-    403: schemas.Problem,
-    404: schemas.Problem,
-    422: schemas.Problem,
-    429: schemas.Problem,
-}
+PROBLEMS = problems(400, 401, 403, 404, 422, 429)
 
 
 def _refused(error: CommentRefused) -> ApiError:
@@ -101,7 +92,7 @@ def _own_comment(request: HttpRequest, pk: int) -> Comment:
     summary="An article's approved comments, as threads",
     openapi_extra=problem_codes({404: ["not_found"]}),
 )
-@decorate_view(cache_for_anonymous(query=EVERY_PARAMETER))
+@cached_public_read
 def article_threads(
     request: HttpRequest,
     slug: str,

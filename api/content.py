@@ -11,36 +11,34 @@ from django.db.models import Prefetch, Q
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router
-from ninja.decorators import decorate_view
 
 from articles.models import Article, Source, Topic
 from comments.selectors import attach_comment_counts
 from search.forms import SearchForm
 from search.query import search_articles
 from search.snippets import snippets
-from serving.cache import EVERY_PARAMETER, cache_for_anonymous
 from stories import selectors as story_selectors
 
 from . import schemas, serialize
 from .openapi import problem_codes
 from .responses import (
+    cached_public_read,
     cursor_query,
     decode_cursor,
     encode_cursor,
     next_page_url,
     parse_fields,
     pick,
+    problems,
     respond,
 )
 from .schemas import IsoDateTime
 
 router = Router(tags=["content"])
-# A public read depends on what it read (serving/dependencies.py).
-public = decorate_view(cache_for_anonymous(query=EVERY_PARAMETER))
 
 SUMMARY_FIELDS = set(schemas.ArticleSummary.model_fields)
 DETAIL_FIELDS = set(schemas.ArticleDetail.model_fields)
-PROBLEMS = {400: schemas.Problem, 404: schemas.Problem, 422: schemas.Problem}
+PROBLEMS = problems(400, 404, 422)
 
 
 def _page_limit():
@@ -65,7 +63,7 @@ def _cards(queryset):
     summary="Published articles, newest first",
     openapi_extra=problem_codes({400: ["invalid_cursor", "unknown_field"]}),
 )
-@public
+@cached_public_read
 def list_articles(
     request: HttpRequest,
     source: str | None = Query(None, description="A source's slug (publisher or agency)."),
@@ -109,7 +107,7 @@ def list_articles(
     summary="One published article",
     openapi_extra=problem_codes({400: ["unknown_field"], 404: ["not_found"]}),
 )
-@public
+@cached_public_read
 def get_article(request: HttpRequest, slug: str, fields: str | None = None):
     """The sanitized body, corrections (newest first), lead image renditions and the
     number of approved comments."""
@@ -125,7 +123,7 @@ def get_article(request: HttpRequest, slug: str, fields: str | None = None):
 
 
 @router.get("/sources", response=list[schemas.Source], summary="Every source")
-@public
+@cached_public_read
 def list_sources(request: HttpRequest):
     return respond(
         request,
@@ -135,7 +133,7 @@ def list_sources(request: HttpRequest):
 
 
 @router.get("/topics", response=list[schemas.Topic], summary="Every topic")
-@public
+@cached_public_read
 def list_topics(request: HttpRequest):
     return respond(request, [serialize.topic(request, t) for t in Topic.objects.all()], public=True)
 
@@ -145,7 +143,7 @@ def list_topics(request: HttpRequest):
     response={200: schemas.SearchPage, **PROBLEMS},
     summary="Search published articles",
 )
-@public
+@cached_public_read
 def search(
     request: HttpRequest,
     q: str = Query("", description="Words to find; up to eight are used."),

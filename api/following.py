@@ -18,10 +18,10 @@ from following.models import ReaderSettings
 from . import schemas, serialize
 from .comments import SIGNED_IN
 from .openapi import problem_codes
-from .responses import ApiError, cursor_query, decode_cursor, encode_cursor, respond
+from .responses import ApiError, cursor_query, decode_cursor, encode_cursor, problems, respond
 
 router = Router(tags=["following"], auth=SIGNED_IN)
-PROBLEMS = {400: schemas.Problem, 401: schemas.Problem, 404: schemas.Problem, 422: schemas.Problem}
+PROBLEMS = problems(400, 401, 404, 422)
 
 
 def _follow(request: HttpRequest, target: targets.Target, found) -> dict:

@@ -1,5 +1,6 @@
-"""Building responses: JSON with an ETag, `fields=` selection, opaque cursors, and the
-error that carries a problem body out of a view."""
+"""Building responses: JSON with an ETag, `fields=` selection, opaque cursors, the
+error that carries a problem body out of a view, the declared problem responses and the
+cache of public reads."""
 
 from __future__ import annotations
 
@@ -14,10 +15,22 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.cache import set_response_etag
 from django.utils.http import urlencode
 from ninja import Query
+from ninja.decorators import decorate_view
 
+from serving.cache import EVERY_PARAMETER, cache_for_anonymous
 from serving.sites import absolute_url
 
 from .middleware import PUBLIC_CACHE_CONTROL
+from .schemas import Problem
+
+# A public read (the same for every client) is cached whole by the page cache and
+# invalidated with the web pages: it depends on what it read (serving/dependencies.py).
+cached_public_read = decorate_view(cache_for_anonymous(query=EVERY_PARAMETER))
+
+
+def problems(*statuses: int) -> dict:
+    """An operation's error responses for `response=`: a problem body for each status."""
+    return dict.fromkeys(statuses, Problem)
 
 
 class ApiError(Exception):

@@ -7,32 +7,30 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router
-from ninja.decorators import decorate_view
 
 from articles.models import Article
-from serving.cache import EVERY_PARAMETER, cache_for_anonymous
 from stories import selectors
 from stories.models import Story
 
 from . import schemas, serialize
 from .openapi import problem_codes
 from .responses import (
+    cached_public_read,
     cursor_query,
     decode_cursor,
     encode_cursor,
     next_page_url,
     parse_fields,
     pick,
+    problems,
     respond,
 )
 
 router = Router(tags=["stories"])
-# A public read depends on what it read (serving/dependencies.py).
-public = decorate_view(cache_for_anonymous(query=EVERY_PARAMETER))
 
 SUMMARY_FIELDS = set(schemas.StorySummary.model_fields)
 DETAIL_FIELDS = set(schemas.StoryDetail.model_fields)
-PROBLEMS = {400: schemas.Problem, 404: schemas.Problem, 422: schemas.Problem}
+PROBLEMS = problems(400, 404, 422)
 
 
 def _visible():
@@ -45,7 +43,7 @@ def _visible():
     summary="Stories with a published article, latest change first",
     openapi_extra=problem_codes({400: ["invalid_cursor", "unknown_field"]}),
 )
-@public
+@cached_public_read
 def list_stories(
     request: HttpRequest,
     cursor: str | None = cursor_query(),
@@ -89,7 +87,7 @@ def list_stories(
     summary="One story: its lead, every published article and its key points",
     openapi_extra=problem_codes({400: ["unknown_field"], 404: ["not_found"]}),
 )
-@public
+@cached_public_read
 def get_story(request: HttpRequest, slug: str, fields: str | None = None):
     """Articles in the order they count as reported (the timeline, stories/trust.py); lead
     and first report under the web's rules; key points as the web's story page shows
