@@ -2,7 +2,8 @@
  * j/k move between drafts, p publish and r reject the current one, x selects it, o opens
  * the selected drafts (or the current one) in full, e edits it, ? shows the keys. Every
  * decision is the plain form's own button, so the page works the same without this file;
- * after a decision the desk comes back with the cursor on the draft that followed.
+ * after a decision the desk comes back with the cursor on the draft that followed. The
+ * current row and the select-all box are row-cursor.js's, shared with the queue.
  */
 (function () {
   "use strict";
@@ -10,26 +11,12 @@
   if (!form) return;
   var help = document.getElementById("desk-keys");
   var focusField = form.querySelector("input[name=focus]");
-  var current = null;
   if (help) help.hidden = false;
 
-  function rows() {
-    return Array.prototype.slice.call(form.querySelectorAll(".desk-item"));
-  }
-
-  function select(row) {
-    if (!row) return;
-    if (current) current.classList.remove("is-current");
-    current = row;
-    row.classList.add("is-current");
-    row.focus();
-  }
-
-  function move(step) {
-    var all = rows();
-    var index = current ? all.indexOf(current) : -1;
-    select(all[Math.min(Math.max(index + step, 0), all.length - 1)]);
-  }
+  var cursor = window.rowCursor(form, ".desk-item", false);
+  var rows = cursor.rows;
+  var select = cursor.select;
+  var move = cursor.move;
 
   function decide(row, action) {
     var button = row.querySelector('button[data-action="' + action + '"]');
@@ -42,26 +29,9 @@
 
   function openSelected() {
     var boxes = form.querySelectorAll("[data-select]:checked");
-    if (!boxes.length && current) current.querySelector("[data-select]").checked = true;
+    if (!boxes.length && cursor.current) cursor.current.querySelector("[data-select]").checked = true;
     form.querySelector('button[name=action][value="open"]').click();
   }
-
-  form.addEventListener("change", function (event) {
-    if (event.target.matches("[data-select-all]")) {
-      form.querySelectorAll("[data-select]").forEach(function (box) {
-        box.checked = event.target.checked;
-      });
-    }
-  });
-
-  form.addEventListener("focusin", function (event) {
-    var row = event.target.closest(".desk-item");
-    if (row && row !== current) {
-      if (current) current.classList.remove("is-current");
-      current = row;
-      row.classList.add("is-current");
-    }
-  });
 
   form.addEventListener("submit", function (event) {
     var submitter = event.submitter;
@@ -82,14 +52,14 @@
     else if (key === "k") move(-1);
     else if (key === "?" && help) help.hidden = !help.hidden;
     else if (key === "o") openSelected();
-    else if (!current) {
+    else if (!cursor.current) {
       if ("prxe".indexOf(key) >= 0 && key.length === 1) move(1);
       else return;
-    } else if (key === "p") decide(current, "publish");
-    else if (key === "r") decide(current, "reject");
-    else if (key === "e") window.location.href = current.dataset.edit;
+    } else if (key === "p") decide(cursor.current, "publish");
+    else if (key === "r") decide(cursor.current, "reject");
+    else if (key === "e") window.location.href = cursor.current.dataset.edit;
     else if (key === "x") {
-      var box = current.querySelector("[data-select]");
+      var box = cursor.current.querySelector("[data-select]");
       box.checked = !box.checked;
     } else return;
     event.preventDefault();

@@ -7,6 +7,7 @@
  * unfeatures it, x selects it; each decision swaps the changed rows in place, updates the
  * counts and moves to the next comment. Every POLL_MS the page asks the form's data-live
  * address for comments it does not show yet (page 1 only) and adds them in queue order.
+ * The current row and the select-all box are row-cursor.js's, shared with the desk.
  */
 (function () {
   "use strict";
@@ -14,7 +15,6 @@
   if (!form) return;
   var help = document.getElementById("queue-keys");
   var status = document.getElementById("queue-status");
-  var current = null;
   var bulk = form.querySelector(".queue-bulk");
   var list = form.querySelector(".queue-list");
   var empty = document.getElementById("queue-empty");
@@ -32,25 +32,10 @@
   measureBulk();
   window.addEventListener("resize", measureBulk);
 
-  function rows() {
-    return Array.prototype.slice.call(form.querySelectorAll(".queue-item"));
-  }
-
-  function select(row) {
-    if (!row) return;
-    if (current) current.classList.remove("is-current");
-    current = row;
-    row.classList.add("is-current");
-    row.focus({ preventScroll: true });
-    row.scrollIntoView({ block: "nearest" });
-  }
-
-  function move(step) {
-    var all = rows();
-    var index = current ? all.indexOf(current) : -1;
-    var next = all[Math.min(Math.max(index + step, 0), all.length - 1)];
-    select(next);
-  }
+  var cursor = window.rowCursor(form, ".queue-item", true);
+  var rows = cursor.rows;
+  var select = cursor.select;
+  var move = cursor.move;
 
   function say(text) {
     if (status) status.textContent = text;
@@ -139,7 +124,7 @@
         holder.innerHTML = data.rows[id].trim();
         var fresh = holder.firstElementChild;
         old.replaceWith(fresh);
-        if (current === old) current = null;
+        if (cursor.current === old) cursor.current = null;
       });
       updateCounts(data.counts);
       say(data.message);
@@ -175,23 +160,6 @@
     });
   });
 
-  form.addEventListener("change", function (event) {
-    if (event.target.matches("[data-select-all]")) {
-      form.querySelectorAll("[data-select]").forEach(function (box) {
-        box.checked = event.target.checked;
-      });
-    }
-  });
-
-  form.addEventListener("focusin", function (event) {
-    var row = event.target.closest(".queue-item");
-    if (row && row !== current) {
-      if (current) current.classList.remove("is-current");
-      current = row;
-      row.classList.add("is-current");
-    }
-  });
-
   form.addEventListener("keydown", function (event) {
     var field = event.target;
     if (field.matches && field.matches("[data-reason]") && event.key === "Enter") {
@@ -215,24 +183,24 @@
     if (key === "j") move(1);
     else if (key === "k") move(-1);
     else if (key === "?" && help) help.hidden = !help.hidden;
-    else if (!current) {
+    else if (!cursor.current) {
       if ("afrsx".indexOf(key) >= 0 && key.length === 1) {
         move(1);
         event.preventDefault();
       }
       return;
-    } else if (key === "a") decide(current, "approve");
-    else if (key === "s") decide(current, "spam");
+    } else if (key === "a") decide(cursor.current, "approve");
+    else if (key === "s") decide(cursor.current, "spam");
     else if (key === "f") {
-      var pick = current.querySelector('button[data-action="feature"], button[data-action="unfeature"]');
-      if (pick) decide(current, pick.dataset.action);
+      var pick = cursor.current.querySelector('button[data-action="feature"], button[data-action="unfeature"]');
+      if (pick) decide(cursor.current, pick.dataset.action);
       else say("Only an approved comment can be featured.");
     }
     else if (key === "x") {
-      var box = current.querySelector("[data-select]");
+      var box = cursor.current.querySelector("[data-select]");
       if (box) box.checked = !box.checked;
     } else if (key === "r") {
-      var reason = current.querySelector("[data-reason]");
+      var reason = cursor.current.querySelector("[data-reason]");
       if (!reason) return;
       reason.dataset.pending = "reject";
       reason.focus();
