@@ -14,6 +14,15 @@ from PIL import Image
 from accounts.models import User
 from articles.models import Article, Promo, Source, Topic
 
+PASSWORD = "a-Long-passw0rd!"  # every user's: the browser and end-to-end tests sign in with it
+# The article admin form's inline formsets (corrections, revisions), posted with no rows.
+EMPTY_ARTICLE_INLINES = {
+    "corrections-TOTAL_FORMS": "0",
+    "corrections-INITIAL_FORMS": "0",
+    "revisions-TOTAL_FORMS": "0",
+    "revisions-INITIAL_FORMS": "0",
+}
+
 
 def image_bytes(fmt: str = "JPEG", size=(800, 450), colour=(30, 90, 160)) -> bytes:
     buf = io.BytesIO()
@@ -34,7 +43,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     username = factory.Sequence(lambda n: f"reader{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
     display_name = factory.Faker("name")
-    password = factory.PostGenerationMethodCall("set_password", "a-Long-passw0rd!")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @factory.post_generation
     def _save(self, create, extracted, **kwargs):

@@ -9,7 +9,7 @@ from django.utils import timezone
 from PIL import Image
 
 from articles.models import Article, ArticleRevision
-from tests.factories import ArticleFactory, SourceFactory, image_bytes
+from tests.factories import EMPTY_ARTICLE_INLINES, ArticleFactory, SourceFactory, image_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -27,10 +27,7 @@ def _form(source, **overrides):
         "published_at_0": "2025-02-09",
         "published_at_1": "10:00:00",
         "comments_enabled": "on",
-        "corrections-TOTAL_FORMS": "0",
-        "corrections-INITIAL_FORMS": "0",
-        "revisions-TOTAL_FORMS": "0",
-        "revisions-INITIAL_FORMS": "0",
+        **EMPTY_ARTICLE_INLINES,
     }
     data.update(overrides)
     return data

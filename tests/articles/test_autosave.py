@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Autosave
-from tests.factories import ArticleFactory, SourceFactory
+from tests.factories import EMPTY_ARTICLE_INLINES, ArticleFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -61,10 +61,7 @@ def test_saving_the_article_deletes_the_autosave(client, editor):
             "slug": "saved-for-real",
             "source": source.pk,
             "status": "draft",
-            "corrections-TOTAL_FORMS": "0",
-            "corrections-INITIAL_FORMS": "0",
-            "revisions-TOTAL_FORMS": "0",
-            "revisions-INITIAL_FORMS": "0",
+            **EMPTY_ARTICLE_INLINES,
         },
     )
     assert response.status_code == 302

@@ -7,7 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from articles.models import Article
-from tests.factories import ArticleFactory, SourceFactory
+from tests.factories import EMPTY_ARTICLE_INLINES, ArticleFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -71,10 +71,7 @@ def test_admin_form(client, editor):
             "published_at_0": article.published_at.strftime("%Y-%m-%d"),
             "published_at_1": article.published_at.strftime("%H:%M:%S"),
             "comments_enabled": "on",
-            "corrections-TOTAL_FORMS": "0",
-            "corrections-INITIAL_FORMS": "0",
-            "revisions-TOTAL_FORMS": "0",
-            "revisions-INITIAL_FORMS": "0",
+            **EMPTY_ARTICLE_INLINES,
         }
     )
     data = {k: v for k, v in data.items() if v not in ("", None, [])}

@@ -13,7 +13,13 @@ from PIL import features
 
 from articles.images import focal_crop
 from articles.library import Image
-from tests.factories import ArticleFactory, SourceFactory, image_bytes, image_upload
+from tests.factories import (
+    EMPTY_ARTICLE_INLINES,
+    ArticleFactory,
+    SourceFactory,
+    image_bytes,
+    image_upload,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -52,10 +58,7 @@ def test_polyglot_as_an_article_lead_upload_is_cleaned_too(client, editor):
             "source": SourceFactory().pk,
             "status": "draft",
             "lead_image": SimpleUploadedFile("x.pdf", _polyglot(), "application/pdf"),
-            "corrections-TOTAL_FORMS": "0",
-            "corrections-INITIAL_FORMS": "0",
-            "revisions-TOTAL_FORMS": "0",
-            "revisions-INITIAL_FORMS": "0",
+            **EMPTY_ARTICLE_INLINES,
         },
     )
     assert response.status_code == 302, response.context["adminform"].form.errors
@@ -159,10 +162,7 @@ def test_publishing_with_a_library_image_without_alt_text_is_refused(client, edi
             "source": SourceFactory().pk,
             "status": "published",
             "image": image.pk,
-            "corrections-TOTAL_FORMS": "0",
-            "corrections-INITIAL_FORMS": "0",
-            "revisions-TOTAL_FORMS": "0",
-            "revisions-INITIAL_FORMS": "0",
+            **EMPTY_ARTICLE_INLINES,
         },
     )
     assert response.status_code == 200

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from articles import publishing
 from articles.models import Article
-from tests.factories import ArticleFactory, SourceFactory, UserFactory
+from tests.factories import EMPTY_ARTICLE_INLINES, ArticleFactory, SourceFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -35,10 +35,7 @@ def _form(source, status):
         "slug": "tide-tables-march",
         "source": source.pk,
         "status": status,
-        "corrections-TOTAL_FORMS": "0",
-        "corrections-INITIAL_FORMS": "0",
-        "revisions-TOTAL_FORMS": "0",
-        "revisions-INITIAL_FORMS": "0",
+        **EMPTY_ARTICLE_INLINES,
     }
 
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from articles.models import Article, Source, Topic
 from ingest.importer import ingest_source
-from tests.factories import SourceFactory, TopicFactory, image_bytes
+from tests.factories import EMPTY_ARTICLE_INLINES, SourceFactory, TopicFactory, image_bytes
 from tests.ingest.feed_server import FEEDS_DIR
 
 pytestmark = pytest.mark.django_db
@@ -189,14 +189,7 @@ def _admin_post(client, article, **changes):
         "published_at_1": article.published_at.strftime("%H:%M:%S"),
         "topics": list(article.topics.values_list("pk", flat=True)),
         "comments_enabled": "on",
-        "corrections-TOTAL_FORMS": "0",
-        "corrections-INITIAL_FORMS": "0",
-        "corrections-MIN_NUM_FORMS": "0",
-        "corrections-MAX_NUM_FORMS": "1000",
-        "revisions-TOTAL_FORMS": "0",
-        "revisions-INITIAL_FORMS": "0",
-        "revisions-MIN_NUM_FORMS": "0",
-        "revisions-MAX_NUM_FORMS": "1000",
+        **EMPTY_ARTICLE_INLINES,
         **changes,
     }
     url = reverse("admin:articles_article_change", args=[article.pk])
