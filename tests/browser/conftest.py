@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.factories import PASSWORD
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM_ARGS = [
@@ -54,6 +56,29 @@ def page_at(chromium):
 def artifacts():
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+def sign_in_to_admin(page, base_url: str, username: str) -> None:
+    """Sign in on the admin's login page as a user made by tests.factories."""
+    page.goto(base_url + "/admin/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    with page.expect_navigation():
+        page.click("input[type=submit]")
+
+
+def fill_quay_article(page, base_url: str, *, title: str, photo: Path) -> None:
+    """Write the editors' journey article in the admin's add form, published now with a
+    lead picture from `photo` (the source "The Harbour Ledger" must exist); not saved."""
+    page.goto(base_url + "/admin/articles/article/add/")
+    page.fill("#id_title", title)
+    page.fill("#id_summary", "The harbour's new lamps use a fifth of the old power.")
+    page.locator(".prose-editor .ProseMirror[contenteditable=true]").click()
+    page.keyboard.type("Fishing crews say the quay is brighter than ever.")
+    page.set_input_files("#id_lead_image", str(photo))
+    page.fill("#id_lead_image_alt", "Lamps along the quay at dusk")
+    page.select_option("#id_source", label="The Harbour Ledger")
+    page.select_option("#id_status", "published")
 
 
 def assert_no_horizontal_scroll(page):

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from articles.library import Image
 from articles.models import Article, ArticleRevision, Pin
-from tests.browser.conftest import assert_no_horizontal_scroll
+from tests.browser.conftest import assert_no_horizontal_scroll, sign_in_to_admin
 from tests.factories import ArticleFactory, EditorFactory, SourceFactory, image_upload
 
 pytestmark = [
@@ -33,10 +33,7 @@ def _axe(page) -> list[str]:
 
 
 def _login(page, url):
-    page.goto(url + "/admin/")
-    page.fill("#id_username", "marta")
-    page.fill("#id_password", "a-Long-passw0rd!")
-    page.click("input[type=submit]")
+    sign_in_to_admin(page, url, "marta")
 
 
 def _write(page, artifacts):

@@ -6,7 +6,11 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from articles.models import Article
-from tests.browser.conftest import assert_no_horizontal_scroll
+from tests.browser.conftest import (
+    assert_no_horizontal_scroll,
+    fill_quay_article,
+    sign_in_to_admin,
+)
 from tests.factories import EditorFactory, SourceFactory, image_bytes
 
 pytestmark = [
@@ -24,19 +28,8 @@ def test_editor_schedules_previews_and_publishes(live_server, page_at, artifacts
     title = f"New quay lights switched on at {width}"
 
     page = page_at(width)
-    page.goto(live_server.url + "/admin/")
-    page.fill("#id_username", "ines")
-    page.fill("#id_password", "a-Long-passw0rd!")
-    page.click("input[type=submit]")
-    page.goto(live_server.url + "/admin/articles/article/add/")
-    page.fill("#id_title", title)
-    page.fill("#id_summary", "The harbour's new lamps use a fifth of the old power.")
-    page.locator(".prose-editor .ProseMirror[contenteditable=true]").click()
-    page.keyboard.type("Fishing crews say the quay is brighter than ever.")
-    page.set_input_files("#id_lead_image", str(photo))
-    page.fill("#id_lead_image_alt", "Lamps along the quay at dusk")
-    page.select_option("#id_source", label="The Harbour Ledger")
-    page.select_option("#id_status", "published")
+    sign_in_to_admin(page, live_server.url, "ines")
+    fill_quay_article(page, live_server.url, title=title, photo=photo)
     when = timezone.localtime() + timezone.timedelta(days=2)
     page.fill("#id_published_at_0", when.strftime("%Y-%m-%d"))
     page.fill("#id_published_at_1", when.strftime("%H:%M:%S"))

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from articles.models import Article
 from stories.models import Story, StoryMembership
-from tests.browser.conftest import assert_no_horizontal_scroll
+from tests.browser.conftest import assert_no_horizontal_scroll, sign_in_to_admin
 from tests.factories import ArticleFactory, EditorFactory, SourceFactory
 
 pytestmark = [
@@ -70,10 +70,7 @@ def test_the_desk_from_the_keyboard(live_server, page_at, artifacts, width):
     page = page_at(width)
     errors: list[str] = []
     page.on("console", lambda m: m.type == "error" and errors.append(m.text))
-    page.goto(live_server.url + "/admin/")
-    page.fill("#id_username", "ines")
-    page.fill("#id_password", "a-Long-passw0rd!")
-    page.click("input[type=submit]")
+    sign_in_to_admin(page, live_server.url, "ines")
     page.get_by_role("link", name="Incoming desk").click()
     expect(page.locator("h1")).to_have_text("Incoming desk")
     stories = page.locator(".desk-story")

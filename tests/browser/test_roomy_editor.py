@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from articles.house import ensure_house
 from articles.models import Article
-from tests.browser.conftest import assert_no_horizontal_scroll
+from tests.browser.conftest import assert_no_horizontal_scroll, sign_in_to_admin
 from tests.factories import EditorFactory
 
 pytestmark = [
@@ -20,10 +20,7 @@ EDITOR = ".prose-editor .ProseMirror[contenteditable=true]"
 
 
 def _login(page, url):
-    page.goto(url + "/admin/")
-    page.fill("#id_username", "ines")
-    page.fill("#id_password", "a-Long-passw0rd!")
-    page.click("input[type=submit]")
+    sign_in_to_admin(page, url, "ines")
 
 
 def _icons_render(page) -> list[str]:

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from ingest.models import FeedState
-from tests.browser.conftest import assert_no_horizontal_scroll
+from tests.browser.conftest import assert_no_horizontal_scroll, sign_in_to_admin
 from tests.factories import EditorFactory, SourceFactory
 
 pytestmark = [
@@ -53,10 +53,7 @@ def test_source_list_shows_the_schedule_and_queues_a_fetch(
     SourceFactory(name="Northwind Wire", feed_url="")
 
     page = page_at(width)
-    page.goto(live_server.url + "/admin/")
-    page.fill("#id_username", "ines")
-    page.fill("#id_password", "a-Long-passw0rd!")
-    page.click("input[type=submit]")
+    sign_in_to_admin(page, live_server.url, "ines")
     page.goto(live_server.url + "/admin/articles/source/")
     table = page.locator("#result_list").text_content().replace("\xa0", " ")
     for text in (

@@ -8,7 +8,8 @@ import time
 
 import requests
 
-PASSWORD = "a-Long-passw0rd!"  # tests.factories.UserFactory's password
+from tests.factories import PASSWORD
+
 TOKEN_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 

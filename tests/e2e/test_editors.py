@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import time
 
-from tests.e2e.http import PASSWORD, anonymous_get, shows_within
+from tests.browser.conftest import fill_quay_article, sign_in_to_admin
+from tests.e2e.http import anonymous_get, shows_within
 from tests.factories import image_bytes
 from tests.s3 import BUCKET
 
@@ -25,20 +26,8 @@ def test_an_editor_publishes_with_a_picture_then_withdraws(stack, new_page, tmp_
     photo = tmp_path / "quay.jpg"
     photo.write_bytes(image_bytes("JPEG", (1600, 900), (40, 110, 170)))
     page = new_page()
-    page.goto(stack.url + "/admin/")
-    page.fill("#id_username", "ines")
-    page.fill("#id_password", PASSWORD)
-    with page.expect_navigation():
-        page.click("input[type=submit]")
-    page.goto(stack.url + "/admin/articles/article/add/")
-    page.fill("#id_title", TITLE)
-    page.fill("#id_summary", "The harbour's new lamps use a fifth of the old power.")
-    page.locator(".prose-editor .ProseMirror[contenteditable=true]").click()
-    page.keyboard.type("Fishing crews say the quay is brighter than ever.")
-    page.set_input_files("#id_lead_image", str(photo))
-    page.fill("#id_lead_image_alt", "Lamps along the quay at dusk")
-    page.select_option("#id_source", label="The Harbour Ledger")
-    page.select_option("#id_status", "published")
+    sign_in_to_admin(page, stack.url, "ines")
+    fill_quay_article(page, stack.url, title=TITLE, photo=photo)
     with page.expect_navigation():
         page.click("input[name=_save]")
     assert "was added successfully" in page.locator(".messagelist").inner_text()
