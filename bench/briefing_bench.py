@@ -46,6 +46,7 @@ from django.utils import timezone  # noqa: E402
 
 from accounts.models import User  # noqa: E402
 from articles.models import Article, Source, Topic  # noqa: E402
+from bench.database import throwaway_database  # noqa: E402
 from following import briefings  # noqa: E402
 from following.models import Delivery, Follow, ReaderSettings  # noqa: E402
 from stories.models import KeyPoint, Story, StoryMembership  # noqa: E402
@@ -206,13 +207,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=3600, help="Stop the workers then.")
     args = parser.parse_args()
     settings.DEBUG = False
-    db = connection.settings_dict
-    if db["ENGINE"].endswith("sqlite3"):
-        db.setdefault("TEST", {})["NAME"] = str(Path(settings.VAR_DIR) / "bench_briefing.sqlite3")
-    else:
-        db.setdefault("TEST", {})["NAME"] = os.environ.get("BENCH_DATABASE_NAME", "bench_briefing")
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
+    with throwaway_database("bench_briefing"):
         t0 = time.monotonic()
         seed(args.readers + 60, args.articles)
         if connection.vendor == "postgresql":
@@ -226,8 +221,6 @@ def main() -> None:
         once = Counter(sink.per_recipient.values())
         deliveries = Delivery.objects.filter(mailed=True).count()
         sink.controller.stop()
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
     mails = sink.count
     print(
         f"Briefings: {args.readers} readers x 5 follows, {args.articles} articles, "

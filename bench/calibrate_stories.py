@@ -31,12 +31,12 @@ django.setup()
 
 import numpy as np  # noqa: E402
 from django.conf import settings  # noqa: E402
-from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from django.utils.text import slugify  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
 
 from articles.models import Article, Source  # noqa: E402
+from bench.database import throwaway_database  # noqa: E402
 from stories import evaluation, matching, services  # noqa: E402
 from stories.models import ArticleFingerprint  # noqa: E402
 from stories.text import jaccards  # noqa: E402
@@ -123,15 +123,12 @@ def grouped(order, pairs, weights, intercept, bar, mean_bar) -> dict[int, int]:
 
 def main() -> None:
     settings.DEBUG = False
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
+    with throwaway_database("bench_calibrate", sqlite_file=False):
         order, labels, pairs = [], {}, []
         for path, days_ago in zip(evaluation.TUNING, (400, 350), strict=True):
             o, la, pa = measured_pairs(path, days_ago)
             order, pairs = order + o, pairs + pa
             labels |= {pk: f"{path.stem}:{event}" for pk, event in la.items()}
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
     x = np.array([p["x"] for p in pairs])
     y = np.array([p["same"] for p in pairs])
     print(f"{len(order)} articles, {len(pairs)} candidate pairs, {int(y.sum())} of one event")

@@ -35,11 +35,11 @@ import django  # noqa: E402
 django.setup()
 
 from django.conf import settings  # noqa: E402
-from django.db import connection  # noqa: E402
 from django.test import override_settings  # noqa: E402
 from django.utils.html import escape  # noqa: E402
 
 from articles.models import Article, Source  # noqa: E402
+from bench.database import throwaway_database  # noqa: E402
 from ingest.fulltext import body_from_page  # noqa: E402
 from ingest.importer import ingest_source  # noqa: E402
 from ingest.models import FeedState  # noqa: E402
@@ -116,13 +116,7 @@ def main() -> None:
         + "</channel></rss>"
     ).encode()
 
-    db = connection.settings_dict
-    if db["ENGINE"].endswith("sqlite3"):
-        db.setdefault("TEST", {})["NAME"] = str(Path(settings.VAR_DIR) / "bench_fulltext.sqlite3")
-    else:
-        db.setdefault("TEST", {})["NAME"] = os.environ.get("BENCH_DATABASE_NAME", "bench_fulltext")
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
+    with throwaway_database("bench_fulltext"):
         source = Source.objects.create(
             name="Bench Gazette",
             slug="bench-gazette",
@@ -135,8 +129,6 @@ def main() -> None:
         seconds = time.monotonic() - began
         full = Article.objects.filter(source=source, full_text_fetched_at__isnull=False).count()
         note = FeedState.objects.get(pk=source.pk).full_text_note
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
     spans = sorted(server.spans)
     fetched = len(spans)

@@ -41,12 +41,12 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils.html import escape  # noqa: E402
 
 from articles.models import Article, Source  # noqa: E402
+from bench.database import throwaway_database  # noqa: E402
 from ingest.importer import ingest_source  # noqa: E402
 
 TOPICS = [
@@ -182,15 +182,9 @@ def main() -> None:
     parser.add_argument("--existing", type=int, default=5000)
     args = parser.parse_args()
 
-    db = connection.settings_dict
-    if db["ENGINE"].endswith("sqlite3"):
-        db.setdefault("TEST", {})["NAME"] = str(Path(settings.VAR_DIR) / "bench_ingest.sqlite3")
-    else:
-        db.setdefault("TEST", {})["NAME"] = os.environ.get("BENCH_DATABASE_NAME", "bench_ingest")
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     # Django keeps the last 9,000 queries only; the runs make more.
     connection.queries_log = collections.deque(maxlen=1_000_000)
-    try:
+    with throwaway_database("bench_ingest"):
         server = Server()
         Source.objects.create(name="Northwind", slug="northwind", kind=Source.Kind.AGENCY)
         source = Source.objects.create(name="Bench Gazette", slug="bench-gazette")
@@ -201,8 +195,6 @@ def main() -> None:
         results.append(run("new, after seeding", source, server.serve("/b", make_feed("b", n)), n))
         changed = server.serve("/b", make_feed("b", n, changed=True))
         results.append(run("all changed", source, changed, n))
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
     vendor = connection.vendor
     print(f"Feed ingestion benchmark: {n} entries per feed, database: {vendor}")

@@ -43,6 +43,7 @@ from django.utils import timezone  # noqa: E402
 from django_tasks_db.models import DBTaskResult  # noqa: E402
 
 from articles.models import Source  # noqa: E402
+from bench.database import throwaway_database  # noqa: E402
 from ingest.models import FeedState  # noqa: E402
 from jobs.scheduler import tick  # noqa: E402
 from tests.jobs.worker import database_url, start_workers  # noqa: E402
@@ -116,13 +117,7 @@ def main() -> None:
     args = parser.parse_args()
     settings.SCHEDULER_JOBS = SCHEDULE
     settings.DEBUG = False
-    db = connection.settings_dict
-    if db["ENGINE"].endswith("sqlite3"):
-        db.setdefault("TEST", {})["NAME"] = str(Path(settings.VAR_DIR) / "bench_schedule.sqlite3")
-    else:
-        db.setdefault("TEST", {})["NAME"] = os.environ.get("BENCH_DATABASE_NAME", "bench_schedule")
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
+    with throwaway_database("bench_schedule"):
         server = FeedServer()
         timed_tick()  # imports and first queries: a process's start, not a tick's cost
         Source.objects.bulk_create(
@@ -154,8 +149,6 @@ def main() -> None:
             pks = list(FeedState.objects.values_list("pk", flat=True)[:10])
             FeedState.objects.filter(pk__in=pks).update(next_poll_at=timezone.now())
             few.append(timed_tick())
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
     print(
         f"Feed scheduling: {args.sources} sources, {args.workers} workers, {connection.vendor}, "

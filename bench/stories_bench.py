@@ -20,7 +20,8 @@
    services.assign_article: the CPU time of this process (which runs SQLite itself) and
    the wall time per article, grouping and key points together.
 
-Runs in a throw-away database (the test database of DATABASE_URL), never the site's.
+Runs in a throw-away database (bench/database.py: bench_stories on DATABASE_URL's server,
+in memory on SQLite), never the site's.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from articles.models import Article, Source  # noqa: E402
+from bench.database import throwaway_database  # noqa: E402
 from stories import bulk, evaluation, keypoints, services  # noqa: E402
 from stories.models import KeyPoint, LshBand, Story, StoryMembership  # noqa: E402
 
@@ -159,8 +161,7 @@ def main() -> None:
     args = parser.parse_args()
     # As in production: with DEBUG on, every query is also logged (a third more CPU here).
     settings.DEBUG = False
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
+    with throwaway_database("bench_stories", sqlite_file=False):
         for name, path, days_ago in (
             ("labelled (tuning) set", evaluation.DATA, 400),
             ("second tuning set", evaluation.TUNING2, 350),
@@ -233,8 +234,6 @@ def main() -> None:
             f"{statistics.median(cpu_ms):.1f} ms, p95 {cpu_ms[int(len(cpu_ms) * 0.95)]:.1f} ms; "
             f"wall median {statistics.median(wall_ms):.1f} ms"
         )
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 if __name__ == "__main__":
