@@ -13,11 +13,13 @@ from django.shortcuts import get_object_or_404
 from ninja import Query, Router
 
 from articles.models import Article, Source, Topic
+from articles.selectors import one_per_story
 from comments.selectors import attach_comment_counts
 from search.forms import SearchForm
 from search.query import search_articles
 from search.snippets import snippets
 from stories import selectors as story_selectors
+from stories.lists import attach_coverage
 
 from . import schemas, serialize
 from .openapi import problem_codes
@@ -36,9 +38,17 @@ from .schemas import IsoDateTime
 
 router = Router(tags=["content"])
 
-SUMMARY_FIELDS = set(schemas.ArticleSummary.model_fields)
+SUMMARY_FIELDS = set(schemas.ArticleCard.model_fields)
 DETAIL_FIELDS = set(schemas.ArticleDetail.model_fields)
 PROBLEMS = problems(400, 404, 422)
+
+
+def _per_story(which: str):
+    return Query(
+        True,
+        description="One item per story, as the web's lists: " + which + " `coverage` tells "
+        "of the story's other reports. false: every article.",
+    )
 
 
 def _page_limit():
@@ -74,8 +84,13 @@ def list_articles(
     cursor: str | None = cursor_query(),
     limit: int = _page_limit(),
     fields: str | None = Query(None, description="Comma-separated item fields to return."),
+    per_story: bool = _per_story(
+        "its newest report (on a topic, the story's lead when it has the topic). Ignored "
+        "with `source` or `story` (every article, as the web's source and story pages)."
+    ),
 ):
-    """Filter by source, topic, story and publication time; page with the opaque `cursor`."""
+    """Filter by source, topic, story and publication time; page with the opaque `cursor`.
+    Each story once unless `per_story=false` (or a `source` or `story` filter)."""
     chosen = parse_fields(fields, SUMMARY_FIELDS)
     articles = Article.objects.published()
     if source:
@@ -88,6 +103,9 @@ def list_articles(
         articles = articles.filter(published_at__gte=_aware(published_after))
     if published_before:
         articles = articles.filter(published_at__lt=_aware(published_before))
+    if per_story and not (source or story):
+        # Before the cursor: the card chosen for a story must not change from page to page.
+        articles = one_per_story(articles, prefer="lead" if topic else "latest")
     if cursor:
         when, pk = decode_cursor(cursor)
         articles = articles.filter(Q(published_at__lt=when) | Q(published_at=when, pk__lt=pk))
@@ -95,7 +113,8 @@ def list_articles(
     more, rows = len(rows) > limit, rows[:limit]
     next_cursor = encode_cursor(rows[-1].published_at, rows[-1].pk) if more else None
     next_url = next_page_url(request, next_cursor)
-    items = [pick(serialize.article_summary(request, a), chosen) for a in rows]
+    attach_coverage(rows)
+    items = [pick(serialize.article_card(request, a), chosen) for a in rows]
     return respond(
         request, {"items": items, "next_cursor": next_cursor, "next": next_url}, public=True
     )
@@ -151,22 +170,24 @@ def search(
     topic: str = "",
     page: int = Query(1, ge=1, le=1000),
     limit: int = _page_limit(),
+    per_story: bool = _per_story("the story's lead when it matches, else its best match."),
 ):
-    """The web's search (PostgreSQL full-text, best match first; LIKE on SQLite)."""
+    """The web's search (PostgreSQL full-text, best match first; LIKE on SQLite), each
+    story once unless `per_story=false`."""
     form = SearchForm.from_request(request)  # the web's cleaning of q, source and topic
     if form.is_empty:
         return respond(request, {"items": [], "page": 1, "num_pages": 0, "count": 0}, public=True)
+    found = search_articles(form)
+    if per_story:
+        found = one_per_story(found, prefer="lead")  # as the web's search
     page_obj = Paginator(
-        search_articles(form).prefetch_related(
-            Prefetch("topics", queryset=Topic.objects.only("slug", "name"))
-        ),
+        found.prefetch_related(Prefetch("topics", queryset=Topic.objects.only("slug", "name"))),
         limit,
     ).get_page(page)
     rows = list(page_obj.object_list)
-    found = snippets(rows, form)
-    items = [
-        {**serialize.article_summary(request, a), "snippet_html": found.get(a.pk)} for a in rows
-    ]
+    marked = snippets(rows, form)
+    attach_coverage(rows)
+    items = [{**serialize.article_card(request, a), "snippet_html": marked.get(a.pk)} for a in rows]
     return respond(
         request,
         {

@@ -126,13 +126,33 @@ class ArticleDetail(ArticleSummary):
     key_points: list[ArticleKeyPoint] = Field(description="Empty when it has none.")
 
 
+class Coverage(Schema):
+    story: str = Field(description="The story's slug (`/api/v1/stories/{slug}`).")
+    url: str = Field(description="The story's page on the web site.")
+    other_sources: int = Field(
+        description="Other sources readers can see reporting it: the web's \"and N other "
+        'sources"; 0 when one source wrote every report.'
+    )
+    other_reports: int = Field(
+        description='Its other published reports: the web\'s "and N more reports" when '
+        "`other_sources` is 0."
+    )
+
+
+class ArticleCard(ArticleSummary):
+    coverage: Coverage | None = Field(
+        description="The story this article reports, when readers can see two or more of its "
+        "articles; else null."
+    )
+
+
 class ArticlePage(Schema):
-    items: list[ArticleSummary]
+    items: list[ArticleCard]
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page.")
     next: str | None = Field(description="The next page's full address, or null.")
 
 
-class SearchHit(ArticleSummary):
+class SearchHit(ArticleCard):
     snippet_html: str | None = Field(
         description="Plain text with the matched words in <mark>, everything else escaped."
     )

@@ -89,6 +89,21 @@ def article_summary(request: HttpRequest, a: Article) -> dict:
     }
 
 
+def article_card(request: HttpRequest, a: Article) -> dict:
+    """A list's item: the summary and its story's other coverage (`more_coverage`, set by
+    stories.lists.attach_coverage), as the web's card line "and N other sources"."""
+    more = getattr(a, "more_coverage", None)
+    coverage = None
+    if more:
+        coverage = {
+            "story": more["slug"],
+            "url": _absolute(request, more["url"]),
+            "other_sources": more["sources"],
+            "other_reports": more["reports"],
+        }
+    return {**article_summary(request, a), "coverage": coverage}
+
+
 def article_detail(
     request: HttpRequest, a: Article, story: Story | None = None, points: list[KeyPoint] = ()
 ) -> dict:

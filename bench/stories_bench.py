@@ -4,7 +4,8 @@
 
 1. Quality: each labelled set (the tuning sets stories/eval_set.txt and
    stories/eval_tuning2.txt, the blend's weights were fitted on, and the held-out
-   stories/eval_heldout.txt and stories/eval_heldout2.txt, each in a window of its own)
+   stories/eval_heldout.txt, stories/eval_heldout2.txt and stories/eval_heldout3.txt,
+   each in a window of its own)
    is saved
    article by article through the real path (post_save -> on_commit -> the
    stories.tasks.assign_article task), then the task worker runs the queue
@@ -27,6 +28,7 @@ in memory on SQLite), never the site's.
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import random
 import statistics
@@ -46,7 +48,7 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from articles.models import Article, Source  # noqa: E402
@@ -151,22 +153,85 @@ def point_checks(labels: dict, predicted: dict) -> dict:
     }
 
 
+def per_new_article(new: int, stored: int, seed: int) -> None:
+    """Group `new` synthetic articles one by one with services.assign_article (what the
+    task runs; a report joins the story an earlier new one started), then roll them all
+    back so that a later step measures the same kind of batch."""
+    articles = list(synthetic(new, timezone.now() - timedelta(hours=2), seed=seed))
+    cpu_ms, wall_ms = [], []
+    with transaction.atomic():
+        for i, article in enumerate(articles):
+            article.slug = f"new-{seed}-{i}"
+            Article.objects.bulk_create([article])  # no signal: time assign_article alone
+            c, w = time.process_time(), time.perf_counter()
+            services.assign_article(article.pk)
+            cpu_ms.append((time.process_time() - c) * 1000)
+            wall_ms.append((time.perf_counter() - w) * 1000)
+        transaction.set_rollback(True)
+    cpu_ms.sort()
+    print(
+        f"Per new article at {stored} stored ({connection.vendor}): CPU median "
+        f"{statistics.median(cpu_ms):.1f} ms, p95 {cpu_ms[int(len(cpu_ms) * 0.95)]:.1f} ms; "
+        f"wall median {statistics.median(wall_ms):.1f} ms",
+        flush=True,
+    )
+
+
+def scale(totals: list[int], new: int) -> None:
+    """Store synthetic articles with the bulk path up to each of `totals` (one every five
+    minutes, ending now), measuring `new` new articles at each: whether the cost grows
+    with the articles stored."""
+    last = totals[-1]
+    t0 = timezone.now() - timedelta(minutes=5 * last + 600)
+    stream = synthetic(last, t0)
+    for step, total in enumerate(totals):
+        started, stored = time.monotonic(), Article.objects.count()
+        batch = []
+        for article in itertools.islice(stream, total - (totals[step - 1] if step else 0)):
+            batch.append(article)
+            if len(batch) == 2000:
+                bulk.fill_index(Article.objects.bulk_create(batch))
+                batch = []
+        if batch:
+            bulk.fill_index(Article.objects.bulk_create(batch))
+        stored = Article.objects.count()
+        print(
+            f"Stored synthetic articles with the bulk path up to {total} in "
+            f"{time.monotonic() - started:.0f} s: {stored} articles, "
+            f"{LshBand.objects.count()} LSH band rows",
+            flush=True,
+        )
+        per_new_article(new, stored, seed=99)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--articles", type=int, default=100_000)
+    parser.add_argument(
+        "--articles",
+        default="100000",
+        help="synthetic articles stored for the per-article figure; a comma list "
+        "(20000,50000) measures at each total",
+    )
     parser.add_argument("--recompute", type=int, default=2_000)
     parser.add_argument("--new", type=int, default=200)
     parser.add_argument("--jobs", type=int, default=2, help="recompute_stories --jobs")
     parser.add_argument("--quality-only", action="store_true", help="only the labelled sets")
+    parser.add_argument(
+        "--scale-only", action="store_true", help="only the per-new-article figure at scale"
+    )
     args = parser.parse_args()
     # As in production: with DEBUG on, every query is also logged (a third more CPU here).
     settings.DEBUG = False
     with throwaway_database("bench_stories", sqlite_file=False):
+        if args.scale_only:
+            scale([int(n) for n in args.articles.split(",")], args.new)
+            return
         for name, path, days_ago in (
             ("labelled (tuning) set", evaluation.DATA, 400),
             ("second tuning set", evaluation.TUNING2, 350),
             ("held-out set", evaluation.HELDOUT, 300),
             ("second held-out set", evaluation.HELDOUT2, 200),
+            ("third held-out set", evaluation.HELDOUT3, 150),
         ):
             scores, items = quality(path, days_ago), evaluation.items(path)
             print(
@@ -203,37 +268,7 @@ def main() -> None:
             f"{checks['story_points']} of stories, {checks['story_twins']} near-duplicate pairs",
             flush=True,
         )
-        t0 = timezone.now() - timedelta(minutes=5 * args.articles + 600)
-        started = time.monotonic()
-        batch = []
-        for article in synthetic(args.articles, t0):
-            batch.append(article)
-            if len(batch) == 2000:
-                bulk.fill_index(Article.objects.bulk_create(batch))
-                batch = []
-        bulk.fill_index(Article.objects.bulk_create(batch))
-        total = Article.objects.count()
-        print(
-            f"Stored {args.articles} more synthetic articles with the bulk path in "
-            f"{time.monotonic() - started:.0f} s: {total} articles, "
-            f"{LshBand.objects.count()} LSH band rows",
-            flush=True,
-        )
-        new = list(synthetic(args.new, timezone.now() - timedelta(hours=2), seed=99))
-        cpu_ms, wall_ms = [], []
-        for i, article in enumerate(new):
-            article.slug = f"new-{i}"
-            Article.objects.bulk_create([article])  # no signal: time assign_article alone
-            c, w = time.process_time(), time.perf_counter()
-            services.assign_article(article.pk)
-            cpu_ms.append((time.process_time() - c) * 1000)
-            wall_ms.append((time.perf_counter() - w) * 1000)
-        cpu_ms.sort()
-        print(
-            f"Per new article at {total} stored ({connection.vendor}): CPU median "
-            f"{statistics.median(cpu_ms):.1f} ms, p95 {cpu_ms[int(len(cpu_ms) * 0.95)]:.1f} ms; "
-            f"wall median {statistics.median(wall_ms):.1f} ms"
-        )
+        scale([int(n) for n in args.articles.split(",")], args.new)
 
 
 if __name__ == "__main__":

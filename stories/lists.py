@@ -62,7 +62,7 @@ def one_per_story(
 
 
 def attach_coverage(articles: list[Article]) -> None:
-    """`article.more_coverage = {"url", "sources", "reports"}` for each card whose story
+    """`article.more_coverage = {"url", "sources", "reports", "slug"}` for each card whose story
     readers see in other reports too: one query for the whole list."""
     memberships = (
         StoryMembership.objects.filter(article_id__in=[a.pk for a in articles])
@@ -78,4 +78,5 @@ def attach_coverage(articles: list[Article]) -> None:
             "url": story.get_absolute_url(),
             "sources": max(0, story.source_count - 1),
             "reports": story.published_count - 1,
+            "slug": story.slug,
         }

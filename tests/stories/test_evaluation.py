@@ -4,8 +4,9 @@ Issue 31's targets (precision >= 0.97 and recall >= 0.92 on each set) are not al
 the tuning sets (stories/eval_set.txt, stories/eval_tuning2.txt) are held at precision
 0.95 and recall 0.85; the first held-out set (stories/eval_heldout.txt) at its precision
 only (its recall is 0.843); the second held-out set (stories/eval_heldout2.txt: precision
-0.806, recall 0.595) at a floor under its measured precision, so that a change which
-merges more of its distractors fails here.
+0.806, recall 0.595) and the third (stories/eval_heldout3.txt: precision 0.735, recall
+0.568) at a floor under their measured precision, so that a change which merges more of
+their distractors fails here.
 """
 
 import os
@@ -57,8 +58,16 @@ def test_second_heldout_set_keeps_its_measured_precision(django_capture_on_commi
     assert scores["tp"] > 0
 
 
+@pytest.mark.django_db
+def test_third_heldout_set_keeps_its_measured_precision(django_capture_on_commit_callbacks):
+    scores = scores_of(evaluation.HELDOUT3, django_capture_on_commit_callbacks)
+    assert scores["precision"] >= 0.7  # measured 0.735; the target, 0.97, is not met
+    assert scores["tp"] > 0
+
+
 @pytest.mark.parametrize(
-    "path, size, events", [(evaluation.HELDOUT, 36, 10), (evaluation.HELDOUT2, 40, 12)]
+    "path, size, events",
+    [(evaluation.HELDOUT, 36, 10), (evaluation.HELDOUT2, 40, 12), (evaluation.HELDOUT3, 40, 12)],
 )
 def test_heldout_sets_are_separate_from_the_tuning_sets(path, size, events):
     heldout = evaluation.items(path)
@@ -70,9 +79,14 @@ def test_heldout_sets_are_separate_from_the_tuning_sets(path, size, events):
     assert {i.source for i in heldout} <= {i.source for i in tuning}
 
 
-def test_the_two_heldout_sets_share_no_event():
-    first, second = (evaluation.items(p) for p in (evaluation.HELDOUT, evaluation.HELDOUT2))
-    assert not {i.event for i in first} & {i.event for i in second}
+def test_the_heldout_sets_share_no_event():
+    sets = [
+        {i.event for i in evaluation.items(p)}
+        for p in (evaluation.HELDOUT, evaluation.HELDOUT2, evaluation.HELDOUT3)
+    ]
+    for n, events in enumerate(sets):
+        for other in sets[n + 1 :]:
+            assert not events & other
 
 
 def test_labelled_set_is_large_and_varied():
