@@ -40,9 +40,14 @@ def when_short(value) -> str:
 
 
 class CorrectionInline(admin.StackedInline):
+    """A new correction is published through `publishing.correct` (ArticleAdmin.
+    save_formset), dated when it is saved: followers' story updates pick corrections by
+    that date, so one dated earlier could miss them."""
+
     model = Correction
     extra = 0
     fields = ("kind", "published_at", "text")
+    readonly_fields = ("published_at",)
 
 
 class RevisionInline(admin.TabularInline):
@@ -272,9 +277,26 @@ class ArticleAdmin(IdOnlyAutocompleteMixin, ProtectedDeleteMixin, admin.ModelAdm
         if obj.guid and FEED_FIELDS.intersection(form.changed_data):
             obj.edited_in_admin = True
         super().save_model(request, obj, form, change)
-        self._changed = form.changed_data
         # Saved for real: the autosave (of this article, or of the new one) has done its job.
         autosave.discard(user=request.user, article=obj if change else None)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Correction:
+            return super().save_formset(request, form, formset, change)
+        kept = formset.save(commit=False)
+        for correction in formset.deleted_objects:
+            correction.delete()
+        for correction in kept:
+            if correction.pk is None:  # a new one is published: the service's whole write
+                publishing.correct(
+                    article=form.instance,
+                    author=request.user,
+                    text=correction.text,
+                    kind=correction.kind,
+                )
+            else:
+                correction.save()
+        return None
 
     def save_related(self, request, form, formsets, change):
         # Snapshot after the topics are saved, so the revision holds the whole article.
