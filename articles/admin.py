@@ -122,8 +122,8 @@ class IdOnlyAutocompleteMixin:
 @admin.register(Article)
 class ArticleAdmin(IdOnlyAutocompleteMixin, ProtectedDeleteMixin, admin.ModelAdmin):
     instead = (
-        "Withdraw it instead: open it, set Status to Withdrawn and save. It leaves the "
-        "site and everything attached to it is kept."
+        "Withdraw it instead: select it in the list and choose “Withdraw” (or set Status "
+        "to Withdrawn and save). It leaves the site and everything attached to it is kept."
     )
     form = ArticleAdminForm
     change_form_template = "admin/articles/article/change_form.html"
@@ -150,7 +150,7 @@ class ArticleAdmin(IdOnlyAutocompleteMixin, ProtectedDeleteMixin, admin.ModelAdm
         "full_text",
     )
     inlines = [CorrectionInline, RevisionInline]
-    actions = ["publish_now", "unpublish", "schedule", "pin_home_lead"]
+    actions = ["publish_now", "unpublish", "withdraw", "schedule", "pin_home_lead"]
     fieldsets = (
         (None, {"fields": ("title", "slug", "summary", "body")}),
         (
@@ -319,13 +319,20 @@ class ArticleAdmin(IdOnlyAutocompleteMixin, ProtectedDeleteMixin, admin.ModelAdm
             n += 1
         self.message_user(request, f"Published {n} article(s).", messages.SUCCESS)
 
-    @admin.action(description="Unpublish (back to draft)", permissions=["change"])
-    def unpublish(self, request, queryset):
+    def _each(self, request, queryset, write, done: str) -> None:
         n = 0
         for article in queryset:
-            publishing.unpublish(article=article, author=request.user)
+            write(article=article, author=request.user)
             n += 1
-        self.message_user(request, f"Unpublished {n} article(s).", messages.SUCCESS)
+        self.message_user(request, f"{done} {n} article(s).", messages.SUCCESS)
+
+    @admin.action(description="Unpublish (back to draft)", permissions=["change"])
+    def unpublish(self, request, queryset):
+        self._each(request, queryset, publishing.unpublish, "Unpublished")
+
+    @admin.action(description="Withdraw (off the site for good)", permissions=["change"])
+    def withdraw(self, request, queryset):
+        self._each(request, queryset, publishing.withdraw, "Withdrew")
 
     @admin.action(description="Schedule…", permissions=["change"])
     def schedule(self, request, queryset):
