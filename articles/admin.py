@@ -40,9 +40,14 @@ def when_short(value) -> str:
 
 
 class CorrectionInline(admin.StackedInline):
+    """A new correction is published through `publishing.correct` (ArticleAdmin.
+    save_formset), dated when it is saved: followers' story updates pick corrections by
+    that date, so one dated earlier could miss them."""
+
     model = Correction
     extra = 0
     fields = ("kind", "published_at", "text")
+    readonly_fields = ("published_at",)
 
 
 class RevisionInline(admin.TabularInline):
@@ -117,8 +122,8 @@ class IdOnlyAutocompleteMixin:
 @admin.register(Article)
 class ArticleAdmin(IdOnlyAutocompleteMixin, ProtectedDeleteMixin, admin.ModelAdmin):
     instead = (
-        "Withdraw it instead: open it, set Status to Withdrawn and save. It leaves the "
-        "site and everything attached to it is kept."
+        "Withdraw it instead: select it in the list and choose “Withdraw” (or set Status "
+        "to Withdrawn and save). It leaves the site and everything attached to it is kept."
     )
     form = ArticleAdminForm
     change_form_template = "admin/articles/article/change_form.html"
@@ -145,7 +150,7 @@ class ArticleAdmin(IdOnlyAutocompleteMixin, ProtectedDeleteMixin, admin.ModelAdm
         "full_text",
     )
     inlines = [CorrectionInline, RevisionInline]
-    actions = ["publish_now", "unpublish", "schedule", "pin_home_lead"]
+    actions = ["publish_now", "unpublish", "withdraw", "schedule", "pin_home_lead"]
     fieldsets = (
         (None, {"fields": ("title", "slug", "summary", "body")}),
         (
@@ -272,9 +277,26 @@ class ArticleAdmin(IdOnlyAutocompleteMixin, ProtectedDeleteMixin, admin.ModelAdm
         if obj.guid and FEED_FIELDS.intersection(form.changed_data):
             obj.edited_in_admin = True
         super().save_model(request, obj, form, change)
-        self._changed = form.changed_data
         # Saved for real: the autosave (of this article, or of the new one) has done its job.
         autosave.discard(user=request.user, article=obj if change else None)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Correction:
+            return super().save_formset(request, form, formset, change)
+        kept = formset.save(commit=False)
+        for correction in formset.deleted_objects:
+            correction.delete()
+        for correction in kept:
+            if correction.pk is None:  # a new one is published: the service's whole write
+                publishing.correct(
+                    article=form.instance,
+                    author=request.user,
+                    text=correction.text,
+                    kind=correction.kind,
+                )
+            else:
+                correction.save()
+        return None
 
     def save_related(self, request, form, formsets, change):
         # Snapshot after the topics are saved, so the revision holds the whole article.
@@ -297,13 +319,20 @@ class ArticleAdmin(IdOnlyAutocompleteMixin, ProtectedDeleteMixin, admin.ModelAdm
             n += 1
         self.message_user(request, f"Published {n} article(s).", messages.SUCCESS)
 
-    @admin.action(description="Unpublish (back to draft)", permissions=["change"])
-    def unpublish(self, request, queryset):
+    def _each(self, request, queryset, write, done: str) -> None:
         n = 0
         for article in queryset:
-            publishing.unpublish(article=article, author=request.user)
+            write(article=article, author=request.user)
             n += 1
-        self.message_user(request, f"Unpublished {n} article(s).", messages.SUCCESS)
+        self.message_user(request, f"{done} {n} article(s).", messages.SUCCESS)
+
+    @admin.action(description="Unpublish (back to draft)", permissions=["change"])
+    def unpublish(self, request, queryset):
+        self._each(request, queryset, publishing.unpublish, "Unpublished")
+
+    @admin.action(description="Withdraw (off the site for good)", permissions=["change"])
+    def withdraw(self, request, queryset):
+        self._each(request, queryset, publishing.withdraw, "Withdrew")
 
     @admin.action(description="Schedule…", permissions=["change"])
     def schedule(self, request, queryset):

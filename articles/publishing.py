@@ -7,9 +7,13 @@ from datetime import datetime
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from .models import Article, ArticleRevision, Image
+from serving.dependencies import instance_tag
+from serving.tags import bump_tags
+
+from .models import Article, ArticleRevision, Correction, Image
 
 SNAPSHOT_FIELDS = (
     "title",
@@ -93,6 +97,35 @@ def withdraw(*, article: Article, author) -> Article:
     article.save()
     record(article=article, author=author, changed_fields=["status"])
     return article
+
+
+@transaction.atomic
+def correct(
+    *, article: Article, author, text: str, kind: str = Correction.Kind.CORRECTION
+) -> Correction:
+    """Publish a correction (or an update) at the foot of the article, dated now.
+
+    What follows, and why nothing else is needed: the article page lists it (the
+    Correction row's own tags, serving/dependencies.py); the article is modified now, so
+    its `dateModified` and `article:modified_time`, its feeds' `<updated>` and the
+    sitemaps' `<lastmod>` say so (`updated_at`: bookkeeping for every other write, so
+    the article's own tag is bumped here for the pages and feeds printing it, not the
+    lists it is on); readers following its story find it in their next story update
+    (following.selectors.story_updates reads the corrections dated since their last mail,
+    which is why a correction is dated when it is made, never earlier)."""
+    if not (author and author.has_perm("articles.change_article")):
+        raise PermissionDenied("Only editors can publish a correction.")
+    text = (text or "").strip()
+    if not text:
+        raise ValueError("A correction needs its text.")
+    if kind not in Correction.Kind.values:
+        raise ValueError(f"Not a kind of correction: {kind!r}.")
+    now = timezone.now()
+    correction = Correction.objects.create(article=article, kind=kind, text=text, published_at=now)
+    Article.objects.filter(pk=article.pk).update(updated_at=now)
+    article.updated_at = now
+    bump_tags({instance_tag(article)})
+    return correction
 
 
 @transaction.atomic

@@ -5,7 +5,9 @@ reads (serving/dependencies.py): views declare no tags."""
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
+from dataclasses import dataclass
+
+from django.core.paginator import Page, Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -14,6 +16,7 @@ from django.views.decorators.http import require_safe
 
 from serving.cache import cache_for_anonymous
 from serving.dependencies import loosely
+from serving.fragments import kept, key_of
 
 from . import selectors
 from .models import Article, Source, Topic
@@ -30,11 +33,46 @@ def _page(request: HttpRequest, queryset, per_page: int = PAGE_SIZE):
 @cache_for_anonymous(query=["page"])
 def home(request: HttpRequest) -> HttpResponse:
     """Each story once (issue 31): Latest shows a story by its newest report, the lead and
-    the topic sections by the story's lead report; the sections skip the stories above."""
+    the topic sections by the story's lead report; the sections skip the stories above.
+
+    Which articles the page shows follows article lists, stories and pins, not comments:
+    it is kept with what it read (serving.fragments.kept), so when a comment is approved
+    on one of its cards the page renders again with the comment counts counted again
+    (decorate_cards) but the articles not chosen again (the choosing was two thirds of a
+    render's time, and most approvals are on articles the home page shows)."""
+    raw = request.GET.get("page", "")
+    listing = kept(key_of("articles:home", raw), lambda: _home_listing(request))
+    paginator = Paginator((), PAGE_SIZE)
+    paginator.count = listing.count  # counted when the listing was made
+    page = Page(listing.cards_of_page, listing.number, paginator)
+    lead, cards, sections = listing.lead, listing.cards, listing.sections
+    listed = [lead, *cards, *(a for _, group in sections for a in group)]
+    selectors.decorate_cards(listed)
+    return render(
+        request,
+        "articles/home.html",
+        {"lead": lead, "cards": cards, "page_obj": page, "sections": sections},
+    )
+
+
+@dataclass
+class HomeListing:
+    """The home page's articles, chosen (cards not yet decorated)."""
+
+    count: int
+    number: int
+    cards_of_page: list[Article]
+    lead: Article | None
+    cards: list[Article]
+    sections: list[tuple[Topic, list[Article]]]
+
+
+def _home_listing(request: HttpRequest) -> HomeListing:
     latest = selectors.one_per_story(Article.objects.published().for_cards(), prefer="latest")
     page = _page(request, latest)
     lead = None
-    cards = list(page.object_list)
+    of_page = list(page.object_list)
+    cards = of_page
     sections = []
     if page.number == 1:
         lead = selectors.pinned_lead()
@@ -43,14 +81,15 @@ def home(request: HttpRequest) -> HttpResponse:
         else:
             lead, replaced = selectors.home_lead(cards)
         cards = [a for a in cards if a.pk not in (replaced, getattr(lead, "pk", None))]
-        shown = [a.pk for a in page.object_list] + ([lead.pk] if lead else [])
+        shown = [a.pk for a in of_page] + ([lead.pk] if lead else [])
         sections = selectors.topic_sections(list(selectors.navigation_topics()), exclude=shown)
-    listed = [lead, *cards, *(a for _, group in sections for a in group)]
-    selectors.decorate_cards(listed)
-    return render(
-        request,
-        "articles/home.html",
-        {"lead": lead, "cards": cards, "page_obj": page, "sections": sections},
+    return HomeListing(
+        count=page.paginator.count,
+        number=page.number,
+        cards_of_page=of_page,
+        lead=lead,
+        cards=cards,
+        sections=sections,
     )
 
 

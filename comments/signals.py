@@ -20,7 +20,7 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.db.models.signals import post_delete, post_save
 
-from serving.dependencies import list_tag
+from serving.dependencies import instance_tag, list_tag
 from serving.tags import bump_tags
 
 from .models import Ban, Comment, readers_changed
@@ -55,18 +55,20 @@ AUTHOR_FIELDS = {"display_name", "first_name", "last_name", "avatar", "is_delete
 
 def author_saved(sender, instance, created: bool, raw: bool = False, update_fields=None, **kwargs):
     """A new name, picture or a deleted account shows wherever their comments are: the
-    lists of comments of those articles (the user model is not ours to declare)."""
+    lists of comments of those articles, and each comment's card (kept under the
+    comment's own tag, comments_tags.cached_cards; the user model is not ours to
+    declare)."""
     if raw or created:
         return
     if update_fields is not None and not AUTHOR_FIELDS & set(update_fields):
         return  # e.g. last_login on each sign-in
-    articles = (
-        Comment.objects.filter(author=instance, status__in=PUBLIC)
-        .values_list("article_id", flat=True)
-        .order_by()
-        .distinct()
+    shown = Comment.objects.filter(author=instance, status__in=PUBLIC).values_list(
+        "pk", "article_id"
     )
-    bump_tags({list_tag(Comment, "article", pk) for pk in articles})
+    tags = set()
+    for pk, article_id in shown.order_by():
+        tags |= {instance_tag(Comment, pk), list_tag(Comment, "article", article_id)}
+    bump_tags(tags)
 
 
 def email_confirmed(sender, request, email_address, **kwargs):

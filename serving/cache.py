@@ -240,11 +240,17 @@ def _lookup(key: str) -> tuple[dict | None, bool]:
     entries = getattr(settings, "PAGE_CACHE_LOCAL_ENTRIES", 2000)
     local = local_pages.get(key) if entries else None
     if local is not None:
-        # Checked tag by tag once per epoch (a page's tags run to dozens), then by the
-        # epoch alone: the same cost for every page.
+        # Checked by the epoch, or against the few tags that changed since the epoch it
+        # was last found current under (a comment approved moves every process's epoch;
+        # walking a page's dozens of tags cost 10-22 µs a hit), else tag by tag.
         epoch = tag_versions.epoch()
-        if local.get("epoch") == epoch and local["fresh_until"] > time.time():
-            return local, True
+        if local["fresh_until"] > time.time():
+            if local.get("epoch") == epoch:
+                return local, True
+            changed = tag_versions.changed_since(local.get("epoch"))
+            if changed is not None and local["tags"].keys().isdisjoint(changed):
+                local["epoch"] = epoch
+                return local, True
         found, _ = tag_versions.read(local["tags"])
         if _is_current(local, found):
             local["epoch"] = epoch

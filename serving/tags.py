@@ -27,6 +27,7 @@ from __future__ import annotations
 import secrets
 import threading
 import time
+from collections import deque
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -55,6 +56,8 @@ COUNTER_KEY = "tag:changes:v1"
 # A process further behind than this many changes forgets every version it remembers.
 LOG_WINDOW = 500
 LOG_TIMEOUT = 3600
+# Moves of the epoch a process remembers the tags of (_Memo.moves).
+EPOCH_MOVES = 64
 
 
 class _Memo:
@@ -76,6 +79,9 @@ class _Memo:
         # Moves whenever a remembered version may have changed (the counter moved, a bump
         # here, a clear): a page found current under one epoch is current until the next.
         self.epoch = 0
+        # Which tags each recent move of the epoch changed (None: any may have), so a
+        # page found current under an earlier epoch is checked against those only.
+        self.moves: deque[tuple[int, frozenset[str] | None]] = deque(maxlen=EPOCH_MOVES)
 
     def sync(self, seconds: float, now: float) -> int | None:
         """Forget what changed since the last check, if one is due; the counter now."""
@@ -105,7 +111,7 @@ class _Memo:
             for tag in forget or ():
                 self.entries.pop(tag, None)
             if counter != self.counter:
-                self.epoch += 1
+                self._move(None if forget is None else frozenset(forget))
             self.counter, self.checked = counter, now
         return counter
 
@@ -114,7 +120,7 @@ class _Memo:
         just given by a bump in this process (`bumped`)."""
         with self.lock:
             if bumped:
-                self.epoch += 1
+                self._move(frozenset(found))
             if under is None or self.counter != under:
                 return  # read under no counter, or another thread has moved on since
             if len(self.entries) + len(found) > self.limit:
@@ -125,7 +131,26 @@ class _Memo:
         with self.lock:
             self.entries.clear()
             self.counter, self.checked = None, float("-inf")
-            self.epoch += 1
+            self._move(None)
+
+    def _move(self, tags: frozenset[str] | None) -> None:
+        """The epoch moves because `tags` changed (None: any may have). Under the lock."""
+        self.epoch += 1
+        self.moves.append((self.epoch, tags))
+
+    def changed_since(self, epoch: int | None) -> frozenset[str] | None:
+        """Every tag whose version may have changed after `epoch`, or None when that is
+        not known (too long ago, or a move that changed any)."""
+        with self.lock:
+            if epoch is None or self.epoch - epoch > len(self.moves):
+                return None
+            changed: set[str] = set()
+            for moved, tags in self.moves:
+                if moved > epoch:
+                    if tags is None:
+                        return None
+                    changed |= tags
+            return frozenset(changed)
 
 
 memo = _Memo()
@@ -168,6 +193,11 @@ def read(tags: Iterable[str], *extra_keys: str) -> tuple[dict[str, int | None], 
         if read_now:
             memo.remember(read_now, under)
     return found, extra
+
+
+def changed_since(epoch: int | None) -> frozenset[str] | None:
+    """The tags that may have changed since `epoch` in this process (None: any may)."""
+    return memo.changed_since(epoch)
 
 
 def epoch() -> int:

@@ -20,6 +20,7 @@ from django.utils.html import escape, format_html
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 
+from serving import tags as tag_versions
 from serving.cache import tag_token
 from serving.dependencies import instance_tag, list_tag
 
@@ -39,14 +40,17 @@ from ..selectors import article_comments, pending_on
 register = template.Library()
 
 
-def cached_cards(threads, *, state: str, version: str) -> None:
-    """Fill `node.card` for the comments of other readers in a reader's own thread.
+def cached_cards(threads, *, state: str, authenticated: bool) -> None:
+    """Fill `node.card` for every comment of the threads but the reader's own.
 
-    A reader with comments of their own gets their thread built for them (their pending
-    comments, their Edit links), but every other comment's card is the same for every
-    signed-in reader in the same `state`: it is kept in the fragments cache under the
-    thread's tag version, so such a page renders only the reader's own cards. Two cache
-    round trips at most (one read, one write of the cards it had to render)."""
+    A card is the same for every reader in the same `state` for as long as its comment,
+    and the comment it answers when it shows one, are unchanged: it is kept in the
+    fragments cache under their tags' versions (a comment's every shown write bumps its
+    tag; a commenter's new name bumps all of theirs, comments.signals.author_saved). So
+    when a comment is approved the thread renders its new card only: an article page
+    printing a hundred comments rendered them all again on every approval. Two cache
+    round trips at most (one read, one write of the cards it had to render), and the
+    versions' read, usually from this process's memory."""
     nodes, stack = [], list(threads)
     while stack:
         node = stack.pop()
@@ -55,19 +59,27 @@ def cached_cards(threads, *, state: str, version: str) -> None:
             nodes.append(node)
     if not nodes:
         return
+    shown = [(n, [n.comment.pk] + ([n.answered.pk] if n.answered else [])) for n in nodes]
+    versions = tag_versions.versions({instance_tag(Comment, pk) for _, pks in shown for pk in pks})
+    if None in versions.values():
+        return  # the shared cache cannot tell: every card rendered, none kept
+    prefix = f"comment_card:v2:{state}:{int(authenticated)}"
+    keys = [
+        (node, ":".join([prefix, *(f"{pk}.{versions[instance_tag(Comment, pk)]}" for pk in pks)]))
+        for node, pks in shown
+    ]
     fragments = caches["fragments"]
-    key = f"comment_card:{state}:{version}:".__add__
-    found = fragments.get_many([key(str(n.comment.pk)) for n in nodes])
+    found = fragments.get_many([key for _, key in keys])
     rendered = {}
-    for node in nodes:
-        card = found.get(key(str(node.comment.pk)))
+    for node, key in keys:
+        card = found.get(key)
         if card is None:
-            card = rendered[key(str(node.comment.pk))] = render_to_string(
+            card = rendered[key] = render_to_string(
                 "comments/includes/comment_card.html",
                 {
                     "node": node,
                     "c": node.comment,
-                    "user": {"is_authenticated": True},  # the card reads nothing else
+                    "user": {"is_authenticated": authenticated},  # it reads nothing else
                     "state": state,
                     "report_categories": Report.Category.choices,
                 },
@@ -253,8 +265,7 @@ def comments_section(context, article, seen: dict | None = None, csrf_token=None
         # between viewer_facts() and this query, it cannot enter the shared fragment.
         owner = None if shared_as else user
         page = article_comments(article=article, user=owner, order=order, page=requested)
-        if not shared_as and user.is_authenticated:
-            cached_cards(page.threads, state=viewer["state"], version=str(thread_version))
+        cached_cards(page.threads, state=viewer["state"], authenticated=user.is_authenticated)
         return {
             "page": page,
             "previous_url": page_url(page.previous_page_number) if page.has_previous else "",

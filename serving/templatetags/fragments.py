@@ -10,25 +10,19 @@ checked on every read: a fragment is served only while all of them are unchanged
 before the next scheduled change. A page that prints a cached fragment depends on what
 the fragment depends on. Kept in the `fragments` cache alias (local memory in front of
 Redis): an entry is checked against the shared versions on every read, so a local copy
-is never served stale.
+is never served stale. The keeping is serving/fragments.py's `kept()`, which views use
+for data.
 """
 
 from __future__ import annotations
 
-import hashlib
-import time
-
 from django import template
-from django.core.cache import caches
 from django.db import models
 
 from .. import dependencies
-from .. import tags as tag_versions
-from ..cache import _clock_margin, _settle, next_scheduled, page_timeout
+from ..fragments import kept, key_of
 
 register = template.Library()
-
-KEY_PREFIX = "fragment:v1:"
 
 
 class FragmentNode(template.Node):
@@ -41,37 +35,12 @@ class FragmentNode(template.Node):
         if not context.get("fragment_timeout"):
             return self.nodelist.render(context)
         values = [v.resolve(context) for v in self.vary]
-        raw = "|".join([str(self.name.resolve(context)), *map(str, values)])
-        key = KEY_PREFIX + hashlib.sha256(raw.encode()).hexdigest()
         shown = set()
         for value in values:
             if isinstance(value, models.Model):
                 shown |= dependencies.instance_tags(value)
-        store = caches["fragments"]
-        entry = store.get(key)
-        if entry is not None and entry["until"] > time.time():
-            found = tag_versions.versions(entry["tags"])
-            if found == entry["tags"]:
-                dependencies.record(*(t for t in found if t not in entry["loose"]))
-                return entry["html"]
-        started = time.time()
-        with dependencies.recording() as read:
-            dependencies.record(*shown)
-            html = self.nodelist.render(context)
-        read, loose = dependencies.split_loose(read)
-        found = tag_versions.versions(read)
-        if any(v is None for v in found.values()):
-            return html  # the shared cache cannot tell versions: keep nothing
-        until = time.time() + page_timeout()
-        scheduled = next_scheduled()
-        if scheduled is not None:
-            until = min(until, scheduled)
-        since = started - _clock_margin()
-        if any(tag_versions.bumped_at(v) >= since for v in found.values()):
-            until = min(until, time.time() + _settle())  # may hold the state before a write
-        entry = {"tags": found, "loose": loose, "until": until, "html": html}
-        store.set(key, entry, timeout=page_timeout())
-        return html
+        key = key_of(self.name.resolve(context), *values)
+        return kept(key, lambda: self.nodelist.render(context), shown=shown)
 
 
 @register.tag

@@ -148,6 +148,12 @@ def test_bulk_publish_unpublish_and_schedule(client, editor):
     listing = client.get(changelist).content.decode()
     assert "Scheduled" in listing
 
+    # Withdrawn through the service (publishing.withdraw): off the site, a revision each.
+    client.post(changelist, {"action": "withdraw", "_selected_action": ids})
+    withdrawn = Article.objects.filter(pk__in=ids)
+    assert set(withdrawn.values_list("status", flat=True)) == {"withdrawn"}
+    assert all(a.revisions.first().changed_fields == ["status"] for a in withdrawn)
+
 
 def test_schedule_in_the_past_is_refused(client, editor):
     article = ArticleFactory(status=Article.Status.DRAFT, published_at=None)

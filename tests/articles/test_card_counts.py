@@ -54,6 +54,37 @@ def test_a_new_comment_count_renders_one_card_again_not_the_list(
     assert rendered == 11 and "Harbour Gazette<" not in page.replace("The Harbour Gazette<", "")
 
 
+def test_a_new_comment_count_does_not_choose_the_home_articles_again(
+    client, settings, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    """Most approvals are on articles the home page shows: it renders again, but which
+    articles it shows (the lead, Latest, the topic sections: seven queries) is kept with
+    what it read (serving.fragments.kept). Only the cards' comment counts and stories are
+    read again."""
+    from comments import services
+    from tests.factories import ConfirmedReaderFactory, ModeratorFactory
+
+    settings.PAGE_CACHE_TIMEOUT = 600
+    topic = TopicFactory(in_navigation=True)
+    articles = ArticleFactory.create_batch(30, topics=[topic])
+    discussed = articles[-1]
+    home = reverse("articles:home")
+    client.get(home)
+    comment = services.post_comment(
+        article=discussed, author=ConfirmedReaderFactory(), body="Good to see the quay lit."
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.comment_approve(comment=comment, moderator=ModeratorFactory())
+    with django_assert_num_queries(2):  # the cards' comment counts, their stories
+        page = client.get(home)
+    assert page["X-Page-Cache"] == "miss" and "1 comment<" in page.content.decode()
+
+    discussed.title = "The quay is lit again"
+    with django_capture_on_commit_callbacks(execute=True):
+        discussed.save()
+    assert "The quay is lit again" in client.get(home).content.decode()
+
+
 def test_search_results_are_never_taken_for_plain_cards(client):
     ArticleFactory(title="Lighthouse keepers return", summary="The lamp is lit again.")
     client.get(reverse("articles:home"))  # the card is in the cache now

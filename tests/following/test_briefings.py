@@ -16,6 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from articles import publishing
 from following import briefings, services
 from following.models import Delivery, ReaderSettings
 from stories.models import KeyPoint
@@ -186,7 +187,7 @@ def test_constant_queries_per_mail(topic, settings):
     assert per_mail == 3, (one, three, five)
 
 
-def test_story_updates_come_once_a_day_batched(topic):
+def test_story_updates_come_once_a_day_batched(topic, editor):
     first = report(hours_ago=30)
     reader = factories.UserFactory()
     follow(reader, "story", story_of(first).slug)
@@ -198,7 +199,7 @@ def test_story_updates_come_once_a_day_batched(topic):
     )
     report(hours_ago=2, story_of=first, source=factories.SourceFactory(name="Coast Post"))
     report(hours_ago=1, story_of=first, source=factories.SourceFactory(name="Wire Service"))
-    first.corrections.create(text="An earlier version misnamed the ferry.")
+    publishing.correct(article=first, author=editor, text="An earlier version misnamed the ferry.")
     call_command("send_briefings", "--now", stdout=open("/dev/null", "w"))
     (message,) = mail.outbox
     assert message.subject == "[Newsroom] News on 1 story you follow"

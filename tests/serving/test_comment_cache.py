@@ -82,3 +82,26 @@ def test_signing_in_does_not_empty_the_page_cache(client):
     reader = ConfirmedReaderFactory()
     client.force_login(reader)  # saves last_login only
     assert anonymous.get(article.get_absolute_url())["X-Page-Cache"] == "hit"
+
+
+def test_an_approval_renders_the_new_comment_card_only(renders, django_capture_on_commit_callbacks):
+    """Cards are kept under their comment's own tag (comments_tags.cached_cards): the
+    page renders again for the new comment, not the thread's other cards."""
+    article = ArticleFactory()
+    moderator = ModeratorFactory()
+    readers = ConfirmedReaderFactory.create_batch(4)
+    for n, reader in enumerate(readers):
+        comment = services.post_comment(article=article, author=reader, body=f"{BODY} {n}")
+        services.comment_approve(comment=comment, moderator=moderator)
+    anonymous, url, card = (
+        Client(),
+        article.get_absolute_url(),
+        "comments/includes/comment_card.html",
+    )
+    assert renders(anonymous, url, card)[1] == 4
+    newcomer = ConfirmedReaderFactory(display_name="Ines Marlow")
+    comment = services.post_comment(article=article, author=newcomer, body="Kinder indeed.")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.comment_approve(comment=comment, moderator=moderator)
+    page, rendered = renders(anonymous, url, card)
+    assert rendered == 1 and "Kinder indeed." in page and "Comments (5)" in page

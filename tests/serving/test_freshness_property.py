@@ -11,9 +11,10 @@ the article page's related cards (`articles.views._related`, read `loosely()`) m
 behind a new article that would now be picked, but every card they show is public and
 shows its article's current title and source.
 
-A URL pattern served by the page cache without addresses in `freshness.pages()`, or a
+A URL pattern served by the page cache without addresses in `freshness.pages()`, a
 field of a tracked model that no write here changes and its model does not declare as
-bookkeeping, fails the coverage tests below.
+bookkeeping, or a table the cached pages read that belongs to no tracked model (and is
+not in UNTRACKED_READS, with what keeps it fresh), fails the coverage tests below.
 """
 
 from __future__ import annotations
@@ -24,7 +25,9 @@ from html import unescape
 import pytest
 from django.apps import apps
 from django.core.cache import cache, caches
+from django.db import connection
 from django.test import Client, TestCase
+from django.test.utils import CaptureQueriesContext
 from django.urls import URLResolver, get_resolver
 
 from articles.models import Article
@@ -233,3 +236,35 @@ def test_every_shown_field_of_a_tracked_model_is_changed_by_a_write():
             if f"{model._meta.label}.{field.name}" not in freshness_writes.FIELDS:
                 missing.append(f"{model._meta.label}.{field.name}")
     assert not missing, f"fields no write of the property test changes: {missing}"
+
+
+# Tables cached pages read that are no tracked model's, each with what keeps them fresh.
+UNTRACKED_READS = {
+    # A tracked many-to-many list field's links: the owner's list tags (Article.topics).
+    "articles_article_topics": "Article.CacheTags.lists",
+    # A commenter's name and picture: comments.signals.author_saved (not ours to declare).
+    "accounts_user": "comments.signals.author_saved",
+    # The related cards' ranking by meaning (stories.related): read loosely(), the one
+    # documented approximation; the cards it picks record their rows.
+    "stories_lshband": "articles.views._related",
+    # The sites row (feeds' get_current_site) follows SITE_URL, a setting: serving.sites.
+    "django_site": "serving.sites.sync_site",
+}
+
+
+def test_every_table_a_cached_page_reads_is_tracked(site, client):
+    """A page that reads a model no write can make stale would be stale for
+    PAGE_CACHE_TIMEOUT: a new model read by a cached page must be `Tracked` (or say here
+    what keeps it fresh)."""
+    tables = {m._meta.db_table: m for m in apps.get_models(include_auto_created=True)}
+    with CaptureQueriesContext(connection) as queries:
+        _read_cold(client, site)
+    read = set()
+    for query in queries.captured_queries:
+        read |= set(re.findall(r'(?:FROM|JOIN)\s+"?(\w+)"?', query["sql"]))
+    untracked = {
+        name
+        for name in read & set(tables)
+        if declaration(tables[name]) is None and name not in UNTRACKED_READS
+    }
+    assert not untracked, f"cached pages read tables no write makes stale: {untracked}"

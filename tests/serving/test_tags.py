@@ -318,3 +318,34 @@ def test_versions_read_before_the_counter_moved_are_not_remembered(settings):
     tags.memo.sync(0, time.monotonic())  # another thread moved on meanwhile
     tags.memo.remember({"article:1": 1}, under)
     assert "article:1" not in tags.memo.entries
+
+
+def test_a_page_is_checked_against_the_tags_changed_since_it_was_found_current():
+    """Every bump moves each process's epoch (serving.tags._Memo); a page kept in memory
+    is then checked against the tags that changed since, not tag by tag."""
+    memo = tags._Memo()
+    start = memo.epoch
+    memo.remember({"list:comment:article=7": 1}, None, bumped=True)
+    memo.remember({"comment:9": 2}, None, bumped=True)
+    assert memo.changed_since(start) == {"list:comment:article=7", "comment:9"}
+    assert memo.changed_since(start + 1) == {"comment:9"}
+    assert memo.changed_since(memo.epoch) == frozenset()
+    assert memo.changed_since(None) is None  # a page never checked here
+    before_clear = memo.epoch
+    memo.clear()  # any version may have changed
+    assert memo.changed_since(before_clear) is None
+    long_ago = memo.epoch
+    for n in range(tags.EPOCH_MOVES + 1):
+        memo.remember({f"comment:{n}": n}, None, bumped=True)
+    assert memo.changed_since(long_ago) is None  # older than what is remembered
+
+
+def test_a_page_kept_in_memory_follows_a_bump_of_its_tags_only(client):
+    article = ArticleFactory()
+    url = article.get_absolute_url()
+    client.get(url)
+    assert client.get(url)["X-Page-Cache"] == "hit"
+    bump_tags({"comment:0", "list:comment:article=0"})  # another article's comment
+    assert client.get(url)["X-Page-Cache"] == "hit"
+    bump_tags({f"article:{article.pk}"})
+    assert client.get(url)["X-Page-Cache"] == "miss"

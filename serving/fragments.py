@@ -1,0 +1,69 @@
+"""Values kept in the fragments cache with the dependencies they recorded.
+
+`kept(name, build)` returns what `build()` returns, kept (under the name) with the tags
+of every row and list `build` read (serving/dependencies.py) and their versions: it is
+served only while all of them are unchanged and before the next scheduled change, and
+the page reading it depends on the same tags. The `{% fragment %}` template tag keeps
+HTML this way (serving/templatetags/fragments.py); a view keeps data this way when part
+of a page changes far less often than the rest: the home page's choice of articles
+follows article lists, not comments, so a comment approved on a card's article counts
+its comments again without choosing the articles again (articles.views.home).
+
+Kept in the `fragments` alias (local memory in front of the shared cache): an entry is
+checked against the shared versions on every read, so a local copy is never served stale.
+Values are pickled there: model instances come back as copies, and record their rows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable, Iterable
+from typing import TypeVar
+
+from django.core.cache import caches
+
+from . import dependencies
+from . import tags as tag_versions
+from .cache import _clock_margin, _settle, next_scheduled, page_timeout
+
+# v2: entries hold "value" (v1 held "html").
+KEY_PREFIX = "fragment:v2:"
+
+T = TypeVar("T")
+
+
+def key_of(*parts) -> str:
+    raw = "|".join(map(str, parts))
+    return KEY_PREFIX + hashlib.sha256(raw.encode()).hexdigest()
+
+
+def kept(key: str, build: Callable[[], T], *, shown: Iterable[str] = ()) -> T:
+    """`build()`'s value under `key` (from `key_of`) while what it read is unchanged.
+
+    `shown`: tags it depends on besides what it reads (the instances it was handed)."""
+    store = caches["fragments"]
+    entry = store.get(key)
+    if entry is not None and entry["until"] > time.time():
+        found = tag_versions.versions(entry["tags"])
+        if found == entry["tags"]:
+            dependencies.record(*(t for t in found if t not in entry["loose"]))
+            return entry["value"]
+    started = time.time()
+    with dependencies.recording() as read:
+        dependencies.record(*shown)
+        value = build()
+    read, loose = dependencies.split_loose(read)
+    found = tag_versions.versions(read)
+    if any(v is None for v in found.values()):
+        return value  # the shared cache cannot tell versions: keep nothing
+    until = time.time() + page_timeout()
+    scheduled = next_scheduled()
+    if scheduled is not None:
+        until = min(until, scheduled)
+    since = started - _clock_margin()
+    if any(tag_versions.bumped_at(v) >= since for v in found.values()):
+        until = min(until, time.time() + _settle())  # may hold the state before a write
+    entry = {"tags": found, "loose": loose, "until": until, "value": value}
+    store.set(key, entry, timeout=page_timeout())
+    return value
