@@ -7,6 +7,9 @@ gives gunicorn (DEBUG=0, the same DATABASE_URL, REDIS_URL or not):
     python bench/profile_hit.py              # µs per hit: one article, home, 600 spread
     python bench/profile_hit.py --profile    # and cProfile's top functions of the spread
 
+CPU time of this thread, not wall time (the machine is often shared), beside the static
+file served by the same stack (WhiteNoise), the ceiling of every ratio in make bench.
+
 Not a test and not part of `make bench`: its figures are in docs/benchmarks.md.
 """
 
@@ -29,6 +32,7 @@ import django  # noqa: E402
 
 django.setup()
 
+from django.contrib.staticfiles.storage import staticfiles_storage  # noqa: E402
 from django.core.wsgi import get_wsgi_application  # noqa: E402
 
 from articles.models import Article  # noqa: E402
@@ -68,17 +72,24 @@ def get(path: str) -> str:
     return state["cache"]
 
 
-def per_hit(paths: list[str], n: int) -> float:
-    """Median of 5 runs of `n` requests over `paths` (picked at random), µs per request."""
+def per_hit(paths: list[str], n: int, rng: random.Random) -> float:
+    """CPU µs per request of `n` requests over `paths` (picked at random)."""
+    picks = [rng.choice(paths) for _ in range(n)]
+    t0 = time.thread_time()
+    for path in picks:
+        get(path)
+    return (time.thread_time() - t0) / n * 1e6
+
+
+def medians(rows: list[tuple[str, list[str]]], n: int, runs: int = 7) -> dict[str, float]:
+    """Each row's median over `runs` rounds, the rows interleaved in every round (so
+    each sees the same moments of a shared machine)."""
     rng = random.Random(7)
-    runs = []
-    for _ in range(5):
-        picks = [rng.choice(paths) for _ in range(n)]
-        t0 = time.perf_counter()
-        for path in picks:
-            get(path)
-        runs.append((time.perf_counter() - t0) / n * 1e6)
-    return sorted(runs)[2]
+    seen: dict[str, list[float]] = {label: [] for label, _ in rows}
+    for _ in range(runs):
+        for label, paths in rows:
+            seen[label].append(per_hit(paths, n, rng))
+    return {label: sorted(found)[len(found) // 2] for label, found in seen.items()}
 
 
 def main() -> None:
@@ -93,16 +104,21 @@ def main() -> None:
         get(path)  # and in this process's memory
     states = {get(p) for p in spread}
     print(f"X-Page-Cache of a warm pass: {states}")
-    for label, paths in (
+    static = staticfiles_storage.url("css/site.css")
+    rows = [
+        ("static file", [static]),
         ("one article", spread[1:2]),
         ("home", spread[:1]),
         (f"home + {len(spread) - 1} articles", spread),
-    ):
-        print(f"{label:24} {per_hit(paths, args.n):8.1f} µs per hit")
+    ]
+    found = medians(rows, args.n)
+    for label, cpu in found.items():
+        ratio = found["static file"] / cpu
+        print(f"{label:24} {cpu:8.1f} µs CPU per request  {ratio:5.2f} x static")
     if args.profile:
         profiler = cProfile.Profile()
         profiler.enable()
-        per_hit(spread, args.n)
+        per_hit(spread, args.n, random.Random(7))
         profiler.disable()
         stats = pstats.Stats(profiler).sort_stats("tottime")
         stats.print_stats(25)

@@ -11,10 +11,12 @@ does not show article 7's comments alone.
 Versions are read in one round trip for all of a page's tags and remembered in the
 process for as long as no bump touches them: every bump also counts itself and logs its
 tags in the shared cache, and each process reads that counter at most every
-PAGE_CACHE_LOCAL_SECONDS (0.5 s with Redis, 0.1 s from the cache on disk that the
-default set-up shares between its processes), then forgets only what changed. So a
-hit on any page is validated by one small read (or none), a change made on another app
-server is seen within that time, and one made in this process at once.
+PAGE_CACHE_LOCAL_SECONDS (0.5 s), then forgets only what changed. The cache on disk that
+the default set-up shares between its processes also publishes the counter in memory
+every process maps (serving/cache_disk.py), which each lookup looks at: there a change
+is seen by every process at its next request. So a hit on any page is validated by one
+small read (or none), a change made on another app server is seen within that time, and
+one made in this process at once.
 
 A version is the bump's wall-clock time in microseconds times 1,000 plus a random part:
 unique, never reused after an eviction or a Redis restart, and it says when the tag last
@@ -66,9 +68,12 @@ class _Memo:
 
     Every bump adds one to a counter in the shared cache and logs which tags it changed
     under the counter's new value. A process re-reads the counter at most every
-    PAGE_CACHE_LOCAL_SECONDS; when it moved, it forgets the versions of the tags logged
-    in between (all it remembers, when a log entry is missing), so a page's tags are
-    validated by one small read whatever the page, and re-read only when they changed."""
+    PAGE_CACHE_LOCAL_SECONDS, and at once when the cache publishes a change stamp that
+    moved (the disk cache's memory-mapped copy of the counter, serving/cache_disk.py: a
+    memory read per lookup); when the counter moved, it forgets the versions of the tags
+    logged in between (all it remembers, when a log entry is missing), so a page's tags
+    are validated by one small read (or none) whatever the page, and re-read only when
+    they changed."""
 
     def __init__(self, limit: int = 50_000) -> None:
         self.lock = threading.Lock()
@@ -76,6 +81,8 @@ class _Memo:
         self.limit = limit
         self.counter: int | None = None
         self.checked = float("-inf")
+        self.stamp: int | None = None  # the change stamp the counter was read under
+        self.read_stamp = None  # the shared cache's `change_stamp`, found on first use
         # Moves whenever a remembered version may have changed (the counter moved, a bump
         # here, a clear): a page found current under one epoch is current until the next.
         self.epoch = 0
@@ -84,8 +91,12 @@ class _Memo:
         self.moves: deque[tuple[int, frozenset[str] | None]] = deque(maxlen=EPOCH_MOVES)
 
     def sync(self, seconds: float, now: float) -> int | None:
-        """Forget what changed since the last check, if one is due; the counter now."""
-        if now - self.checked < seconds:
+        """Forget what changed since the last check, if one is due (the change stamp
+        moved, or `seconds` passed); the counter now."""
+        if self.read_stamp is None:
+            self.read_stamp = getattr(cache, "change_stamp", None) or (lambda: None)
+        stamp = self.read_stamp()
+        if stamp == self.stamp and now - self.checked < seconds:
             return self.counter
         counter = cache.get(COUNTER_KEY)
         if counter is None:  # never bumped, cleared or evicted: start it again, from a
@@ -93,6 +104,9 @@ class _Memo:
             # by more than the bumps counted since), so every one forgets all it remembers
             cache.add(COUNTER_KEY, time.time_ns(), timeout=None)
             counter = cache.get(COUNTER_KEY)
+            _publish(counter)
+            if stamp is not None:  # what this process just published: no second check
+                stamp = counter
         with self.lock:
             last = self.counter
         forget: set[str] | None = set()
@@ -112,7 +126,7 @@ class _Memo:
                 self.entries.pop(tag, None)
             if counter != self.counter:
                 self._move(None if forget is None else frozenset(forget))
-            self.counter, self.checked = counter, now
+            self.counter, self.checked, self.stamp = counter, now, stamp
         return counter
 
     def remember(self, found: dict[str, int], under: int | None, *, bumped: bool = False) -> None:
@@ -131,6 +145,7 @@ class _Memo:
         with self.lock:
             self.entries.clear()
             self.counter, self.checked = None, float("-inf")
+            self.stamp, self.read_stamp = None, None
             self._move(None)
 
     def _move(self, tags: frozenset[str] | None) -> None:
@@ -154,6 +169,13 @@ class _Memo:
 
 
 memo = _Memo()
+
+
+def _publish(counter: int | None) -> None:
+    """Tell every process the counter moved, where the shared cache can (the disk cache)."""
+    publish = getattr(cache, "publish_change", None)
+    if publish is not None and counter is not None:
+        publish(counter)
 
 
 def _local_seconds() -> float:
@@ -233,7 +255,8 @@ def token(tags: Iterable[str]) -> str:
 
 def bump(tags: Iterable[str]) -> None:
     """Give each tag a new version, then count the change and log its tags (`_Memo`):
-    three round trips; this process sees it at once, the others at their next check."""
+    three round trips; this process sees it at once, the others at their next check (at
+    their next lookup on the disk cache, whose change stamp this moves)."""
     tags = frozenset(tags)
     if not tags:
         return
@@ -242,9 +265,11 @@ def bump(tags: Iterable[str]) -> None:
     memo.remember(dict.fromkeys(tags, version), memo.counter, bumped=True)
     try:
         counter = cache.incr(COUNTER_KEY)
-    except ValueError:  # no counter: the next check starts one, and every process forgets
+    except ValueError:  # no counter: start one now, and every process forgets
+        memo.sync(0, time.monotonic())
         return
     cache.set(f"{LOG_KEY_PREFIX}{counter}", tags, timeout=LOG_TIMEOUT)
+    _publish(counter)  # after the log: a process that sees the stamp finds the entry
 
 
 def bump_tags(tags: Iterable[str], *, http: bool = True) -> None:

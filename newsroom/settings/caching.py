@@ -55,10 +55,10 @@ PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE_ENABLED", True)
 PAGE_CACHE_TIMEOUT = env_int("PAGE_CACHE_TIMEOUT", 600)
 # Each process also keeps its recent pages and the tag versions it read in memory, valid
 # while the shared cache's change counter stays the same (serving/tags.py); it reads that
-# counter at most this often (seconds): 0.5 s across the network to Redis, 0.1 s from the
-# disk cache (read on every lookup it more than doubled a hit's time on a loaded machine:
-# bench/profile_hit.py, docs/serving.md). How soon other processes see a change.
-PAGE_CACHE_LOCAL_SECONDS = env_float("PAGE_CACHE_LOCAL_SECONDS", 0.5 if REDIS_URL else 0.1)
+# counter at most this often (seconds): how soon other app servers see a change. The disk
+# cache also publishes the counter in memory every process maps, so on the default set-up
+# a change shows at every process's next request and this is only the fallback.
+PAGE_CACHE_LOCAL_SECONDS = env_float("PAGE_CACHE_LOCAL_SECONDS", 0.5)
 # How much of that memory per process: pages (most recently served first), and megabytes.
 PAGE_CACHE_LOCAL_ENTRIES = env_int("PAGE_CACHE_LOCAL_ENTRIES", 2000)
 PAGE_CACHE_LOCAL_MB = env_int("PAGE_CACHE_LOCAL_MB", 64)

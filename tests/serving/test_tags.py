@@ -16,6 +16,7 @@ from comments import services
 from ingest.models import FeedState
 from serving import tags
 from serving.cache import LOCK_KEY_PREFIX, _page_key, local_pages
+from serving.cache_disk import STAMP_FILE, ChangeStamp
 from serving.tags import bump_tags
 from tests.factories import (
     ArticleFactory,
@@ -293,6 +294,33 @@ def test_another_process_bump_is_seen_at_the_next_check_and_only_its_tags_reread
         "article:1": new,
         "article:2": first["article:2"],
     }
+
+
+def test_on_the_disk_cache_another_process_bump_is_seen_at_the_next_lookup(settings):
+    """The disk cache publishes the change counter in memory every process maps
+    (serving/cache_disk.py): a bump elsewhere is seen at once, long before the next timed
+    check. Redis publishes nothing: there it waits for that check."""
+    settings.PAGE_CACHE_LOCAL_SECONDS = 30
+    first = tags.versions(["article:1"])
+    new = _bumped_elsewhere("article:1")
+    publish = getattr(cache, "publish_change", None)
+    if settings.REDIS_URL:
+        assert publish is None
+        assert tags.versions(["article:1"]) == first
+    else:
+        publish(cache.get(tags.COUNTER_KEY))
+        assert tags.versions(["article:1"]) == {"article:1": new}
+
+
+def test_an_unwritable_cache_directory_leaves_the_timed_check(tmp_path):
+    (tmp_path / "stamp").mkdir()
+    (tmp_path / "stamp" / STAMP_FILE).mkdir()  # not a file: cannot be mapped
+    stamp = ChangeStamp(str(tmp_path / "stamp"))
+    stamp.write(7)
+    assert stamp.read() is None
+    mapped, other = ChangeStamp(str(tmp_path)), ChangeStamp(str(tmp_path))
+    mapped.write(12)  # two mappings of one file: what two processes see
+    assert other.read() == 12
 
 
 def test_a_missing_log_entry_forgets_every_remembered_version(settings):
