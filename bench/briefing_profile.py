@@ -1,0 +1,117 @@
+"""Where a briefing's time goes, per mail: composing (claim, stories, templates, MIME,
+queueing) and sending (the worker's task handling and SMTP to a local sink).
+
+    python bench/briefing_profile.py [--readers 2000] [--articles 10000] [--mails 1000]
+
+Seeds a throw-away database as bench/briefing_bench.py does, then runs, in this process
+and under cProfile with this thread's CPU clock, `send_batch()` until --mails readers
+are mailed (the mails queued as the production settings queue them), then one in-process
+`db_worker` (batch mode) that delivers them by SMTP to an aiosmtpd sink running in
+another thread (its CPU is not counted). Prints per mail: wall time, this process's CPU
+and the PostgreSQL backend's CPU (from /proc, when the server is local), and the
+functions that took the most.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import os
+import pstats
+import time
+from pathlib import Path
+
+from briefing_bench import CountingSink, seed  # also sets Django up
+from django.conf import settings
+from django.db import connection
+from django_tasks_db.management.commands.db_worker import Worker
+
+from following import briefings
+
+
+def _server_cpu() -> float:
+    """CPU seconds of the database backend serving this connection (0 when not local)."""
+    if connection.vendor != "postgresql":
+        return 0.0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measure(label: str, mails_of, work) -> str:
+    """Run work() under cProfile; the report per mail."""
+    profile = cProfile.Profile(time.thread_time)
+    wall, cpu, server = time.perf_counter(), time.thread_time(), _server_cpu()
+    profile.enable()
+    result = work()
+    profile.disable()
+    server = _server_cpu() - server
+    wall, cpu = time.perf_counter() - wall, time.thread_time() - cpu
+    mails = mails_of(result)
+    out = io.StringIO()
+    pstats.Stats(profile, stream=out).sort_stats("cumulative").print_stats(25)
+    per = 1e6 / mails
+    return (
+        f"== {label}: {mails} mails; per mail: wall {wall * per:.0f} us, "
+        f"this process's CPU {cpu * per:.0f} us, database backend's CPU "
+        f"{server * per:.0f} us (same connection)\n" + out.getvalue()
+    )
+
+
+def compose(mails: int) -> int:
+    done = 0
+    while done < mails:
+        readers, sent = briefings.send_batch()
+        if not readers:
+            break
+        done += sent
+    return done
+
+
+def deliver(sink: CountingSink) -> int:
+    before = sink.count
+    Worker(
+        queue_names=["default"], interval=0, batch=True, backend_name="default",
+        startup_delay=False, max_tasks=None, worker_id="profile", excluded_queue_names=[],
+    ).run()  # fmt: skip
+    return sink.count - before
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--readers", type=int, default=2000)
+    parser.add_argument("--articles", type=int, default=10000)
+    parser.add_argument("--mails", type=int, default=1000)
+    args = parser.parse_args()
+    settings.DEBUG = False
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("sqlite3"):
+        name = str(Path(settings.VAR_DIR) / "bench_briefing_profile.sqlite3")
+    else:
+        name = os.environ.get("BENCH_DATABASE_NAME", "bench_briefing") + "_profile"
+    db.setdefault("TEST", {})["NAME"] = name
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    try:
+        seed(args.readers, args.articles)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+        sink = CountingSink()
+        settings.EMAIL_BACKEND = "jobs.mail.QueuedEmailBackend"
+        settings.EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", sink.port
+        print(measure("compose (send_batch)", lambda n: n, lambda: compose(args.mails)))
+        print(measure("send (db_worker, SMTP)", lambda n: n, lambda: deliver(sink)))
+        sink.controller.stop()
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+if __name__ == "__main__":
+    main()
