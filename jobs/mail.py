@@ -28,14 +28,28 @@ class QueuedEmailBackend(BaseEmailBackend):
             recipients = message.recipients()
             if not recipients:
                 continue
-            raw = message.message().as_bytes()
-            deliver_email.enqueue(
-                from_email=message.from_email or settings.DEFAULT_FROM_EMAIL,
-                recipients=recipients,
-                mime=base64.b64encode(raw).decode("ascii"),
-            )
+            deliver_email.enqueue(**stored_form(message))
             count += 1
         return count
+
+
+def queued() -> bool:
+    """Whether mail goes through the queue (else EMAIL_BACKEND sends it at once)."""
+    return settings.EMAIL_BACKEND == f"{__name__}.{QueuedEmailBackend.__name__}"
+
+
+def stored_form(message: EmailMessage) -> dict:
+    """A message as a task's JSON arguments carry it: finished MIME and its envelope."""
+    return {
+        "from_email": message.from_email or settings.DEFAULT_FROM_EMAIL,
+        "recipients": message.recipients(),
+        "mime": base64.b64encode(message.message().as_bytes()).decode("ascii"),
+    }
+
+
+def stored_message(*, from_email: str, recipients: list[str], mime: str) -> EmailMessage:
+    """The message `stored_form` gave, for the delivery backend to send as it is."""
+    return _StoredMessage(raw=base64.b64decode(mime), from_email=from_email, recipients=recipients)
 
 
 class _ParsedMessage(MIMEMixin, email.message.Message):
@@ -63,8 +77,6 @@ class _StoredMessage(EmailMessage):
 @task()
 def deliver_email(*, from_email: str, recipients: list[str], mime: str) -> int:
     """Send one queued message through the real backend; an error means a retry."""
-    message = _StoredMessage(
-        raw=base64.b64decode(mime), from_email=from_email, recipients=recipients
-    )
+    message = stored_message(from_email=from_email, recipients=recipients, mime=mime)
     connection = get_connection(settings.EMAIL_DELIVERY_BACKEND, fail_silently=False)
     return connection.send_messages([message])
