@@ -1,15 +1,15 @@
 """Where a briefing's time goes, per mail: composing (claim, stories, templates, MIME,
 queueing) and sending (the worker's task handling and SMTP to a local sink).
 
-    python bench/briefing_profile.py [--readers 2000] [--articles 10000] [--mails 1000]
+    python bench/briefing_profile.py [--articles 10000] [--mails 1000]
 
-Seeds a throw-away database as bench/briefing_bench.py does, then runs, in this process
-and under cProfile with this thread's CPU clock, `send_batch()` until --mails readers
-are mailed (the mails queued as the production settings queue them), then one in-process
-`db_worker` (batch mode) that delivers them by SMTP to an aiosmtpd sink running in
-another thread (its CPU is not counted). Prints per mail: wall time, this process's CPU
-and the PostgreSQL backend's CPU (from /proc, when the server is local), and the
-functions that took the most.
+Seeds a throw-away database as bench/briefing_bench.py does, then, in this process:
+`send_due()` for --mails readers (the mails queued as the production settings queue
+them), then one in-process `db_worker` (batch mode) that delivers them by SMTP to an
+aiosmtpd sink running in another thread (its CPU is not counted). Each phase runs twice
+on readers of their own: once plain, for the figures per mail (wall time, this thread's
+CPU, the PostgreSQL backend's CPU from /proc when the server is local), and once under
+cProfile (this thread's CPU clock), for the functions that took the most.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import io
+import logging
 import os
 import pstats
 import time
@@ -28,6 +29,9 @@ from django.db import connection
 from django_tasks_db.management.commands.db_worker import Worker
 
 from following import briefings
+from following.models import ReaderSettings
+
+logging.getLogger("django_tasks_db").setLevel(logging.WARNING)  # a line per task
 
 
 def _server_cpu() -> float:
@@ -44,34 +48,29 @@ def _server_cpu() -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def measure(label: str, mails_of, work) -> str:
-    """Run work() under cProfile; the report per mail."""
+def measure(label: str, work, profiled: bool) -> str:
+    """Run work() (it returns how many mails); the report per mail."""
     profile = cProfile.Profile(time.thread_time)
     wall, cpu, server = time.perf_counter(), time.thread_time(), _server_cpu()
-    profile.enable()
-    result = work()
+    if profiled:
+        profile.enable()
+    mails = work()
     profile.disable()
     server = _server_cpu() - server
     wall, cpu = time.perf_counter() - wall, time.thread_time() - cpu
-    mails = mails_of(result)
-    out = io.StringIO()
-    pstats.Stats(profile, stream=out).sort_stats("cumulative").print_stats(25)
     per = 1e6 / mails
-    return (
-        f"== {label}: {mails} mails; per mail: wall {wall * per:.0f} us, "
-        f"this process's CPU {cpu * per:.0f} us, database backend's CPU "
-        f"{server * per:.0f} us (same connection)\n" + out.getvalue()
-    )
+    head = f"== {label}{' (under cProfile)' if profiled else ''}: {mails} mails; per mail: "
+    head += f"wall {wall * per:.0f} us, this thread's CPU {cpu * per:.0f} us, "
+    head += f"database backend's CPU {server * per:.0f} us (this connection)"
+    if not profiled:
+        return head
+    out = io.StringIO()
+    pstats.Stats(profile, stream=out).sort_stats("cumulative").print_stats(30)
+    return head + "\n" + out.getvalue()
 
 
-def compose(mails: int) -> int:
-    done = 0
-    while done < mails:
-        readers, sent = briefings.send_batch()
-        if not readers:
-            break
-        done += sent
-    return done
+def compose(user_ids: list[int]) -> int:
+    return briefings.send_due(user_ids=user_ids, budget=float("inf"))[1]
 
 
 def deliver(sink: CountingSink) -> int:
@@ -85,9 +84,8 @@ def deliver(sink: CountingSink) -> int:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--readers", type=int, default=2000)
     parser.add_argument("--articles", type=int, default=10000)
-    parser.add_argument("--mails", type=int, default=1000)
+    parser.add_argument("--mails", type=int, default=1000, help="In each of the two runs.")
     args = parser.parse_args()
     settings.DEBUG = False
     db = connection.settings_dict
@@ -98,7 +96,7 @@ def main() -> None:
     db.setdefault("TEST", {})["NAME"] = name
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
-        seed(args.readers, args.articles)
+        seed(2 * args.mails, args.articles)
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
@@ -106,8 +104,10 @@ def main() -> None:
         settings.EMAIL_BACKEND = "jobs.mail.QueuedEmailBackend"
         settings.EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
         settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", sink.port
-        print(measure("compose (send_batch)", lambda n: n, lambda: compose(args.mails)))
-        print(measure("send (db_worker, SMTP)", lambda n: n, lambda: deliver(sink)))
+        readers = list(ReaderSettings.objects.order_by("user_id").values_list("user_id", flat=True))
+        for profiled, part in ((False, readers[: args.mails]), (True, readers[args.mails :])):
+            print(measure("compose (send_due)", lambda p=part: compose(p), profiled))
+            print(measure("send (db_worker, SMTP)", lambda: deliver(sink), profiled))
         sink.controller.stop()
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
