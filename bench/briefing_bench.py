@@ -227,6 +227,17 @@ def run_workers(workers: int, sink: CountingSink, cap: float) -> tuple[float, di
     return end - started, memory, cpu
 
 
+def throwaway_database(suffix: str = "") -> str:
+    """Create (replace) the bench's own database; return the name to go back to."""
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("sqlite3"):
+        name = str(Path(settings.VAR_DIR) / f"bench_briefing{suffix}.sqlite3")
+    else:
+        name = os.environ.get("BENCH_DATABASE_NAME", "bench_briefing") + suffix
+    db.setdefault("TEST", {})["NAME"] = name
+    return connection.creation.create_test_db(verbosity=0, autoclobber=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--readers", type=int, default=20000)
@@ -235,12 +246,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=3600, help="Stop the workers then.")
     args = parser.parse_args()
     settings.DEBUG = False
-    db = connection.settings_dict
-    if db["ENGINE"].endswith("sqlite3"):
-        db.setdefault("TEST", {})["NAME"] = str(Path(settings.VAR_DIR) / "bench_briefing.sqlite3")
-    else:
-        db.setdefault("TEST", {})["NAME"] = os.environ.get("BENCH_DATABASE_NAME", "bench_briefing")
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    old_name = throwaway_database()
     try:
         t0 = time.monotonic()
         seed(args.readers + 60, args.articles)

@@ -18,12 +18,15 @@ import argparse
 import cProfile
 import io
 import logging
-import os
 import pstats
 import time
-from pathlib import Path
 
-from briefing_bench import CountingSink, seed  # also sets Django up
+from briefing_bench import (  # also sets Django up
+    CountingSink,
+    cpu_seconds,
+    seed,
+    throwaway_database,
+)
 from django.conf import settings
 from django.db import connection
 from django_tasks_db.management.commands.db_worker import Worker
@@ -42,10 +45,9 @@ def _server_cpu() -> float:
         cursor.execute("SELECT pg_backend_pid()")
         pid = cursor.fetchone()[0]
     try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return cpu_seconds(pid)
     except OSError:
         return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def measure(label: str, work, profiled: bool) -> str:
@@ -88,13 +90,7 @@ def main() -> None:
     parser.add_argument("--mails", type=int, default=1000, help="In each of the two runs.")
     args = parser.parse_args()
     settings.DEBUG = False
-    db = connection.settings_dict
-    if db["ENGINE"].endswith("sqlite3"):
-        name = str(Path(settings.VAR_DIR) / "bench_briefing_profile.sqlite3")
-    else:
-        name = os.environ.get("BENCH_DATABASE_NAME", "bench_briefing") + "_profile"
-    db.setdefault("TEST", {})["NAME"] = name
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    old_name = throwaway_database("_profile")
     try:
         seed(2 * args.mails, args.articles)
         if connection.vendor == "postgresql":
