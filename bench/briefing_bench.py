@@ -166,7 +166,13 @@ def rss_kb(pid: int) -> int:
     return 0
 
 
-def run_workers(workers: int, sink: CountingSink, cap: float) -> tuple[float, dict]:
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process so far (a wall rate on a shared machine says little)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def run_workers(workers: int, sink: CountingSink, cap: float) -> tuple[float, dict, dict]:
     env = {
         **os.environ,
         "DATABASE_URL": database_url(),
@@ -182,21 +188,23 @@ def run_workers(workers: int, sink: CountingSink, cap: float) -> tuple[float, di
     started = time.monotonic()
     procs = start_workers(workers, env, prefix="bench")
     memory: dict[int, list[int]] = {p.pid: [] for p in procs}
+    cpu: dict[int, float] = {p.pid: 0.0 for p in procs}
     while any(p.poll() is None for p in procs):
         if time.monotonic() - started > cap:  # a busy machine: report the rate so far
             for p in procs:
                 p.kill()
             for p in procs:
                 p.wait()
-            return time.monotonic() - started, memory
+            return time.monotonic() - started, memory, cpu
         for p in procs:
             if p.poll() is None:
                 memory[p.pid].append(rss_kb(p.pid))
+                cpu[p.pid] = cpu_seconds(p.pid)
         time.sleep(1)
     if any(p.returncode for p in procs):
         raise SystemExit("a worker failed")
     end = sink.last or time.monotonic()
-    return end - started, memory
+    return end - started, memory, cpu
 
 
 def main() -> None:
@@ -217,7 +225,9 @@ def main() -> None:
         sink = CountingSink()
         settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
         per_mail = queries_per_mail()  # 60 readers mailed here, not by the workers
-        seconds, memory = run_workers(args.workers, sink, args.seconds)
+        sink_cpu = time.process_time()  # this process: the sink's thread, mostly
+        seconds, memory, cpu = run_workers(args.workers, sink, args.seconds)
+        sink_cpu = time.process_time() - sink_cpu
         once = Counter(sink.per_recipient.values())
         deliveries = Delivery.objects.filter(mailed=True).count()
         sink.controller.stop()
@@ -234,11 +244,18 @@ def main() -> None:
     print(f"SQL queries per mail (composition, in-process): {per_mail:.1f}")
     for pid, samples in memory.items():
         if samples:
+            tenth = samples[len(samples) // 10]
             print(
-                f"worker {pid} RSS: start {samples[0] / 1024:.0f} MB, "
-                f"peak {max(samples) / 1024:.0f} MB, end {samples[-1] / 1024:.0f} MB "
-                f"({len(samples)} samples)"
+                f"worker {pid} RSS: at a tenth of the run {tenth / 1024:.0f} MB, "
+                f"peak {max(samples) / 1024:.0f} MB, last sample {samples[-1] / 1024:.0f} MB "
+                f"({len(samples)} samples, 1 s apart)"
             )
+    workers_cpu = sum(cpu.values())
+    print(
+        f"CPU (user + sys): workers {workers_cpu:.0f} s = {workers_cpu / mails * 1e3:.2f} ms "
+        f"a mail (to their last 1 s sample); the SMTP sink's process {sink_cpu:.0f} s = "
+        f"{sink_cpu / mails * 1e3:.2f} ms a mail; the database's not counted"
+    )
 
 
 if __name__ == "__main__":

@@ -323,6 +323,9 @@ def facts() -> dict:
     own_thread.force_login(commenter)
     queries["article (signed in, own comment)"] = _count(own_thread, urls["article"])[1]
     queries["static file"] = _count(anonymous, urls["static"])[1]
+    follower = _follower()
+    urls["following"] = reverse("following:page")
+    queries["Following page (signed in, 50 follows)"] = _count(follower, urls["following"])[1]
 
     editor_client = Client()
     editor_client.force_login(editor)
@@ -346,6 +349,7 @@ def facts() -> dict:
         # comment form set (without it each response would mint a new one).
         "reader_cookie": _cookie_header(signed_in),
         "commenter_cookie": _cookie_header(own_thread),
+        "follower_cookie": _cookie_header(follower),
         "editor_cookie": f"{name}={editor_client.cookies[name].value}",
         "drafts": drafts,
         # What the mixed-load rows read (bench/mixed.py): home and 200 articles.
@@ -363,6 +367,31 @@ def facts() -> dict:
         "cache_backend": settings.CACHES["default"]["BACKEND"],
         "page_cache_timeout": settings.PAGE_CACHE_TIMEOUT,
     }
+
+
+def _follower() -> Client:
+    """A signed-in reader following 50 things (15 topics, 10 sources, 10 authors, 15
+    stories, the most recent ones) for the Following page's row."""
+    from following.models import Follow
+    from stories.models import Story
+
+    User = get_user_model()
+    user, _ = User.objects.get_or_create(
+        username="bench-follower", defaults={"email": "follower@bench.example.org"}
+    )
+    recent = Article.objects.published().order_by("-published_at")
+    bylines = list(
+        dict.fromkeys(recent.exclude(byline_slug="").values_list("byline_slug", flat=True)[:200])
+    )
+    follows = [Follow(user=user, kind="topic", topic=t) for t in Topic.objects.all()[:15]]
+    follows += [Follow(user=user, kind="source", source=s) for s in Source.objects.all()[:10]]
+    follows += [Follow(user=user, kind="author", author_slug=b) for b in bylines[:10]]
+    stories = Story.objects.filter(lead__isnull=False).order_by("-updated_at")[:15]
+    follows += [Follow(user=user, kind="story", story=s) for s in stories]
+    Follow.objects.bulk_create(follows, ignore_conflicts=True)
+    client = Client()
+    client.force_login(user)
+    return client
 
 
 def _cookie_header(client: Client) -> str:

@@ -74,6 +74,7 @@ PAGES = [
     ("about page (signed-in reader)", "about", "reader"),
     ("article (signed-in commenter, own thread, uncached)", "article", "commenter"),
     ("search (signed-in reader, uncached)", "search", "reader"),
+    ("Following page (signed-in reader following 50 items)", "following", "follower"),
     ("search (anonymous, cache hit)", "search", ""),
     ("RSS feed (anonymous, cache hit)", "rss", ""),
     # The floor under every row: a Django view with no session, template or SQL.

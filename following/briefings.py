@@ -2,33 +2,37 @@
 each mailed at most once per local day.
 
 `send_due(now=)` takes a batch of due readers with `SELECT ... FOR UPDATE SKIP LOCKED`
-(two workers never take the same reader), composes each one's mail, inserts the day's
-`Delivery` rows and queues the mails (jobs.mail: a task row) in the same transaction, and
-moves each reader's `next_mail_at` on. A worker killed mid-batch commits nothing of it:
-the readers are due again and the next run sends them. `Delivery`'s unique (reader, day)
-makes a second mail of the same day an IntegrityError whatever ran it (the command, a
-clock moved back, a second scheduler), never a mail.
+(two workers never take the same reader), composes each one's mail from the run's
+`Edition` (what there is to tell, read and rendered once per followed thing and story,
+not per reader), inserts the day's `Delivery` rows and queues the batch's mails as one
+task (following/delivery.py) in the same transaction, and moves each reader's
+`next_mail_at` on. A worker killed mid-batch commits nothing of it: the readers are due
+again and the next run sends them. `Delivery`'s unique (reader, day) makes a second mail
+of the same day an IntegrityError whatever ran it (the command, a clock moved back, a
+second scheduler), never a mail; the delivery task marks each row before its mail goes,
+so a rerun after a killed worker sends nothing twice (at most once: delivery.py).
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
+from .delivery import hand_over
+from .edition import Edition
 from .mail import briefing_message
 from .models import Delivery, Follow, ReaderSettings
 from .schedule import local_day
-from .selectors import story_updates, top_stories
+from .selectors import news_since, story_news
 
 log = logging.getLogger(__name__)
 
-FIRST_BRIEFING_WINDOW = timedelta(days=1)
 TASK_BUDGET_SECONDS = 240.0
 
 
@@ -45,11 +49,14 @@ def _due(now: datetime | None, *, force: bool, user_ids: list[int] | None):
 
 
 def send_batch(
-    *, now: datetime | None = None, force: bool = False, user_ids: list[int] | None = None
-) -> tuple[int, int]:
+    *, now: datetime | None = None, force: bool = False, user_ids: list[int] | None = None,
+    edition: Edition | None = None,
+) -> tuple[int, int]:  # fmt: skip
     """One transaction: claim up to BRIEFING_BATCH_SIZE due readers, mail those with
-    something to say. Returns (readers handled, mails queued)."""
+    something to say. Returns (readers handled, mails queued). Queries: a constant number
+    per batch, none per mail (tests/following/test_briefings.py)."""
     now = now or timezone.now()
+    edition = edition or Edition(now)
     with transaction.atomic():
         batch = list(
             _due(now, force=force, user_ids=user_ids)
@@ -66,38 +73,52 @@ def send_batch(
                 "user_id", "day"
             )
         )
-        follows: dict[int, list[Follow]] = {}
+        follows: dict[int, list[Follow]] = {i: [] for i in ids}
         for follow in Follow.objects.filter(user_id__in=ids):
-            follows.setdefault(follow.user_id, []).append(follow)
-        deliveries, mailed = [], 0
+            follows[follow.user_id].append(follow)
+        todo = [r for r in batch if (r.user_id, days[r.user_id]) not in done]
+        mails = _compose(todo, follows, days, edition)
         for reader in batch:
-            day = days[reader.user_id]
-            if (reader.user_id, day) not in done:
-                delivery = _compose_and_queue(reader, follows.get(reader.user_id, []), day, now)
-                deliveries.append(delivery)
-                mailed += delivery.mailed
             reader.schedule(now)
         # The day's rows and the queued mails commit together, or neither does.
-        Delivery.objects.bulk_create(deliveries)
+        Delivery.objects.bulk_create([delivery for delivery, _ in mails])
         ReaderSettings.objects.bulk_update(batch, ["next_mail_at", "last_mail_at"])
-    return len(batch), mailed
+        hand_over([(delivery.pk, message) for delivery, message in mails if message])
+    return len(batch), sum(1 for _, message in mails if message)
 
 
-def _compose_and_queue(reader: ReaderSettings, follows: list[Follow], day, now) -> Delivery:
-    since = reader.last_mail_at or now - FIRST_BRIEFING_WINDOW
-    stories = top_stories(follows, since=since) if reader.briefing else []
-    updates = story_updates(follows, since=since) if reader.story_updates else []
-    delivery = Delivery(user_id=reader.user_id, day=day, stories=len(stories))
-    delivery.updates = len(updates)
-    if not stories and not updates:
-        return delivery  # nothing to say, nothing sent (the day still counts as done)
-    briefing_message(
-        user=reader.user, day=day, stories=stories, updates=updates,
-        with_briefing=reader.briefing,
-    ).send()  # fmt: skip
-    delivery.mailed = True
-    reader.last_mail_at = now
-    return delivery
+def _compose(readers, follows, days, edition: Edition) -> list[tuple[Delivery, object]]:
+    """Each reader's Delivery row and mail (None: nothing to say, nothing sent; the day
+    still counts as done). Queries: a few for the whole batch."""
+    since = {r.user_id: edition.since(r.last_mail_at) for r in readers}
+    briefed = [r for r in readers if r.briefing]
+    if briefed:
+        edition.read([follows[r.user_id] for r in briefed], min(since[r.user_id] for r in briefed))
+    tops = {r.user_id: edition.top(follows[r.user_id], since[r.user_id]) for r in briefed}
+    blocks = edition.blocks({i for top in tops.values() for i in top})
+    updating = [r for r in readers if r.story_updates]
+    news = story_news(
+        {f.story_id for r in updating for f in follows[r.user_id] if f.story_id},
+        after=min((since[r.user_id] for r in updating), default=edition.now),
+    )
+    mails = []
+    for reader in readers:
+        stories = [blocks[i] for i in tops.get(reader.user_id, []) if i in blocks]
+        updates = []
+        if reader.story_updates:
+            updates = news_since(news, follows[reader.user_id], since[reader.user_id])
+        delivery = Delivery(user_id=reader.user_id, day=days[reader.user_id])
+        delivery.stories, delivery.updates = len(stories), len(updates)
+        message = None
+        if stories or updates:
+            message = briefing_message(
+                user=reader.user, day=delivery.day, stories=stories, updates=updates,
+                with_briefing=reader.briefing,
+            )  # fmt: skip
+            delivery.mailed = True
+            reader.last_mail_at = edition.now
+        mails.append((delivery, message))
+    return mails
 
 
 def send_due(
@@ -110,12 +131,17 @@ def send_due(
         user_ids = list(_due(now, force=True, user_ids=user_ids).values_list("user_id", flat=True))
         size = settings.BRIEFING_BATCH_SIZE
         chunks = [user_ids[i : i + size] for i in range(0, len(user_ids), size)]
-        totals = [send_batch(now=now, force=True, user_ids=chunk) for chunk in chunks]
+        edition = Edition(now or timezone.now())
+        totals = [
+            send_batch(now=edition.now, force=True, user_ids=chunk, edition=edition)
+            for chunk in chunks
+        ]
         return sum(t[0] for t in totals), sum(t[1] for t in totals)
     deadline = time.monotonic() + budget
+    edition = Edition(now or timezone.now())
     readers = mails = 0
     while time.monotonic() < deadline:
-        handled, sent = send_batch(now=now, user_ids=user_ids)
+        handled, sent = send_batch(now=edition.now, user_ids=user_ids, edition=edition)
         readers, mails = readers + handled, mails + sent
         if not handled:
             break

@@ -14,23 +14,24 @@ from django.urls import reverse
 from . import tokens
 
 
-def unsubscribe_url(user_id: int, what: str) -> str:
-    path = reverse("following:unsubscribe", args=[tokens.make(user_id, what)])
+def unsubscribe_url(token: str) -> str:
+    path = reverse("following:unsubscribe", args=[token])
     return f"{settings.SITE_URL}{path}"
 
 
-def _mailto(user_id: int, what: str) -> str:
+def _mailto(token: str) -> str:
     address = settings.FOLLOWING_UNSUBSCRIBE_EMAIL or parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
-    return f"mailto:{address}?subject={quote('unsubscribe ' + tokens.make(user_id, what))}"
+    return f"mailto:{address}?subject={quote('unsubscribe ' + token)}"
 
 
 def briefing_message(
     *, user, day, stories: list, updates: list, with_briefing: bool
 ) -> EmailMultiAlternatives:
-    """One reader's mail of the day: the top stories (a briefing) and/or updates on the
-    stories they follow."""
+    """One reader's mail of the day: the top stories (a briefing: edition.Block's, each
+    rendered once for all readers) and/or updates on the stories they follow."""
     what = "briefing" if with_briefing else "updates"
-    url = unsubscribe_url(user.pk, what)
+    token = tokens.make(user.pk, what)
+    url = unsubscribe_url(token)
     context = {
         "user": user,
         "day": day,
@@ -44,7 +45,7 @@ def briefing_message(
         "unsubscribe_url": url,
     }
     if with_briefing:
-        subject = f"Your briefing: {stories[0].lead.title}" if stories else "Your briefing"
+        subject = f"Your briefing: {stories[0].title}" if stories else "Your briefing"
     else:
         subject = f"News on {len(updates)} stor{'y' if len(updates) == 1 else 'ies'} you follow"
     message = EmailMultiAlternatives(
@@ -52,7 +53,7 @@ def briefing_message(
         render_to_string("following/email/briefing.txt", context),
         to=[user.email],
         headers={
-            "List-Unsubscribe": f"<{_mailto(user.pk, what)}>, <{url}>",
+            "List-Unsubscribe": f"<{_mailto(token)}>, <{url}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
             "List-Id": f"{settings.SITE_NAME} {what} <{what}.following.{_host()}>",
             "Auto-Submitted": "auto-generated",

@@ -155,8 +155,8 @@ class ReaderSettings(models.Model):
 class Delivery(models.Model):
     """One reader's mail of one local day: the row that makes it once a day.
 
-    The worker inserts it in the same transaction as the queued mail (jobs.mail puts the
-    message on the database task queue), so a mail is queued exactly when its row exists.
+    The worker inserts it in the same transaction as the batch's queued mails (one
+    `deliver_briefings` task), so a mail is queued exactly when its row exists.
     """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
@@ -164,6 +164,9 @@ class Delivery(models.Model):
     stories = models.PositiveSmallIntegerField(default=0)
     updates = models.PositiveSmallIntegerField(default=0)
     mailed = models.BooleanField(default=False, help_text="False: nothing to say, none sent.")
+    # Set just before the mail goes to the mail server (following/delivery.py): a rerun
+    # of the batch's delivery task skips the row, so the mail goes at most once.
+    handed_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -76,24 +76,45 @@ def stories_by_id(ids: list[int]) -> dict[int, Story]:
     return {s.pk: s for s in stories.defer("lead__body", "lead__body_html")}
 
 
-def top_stories(follows, *, since: datetime, limit: int = 10) -> list[Story]:
-    """The briefing's stories: those with a followed report since `since`, most sources
-    first, then newest; each with `latest`, its key points and their sources. Three
-    queries, whatever the number of follows."""
-    rows = list(
-        StoryMembership.objects.filter(
-            article__in=followed_articles(follows).filter(published_at__gt=since).values("pk")
-        )
-        .values("story_id", "story__source_count")
-        .annotate(latest=Max("article__published_at"))
-        .order_by("-story__source_count", "-latest", "-story_id")[:limit]
-    )
-    if not rows:
-        return []
-    found = stories_by_id([r["story_id"] for r in rows])
+def stories_of_targets(targets, *, after: datetime, until: datetime):
+    """(target, story id, its source count, published time) for each published report
+    in (after, until] of each followed thing: a target is (kind, topic/source/story id or
+    author slug), as `edition.target_of` makes them. One query per kind named."""
+    keys: dict[str, set] = {}
+    for kind, key in targets:
+        keys.setdefault(kind, set()).add(key)
+    articles = Article.objects.published(until).filter(published_at__gt=after)
+    story = ("story_membership__story_id", "story_membership__story__source_count")
+    found = []
+    if topics := keys.get(Follow.Kind.TOPIC):
+        tagged = Article.topics.through.objects.filter(
+            topic_id__in=topics, article__in=articles.values("pk")
+        ).values_list("topic_id", *(f"article__{f}" for f in (*story, "published_at")))
+        found += [(("topic", t), s, c, at) for t, s, c, at in tagged if s is not None]
+    if sources := keys.get(Follow.Kind.SOURCE):
+        rows = articles.filter(Q(source_id__in=sources) | Q(agency_id__in=sources))
+        for source, agency, s, c, at in rows.values_list(
+            "source_id", "agency_id", *story, "published_at"
+        ):
+            found += [(("source", k), s, c, at) for k in {source, agency} & sources if s]
+    if authors := keys.get(Follow.Kind.AUTHOR):
+        rows = articles.filter(byline_slug__in=authors)
+        found += [
+            (("author", a), s, c, at)
+            for a, s, c, at in rows.values_list("byline_slug", *story, "published_at")
+            if s is not None
+        ]
+    if stories := keys.get(Follow.Kind.STORY):
+        rows = articles.filter(story_membership__story_id__in=stories)
+        found += [(("story", s), s, c, at) for s, c, at in rows.values_list(*story, "published_at")]
+    return found
+
+
+def key_points_of(story_ids: list[int]) -> dict[int, list[KeyPoint]]:
+    """The stories' shown key points with their sources, in order, one query."""
     points: dict[int, list[KeyPoint]] = {}
     for point in (
-        KeyPoint.objects.filter(story_id__in=list(found))
+        KeyPoint.objects.filter(story_id__in=story_ids)
         .shown()
         .select_related("source_article__source")
         .only(
@@ -106,23 +127,15 @@ def top_stories(follows, *, since: datetime, limit: int = 10) -> list[Story]:
         )
     ):
         points.setdefault(point.story_id, []).append(point)
-    stories = []
-    for row in rows:
-        story = found.get(row["story_id"])
-        if story is not None:
-            story.latest = row["latest"]
-            story.points = points.get(story.pk, [])[:3]
-            stories.append(story)
-    return stories
+    return points
 
 
-def story_updates(follows, *, since: datetime) -> list[dict]:
-    """Followed stories with news since `since`: new reports and corrections. Two
-    queries; each story once, however much happened (the updates are batched)."""
-    story_ids = [f.story_id for f in follows if f.kind == Follow.Kind.STORY]
-    if not story_ids:
-        return []
+def story_news(story_ids, *, after: datetime) -> dict[int, dict]:
+    """Followed stories' news after `after`: new reports and corrections, by story id,
+    oldest first. Two queries for any number of stories (a batch's readers')."""
     found: dict[int, dict] = {}
+    if not story_ids:
+        return found
 
     def entry(article: Article) -> dict:
         story = article.story_membership.story
@@ -130,7 +143,7 @@ def story_updates(follows, *, since: datetime) -> list[dict]:
 
     reports = (
         Article.objects.published()
-        .filter(story_membership__story_id__in=story_ids, published_at__gt=since)
+        .filter(story_membership__story_id__in=story_ids, published_at__gt=after)
         .select_related("source", "story_membership__story__lead")
         .only(
             "title",
@@ -150,11 +163,26 @@ def story_updates(follows, *, since: datetime) -> list[dict]:
             article__in=Article.objects.published()
             .filter(story_membership__story_id__in=story_ids)
             .values("pk"),
-            published_at__gt=since,
+            published_at__gt=after,
         )
         .select_related("article__source", "article__story_membership__story__lead")
         .order_by("published_at", "id")
     )
     for correction in corrections:
         entry(correction.article)["corrections"].append(correction)
-    return list(found.values())
+    return found
+
+
+def news_since(news: dict[int, dict], follows, since: datetime) -> list[dict]:
+    """One reader's part of `story_news`: the stories they follow, what came after
+    `since`; each story once, however much happened (the updates are batched)."""
+    updates = []
+    for follow in follows:
+        found = news.get(follow.story_id) if follow.kind == Follow.Kind.STORY else None
+        if found is None:
+            continue
+        reports = [a for a in found["reports"] if a.published_at > since]
+        corrections = [c for c in found["corrections"] if c.published_at > since]
+        if reports or corrections:
+            updates.append({**found, "reports": reports, "corrections": corrections})
+    return updates

@@ -44,6 +44,8 @@ class _Handler:
         raw = envelope.original_content or envelope.content
         message = email.message_from_bytes(raw, policy=email.policy.default)
         with self.sink.lock:
+            if self.sink.accept is not None and len(self.sink.messages) >= self.sink.accept:
+                return "451 Try again later"
             self.sink.messages.append(
                 Received(envelope.mail_from, list(envelope.rcpt_tos), raw, message)
             )
@@ -53,6 +55,7 @@ class _Handler:
 class SmtpSink:
     def __init__(self) -> None:
         self.messages: list[Received] = []
+        self.accept: int | None = None  # how many messages in all before "451" (None: all)
         self.lock = threading.Lock()
         self.port = free_port()
         self.controller = Controller(_Handler(self), hostname="127.0.0.1", port=self.port)

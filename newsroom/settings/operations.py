@@ -16,6 +16,7 @@ READINESS_TIMEOUT = env_float("READINESS_TIMEOUT", 1.0)
 # counted in `newsroom_task_failures_total{task=...}`).
 METRICS_TASK_COUNTERS: dict[str, str] = {
     "jobs.mail.deliver_email": "mail",
+    "following.delivery.deliver_briefings": "briefing_batches",
     "serving.tasks.purge": "purges",
 }
 # Where each gunicorn worker writes its request counts for /metrics to sum (prometheus-client's
