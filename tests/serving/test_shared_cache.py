@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.serving.test_gunicorn import ROOT, Server, _env, _manage
+from tests.serving.test_gunicorn import ROOT, Server, _env, _migrate
 
 PATH = "/articles/shared-between-workers/"
 HTTPS = {"X-Forwarded-Proto": "https"}
@@ -69,7 +69,7 @@ def two_workers(tmp_path_factory):
     # Every lookup reads the change counter (the default reads it at most every 0.1 s):
     # "the first answer after the write" is then exact, with no timing in the test.
     env["PAGE_CACHE_LOCAL_SECONDS"] = "0"
-    _manage(env, "migrate", "--noinput")
+    _migrate(env)
     _python(
         env,
         "from tests.factories import ArticleFactory\n"
