@@ -53,14 +53,17 @@ def _static_fingerprint() -> str:
 
 
 def collected_static() -> Path:
-    """A STATIC_ROOT holding what `collectstatic` makes, for DEBUG=0 servers (about a
-    minute of brotli on a busy 2-core machine, once per run at most)."""
+    """A STATIC_ROOT holding what `collectstatic` makes, for DEBUG=0 servers (made once
+    per set of static files: a fresh clone, or a change to them)."""
 
     def collect(target: Path) -> None:
         subprocess.run(
             [sys.executable, "manage.py", "collectstatic", "--noinput", "--clear", "-v0"],
             cwd=ROOT,
-            env=_manage_env(STATIC_ROOT=str(target)),
+            # Brotli at a lower quality than production's (tests/collect_settings.py).
+            env=_manage_env(
+                STATIC_ROOT=str(target), DJANGO_SETTINGS_MODULE="tests.collect_settings"
+            ),
             check=True,
         )
 
