@@ -61,7 +61,9 @@ def pytest_sessionfinish(session):
     if out:
         path = f"{out}.{worker}" if worker else out
         with open(path, "w") as f:
+            own = os.times()
             f.write(f"(whole process)\t{tree_cpu():.1f}\n")
+            f.write(f"(pytest process alone)\t{own.user + own.system:.1f}\n")
             for name, seconds in sorted(_by_file.items(), key=lambda kv: -kv[1]):
                 f.write(f"{name}\t{seconds:.1f}\n")
 
