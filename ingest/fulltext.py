@@ -24,7 +24,6 @@ import time
 from urllib.parse import urljoin, urlsplit
 
 import lxml.html
-import trafilatura
 from cssselect import SelectorError
 from django.conf import settings
 from django.db import transaction
@@ -130,6 +129,11 @@ def extract(page: str, *, url: str, selector: str = "", drop: str = "") -> str:
         raise NoFullText("the source's CSS selectors are not valid") from None
     _drop_furniture(tree)
     captions = _captions(tree, url)
+    # Imported here, not with the module: every process start (gunicorn, task workers,
+    # manage.py) loads this module through the task registry, and trafilatura's imports
+    # cost about 0.1 CPU-second there, for the task workers that fetch full texts only.
+    import trafilatura
+
     found = trafilatura.extract(
         tree,
         url=url,

@@ -12,7 +12,6 @@ import re
 from functools import lru_cache
 
 import numpy as np
-from datasketch import MinHash
 from django.utils.html import strip_tags
 
 from .embeddings import embed
@@ -83,8 +82,16 @@ def lead_text(title: str, summary: str, body: str, limit: int = 60) -> str:
     return f"{title}. {summary}. {start}"
 
 
+# datasketch is imported where a signature is made, not with this module: its package
+# imports its LSH classes and with them scipy, about 0.6 CPU-seconds on every process
+# start (each gunicorn worker, task worker and manage.py command loads the URLconf and
+# with it this module), for a class only matching uses.
+
+
 @lru_cache(maxsize=2)
 def _permutations(num_perm: int) -> tuple[np.ndarray, np.ndarray]:
+    from datasketch import MinHash
+
     proto = MinHash(num_perm=num_perm, seed=_SEED, scheme=SCHEME)
     return proto.permutations
 
@@ -96,6 +103,8 @@ def _hash32(data: bytes) -> int:
 
 def minhash(tokens, num_perm: int) -> np.ndarray:
     """A MinHash signature (uint32 values) of a set of tokens, via datasketch's permutations."""
+    from datasketch import MinHash
+
     tokens = set(tokens)
     mh = MinHash(
         num_perm=num_perm,

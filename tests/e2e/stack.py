@@ -24,11 +24,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.made_once import collected_static
 from tests.processes import free_port, stop, wait_for_port
 from tests.s3 import BUCKET, PUBLIC_READ, MotoServer
 from tests.serving.varnish import Varnish
 from tests.smtp import SmtpSink
-from tests.static import collected_static
 
 ROOT = Path(__file__).resolve().parents[2]
 POSTGRES = os.environ.get("E2E_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")

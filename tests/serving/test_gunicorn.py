@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.made_once import collected_static, copy_migrated_sqlite
 from tests.processes import stop
-from tests.static import collected_static
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -51,6 +51,11 @@ def _env(tmp: Path, **extra) -> dict:
     env.pop("REDIS_URL", None)
     env.update(extra)
     return env
+
+
+def _migrate(env: dict) -> None:
+    """What `manage.py migrate` makes of env's new SQLite database (tests/made_once.py)."""
+    copy_migrated_sqlite(Path(env["DATABASE_URL"].removeprefix("sqlite:///")))
 
 
 def _manage(env: dict, *args: str) -> None:
@@ -105,7 +110,7 @@ class Server:
 def production_server(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("prod")
     env = _env(tmp)
-    _manage(env, "migrate", "--noinput")
+    _migrate(env)
     code = (
         "import django; django.setup()\n"
         "from tests.factories import ArticleFactory\n"

@@ -8,8 +8,8 @@ import urllib.error
 import urllib.request
 
 from tests.jobs.worker import ROOT, start_app_server, subprocess_env
+from tests.made_once import collected_static
 from tests.processes import stop
-from tests.static import collected_static
 
 
 def make_run_commands(**variables: str) -> str:

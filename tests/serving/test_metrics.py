@@ -9,7 +9,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from tests.factories import ArticleFactory, SourceFactory
 from tests.jobs.worker import run_worker
-from tests.serving.test_gunicorn import Server, _closed_port, _env, _manage
+from tests.serving.test_gunicorn import Server, _closed_port, _env, _migrate
 
 HEADERS = {"REMOTE_ADDR": "127.0.0.1"}
 
@@ -160,7 +160,7 @@ def test_failed_mail_and_purges_are_counted_by_task(client, settings, cache_serv
 def test_every_gunicorn_worker_counts_into_one_scrape(tmp_path):
     """Several workers, one /metrics: the counts of all of them (multiprocess mode)."""
     env = _env(tmp_path, WEB_CONCURRENCY="3", DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}")
-    _manage(env, "migrate", "--noinput")
+    _migrate(env)
     server = Server(env)
     try:
         for _ in range(30):

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.serving.test_gunicorn import ROOT, Server, _env, _manage
+from tests.serving.test_gunicorn import ROOT, Server, _env, _migrate
 
 PATH = "/articles/shared-between-workers/"
 HTTPS = {"X-Forwarded-Proto": "https"}
@@ -70,7 +70,7 @@ def two_workers(tmp_path_factory):
     # process's write from the change stamp the disk cache maps into every process, so
     # "the first answer after the write" is exact, with no timing in the test.
     env["PAGE_CACHE_LOCAL_SECONDS"] = "600"
-    _manage(env, "migrate", "--noinput")
+    _migrate(env)
     _python(
         env,
         "from tests.factories import ArticleFactory\n"

@@ -28,8 +28,8 @@ from django.db import connection
 from comments.models import Comment
 from tests.factories import ArticleFactory, ConfirmedReaderFactory
 from tests.jobs.worker import ROOT, start_app_server, subprocess_env
+from tests.made_once import collected_static
 from tests.processes import stop
-from tests.static import collected_static
 
 LOCK_TIMEOUT = 1
 STATEMENT_TIMEOUT = 5

@@ -27,7 +27,7 @@ from pathlib import Path
 import pytest
 
 from tests.processes import free_port, stop, wait_for_port
-from tests.serving.test_gunicorn import ROOT, Server, _env, _manage
+from tests.serving.test_gunicorn import ROOT, Server, _env, _migrate
 
 VCL = ROOT / "deploy" / "varnish" / "default.vcl"
 
@@ -152,8 +152,8 @@ class VarnishStack:
             # Approving a reply mails its parent's author: no SMTP server here.
             EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
         )
-        _manage(self.env, "migrate", "--noinput")
-        # STATIC_ROOT is the run's one collectstatic (tests/static.py), set by _env.
+        _migrate(self.env)
+        # STATIC_ROOT is the run's one collectstatic (tests/made_once.py), set by _env.
         self.app = Server(self.env)
         port = int(re.search(r":(\d+)$", self.app.url).group(1))
         try:
