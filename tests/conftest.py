@@ -70,6 +70,15 @@ _cache_directory_per_process()
 SERVER_FIXTURES = {"live_server", "transactional_db", "django_db_serialized_rollback"}
 
 
+def pytest_xdist_auto_num_workers(config):
+    """`-n auto` (pyproject's addopts): one worker more than the machine has cores. A
+    fresh clone's `make test` on 2 workers kept only 1.17 of 2 cores busy (`time`: 9.2
+    CPU-minutes in 7 min 50 s): a third of the tests wait on a server, a browser or a
+    task worker they started, and a third worker runs while they wait. Overridden by an
+    explicit `-n N`."""
+    return (os.cpu_count() or 1) + 1
+
+
 def pytest_collection_modifyitems(items):
     """Mark what `make test-fast` leaves out, so no test has to remember to: everything
     under tests/browser/ is `browser`; a test with a live server or real transactions (what
