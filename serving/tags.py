@@ -31,6 +31,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Iterable
+from itertools import islice
 
 from django.conf import settings
 from django.core.cache import cache
@@ -80,7 +81,8 @@ class _Memo:
     # uniformly name 43,000 distinct tags, so the old 50,000 was crossed again and again
     # and every crossing sent each page's next hit to the shared cache for all its tags
     # (make bench's uniform spread fell from 0.83-0.85 to 0.71-0.78 x static). 250,000
-    # entries are about 30 MB per process at most.
+    # entries are about 30 MB per process at most; past it the oldest half is forgotten,
+    # not all, so a larger site loses only its least recently learnt versions.
     def __init__(self, limit: int = 250_000) -> None:
         self.lock = threading.Lock()
         self.entries: dict[str, int] = {}
@@ -143,8 +145,10 @@ class _Memo:
                 self._move(frozenset(found))
             if under is None or self.counter != under:
                 return  # read under no counter, or another thread has moved on since
-            if len(self.entries) + len(found) > self.limit:
-                self.entries.clear()
+            excess = len(self.entries) + len(found) - self.limit
+            if excess > 0:  # forget the oldest half (at least what does not fit), not all
+                for tag in list(islice(self.entries, max(excess, self.limit // 2))):
+                    del self.entries[tag]
             self.entries.update(found)
 
     def clear(self) -> None:

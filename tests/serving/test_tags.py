@@ -377,3 +377,13 @@ def test_a_page_kept_in_memory_follows_a_bump_of_its_tags_only(client):
     assert client.get(url)["X-Page-Cache"] == "hit"
     bump_tags({f"article:{article.pk}"})
     assert client.get(url)["X-Page-Cache"] == "miss"
+
+
+def test_a_full_memo_forgets_its_oldest_half_not_everything():
+    from serving.tags import _Memo
+
+    memo = _Memo(limit=4)
+    memo.counter = 7
+    memo.remember({"a": 1, "b": 2, "c": 3, "d": 4}, under=7)
+    memo.remember({"e": 5}, under=7)
+    assert memo.entries == {"c": 3, "d": 4, "e": 5}
