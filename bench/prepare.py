@@ -75,7 +75,7 @@ def paragraph(rng: random.Random) -> str:
     return " ".join(sentence(rng, rng.randint(8, 18)) for _ in range(rng.randint(3, 5)))
 
 
-SYLLABLES = "bra cor del fen gra hul jor kev lom mir nax pel quo ris sat tov ulm vey wex yar zin".split()
+SYLLABLES = "bra cor del fen gra hul jor kev lom mir nax pel quo ris sat tov ulm vey wex".split()
 
 
 def coined_text(i: int) -> tuple[str, str, str]:
@@ -87,8 +87,7 @@ def coined_text(i: int) -> tuple[str, str, str]:
     never showed."""
     rng = random.Random(f"draft-{i}")
     words = [
-        "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 3))) + str(i)
-        for _ in range(40)
+        "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 3))) + str(i) for _ in range(40)
     ]
 
     def said(n: int) -> str:
