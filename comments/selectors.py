@@ -187,15 +187,20 @@ def moderation_counts() -> dict[str, int]:
 def attach_comment_counts(articles) -> None:
     """Set `.comment_count` (approved comments) on each article: one query for them all.
 
-    The (article, parent, status, created_at) index serves it; the cards print the count.
+    The (article, parent, status, created_at) index serves it alone (it holds the status):
+    the status is counted with a FILTER, not matched in the WHERE clause. With `status = ?`
+    there, SQLite without statistics (no ANALYZE has run: every fresh database) chose the
+    (status, created_at) index and read every approved comment of the site to count those
+    of 40 cards: 135-185 ms per home render on the benchmark's 100,000 comments, paid
+    again after each approval, against 0.4 ms now. The cards print the count.
     """
     articles = list(articles)
     if not articles:
         return
     counts = dict(
-        Comment.objects.filter(article_id__in=[a.pk for a in articles], status=Status.APPROVED)
+        Comment.objects.filter(article_id__in=[a.pk for a in articles])
         .values("article_id")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("pk", filter=Q(status=Status.APPROVED)))
         .values_list("article_id", "n")
     )
     for article in articles:
