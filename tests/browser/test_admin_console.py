@@ -15,6 +15,7 @@ from tests.factories import UserFactory
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.usefixtures("demo_renditions_at_one_width"),
 ]
 
 
