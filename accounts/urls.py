@@ -3,7 +3,7 @@ from django.views.generic import RedirectView
 
 import serving.converters  # noqa: F401  (registers <id:...>)
 
-from . import views
+from . import openapi, views
 
 app_name = "accounts"
 
@@ -23,4 +23,11 @@ urlpatterns = [
         name="resend_confirmation",
     ),
     path("accounts/unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+]
+
+# Mounted at /_allauth/ ahead of allauth's own (newsroom/urls.py): its OpenAPI document,
+# built once rather than per request (accounts/openapi.py).
+headless_specification = [
+    path("openapi.yaml", openapi.OpenAPIYAMLView.as_view()),
+    path("openapi.json", openapi.OpenAPIJSONView.as_view()),
 ]

@@ -5,6 +5,8 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.static import serve
 
+from accounts.urls import headless_specification
+
 # The admin's page list sidebar takes a quarter of a 1280 px screen from the article list;
 # the breadcrumbs and the index page already lead everywhere.
 admin.site.enable_nav_sidebar = False
@@ -16,6 +18,11 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("comments/", include("comments.urls")),
     path("api/", include("api.urls")),
+    *(
+        [path("_allauth/", include(headless_specification))]
+        if settings.HEADLESS_SERVE_SPECIFICATION
+        else []
+    ),
     path("_allauth/", include("allauth.headless.urls")),
     path("", include("accounts.urls")),
     path("", include("search.urls")),

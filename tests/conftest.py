@@ -193,6 +193,16 @@ def confirmed_reader(db):
 
 
 @pytest.fixture
+def demo_renditions_at_one_width(settings):
+    """For tests that run seed_demo for its articles, stories or admin pages, not for its
+    pictures: its 36 library pictures of 1600 px, each resized to the three configured
+    widths and encoded as AVIF, WebP and JPEG, cost about 10 CPU-seconds per seeding; at
+    the smallest width alone, a fraction of that. Renditions at every width are tested in
+    tests/articles/ and tests/jobs/."""
+    settings.IMAGE_RENDITION_WIDTHS = settings.IMAGE_RENDITION_WIDTHS[:1]
+
+
+@pytest.fixture
 def feed_server(settings):
     """A real HTTP server on 127.0.0.1 for feed ingestion tests (tests/ingest/)."""
     from tests.ingest.feed_server import FeedServer

@@ -8,6 +8,9 @@ an upgrade that changes it fails one named test instead of breaking the site qui
   per connection pool, through RedisCacheClient's `_get_connection_pool` and `_client`.
 - django-tasks-db: jobs.bulk.enqueue_many writes DBTaskResult rows with one INSERT, with
   ids from the backend's `_get_id`, and must write what `task.enqueue` writes.
+- django-allauth headless: accounts.openapi serves the OpenAPI document allauth's views
+  build per request (`allauth.headless.spec.internal.schema.get_schema`), built once per
+  script prefix, in place of those views.
 """
 
 from __future__ import annotations
@@ -72,3 +75,52 @@ def test_bulk_enqueue_writes_the_rows_enqueue_writes(settings):
                 continue
             assert getattr(rows[name], field) == getattr(rows[1], field), field
     assert DBTaskResult.objects.get(id=one.id).task_path == rows[2].task_path
+
+
+@pytest.mark.parametrize("fmt", ["json", "yaml"])
+@pytest.mark.parametrize("prefix", ["/", "/news/"])
+def test_allauths_openapi_document_is_what_allauth_serves_built_once(fmt, prefix):
+    from allauth.headless.spec import views as allauth_views
+    from django.urls import set_script_prefix
+
+    from accounts import openapi
+
+    views = {
+        "json": (openapi.OpenAPIJSONView, allauth_views.OpenAPIJSONView),
+        "yaml": (openapi.OpenAPIYAMLView, allauth_views.OpenAPIYAMLView),
+    }[fmt]
+    openapi.document.cache_clear()
+    set_script_prefix(prefix)  # as the WSGI handler does from SCRIPT_NAME
+    try:
+        ours, again, theirs = (
+            view.as_view()(RequestFactory().get(f"/_allauth/openapi.{fmt}"))
+            for view in (views[0], views[0], views[1])
+        )
+    finally:
+        set_script_prefix("/")
+    assert ours.status_code == again.status_code == theirs.status_code == 200
+    assert ours["Content-Type"] == theirs["Content-Type"]
+    assert ours["Content-Disposition"] == theirs["Content-Disposition"]
+    assert ours.content == again.content == theirs.content
+    info = openapi.document.cache_info()
+    assert (info.misses, info.hits) == (1, 1)  # the second answer was not built again
+
+
+def test_allauths_openapi_document_is_served_by_ours_at_its_address(client):
+    from accounts import openapi
+
+    openapi.document.cache_clear()
+    for _ in range(2):
+        response = client.get("/_allauth/openapi.json?anything=1")
+        assert "/_allauth/app/v1/auth/login" in response.json()["paths"]
+    assert openapi.document.cache_info().hits == 1
+
+
+def test_allauths_openapi_document_follows_a_changed_setting(client, settings):
+    from accounts import openapi
+
+    before = client.get("/_allauth/openapi.json").json()
+    assert "/_allauth/app/v1/auth/login" in before["paths"]
+    settings.HEADLESS_CLIENTS = ("app", "browser")  # the paths then name their client
+    after = client.get("/_allauth/openapi.json").json()
+    assert after != before and openapi.document.cache_info().misses >= 1

@@ -68,6 +68,32 @@ def test_briefing_settings_round_trip(ada_app, ada):
     )
 
 
+def test_every_time_zone_the_server_knows_fits_the_document_and_is_accepted(client, ada_app):
+    """The document gives a zone name's form, not the ~600 names: every name the server's
+    tz database has must fit that form and pass the API's validation, and one that is not
+    a zone is refused with a 422 naming the field."""
+    import re
+    import zoneinfo
+
+    from api.schemas import BriefingSettings
+
+    spec = client.get("/api/v1/openapi.json").json()
+    field = spec["components"]["schemas"]["BriefingSettings"]["properties"]["time_zone"]
+    form = re.compile(field["pattern"])
+    zones = sorted(zoneinfo.available_timezones())
+    assert len(zones) > 400
+    chosen = {"briefing": True, "briefing_time": "07:00", "story_updates": False}
+    for zone in zones:
+        assert form.search(zone) and len(zone) <= field["maxLength"], zone
+        assert BriefingSettings.model_validate({**chosen, "time_zone": zone}).time_zone == zone
+    for zone in ("America/Argentina/ComodRivadavia", "Etc/GMT+5", "UTC"):
+        response = ada_app.send("put", "/api/v1/me/briefing", {**chosen, "time_zone": zone})
+        assert response.status_code == 200 and response.json()["time_zone"] == zone
+    refused = ada_app.send("put", "/api/v1/me/briefing", {**chosen, "time_zone": "Europe/Atlantis"})
+    assert form.search("Europe/Atlantis") and refused.status_code == 422
+    assert "time_zone" in str(refused.json()["errors"])
+
+
 def test_a_reader_never_sees_another_s_follows(ada_app, bram_app, ada):
     factories.TopicFactory(slug="ferries")
     mine = ada_app.send("post", "/api/v1/me/follows", {"kind": "topic", "slug": "ferries"})

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from articles.models import Article, ArticleRevision, Image
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_renditions_at_one_width")]
 
 
 def test_demo_articles_use_the_library_and_have_a_history(client, editor):

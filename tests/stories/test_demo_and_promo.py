@@ -10,6 +10,7 @@ from stories.models import Story
 pytestmark = pytest.mark.django_db
 
 
+@pytest.mark.usefixtures("demo_renditions_at_one_width")
 def test_demo_has_two_stories_told_by_several_sources_and_a_true_promo(
     client, django_capture_on_commit_callbacks, settings
 ):
@@ -39,6 +40,7 @@ def test_store_badges_link_to_the_configured_addresses(client, settings):
     assert "Get it on Google Play" not in html
 
 
+@pytest.mark.usefixtures("demo_renditions_at_one_width")
 def test_demo_key_points_add_something(django_capture_on_commit_callbacks):
     """On the demo (the Gull Reef rescue told by several sources): no article point
     repeats its article's summary or first paragraph, no two points of a story are
