@@ -31,10 +31,24 @@ from django.db.models import Count, Subquery
 from django.db.models.fields.json import KT
 
 from . import blend, embeddings
+from .embeddings import DIMENSIONS
 from .models import ArticleFingerprint, LshBand, StoryMembership
 from .text import MAX_TERMS, Features, jaccards, term_key
 
 MAX_STORY_ROWS = 400  # story-mates read per assignment, newest first
+# What matching reads of each story-mate's fingerprint (calibration too).
+ROW_FIELDS = (
+    "article_id",
+    "published_at",
+    "dup_signature",
+    "terms",
+    "embedding",
+    "names",
+    "quantities",
+    "title_terms",
+    "title_args",
+    "title_embeddings",
+)
 
 
 @dataclass
@@ -79,9 +93,7 @@ def _story_rows(article_id: int, ids: list[int]) -> list[dict]:
             : MAX_STORY_ROWS * 4
         ]
     }
-    rows = ArticleFingerprint.objects.filter(article_id__in=list(members)).values(
-        "article_id", "published_at", "dup_signature", "terms", "embedding", "names"
-    )
+    rows = ArticleFingerprint.objects.filter(article_id__in=list(members)).values(*ROW_FIELDS)
     found = []
     for row in rows:
         member = members[row["article_id"]]
@@ -187,7 +199,50 @@ def pair_measures(when: datetime, features: Features, rows: list[dict]) -> dict 
         "days_apart": hours / 24,
         "names": np.array([_jaccard(names[0], found) for found in names[1:]]),
         "what": _cosines_with_first(row, col, what_weights, len(docs), len(vocabulary)),
+        **_title_measures(features, rows, hours / 24),
     }
+
+
+def _title_measures(features: Features, rows: list[dict], days: np.ndarray) -> dict:
+    """Blend 4's evidence (blend.py): quantities, and the titles' words, embeddings and
+    arguments."""
+    size = DIMENSIONS * 2  # float16 values: two vectors
+    stored = [bytes(r["title_embeddings"] or b"") for r in rows]
+    title = [s[:size] if len(s) == size * 2 else b"" for s in stored]
+    what = [s[size:] if len(s) == size * 2 else b"" for s in stored]
+    mine = features.title_embeddings
+    own_q = _quantities(features.quantities)
+    own_terms = set(features.title_terms.split())
+    own_subject, *own_acts = features.title_args.split() or ["-"]
+    shared, clashes, words, arguments, acts = [], [], [], [], []
+    for r in rows:
+        q = _quantities(r["quantities"])
+        shared.append(min(len(own_q & q), 2))
+        clashes.append(min(_clashes(own_q, q), 2))
+        words.append(_jaccard(own_terms, set(r["title_terms"].split())))
+        subject, *their_acts = r["title_args"].split() or ["-"]
+        same = own_subject != "-" and own_subject == subject
+        arguments.append(float(same and bool(set(own_acts) & set(their_acts))))
+        acts.append(_jaccard(set(own_acts), set(their_acts)))
+    return {
+        "quantities": np.array(shared, dtype=float) * np.exp(-days),
+        "quantity_clash": np.array(clashes, dtype=float),
+        "title_embedding": embeddings.cosines(title, mine[:DIMENSIONS]),
+        "title_what_embedding": embeddings.cosines(what, mine[DIMENSIONS:]),
+        "title_words": np.array(words),
+        "subject_and_act": np.array(arguments),
+        "acts": np.array(acts),
+    }
+
+
+def _quantities(text: str) -> set[tuple[str, str]]:
+    return {tuple(q.split("|", 1)) for q in text.split()}
+
+
+def _clashes(a: set[tuple[str, str]], b: set[tuple[str, str]]) -> int:
+    """How many things both count, with no number in common ("3 dead" against "5 dead")."""
+    units = {u for _, u in a} & {u for _, u in b}
+    return sum({n for n, x in a if x == u}.isdisjoint({n for n, x in b if x == u}) for u in units)
 
 
 def _cosines_with_first(row, col, weights, n_rows: int, n_cols: int) -> np.ndarray:

@@ -32,7 +32,8 @@ FIELDS = ("title", "summary", "body", "status", "published_at", "created_at", "s
 
 # Part of every text hash: a new version makes every article's analysis (fingerprint,
 # embedding, key points) stale, so the next save or `recompute_stories` redoes it.
-ANALYSIS_VERSION = "2"  # 2: embeddings, key points from body prose after the opening
+ANALYSIS_VERSION = "3"  # 2: embeddings, key points from body prose after the opening;
+# 3: the title's evidence for blend 4 (quantities, title words, arguments, embeddings)
 
 
 def _text_hash(article: Article) -> str:
@@ -68,6 +69,10 @@ def save_fingerprints(pairs: list[tuple[Article, Features]]) -> None:
                 terms=features.terms_text,
                 embedding=features.embedding.tobytes(),
                 names=features.names,
+                quantities=features.quantities,
+                title_terms=features.title_terms,
+                title_args=features.title_args,
+                title_embeddings=features.title_embeddings.tobytes(),
                 text_hash=_text_hash(article),
             )
             for article, features in pairs

@@ -67,7 +67,12 @@ def test_third_heldout_set_keeps_its_measured_precision(django_capture_on_commit
 
 @pytest.mark.parametrize(
     "path, size, events",
-    [(evaluation.HELDOUT, 36, 10), (evaluation.HELDOUT2, 40, 12), (evaluation.HELDOUT3, 40, 12)],
+    [
+        (evaluation.HELDOUT, 36, 10),
+        (evaluation.HELDOUT2, 40, 12),
+        (evaluation.HELDOUT3, 40, 12),
+        (evaluation.HELDOUT4, 40, 12),
+    ],
 )
 def test_heldout_sets_are_separate_from_the_tuning_sets(path, size, events):
     heldout = evaluation.items(path)
@@ -82,7 +87,7 @@ def test_heldout_sets_are_separate_from_the_tuning_sets(path, size, events):
 def test_the_heldout_sets_share_no_event():
     sets = [
         {i.event for i in evaluation.items(p)}
-        for p in (evaluation.HELDOUT, evaluation.HELDOUT2, evaluation.HELDOUT3)
+        for p in (evaluation.HELDOUT, evaluation.HELDOUT2, evaluation.HELDOUT3, evaluation.HELDOUT4)
     ]
     for n, events in enumerate(sets):
         for other in sets[n + 1 :]:
