@@ -54,14 +54,21 @@ def test_second_tuning_set_meets_precision_and_recall(django_capture_on_commit_c
 @pytest.mark.django_db
 def test_second_heldout_set_keeps_its_measured_precision(django_capture_on_commit_callbacks):
     scores = scores_of(evaluation.HELDOUT2, django_capture_on_commit_callbacks)
-    assert scores["precision"] >= 0.78  # measured 0.806; the target, 0.97, is not met
+    assert scores["precision"] >= 0.95  # blend 4 measured 1.000 (blend 2: 0.806)
     assert scores["tp"] > 0
 
 
 @pytest.mark.django_db
 def test_third_heldout_set_keeps_its_measured_precision(django_capture_on_commit_callbacks):
     scores = scores_of(evaluation.HELDOUT3, django_capture_on_commit_callbacks)
-    assert scores["precision"] >= 0.7  # measured 0.735; the target, 0.97, is not met
+    assert scores["precision"] >= 0.85  # blend 4 measured 0.897; the target, 0.97, is not met
+    assert scores["tp"] > 0
+
+
+@pytest.mark.django_db
+def test_fourth_heldout_set_keeps_its_measured_precision(django_capture_on_commit_callbacks):
+    scores = scores_of(evaluation.HELDOUT4, django_capture_on_commit_callbacks)
+    assert scores["precision"] >= 0.95  # blend 4 measured 1.000, recall 0.771
     assert scores["tp"] > 0
 
 
