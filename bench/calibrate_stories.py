@@ -44,11 +44,11 @@ from sklearn.linear_model import LogisticRegression  # noqa: E402
 
 from articles.models import Article, Source  # noqa: E402
 from bench.database import throwaway_database  # noqa: E402
-from stories import evaluation, matching, services  # noqa: E402
+from stories import blend, evaluation, matching, services  # noqa: E402
 from stories.models import ArticleFingerprint  # noqa: E402
 from stories.text import jaccards  # noqa: E402
 
-MEASURES = ("cosine", "embedding", "days_apart", "names", "what")
+MEASURES = tuple(blend.WEIGHTS)  # in the order blend.py lists them
 BARS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 MEAN_BARS = (0.0, 0.2, 0.3, 0.4, 0.5)
 
@@ -76,7 +76,7 @@ def measured_pairs(path, days_ago) -> tuple[list[int], dict[int, str], list[dict
         rows = list(
             ArticleFingerprint.objects.filter(
                 article_id__in=order, published_at__range=matching._window(article.published_at)
-            ).values("article_id", "published_at", "dup_signature", "terms", "embedding", "names")
+            ).values(*matching.ROW_FIELDS)
         )
         labels[article.pk] = item.event
         if rows:

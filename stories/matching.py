@@ -19,19 +19,36 @@
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from itertools import chain, count
 
 import numpy as np
 from django.conf import settings
 from django.db.models import Count, Subquery
+from django.db.models.fields.json import KT
 
 from . import blend, embeddings
+from .embeddings import DIMENSIONS
 from .models import ArticleFingerprint, LshBand, StoryMembership
 from .text import MAX_TERMS, Features, jaccards, term_key
 
 MAX_STORY_ROWS = 400  # story-mates read per assignment, newest first
+# What matching reads of each story-mate's fingerprint (calibration too).
+ROW_FIELDS = (
+    "article_id",
+    "published_at",
+    "dup_signature",
+    "terms",
+    "embedding",
+    "names",
+    "quantities",
+    "title_terms",
+    "title_args",
+    "title_embeddings",
+)
 
 
 @dataclass
@@ -66,20 +83,22 @@ def _story_rows(article_id: int, ids: list[int]) -> list[dict]:
     whole fingerprint table in date order instead.
     """
     stories = StoryMembership.objects.filter(article_id__in=ids).values("story_id")
+    # Only the evidence's "apart_from" (an editor's split), as JSON text: decoding every
+    # member's whole evidence (a kilobyte each once grouped by the blend) cost more.
     members = {
         m["article_id"]: m
         for m in StoryMembership.objects.filter(story_id__in=Subquery(stories))
         .exclude(article_id=article_id)
-        .values("article_id", "story_id", "evidence")[: MAX_STORY_ROWS * 4]
+        .values("article_id", "story_id", apart_from=KT("evidence__apart_from"))[
+            : MAX_STORY_ROWS * 4
+        ]
     }
-    rows = ArticleFingerprint.objects.filter(article_id__in=list(members)).values(
-        "article_id", "published_at", "dup_signature", "terms", "embedding", "names"
-    )
+    rows = ArticleFingerprint.objects.filter(article_id__in=list(members)).values(*ROW_FIELDS)
     found = []
     for row in rows:
         member = members[row["article_id"]]
         # An article an editor split out never regroups with the articles it was split from.
-        if article_id in (member["evidence"] or {}).get("apart_from", []):
+        if member["apart_from"] and article_id in json.loads(member["apart_from"]):
             continue
         found.append({**row, "story_id": member["story_id"]})
     found.sort(key=lambda r: r["published_at"], reverse=True)
@@ -101,12 +120,19 @@ def _own_idf(when: datetime, own: set[str]) -> dict[str, float]:
     return {t: math.log((total + 1) / (counts.get(k, 0) + 1)) + 1 for k, t in keys.items()}
 
 
-def _idf(own_idf: dict[str, float], vocabulary: dict[str, int], size: int = 0) -> np.ndarray:
-    """The IDF of a vocabulary's columns (`size` of them, at least): the article's words
-    their own; any other word the mean weight of the article's words in this vocabulary."""
-    mine = {vocabulary[t]: v for t, v in own_idf.items() if t in vocabulary}
+def _idf(
+    own_idf: dict[str, float], vocabulary: dict[str, int], present: np.ndarray | None = None
+) -> np.ndarray:
+    """The IDF of a vocabulary's columns: the article's words their own; any other word
+    the mean weight of the article's words in this vocabulary (of those `present` only,
+    when given: a mask of the columns that count)."""
+    mine = {
+        vocabulary[t]: v
+        for t, v in own_idf.items()
+        if t in vocabulary and (present is None or present[vocabulary[t]])
+    }
     typical = float(np.mean(list(mine.values()))) if mine else 1.0
-    idf = np.full(max(size, len(vocabulary)), typical)
+    idf = np.full(len(vocabulary), typical)
     for i, value in mine.items():
         idf[i] = value
     return idf
@@ -136,15 +162,18 @@ def pair_measures(when: datetime, features: Features, rows: list[dict]) -> dict 
     what each is); None when no text has any term. Calibration uses it too."""
     names = [set(features.names.split())] + [set(r["names"].split()) for r in rows]
     docs = [features.terms_text.split()] + [r["terms"].split() for r in rows]
-    vocabulary: dict[str, int] = {}
-    cells = [(i, vocabulary.setdefault(w, len(vocabulary))) for i, d in enumerate(docs) for w in d]
-    if not vocabulary:  # no terms at all
+    flat = list(chain.from_iterable(docs))
+    if not flat:  # no terms at all
         return None
+    # Columns in order of first use; the loops run in C (a comprehension over the 400
+    # texts' words cost 2 ms an article).
+    vocabulary = dict(zip(dict.fromkeys(flat), count()))
+    cells = np.repeat(np.arange(len(docs), dtype=np.int64), [len(d) for d in docs]) * len(
+        vocabulary
+    ) + np.fromiter(map(vocabulary.__getitem__, flat), dtype=np.int64, count=len(flat))
     # Sparse: (text, word) cells with their counts; `what` leaves out each text's own
     # names and numbers.
-    keys, counts = np.unique(
-        np.array([i * len(vocabulary) + j for i, j in cells], dtype=np.int64), return_counts=True
-    )
+    keys, counts = np.unique(cells, return_counts=True)
     row, col = np.divmod(keys, len(vocabulary))
     named = {
         i * len(vocabulary) + vocabulary[n]
@@ -159,7 +188,7 @@ def pair_measures(when: datetime, features: Features, rows: list[dict]) -> dict 
     weights = np.log1p(counts) * _idf(own_idf, vocabulary)[col]
     present = np.zeros(len(vocabulary), dtype=bool)
     present[col[kept]] = True
-    what_idf = _idf(own_idf, {w: i for w, i in vocabulary.items() if present[i]}, len(vocabulary))
+    what_idf = _idf(own_idf, vocabulary, present)
     what_weights = np.where(kept, np.log1p(counts) * what_idf[col], 0.0)
     hours = np.array([abs((when - r["published_at"]).total_seconds()) / 3600 for r in rows])
     return {
@@ -170,7 +199,50 @@ def pair_measures(when: datetime, features: Features, rows: list[dict]) -> dict 
         "days_apart": hours / 24,
         "names": np.array([_jaccard(names[0], found) for found in names[1:]]),
         "what": _cosines_with_first(row, col, what_weights, len(docs), len(vocabulary)),
+        **_title_measures(features, rows, hours / 24),
     }
+
+
+def _title_measures(features: Features, rows: list[dict], days: np.ndarray) -> dict:
+    """Blend 4's evidence (blend.py): quantities, and the titles' words, embeddings and
+    arguments."""
+    size = DIMENSIONS * 2  # float16 values: two vectors
+    stored = [bytes(r["title_embeddings"] or b"") for r in rows]
+    title = [s[:size] if len(s) == size * 2 else b"" for s in stored]
+    what = [s[size:] if len(s) == size * 2 else b"" for s in stored]
+    mine = features.title_embeddings
+    own_q = _quantities(features.quantities)
+    own_terms = set(features.title_terms.split())
+    own_subject, *own_acts = features.title_args.split() or ["-"]
+    shared, clashes, words, arguments, acts = [], [], [], [], []
+    for r in rows:
+        q = _quantities(r["quantities"])
+        shared.append(min(len(own_q & q), 2))
+        clashes.append(min(_clashes(own_q, q), 2))
+        words.append(_jaccard(own_terms, set(r["title_terms"].split())))
+        subject, *their_acts = r["title_args"].split() or ["-"]
+        same = own_subject != "-" and own_subject == subject
+        arguments.append(float(same and bool(set(own_acts) & set(their_acts))))
+        acts.append(_jaccard(set(own_acts), set(their_acts)))
+    return {
+        "quantities": np.array(shared, dtype=float) * np.exp(-days),
+        "quantity_clash": np.array(clashes, dtype=float),
+        "title_embedding": embeddings.cosines(title, mine[:DIMENSIONS]),
+        "title_what_embedding": embeddings.cosines(what, mine[DIMENSIONS:]),
+        "title_words": np.array(words),
+        "subject_and_act": np.array(arguments),
+        "acts": np.array(acts),
+    }
+
+
+def _quantities(text: str) -> set[tuple[str, str]]:
+    return {tuple(q.split("|", 1)) for q in text.split()}
+
+
+def _clashes(a: set[tuple[str, str]], b: set[tuple[str, str]]) -> int:
+    """How many things both count, with no number in common ("3 dead" against "5 dead")."""
+    units = {u for _, u in a} & {u for _, u in b}
+    return sum({n for n, x in a if x == u}.isdisjoint({n for n, x in b if x == u}) for u in units)
 
 
 def _cosines_with_first(row, col, weights, n_rows: int, n_cols: int) -> np.ndarray:

@@ -141,6 +141,18 @@ class ArticleFingerprint(models.Model):
         blank=True,
         help_text="Static word embedding of title and lead (float16): stories/embeddings.py.",
     )
+    quantities = models.TextField(
+        blank=True, default="", help_text='Numbers with what they count ("11|fishermen"): text.py.'
+    )
+    title_terms = models.TextField(blank=True, default="", help_text="Content words of the title.")
+    title_args = models.TextField(
+        blank=True, default="", help_text="The title's subject and first acts (text.py)."
+    )
+    title_embeddings = models.BinaryField(
+        default=b"",
+        blank=True,
+        help_text="Embeddings of the title's words, all and less names (float16, two).",
+    )
     text_hash = models.CharField(max_length=32, help_text="Unchanged text: nothing to redo.")
 
     def __str__(self) -> str:

@@ -16,6 +16,7 @@ from django.db.models import F, QuerySet
 from django.db.models.functions import Coalesce
 
 from articles.models import Article
+from serving.tags import bumps_together
 
 from . import keypoints, services
 from .matching import find_match
@@ -46,6 +47,13 @@ def analyse(text: tuple[str, str, str]) -> tuple[Features, list[tuple[int, str]]
 
 
 def regroup(articles: list[Article], pool: Pool | None = None) -> None:
+    """Match a batch of articles in publication order; its writes bump their cache tags
+    once, together, at the end."""
+    with bumps_together():
+        _regroup(articles, pool)
+
+
+def _regroup(articles: list[Article], pool: Pool | None) -> None:
     ids = [a.pk for a in articles]
     stored = {f.article_id: f for f in ArticleFingerprint.objects.filter(article_id__in=ids)}
     # After reset() only locked memberships remain; a resumed or repeated run may find

@@ -19,6 +19,7 @@ from django.utils.text import slugify
 
 from articles.models import Article
 from serving.dependencies import changed
+from serving.tags import bumps_together
 
 from . import keypoints, trust
 from .matching import Match, find_match
@@ -31,7 +32,8 @@ FIELDS = ("title", "summary", "body", "status", "published_at", "created_at", "s
 
 # Part of every text hash: a new version makes every article's analysis (fingerprint,
 # embedding, key points) stale, so the next save or `recompute_stories` redoes it.
-ANALYSIS_VERSION = "2"  # 2: embeddings, key points from body prose after the opening
+ANALYSIS_VERSION = "3"  # 2: embeddings, key points from body prose after the opening;
+# 3: the title's evidence for blend 4 (quantities, title words, arguments, embeddings)
 
 
 def _text_hash(article: Article) -> str:
@@ -67,6 +69,10 @@ def save_fingerprints(pairs: list[tuple[Article, Features]]) -> None:
                 terms=features.terms_text,
                 embedding=features.embedding.tobytes(),
                 names=features.names,
+                quantities=features.quantities,
+                title_terms=features.title_terms,
+                title_args=features.title_args,
+                title_embeddings=features.title_embeddings.tobytes(),
                 text_hash=_text_hash(article),
             )
             for article, features in pairs
@@ -187,9 +193,8 @@ def refresh_story(story: Story) -> None:
     # Member ids first, then their articles by primary key: a join from Article, or a
     # filter on its publication time, lets SQLite walk the article index by date (10 ms
     # per query at 100,000 articles).
-    member_ids = list(
-        StoryMembership.objects.filter(story=story).values_list("article_id", flat=True)
-    )
+    memberships = dict(StoryMembership.objects.filter(story=story).values_list("pk", "article_id"))
+    member_ids = list(memberships.values())
     if not member_ids:
         story.delete()  # its pages go stale with it (serving/dependencies.py)
         return
@@ -230,9 +235,7 @@ def refresh_story(story: Story) -> None:
     save_story_points(story, {r.pk: r.reported for r in rows if r.pk in visible and r.trusted})
     # The counts decide whether its articles' pages link to it ("N sources cover this
     # story"), which no write of a membership says: those pages are stale.
-    changed(
-        StoryMembership, StoryMembership.objects.filter(story=story).values_list("pk", flat=True)
-    )
+    changed(StoryMembership, memberships)
 
 
 def save_story_points(story: Story, visible: dict[int, datetime]) -> None:
@@ -306,8 +309,14 @@ def assign_article(article_id: int) -> Story | None:
     """Put an article in its story (new or existing) and refresh what depends on it.
 
     Idempotent. An editor's decision (a locked membership) is never undone; an edited
-    article is matched again; a withdrawn one leaves its story.
+    article is matched again; a withdrawn one leaves its story. Its dozen writes bump
+    their cache tags once, together, at the end (nothing reads a page in between).
     """
+    with bumps_together():
+        return _assign(article_id)
+
+
+def _assign(article_id: int) -> Story | None:
     article = Article.objects.filter(pk=article_id).only(*FIELDS).first()
     if article is None or not _groupable(article):
         remove_article(article_id)
@@ -320,7 +329,7 @@ def assign_article(article_id: int) -> Story | None:
         and stored.published_at == _when(article)
     )
     if unchanged and current is not None:
-        refresh_stories([current.story_id])  # a status change still moves the counts
+        refresh_story(current.story)  # a status change still moves the counts
         return current.story
     features = save_fingerprint(article)
     if stored is None or stored.text_hash != _text_hash(article):
@@ -330,8 +339,11 @@ def assign_article(article_id: int) -> Story | None:
         story = current.story
     else:
         story = _join(article, find_match(article.pk, _when(article), features), current)
-    refresh_stories([story.pk, before])
-    return Story.objects.filter(pk=story.pk).first()
+    # The story holds the article, so the refresh keeps it; it is the row as saved.
+    refresh_story(story)
+    if before != story.pk:
+        refresh_stories([before])
+    return story
 
 
 # Editors' decisions: locked memberships, which recomputation keeps.

@@ -215,17 +215,72 @@ def names_and_numbers(title: str, summary: str, body: str, limit: int = 60) -> l
     return list(found)[:MAX_TERMS]
 
 
+_COUNTED = re.compile(
+    r"(?<![\w.])(\d[\d,.]*\d|\d|zero|one|two|three|four|five|six|seven|eight|nine|ten|"
+    r"eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|"
+    r"thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand)\s+"
+    r"(?:(?:more|new|other|extra|of|the|per)\s+)?([a-z]+)",
+    re.IGNORECASE,
+)
+_MONEY = re.compile(r"([£$€])\s?(\d[\d,.]*)\s?(m|bn|k|million|billion|thousand)?", re.IGNORECASE)
+
+
+def quantities(title: str, summary: str, body: str) -> list[str]:
+    """How many of what, in title and lead: "11 fishermen" and "eleven fishermen" as
+    "11|fishermen", "£4.2m" as "4.2m|£" (a number with the word it counts, or money)."""
+    lead = lead_text(title, summary, body, limit=40)
+    found: dict[str, None] = {}
+    for number, unit in _COUNTED.findall(lead):
+        if number.lower() in ("one", "zero"):
+            continue
+        value = _number(number)
+        if value and unit.lower() not in STOPWORDS:
+            found[f"{value}|{stem(unit.lower())}"] = None
+    for currency, number, scale in _MONEY.findall(lead):
+        found[f"{number.replace(',', '')}{scale.lower()[:1]}|{currency}"] = None
+    return list(found)
+
+
+def title_arguments(title: str, names: set[str]) -> tuple[str, list[str]]:
+    """Who did what, lightly: the title's first name (its subject, stemmed; "" for none)
+    and its first three other content words (what was done)."""
+    found = terms(title)
+    subject = next((t for t in found if t in names), "")
+    return subject, [t for t in found if t not in names][:3]
+
+
 class Features:
     """What matching needs of one article, computed once from its text."""
 
-    __slots__ = ("dup_signature", "terms_text", "keys", "embedding", "names")
+    __slots__ = (
+        "dup_signature",
+        "terms_text",
+        "keys",
+        "embedding",
+        "names",
+        "quantities",
+        "title_terms",
+        "title_args",
+        "title_embeddings",
+    )
 
     def __init__(self, *, title: str, summary: str, body: str) -> None:
         full = words(f"{title} {summary} {plain_text(body)}")
         opening = lead_text(title, summary, body, limit=40)
         lead = terms(opening)
         self.embedding = embed(content_words(opening))
-        self.names = " ".join(names_and_numbers(title, summary, body, limit=40))
+        found = names_and_numbers(title, summary, body, limit=40)
+        self.names = " ".join(found)
         self.terms_text = " ".join(lead)
         self.dup_signature = minhash(shingles(full), DUP_PERM)
         self.keys = band_keys(self.dup_signature, lead)
+        # The title alone (blend 4): its words, who did what, and two embeddings, of all
+        # its content words and of those that are not names.
+        self.quantities = " ".join(quantities(title, summary, body))
+        self.title_terms = " ".join(dict.fromkeys(terms(title)))
+        subject, acts = title_arguments(title, set(found))
+        self.title_args = " ".join([subject or "-", *acts])
+        title_words = content_words(title)
+        self.title_embeddings = np.concatenate(
+            [embed(title_words), embed([w for w in title_words if stem(w) not in set(found)])]
+        )

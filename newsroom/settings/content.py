@@ -114,7 +114,7 @@ API_CURSOR_MAX_LENGTH = env_int("API_CURSOR_MAX_LENGTH", 200)
 STORY_WINDOW_HOURS = env_int("STORY_WINDOW_HOURS", 72)  # candidates published this close
 STORY_MINHASH_THRESHOLD = env_float("STORY_MINHASH_THRESHOLD", 0.5)  # near-dup
 # Same event in other words: the blend's probability needed (stories/blend.py).
-STORY_MATCH_PROBABILITY = env_float("STORY_MATCH_PROBABILITY", 0.4)
+STORY_MATCH_PROBABILITY = env_float("STORY_MATCH_PROBABILITY", 0.3)
 STORY_MATCH_MEAN_PROBABILITY = env_float("STORY_MATCH_MEAN_PROBABILITY", 0.5)  # story-wide
 STORY_MIN_SHARED_KEYS = env_int("STORY_MIN_SHARED_KEYS", 1)  # LSH keys a candidate shares
 STORY_MAX_CANDIDATES = env_int("STORY_MAX_CANDIDATES", 40)  # compared in full per article

@@ -387,3 +387,30 @@ def test_a_full_memo_forgets_its_oldest_half_not_everything():
     memo.remember({"a": 1, "b": 2, "c": 3, "d": 4}, under=7)
     memo.remember({"e": 5}, under=7)
     assert memo.entries == {"c": 3, "d": 4, "e": 5}
+
+
+def test_bumps_together_bump_every_tag_once_at_the_end():
+    names = ["article:1", "article:2", "reader:3"]
+    before = tags.versions(names)
+    cache.add(tags.COUNTER_KEY, 1, timeout=None)
+    changes = cache.get(tags.COUNTER_KEY)  # every bump counts itself once
+    with tags.bumps_together():
+        bump_tags(["article:1"])
+        with tags.bumps_together():  # nested: bumped with the outer block
+            bump_tags(["article:2", "article:1"])
+        bump_tags(["reader:3"], http=False)
+        assert cache.get(tags.COUNTER_KEY) == changes  # nothing yet
+        assert tags.versions(names) == before
+    # Two bumps: the tags to purge from HTTP caches, and the one that is not.
+    assert cache.get(tags.COUNTER_KEY) == changes + 2
+    after = tags.versions(names)
+    assert all(after[t] != before[t] for t in names)
+    assert after["article:1"] == after["article:2"]  # one bump, one version
+
+
+def test_bumps_together_bump_when_the_block_raises():
+    before = tags.versions(["article:1"])
+    with pytest.raises(RuntimeError), tags.bumps_together():
+        bump_tags(["article:1"])
+        raise RuntimeError
+    assert tags.versions(["article:1"]) != before

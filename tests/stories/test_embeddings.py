@@ -76,7 +76,20 @@ def test_explanation_names_every_measure_and_its_share():
             "names": 0.25,
             "hours_apart": 3.0,
             "logit_terms": blend.logit_terms(
-                {"cosine": 0.31, "embedding": 0.62, "days_apart": 0.125, "names": 0.25, "what": 0.2}
+                {
+                    "cosine": 0.31,
+                    "embedding": 0.62,
+                    "days_apart": 0.125,
+                    "names": 0.25,
+                    "what": 0.2,
+                    "quantities": 0.88,
+                    "quantity_clash": 0.0,
+                    "title_embedding": 0.4,
+                    "title_what_embedding": 0.5,
+                    "title_words": 0.2,
+                    "subject_and_act": 1.0,
+                    "acts": 0.5,
+                }
             ),
             "shared_terms": ["ferri", "strike"],
         },
@@ -86,3 +99,4 @@ def test_explanation_names_every_measure_and_its_share():
     assert "mean over its 2 articles 0.66 (needed 0.50)" in sentence
     assert "TF-IDF cosine 0.31" in sentence and "embedding cosine 0.62" in sentence
     assert "embedding +" in sentence and "intercept -" in sentence
+    assert "quantities +" in sentence and "subject_and_act +" in sentence  # blend 4's
