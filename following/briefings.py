@@ -113,7 +113,7 @@ def _compose(readers, follows, days, edition: Edition) -> list[tuple[Delivery, o
         if stories or updates:
             message = briefing_message(
                 user=reader.user, day=delivery.day, stories=stories, updates=updates,
-                with_briefing=reader.briefing,
+                with_briefing=reader.briefing, frames=edition.frames,
             )  # fmt: skip
             delivery.mailed = True
             reader.last_mail_at = edition.now

@@ -33,7 +33,8 @@ class Block:
     """A story as every briefing prints it."""
 
     title: str
-    html: SafeString
+    html: SafeString  # with the divider above it
+    first_html: SafeString  # the first of a mail's, with the heavier divider
     text: str
 
 
@@ -49,6 +50,8 @@ class Edition:
         # Followed thing -> (window start, [(rank key, story id, latest)] best first).
         self._stories: dict[tuple[str, object], tuple[datetime, list[tuple]]] = {}
         self._blocks: dict[int, Block | None] = {}
+        # The mails' frames, rendered once per day and kind of mail (following/mail.py).
+        self.frames: dict = {}
 
     def since(self, last_mail_at: datetime | None) -> datetime:
         first = self.now - timedelta(days=1)
@@ -108,8 +111,10 @@ class Edition:
 
 def _render(story, points) -> Block:
     context = {"story": story, "points": points[:3], "site_url": settings.SITE_URL}
+    html = "following/email/story.html"
     return Block(
         title=story.lead.title,
-        html=SafeString(render_to_string("following/email/story.html", context)),
+        html=SafeString(render_to_string(html, context)),
+        first_html=SafeString(render_to_string(html, {**context, "first": True})),
         text=render_to_string("following/email/story.txt", context),
     )
