@@ -33,8 +33,7 @@ class Block:
     """A story as every briefing prints it."""
 
     title: str
-    html: SafeString  # with the divider above it
-    first_html: SafeString  # the first of a mail's, with the heavier divider
+    html: SafeString
     text: str
 
 
@@ -111,10 +110,8 @@ class Edition:
 
 def _render(story, points) -> Block:
     context = {"story": story, "points": points[:3], "site_url": settings.SITE_URL}
-    html = "following/email/story.html"
     return Block(
         title=story.lead.title,
-        html=SafeString(render_to_string(html, context)),
-        first_html=SafeString(render_to_string(html, {**context, "first": True})),
+        html=SafeString(render_to_string("following/email/story.html", context)),
         text=render_to_string("following/email/story.txt", context),
     )

@@ -104,10 +104,15 @@ def briefing_message(
 EXTENSIONS = ("txt", "html")
 
 
+# What goes above each story in the HTML part: a heavier line above the first.
+_DIVIDER = '<div style="padding:12px 0;border-top:{}">\n      '
+_DIVIDERS = (_DIVIDER.format("3px solid #16191d"), _DIVIDER.format("1px solid #dde1e6"))
+
+
 def _story(block, n: int, extension: str) -> str:
     if extension == "txt":
         return f"\n{n + 1}. {block.text}"
-    return block.first_html if n == 0 else block.html
+    return f"{_DIVIDERS[n > 0]}{block.html}    </div>\n"
 
 
 def _host() -> str:
