@@ -47,9 +47,9 @@ from django.utils import timezone  # noqa: E402
 from accounts.models import User  # noqa: E402
 from articles.models import Article, Source, Topic  # noqa: E402
 from bench.database import throwaway_database  # noqa: E402
+from bench.story_seed import group_in_stories  # noqa: E402
 from following import briefings  # noqa: E402
 from following.models import Delivery, Follow, ReaderSettings  # noqa: E402
-from stories.models import KeyPoint, Story, StoryMembership  # noqa: E402
 from tests.jobs.worker import database_url, start_workers  # noqa: E402
 from tests.processes import free_port  # noqa: E402
 
@@ -103,26 +103,7 @@ def seed(readers: int, articles: int) -> None:
         Article.topics.through(article_id=a.pk, topic_id=topics[i % len(topics)].pk)
         for i, a in enumerate(rows)
     )
-    leads = [a for i, a in enumerate(rows) if i % 5 != 1]  # every fifth joins the one before
-    stories = Story.objects.bulk_create(
-        Story(slug=f"bench-story-{a.pk}", lead=a, published_count=1, source_count=1) for a in leads
-    )
-    by_lead = {s.lead_id: s for s in stories}
-    members, story = [], None
-    for a in rows:
-        story = by_lead.get(a.pk, story)
-        members.append(StoryMembership(article=a, story=story, reason="first"))
-    StoryMembership.objects.bulk_create(members)
-    Story.objects.filter(
-        pk__in=[m.story_id for m in members if m.article_id not in by_lead]
-    ).update(published_count=2, source_count=2)
-    KeyPoint.objects.bulk_create(
-        KeyPoint(
-            story=s, source_article_id=s.lead_id, sentence=f"Point {n} of {s.slug}.", position=n
-        )
-        for s in stories
-        for n in range(2)
-    )
+    stories = group_in_stories(rows)
     users = User.objects.bulk_create(
         User(username=f"bench-{i}", email=f"reader{i}@bench.example", password="!")
         for i in range(readers)

@@ -36,6 +36,7 @@ from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from articles.models import Article, Source, Topic  # noqa: E402
+from bench.story_seed import group_in_stories  # noqa: E402
 
 PLACES = (
     "Harbourside Kelmorrow Ashdene Pellow Varrick Brindlemere Oskway Tamsford Lowen Carrow "
@@ -171,6 +172,9 @@ def seed(*, articles: int, sources: int, topics: int, comments: int, rng_seed: i
             for topic in rng.sample(tops, k=min(len(tops), rng.randint(1, 3))):
                 links.append(through(article_id=pk, topic_id=topic.pk))
         through.objects.bulk_create(links, batch_size=5000)
+        # Stories, so the Following page's row shows a page of cards (its follows name
+        # stories too).
+        group_in_stories(list(Article.objects.published().order_by("published_at", "pk")))
         _users()
         n_comments = _seed_comments(rng, ids, comments)
     n_comments += pending_comments()
@@ -400,7 +404,7 @@ def facts() -> dict:
 def _follower() -> Client:
     """A signed-in reader following 50 things (15 topics, 10 sources, 10 authors, 15
     stories, the most recent ones) for the Following page's row."""
-    from following.models import Follow
+    from following.models import Follow, ReaderSettings
     from stories.models import Story
 
     User = get_user_model()
@@ -417,6 +421,8 @@ def _follower() -> Client:
     stories = Story.objects.filter(lead__isnull=False).order_by("-updated_at")[:15]
     follows += [Follow(user=user, kind="story", story=s) for s in stories]
     Follow.objects.bulk_create(follows, ignore_conflicts=True)
+    # As following through the button makes it: the page then marks what is new.
+    ReaderSettings.objects.get_or_create(user=user)
     client = Client()
     client.force_login(user)
     return client

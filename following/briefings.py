@@ -20,7 +20,7 @@ import time
 from datetime import datetime
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django_tasks import task
 
@@ -82,9 +82,30 @@ def send_batch(
             reader.schedule(now)
         # The day's rows and the queued mails commit together, or neither does.
         Delivery.objects.bulk_create([delivery for delivery, _ in mails])
-        ReaderSettings.objects.bulk_update(batch, ["next_mail_at", "last_mail_at"])
+        _save_schedules(batch)
         hand_over([(delivery.pk, message) for delivery, message in mails if message])
     return len(batch), sum(1 for _, message in mails if message)
+
+
+def _save_schedules(batch: list[ReaderSettings]) -> None:
+    """The batch's `next_mail_at` and `last_mail_at` in one statement. On PostgreSQL an
+    UPDATE from arrays of the values: Django building bulk_update's CASE per row and field
+    took a fifth of composing's CPU (bench/briefing_profile.py); elsewhere bulk_update."""
+    if connection.vendor != "postgresql":
+        ReaderSettings.objects.bulk_update(batch, ["next_mail_at", "last_mail_at"])
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {ReaderSettings._meta.db_table} AS r"
+            " SET next_mail_at = v.next_mail_at, last_mail_at = v.last_mail_at"
+            " FROM unnest(%s::bigint[], %s::timestamptz[], %s::timestamptz[])"
+            " AS v(user_id, next_mail_at, last_mail_at) WHERE r.user_id = v.user_id",
+            [
+                [r.user_id for r in batch],
+                [r.next_mail_at for r in batch],
+                [r.last_mail_at for r in batch],
+            ],
+        )
 
 
 def _compose(readers, follows, days, edition: Edition) -> list[tuple[Delivery, object]]:
@@ -113,7 +134,7 @@ def _compose(readers, follows, days, edition: Edition) -> list[tuple[Delivery, o
         if stories or updates:
             message = briefing_message(
                 user=reader.user, day=delivery.day, stories=stories, updates=updates,
-                with_briefing=reader.briefing,
+                with_briefing=reader.briefing, frames=edition.frames,
             )  # fmt: skip
             delivery.mailed = True
             reader.last_mail_at = edition.now

@@ -49,6 +49,8 @@ class Edition:
         # Followed thing -> (window start, [(rank key, story id, latest)] best first).
         self._stories: dict[tuple[str, object], tuple[datetime, list[tuple]]] = {}
         self._blocks: dict[int, Block | None] = {}
+        # The mails' frames, rendered once per day and kind of mail (following/mail.py).
+        self.frames: dict = {}
 
     def since(self, last_mail_at: datetime | None) -> datetime:
         first = self.now - timedelta(days=1)

@@ -10,8 +10,21 @@ from datetime import time
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from serving.tags import bump_tags
+
 from .models import Delivery, Follow, ReaderSettings
 from .targets import Target, of_follow
+
+
+def follows_tag(user_id: int) -> str:
+    """What the Following page kept for a reader depends on besides the rows it read
+    (`Follow` is no tracked model: nothing shared shows it). Bumped by every change of
+    their follows below."""
+    return f"following:reader={user_id}"
+
+
+def _follows_changed(user) -> None:
+    bump_tags([follows_tag(user.pk)], http=False)
 
 
 def settings_of(user) -> ReaderSettings:
@@ -29,12 +42,14 @@ def follow(*, user, target: Target) -> Follow:
     settings_of(user)
     try:
         with transaction.atomic():
-            return Follow.objects.create(
+            created = Follow.objects.create(
                 user=user,
                 kind=target.kind,
                 author_name=target.name if target.kind == Follow.Kind.AUTHOR else "",
                 **target.fields(),
             )
+        _follows_changed(user)
+        return created
     except IntegrityError:  # the same follow from another tab, a moment earlier
         return Follow.objects.get(user=user, kind=target.kind, **target.fields())
 
@@ -42,12 +57,16 @@ def follow(*, user, target: Target) -> Follow:
 def unfollow(*, user, target: Target) -> bool:
     """Stop following `target`; False when the reader did not follow it."""
     deleted, _ = Follow.objects.filter(user=user, **target.lookup()).delete()
+    if deleted:
+        _follows_changed(user)
     return bool(deleted)
 
 
 def unfollow_by_id(*, user, pk: int) -> bool:
     """Stop following one of the reader's own follows (another reader's is not found)."""
     deleted, _ = Follow.objects.filter(user=user, pk=pk).delete()
+    if deleted:
+        _follows_changed(user)
     return bool(deleted)
 
 
@@ -101,6 +120,7 @@ def mark_seen(*, user, at) -> None:
 def forget_reader(*, user) -> None:
     """Erase what a deleted account followed and chose (accounts' deletion hook)."""
     Follow.objects.filter(user=user).delete()
+    _follows_changed(user)
     ReaderSettings.objects.filter(user=user).delete()
     Delivery.objects.filter(user=user).delete()
 

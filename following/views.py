@@ -21,6 +21,9 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.models import User
+from articles.templatetags.article_tags import time_ago
+from serving.dependencies import instance_tags
+from serving.fragments import kept, kept_values, key_of
 from serving.sites import local_path
 
 from . import selectors, services, targets, tokens
@@ -100,32 +103,79 @@ def cursor_of(row: dict) -> str:
     return f"{int(row['latest'].timestamp() * 1e6)}_{row['story_id']}"
 
 
+CARD = "following/includes/story_card.html"
+
+
+def _stories_of(user, before: tuple[datetime, int] | None) -> tuple[list[tuple], str, dict]:
+    """A page of the reader's stories, newest first: (story id, its newest followed
+    report's time, its lead's publication time) rows and the next page's cursor. Kept per
+    reader and cursor with what it read and the version of the reader's follows, so a
+    visit while nothing they follow changed reads no SQL for it. The stories when it was
+    just built (their cards may need rendering), else {}."""
+    built: dict = {}
+
+    def build() -> tuple[list[tuple], str]:
+        rows, more = selectors.story_page(services.follows_query(user), before=before)
+        built.update(selectors.stories_by_id([r["story_id"] for r in rows]))
+        page = [
+            (r["story_id"], r["latest"], built[r["story_id"]].lead.published_at)
+            for r in rows
+            if r["story_id"] in built
+        ]
+        return page, cursor_of(rows[-1]) if more else ""
+
+    key = key_of("following_page", user.pk, *(before or ()))
+    page, next_cursor = kept(key, build, shown=[services.follows_tag(user.pk)])
+    return page, next_cursor, built
+
+
+def _cards(request: HttpRequest, page: list[tuple], built: dict) -> dict[int, str]:
+    """Each story's card, the same for every reader: kept with what it read, under its
+    lead's relative time (the card prints it); read in one round trip, the missing ones
+    rendered from their stories (one query, unless just read)."""
+    keys = {row[0]: key_of("following_card", row[0], time_ago(row[2])) for row in page}
+    found = kept_values(keys.values())
+    missing = [story_id for story_id, key in keys.items() if key not in found]
+    stories = built or (selectors.stories_by_id(missing) if missing else {})
+    for story_id in missing:
+        story = stories.get(story_id)
+        if story is not None:
+            found[keys[story_id]] = kept(
+                keys[story_id],
+                lambda story=story: render_to_string(CARD, {"story": story}, request),
+                shown=instance_tags(story),
+            )
+    return {story_id: found[key] for story_id, key in keys.items() if key in found}
+
+
 @login_required
 @require_safe
 def following_page(request: HttpRequest) -> HttpResponse:
     """Stories with a new report from anything the reader follows, newest first, one
-    card per story; those after the last visit are marked new. Six queries in all
-    (session, user, settings, the page of stories, their cards, the visit's time)."""
+    card per story; those after the last visit are marked new. Three queries when the
+    page and its cards are kept and nothing is new (session, user, settings), six at most
+    (the page of stories, their cards, the visit's time)."""
     user = request.user
     reader = ReaderSettings.objects.filter(user=user).only("seen_at", "briefing").first()
     seen_at = reader.seen_at if reader else None
     before = _cursor(request.GET.get("before"))
-    rows, more = selectors.story_page(services.follows_query(user), before=before)
-    stories = selectors.stories_by_id([r["story_id"] for r in rows])
-    cards = []
-    for row in rows:
-        story = stories.get(row["story_id"])
-        if story is not None:
-            new = seen_at is None or row["latest"] > seen_at
-            cards.append({"story": story, "latest": row["latest"], "new": new})
-    if before is None and reader is not None:
+    page, next_cursor, built = _stories_of(user, before)
+    html = _cards(request, page, built)
+    cards = [
+        {"html": html[story_id], "latest": latest, "new": seen_at is None or latest > seen_at}
+        for story_id, latest, _ in page
+        if story_id in html
+    ]
+    # The visit moves what the next one marks new only when this one shows something new
+    # (else no story is newer than `seen_at`, and none on a later page): no write per visit.
+    if before is None and reader is not None and (seen_at is None or any(c["new"] for c in cards)):
         services.mark_seen(user=user, at=timezone.now())
     context = {
         "cards": cards,
         "has_follows": reader is not None,
         # Offered once they follow something (off by default).
         "offer_briefing": reader is not None and not reader.briefing,
-        "next_cursor": cursor_of(rows[-1]) if more else "",
+        "next_cursor": next_cursor,
         "first_page": before is None,
     }
     return render(request, "following/page.html", context)

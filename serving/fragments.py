@@ -38,17 +38,33 @@ def key_of(*parts) -> str:
     return KEY_PREFIX + hashlib.sha256(raw.encode()).hexdigest()
 
 
+def _current(entry: dict | None, found: dict) -> bool:
+    if entry is None or entry["until"] <= time.time():
+        return False
+    if any(found.get(tag) != version for tag, version in entry["tags"].items()):
+        return False
+    dependencies.record(*(t for t in entry["tags"] if t not in entry["loose"]))
+    return True
+
+
+def kept_values(keys: Iterable[str]) -> dict[str, object]:
+    """The values kept under those of `keys` that are still current, in one read of the
+    cache and one of the versions of all their tags (a list page's cards); `kept()` builds
+    the others."""
+    entries = caches["fragments"].get_many(list(keys))
+    tags = {t for entry in entries.values() for t in entry["tags"]}
+    found = tag_versions.versions(tags) if tags else {}
+    return {key: e["value"] for key, e in entries.items() if _current(e, found)}
+
+
 def kept(key: str, build: Callable[[], T], *, shown: Iterable[str] = ()) -> T:
     """`build()`'s value under `key` (from `key_of`) while what it read is unchanged.
 
     `shown`: tags it depends on besides what it reads (the instances it was handed)."""
     store = caches["fragments"]
     entry = store.get(key)
-    if entry is not None and entry["until"] > time.time():
-        found = tag_versions.versions(entry["tags"])
-        if found == entry["tags"]:
-            dependencies.record(*(t for t in found if t not in entry["loose"]))
-            return entry["value"]
+    if entry is not None and _current(entry, tag_versions.versions(entry["tags"])):
+        return entry["value"]
     started = time.time()
     with dependencies.recording() as read:
         dependencies.record(*shown)
