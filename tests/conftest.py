@@ -82,20 +82,12 @@ def pytest_xdist_auto_num_workers(config):
 def pytest_collection_modifyitems(items):
     """Mark what `make test-fast` leaves out, so no test has to remember to: everything
     under tests/browser/ is `browser`; a test with a live server or real transactions (what
-    a subprocess server or worker needs to see the test's rows) is `server`. A
-    transactional test always rolls back by restoring the saved rows."""
+    a subprocess server or worker needs to see the test's rows) is `server`."""
     for item in items:
         if "browser" in item.path.parts:
             item.add_marker(pytest.mark.browser)
         db = item.get_closest_marker("django_db")
         transactional = db is not None and db.kwargs.get("transaction", False)
-        if transactional and "serialized_rollback" not in db.kwargs:
-            # Every transactional test restores the saved rows: one that only flushed
-            # left post_migrate's fresh content types behind, and the next test in the
-            # same worker that restores them failed on their unique constraint (48
-            # errors when tests/browser ran alone: it depended on file order).
-            marker = pytest.mark.django_db(*db.args, **db.kwargs, serialized_rollback=True)
-            item.add_marker(marker, append=False)
         if transactional or SERVER_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.server)
     _slow_files_first(items)
