@@ -47,7 +47,9 @@ from mixed import (
 )
 from report import error_kinds, write_report
 
-from tests.processes import free_port, stop
+# The checkout's root, for tests/ (started as `python bench/x.py`, only bench/ is on the path).
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tests.processes import free_port, stop  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable

@@ -11,7 +11,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.processes import free_port, stop, wait_for_port
+# The checkout's root, for tests/ (started as `python bench/x.py`, only bench/ is on the path).
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tests.processes import free_port, stop, wait_for_port  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
