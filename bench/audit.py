@@ -169,7 +169,11 @@ def write_report(results: dict) -> None:
         "(`tests/browser/test_accessibility.py`).",
         "",
     ]
-    (ROOT / "docs" / "quality.md").write_text("\n".join(lines))
+    # The hand-written sections after the accessibility one (valid HTML...) are kept.
+    path = ROOT / "docs" / "quality.md"
+    kept = path.read_text().partition("\n## Valid HTML in the test suite\n")
+    tail = kept[1] + kept[2] if kept[1] else ""
+    path.write_text("\n".join(lines) + tail)
 
 
 if __name__ == "__main__":
