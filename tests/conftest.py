@@ -93,6 +93,39 @@ def pytest_collection_modifyitems(items):
     _slow_files_first(items)
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """After a test with real transactions, the database holds the saved rows again.
+
+    Django leaves it empty after a test that restores the saved rows at its start
+    (`serialized_rollback`), and after one that does not, with post_migrate's content
+    types and Site under new ids: the next plain test found no Site, or the next restoring
+    test collided with those content types, depending on which file a worker took first
+    (`tests/browser` alone: 48 errors). Never after the session's last test: its teardown
+    has destroyed the test databases by then."""
+    yield
+    db = item.get_closest_marker("django_db")
+    if nextitem is None or db is None or not db.kwargs.get("transaction", False):
+        return
+    from django.core.management import call_command
+    from django.db import connections
+    from pytest_django.plugin import blocking_manager_key
+
+    with item.config.stash[blocking_manager_key].unblock():
+        for conn in connections.all(initialized_only=True):
+            saved = getattr(conn, "_test_serialized_contents", None)
+            if saved is None:
+                continue
+            call_command(
+                "flush",
+                verbosity=0,
+                interactive=False,
+                database=conn.alias,
+                inhibit_post_migrate=True,
+            )
+            conn.creation.deserialize_db_from_string(saved)
+
+
 # Files of many seconds of CPU each that start no server (the slowest 20 of a run show
 # them): run first with the others that do.
 HEAVY_FILES = {"test_hostile_parameters.py", "test_freshness_property.py", "test_seed_demo.py"}
