@@ -116,13 +116,14 @@ def pytest_runtest_teardown(item, nextitem):
             saved = getattr(conn, "_test_serialized_contents", None)
             if saved is None:
                 continue
-            call_command(
-                "flush",
-                verbosity=0,
-                interactive=False,
-                database=conn.alias,
-                inhibit_post_migrate=True,
-            )
+            if not db.kwargs.get("serialized_rollback", False):  # else Django emptied it
+                call_command(
+                    "flush",
+                    verbosity=0,
+                    interactive=False,
+                    database=conn.alias,
+                    inhibit_post_migrate=True,
+                )
             conn.creation.deserialize_db_from_string(saved)
 
 
