@@ -123,6 +123,8 @@ def pytest_runtest_teardown(item, nextitem):
                     interactive=False,
                     database=conn.alias,
                     inhibit_post_migrate=True,
+                    # As Django's own teardown: sequences stay ahead of the restored ids.
+                    reset_sequences=False,
                 )
             conn.creation.deserialize_db_from_string(saved)
 
