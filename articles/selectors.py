@@ -111,18 +111,25 @@ def article_promo() -> Promo | None:
 
 
 def related_articles(article: Article, topic_ids: list[int]) -> list[Article]:
-    """Up to six other published articles for the article page's "Related Articles".
+    """Up to six other published articles for the article page's "Related Articles",
+    decorated as cards (`chosen_related`, then the card hooks)."""
+    related = chosen_related(article, topic_ids)
+    decorate_cards(related)
+    return related
+
+
+def chosen_related(article: Article, topic_ids: list[int]) -> list[Article]:
+    """The related articles, not yet decorated: what the article page keeps apart from
+    the cards' comment counts (articles.views._related).
 
     settings.ARTICLE_RELATED_HOOK may name a callable `(article, topic_ids) -> list` that
     ranks them instead (the stories app's `stories.related.related_articles`: by meaning,
     never another write-up of the same story). Without it: shared topics, then same
-    source, then recency. Either way at most two queries, plus the card hooks.
+    source, then recency. Either way at most two queries.
     """
     hook = getattr(settings, "ARTICLE_RELATED_HOOK", "")
     if hook:
-        related = list(import_string(hook)(article, topic_ids))[:RELATED_LIMIT]
-        decorate_cards(related)
-        return related
+        return list(import_string(hook)(article, topic_ids))[:RELATED_LIMIT]
     base = Article.objects.published().exclude(pk=article.pk).for_cards()
     ranked = list(
         base.filter(Q(topics__in=topic_ids) | Q(source_id=article.source_id))
@@ -138,9 +145,7 @@ def related_articles(article: Article, topic_ids: list[int]) -> list[Article]:
     )
     seen = {a.pk for a in ranked}
     recent = [a for a in base[: RELATED_LIMIT * 2] if a.pk not in seen]
-    related = (ranked + recent)[:RELATED_LIMIT]
-    decorate_cards(related)
-    return related
+    return (ranked + recent)[:RELATED_LIMIT]
 
 
 def topic_sections(

@@ -141,9 +141,19 @@ def render_article(
 def _related(article: Article, topics) -> list[Article]:
     """The related cards follow what they show (a card retitled or withdrawn), not every
     publish that could now be picked: that would re-render every article page on each
-    one. A new article reaches them within PAGE_CACHE_TIMEOUT (docs/serving.md)."""
+    one. A new article reaches them within PAGE_CACHE_TIMEOUT (docs/serving.md).
+
+    The choice is kept apart from the cards' comment counts, as the home page's listing
+    is (`kept`): a comment approved on a related article makes the fragment render again
+    with the counts counted again, not the articles ranked again (ranking by meaning took
+    20-100 ms, and most approvals are on articles that are other pages' related cards)."""
     with loosely():
-        return selectors.related_articles(article, [t.pk for t in topics])
+        related = kept(
+            key_of("articles:related", article.pk),
+            lambda: selectors.chosen_related(article, [t.pk for t in topics]),
+        )
+        selectors.decorate_cards(related)
+    return related
 
 
 @require_safe

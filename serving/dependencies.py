@@ -113,8 +113,10 @@ def is_recording() -> bool:
 @contextmanager
 def recording(*, isolated: bool = False) -> Iterator[set[str]]:
     """Collect the tags of what is read inside; an enclosing recording gets them too (a
-    fragment's dependencies are its page's), but for loose ones and unless `isolated`
-    (a lookup whose result is kept apart, like the next scheduled change)."""
+    fragment's dependencies are its page's), loose ones still marked loose (a fragment
+    around a kept value follows the lists the value was read loosely from; the page
+    drops them), unless `isolated` (a lookup whose result is kept apart, like the next
+    scheduled change)."""
     outer = _found.get()
     found: set[str] = set()
     token = _found.set(found)
@@ -123,7 +125,7 @@ def recording(*, isolated: bool = False) -> Iterator[set[str]]:
     finally:
         _found.reset(token)
         if outer is not None and not isolated:
-            outer.update(t for t in found if not t.startswith(LOOSE))
+            outer.update(found)
 
 
 def split_loose(tags: set[str]) -> tuple[set[str], set[str]]:

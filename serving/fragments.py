@@ -43,7 +43,9 @@ def _current(entry: dict | None, found: dict) -> bool:
         return False
     if any(found.get(tag) != version for tag, version in entry["tags"].items()):
         return False
-    dependencies.record(*(t for t in entry["tags"] if t not in entry["loose"]))
+    # As its build did: what it read loosely stays loose for the fragment around it.
+    loose = entry["loose"]
+    dependencies.record(*(dependencies.LOOSE + t if t in loose else t for t in entry["tags"]))
     return True
 
 
