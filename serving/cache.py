@@ -254,7 +254,11 @@ def _lookup(key: str) -> tuple[dict | None, bool]:
         # was last found current under (a comment approved moves every process's epoch;
         # walking a page's dozens of tags cost 10-22 µs a hit), else tag by tag.
         epoch = tag_versions.epoch()
-        if local["fresh_until"] > time.time():
+        # A page carrying a tag this thread changed in a transaction not yet committed is
+        # checked tag by tag (its versions differ for this thread alone), and never
+        # marked current under an epoch other threads share.
+        shared = local["tags"].keys().isdisjoint(tag_versions.pending())
+        if shared and local["fresh_until"] > time.time():
             if local.get("epoch") == epoch:
                 return local, True
             changed = tag_versions.changed_since(local.get("epoch"))
@@ -263,7 +267,8 @@ def _lookup(key: str) -> tuple[dict | None, bool]:
                 return local, True
         found, _ = tag_versions.read(local["tags"])
         if _is_current(local, found):
-            local["epoch"] = epoch
+            if shared:
+                local["epoch"] = epoch
             return local, True
     found, extra = tag_versions.read(local["tags"] if local else (), key)
     entry = extra.get(key)
@@ -311,11 +316,12 @@ def _rebuild(entry: dict, state: str) -> HttpResponse:
 
 
 class _Miss:
-    """What the lookup found for a request that must render: the key, and whether this
-    request holds the page's render lock (to release once stored)."""
+    """What the lookup found for a request that must render: the key, whether this
+    request holds the page's render lock (to release once stored), and the versions of
+    the stale copy's tags as they were before the render read anything (`seen`)."""
 
-    def __init__(self, key: str, locked: bool) -> None:
-        self.key, self.locked = key, locked
+    def __init__(self, key: str, locked: bool, seen: dict | None = None) -> None:
+        self.key, self.locked, self.seen = key, locked, seen or {}
 
 
 def _serve(request: HttpRequest, view) -> HttpResponse | _Miss:
@@ -328,7 +334,8 @@ def _serve(request: HttpRequest, view) -> HttpResponse | _Miss:
         return _rebuild(entry, "hit")
     # Stale: one request renders (the lock), the others keep the old copy meanwhile.
     if cache.add(LOCK_KEY_PREFIX + key, 1, timeout=_grace()):
-        return _Miss(key, locked=True)
+        # From this process's memory: what _lookup just read.
+        return _Miss(key, locked=True, seen=tag_versions.versions(entry["tags"]))
     return _rebuild(entry, "stale")
 
 
@@ -445,13 +452,28 @@ def _render_and_store(request, view, miss: _Miss, static_tags, args, kwargs) -> 
     # A tag bumped after this render started (its versions are read only now) may mean
     # the page holds the state from before that change: a write commits, then bumps. Keep
     # such a page only briefly, for shared caches too. The margin covers the clocks of
-    # different app servers (a version is the bumping server's time).
+    # different app servers (a version is the bumping server's time). But a version this
+    # request had seen before the render read anything (the stale copy's, or one given
+    # by the same bump to another of its tags: one version per bump) was published after
+    # its write committed (serving.tags.bump_tags), so the render read that write: the
+    # page rendered just after a comment's approval is kept, not rendered again 1 s later.
     scheduled = _next_scheduled()
     fresh_until = time.time() + page_timeout()
     if scheduled is not None:
         fresh_until = min(fresh_until, scheduled)
     since = started - _clock_margin()
-    if any(tag_versions.bumped_at(v) >= since for v in found.values()):
+    seen, seen_versions = miss.seen, set(miss.seen.values())
+
+    def unsettled(tag: str, version: int) -> bool:
+        if seen.get(tag, version) != version:
+            return True  # bumped while the page rendered
+        return (
+            tag not in seen
+            and version not in seen_versions
+            and tag_versions.bumped_at(version) >= since
+        )
+
+    if any(unsettled(t, v) for t, v in found.items()):
         fresh_until = min(fresh_until, time.time() + _settle())
     if not response.has_header("ETag"):
         set_response_etag(response)  # stored with the page: no hashing on a hit

@@ -160,6 +160,11 @@ class _Memo:
             self.stamp, self.read_stamp = None, None
             self._move(None)
 
+    def moved(self, tags: frozenset[str]) -> None:
+        """`tags` may read differently now (this thread's uncommitted bumps)."""
+        with self.lock:
+            self._move(tags)
+
     def _move(self, tags: frozenset[str] | None) -> None:
         """The epoch moves because `tags` changed (None: any may have). Under the lock."""
         self.epoch += 1
@@ -226,7 +231,16 @@ def read(tags: Iterable[str], *extra_keys: str) -> tuple[dict[str, int | None], 
                 read_now[tag] = version
         if read_now:
             memo.remember(read_now, under)
+    own = pending()
+    if own:  # this thread's uncommitted writes, seen by it alone (bump_tags)
+        found.update((t, _own_version(found[t], v)) for t, v in own.items() if t in found)
     return found, extra
+
+
+def _own_version(shared: int | None, own: int) -> int:
+    """A version only this thread sees: unlike the shared one, and changing when it does
+    (another server's commit). Negative: it says no time (`bumped_at`)."""
+    return -(hash((shared, own)) % (1 << 62)) - 1
 
 
 def changed_since(epoch: int | None) -> frozenset[str] | None:
@@ -236,7 +250,9 @@ def changed_since(epoch: int | None) -> frozenset[str] | None:
 
 def epoch() -> int:
     """After the change counter's check, when due: a number that stays the same for as
-    long as every version this process remembers does (`_Memo.epoch`)."""
+    long as every version this process remembers does (`_Memo.epoch`). This thread's
+    uncommitted bumps (`pending`) move it too, but a page carrying one of their tags must
+    be checked tag by tag, not by the epoch (serving.cache._lookup)."""
     memo.sync(_local_seconds(), time.monotonic())
     return memo.epoch
 
@@ -287,10 +303,15 @@ def bump(tags: Iterable[str]) -> None:
 def bump_tags(tags: Iterable[str], *, http: bool = True) -> None:
     """Make every page and fragment built from one of `tags` stale: call on a write.
 
-    At once (so this process, and a test inside a transaction, never reads a stale page)
-    and again when the transaction commits (a page another server rendered from the
-    not-yet-committed state in between is dropped too); then, off the request, the tags
-    are purged from the HTTP caches in PURGE_URLS. One round trip per bump.
+    Published when the write is visible to every reader: at once outside a transaction,
+    when it commits inside one; then, off the request, the tags are purged from the HTTP
+    caches in PURGE_URLS. Until the commit only the writing thread sees the tags as
+    changed (`_pending`: so it, and a test inside a transaction, never reads a stale
+    page); a rollback forgets them. So a version another process reads always names
+    committed rows: a page it renders after seeing the version cannot hold the state
+    from before the write (the page cache keeps such a page for long, `_render_and_store`).
+    Bumped before the commit as well, the approval of a comment had every process
+    render its article page from the old rows, then again after the commit.
 
     `http=False` for tags no shared page carries (what only signed-in readers' fragments
     are built from): nothing to purge from the HTTP caches.
@@ -302,8 +323,9 @@ def bump_tags(tags: Iterable[str], *, http: bool = True) -> None:
     if held is not None:  # inside bumps_together(): sent once, at its end
         held[http] |= tags
         return
-    bump(tags)
-    if not transaction.get_connection().in_atomic_block:
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        bump(tags)
         if http:
             schedule_purge(tags)
         return
@@ -312,8 +334,42 @@ def bump_tags(tags: Iterable[str], *, http: bool = True) -> None:
         bump(tags)
         if http:
             schedule_purge(tags)
+        _pending.set([e for e in _pending.get() or () if e[1] is not committed] or None)
 
     transaction.on_commit(committed)
+    entries = [*(_pending.get() or ()), (connection, committed, dict.fromkeys(tags, new_version()))]
+    _pending.set(entries)
+    memo.moved(tags)  # pages this thread found current under the epoch are checked again
+
+
+# This thread's bumps waiting for their transaction's commit: (connection, the on-commit
+# callback that publishes them, {tag: a version only this thread sees}).
+_pending: ContextVar[list | None] = ContextVar("pending_bumps", default=None)
+
+
+def pending() -> dict[str, int]:
+    """The versions of the tags this thread changed in a transaction not yet committed
+    (empty almost always: one context-variable read). An entry lives while its on-commit
+    callback waits: committed, the callback published it; rolled back (a savepoint
+    too), Django dropped the callback and the tags are as they were."""
+    entries = _pending.get()
+    if not entries:
+        return {}
+    waiting: dict = {}  # connection -> ids of its callbacks waiting for the commit
+    for connection, _, _ in entries:
+        if connection not in waiting:
+            waiting[connection] = (
+                {id(f) for _, f, _ in connection.run_on_commit}
+                if connection.in_atomic_block
+                else set()
+            )
+    live = [entry for entry in entries if id(entry[1]) in waiting[entry[0]]]
+    if len(live) != len(entries):
+        _pending.set(live or None)
+    found: dict[str, int] = {}
+    for _, _, versions_ in live:
+        found.update(versions_)
+    return found
 
 
 # The tags bump_tags() was asked to bump inside bumps_together(), by `http`.

@@ -227,13 +227,39 @@ def test_a_page_whose_tags_change_while_it_renders_is_kept_briefly(rf, settings)
     @cache_for_anonymous(query=())
     def view(request):
         tag(request, "article:1")
-        bump_tags(["article:1"])  # a write on another server commits meanwhile
+        tags.bump(["article:1"])  # a write on another server commits meanwhile
         return HttpResponse("built from the state before the write")
 
     response = view(rf.get("/racing/"))
     assert "s-maxage=1," in response["Cache-Control"] + ","
     entry = cache.get(_key("/racing/", ()))
     assert entry["fresh_until"] <= time.time() + settings.PAGE_CACHE_SETTLE_SECONDS
+
+
+def test_a_page_rendered_after_the_versions_it_saw_is_kept(rf, settings):
+    """A write's tags are published after it commits (bump_tags): a render that had seen
+    the new versions before it read anything read the write, however recent the bump, so
+    its page is kept for long, not rendered again a second later. A tag the stale copy
+    did not carry counts as seen when the same bump gave it its version."""
+    from django.http import HttpResponse
+
+    from serving.cache import cache_for_anonymous, tag
+
+    shown = ["article:1"]
+
+    @cache_for_anonymous(query=())
+    def view(request):
+        tag(request, *shown)
+        return HttpResponse("built after the write")
+
+    view(rf.get("/after/"))
+    tags.bump(["article:1", "comment:9"])  # an approval committed: both tags, one bump
+    shown.append("comment:9")  # the approved comment is shown now
+    response = view(rf.get("/after/"))
+    assert response["X-Page-Cache"] == "miss"
+    assert "s-maxage=1," not in response["Cache-Control"] + ","
+    entry = cache.get(_key("/after/", ()))
+    assert entry["fresh_until"] > time.time() + 60
 
 
 def test_versions_come_from_this_process_within_the_window(settings):
@@ -389,18 +415,22 @@ def test_a_full_memo_forgets_its_oldest_half_not_everything():
     assert memo.entries == {"c": 3, "d": 4, "e": 5}
 
 
-def test_bumps_together_bump_every_tag_once_at_the_end():
+def test_bumps_together_bump_every_tag_once_at_the_end(django_capture_on_commit_callbacks):
     names = ["article:1", "article:2", "reader:3"]
     before = tags.versions(names)
     cache.add(tags.COUNTER_KEY, 1, timeout=None)
     changes = cache.get(tags.COUNTER_KEY)  # every bump counts itself once
-    with tags.bumps_together():
-        bump_tags(["article:1"])
-        with tags.bumps_together():  # nested: bumped with the outer block
-            bump_tags(["article:2", "article:1"])
-        bump_tags(["reader:3"], http=False)
-        assert cache.get(tags.COUNTER_KEY) == changes  # nothing yet
-        assert tags.versions(names) == before
+    with django_capture_on_commit_callbacks(execute=True):
+        with tags.bumps_together():
+            bump_tags(["article:1"])
+            with tags.bumps_together():  # nested: bumped with the outer block
+                bump_tags(["article:2", "article:1"])
+            bump_tags(["reader:3"], http=False)
+            assert cache.get(tags.COUNTER_KEY) == changes  # nothing yet
+            assert tags.versions(names) == before
+        # Not committed yet: this thread sees the change, nobody else does.
+        assert all(v != before[t] for t, v in tags.versions(names).items())
+        assert cache.get(tags.COUNTER_KEY) == changes
     # Two bumps: the tags to purge from HTTP caches, and the one that is not.
     assert cache.get(tags.COUNTER_KEY) == changes + 2
     after = tags.versions(names)
@@ -414,3 +444,38 @@ def test_bumps_together_bump_when_the_block_raises():
         bump_tags(["article:1"])
         raise RuntimeError
     assert tags.versions(["article:1"]) != before
+
+
+def test_a_bump_inside_a_transaction_is_seen_by_its_thread_alone_until_the_commit(
+    django_capture_on_commit_callbacks,
+):
+    """Another process may render a page only from committed rows once it sees a new
+    version: inside a transaction the writing thread sees its bump at once, every other
+    thread (standing for the other processes) the committed state until the commit."""
+    import threading
+
+    before = tags.versions(["article:5"])
+
+    def elsewhere() -> dict:
+        found = {}
+        thread = threading.Thread(target=lambda: found.update(tags.versions(["article:5"])))
+        thread.start()
+        thread.join()
+        return found
+
+    with django_capture_on_commit_callbacks(execute=True):
+        bump_tags(["article:5"])
+        assert tags.versions(["article:5"]) != before  # the writer: at once
+        assert elsewhere() == before  # the others: not before the commit
+    assert elsewhere() != before  # committed: published
+
+
+def test_a_bump_rolled_back_with_its_savepoint_is_forgotten():
+    from django.db import transaction
+
+    before = tags.versions(["article:6"])
+    with pytest.raises(RuntimeError), transaction.atomic():
+        bump_tags(["article:6"])
+        assert tags.versions(["article:6"]) != before
+        raise RuntimeError  # the write is rolled back: nothing changed
+    assert tags.versions(["article:6"]) == before
