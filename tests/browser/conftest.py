@@ -4,11 +4,19 @@ import os
 import shutil
 from pathlib import Path
 
+import axe_playwright_python
 import pytest
 
 from tests.factories import PASSWORD
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+# Debian's chromium-headless-shell (the same Chromium build without the browser's windows
+# and UI) when installed: the browser tests took 157 CPU-seconds with it against 265-317
+# with /usr/bin/chromium's new headless mode (cgroup-measured, tests/browser -n 0); a
+# context with its first page 0.13 against 0.46. Otherwise /usr/bin/chromium.
+HEADLESS_SHELL = "/usr/bin/chromium-headless-shell"
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or (
+    HEADLESS_SHELL if Path(HEADLESS_SHELL).exists() else "/usr/bin/chromium"
+)
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -28,7 +36,10 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 def chromium():
     if not (Path(CHROMIUM).exists() or shutil.which("chromium")):
         # Never a skip: `make test` installs chromium, and a missing browser must be seen.
-        pytest.fail(f"Debian's chromium is not installed at {CHROMIUM} (apt-get install chromium)")
+        pytest.fail(
+            f"Debian's chromium is not installed at {CHROMIUM}"
+            " (apt-get install chromium-headless-shell, or chromium)"
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -37,19 +48,108 @@ def chromium():
         browser.close()
 
 
-@pytest.fixture
-def page_at(chromium):
-    """page_at(width) opens a fresh browser context at that viewport width."""
-    contexts = []
+class _Contexts:
+    """Browser contexts kept for the whole session (one worker's), handed out to the tests
+    in turn. Measured in a cgroup (Chromium's renderers escape /proc's accounting): a new
+    context with its first page costs about 1 CPU-second (a network context, a storage
+    partition, a window with its browser-UI renderer and the page's renderer), a new page
+    in a context that has one open about 0.3; the suite opened about 85 contexts. Each
+    context keeps a blank page open all session, so that its window machinery stays.
 
-    def open_page(width: int, height: int = 900):
-        context = chromium.new_context(viewport={"width": width, "height": height})
-        contexts.append(context)
-        return context.new_page()
+    The n-th page a test opens gets the n-th context, so two pages of one test are still
+    two visitors with their own cookies. Nothing a test leaves stays: its pages are closed
+    and the cookies cleared before and after it (the site keeps nothing in the browser's
+    storage; cached static files and pages revalidated by their ETag are all another test
+    can find)."""
+
+    def __init__(self, chromium):
+        self.chromium, self.pool, self.keepers = chromium, [], []
+
+    def take(self, n: int):
+        while len(self.pool) <= n:
+            context = self.chromium.new_context(viewport={"width": 1280, "height": 900})
+            self.pool.append(context)
+            self.keepers.append(context.new_page())
+        context = self.pool[n]
+        context.clear_cookies()
+        return context
+
+    def tidy(self, context) -> None:
+        for page in context.pages:
+            if page not in self.keepers:
+                page.close()
+        context.clear_cookies()
+
+    def close(self) -> None:
+        for context in self.pool:
+            context.close()
+
+
+@pytest.fixture(scope="session")
+def _contexts(chromium):
+    contexts = _Contexts(chromium)
+    yield contexts
+    contexts.close()
+
+
+@pytest.fixture
+def page_at(_contexts):
+    """page_at(width, scheme="light") opens a page at that viewport width and colour scheme,
+    in a browser context of its own within the test (its own cookies: a second call is a
+    second visitor). Pages of the same visitor: `page.context.new_page()`."""
+    used = []
+
+    def open_page(width: int, height: int = 900, scheme: str = "light"):
+        context = _contexts.take(len(used))
+        used.append(context)
+        page = context.new_page()
+        page.set_viewport_size({"width": width, "height": height})
+        page.emulate_media(color_scheme=scheme)
+        return page
 
     yield open_page
-    for context in contexts:
-        context.close()
+    for context in used:
+        _contexts.tidy(context)
+
+
+def sign_in_with_cookie(page, live_server, user) -> None:
+    """Sign `user` in for `page`'s context with a session made by Django's test client
+    (for tests about what a signed-in visitor sees, not about logging in)."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    value = client.cookies[settings.SESSION_COOKIE_NAME].value
+    page.context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": value, "url": live_server.url}]
+    )
+
+
+AXE_SCRIPT = (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text()
+# The dark theme changes site.css's colour custom properties and nothing else (static/css/
+# site.css, `prefers-color-scheme: dark`): what axe can find different in it is a colour.
+COLOUR_RULES = ["color-contrast", "link-in-text-block"]
+
+
+def axe_violations(page, *, include: list | None = None, colours_only: bool = False) -> list:
+    """axe-core's violations on the page as it is now, one line each. axe is injected once
+    per document. `include`: CSS selectors to check only those parts; `colours_only`: only
+    the rules a change of colours can affect (for a page already checked in full in the
+    light theme, shown again in the dark one)."""
+    if not page.evaluate("typeof window.axe === 'object'"):
+        page.evaluate(AXE_SCRIPT)
+    options = {"resultTypes": ["violations"]}
+    if colours_only:
+        options["runOnly"] = {"type": "rule", "values": COLOUR_RULES}
+    context = {"include": [[selector] for selector in include]} if include else None
+    found = page.evaluate(
+        "([context, options]) => axe.run(context || document, options)", [context, options]
+    )
+    return [
+        f"{v['id']}: {v['help']} -> {[n['target'] for n in v['nodes']][:3]}"
+        for v in found["violations"]
+    ]
 
 
 @pytest.fixture

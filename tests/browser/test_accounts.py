@@ -9,7 +9,7 @@ from django.core import mail
 
 from accounts.services import update_profile
 from tests.accounts.helpers import PASSWORD, links_in
-from tests.browser.conftest import ARTIFACTS
+from tests.browser.conftest import ARTIFACTS, axe_violations
 from tests.factories import ArticleFactory, ConfirmedReaderFactory, image_bytes
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -75,7 +75,7 @@ def test_sign_up_from_article_confirm_and_log_out(browser, live_server):
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_screenshots_of_signup_and_profile(browser, live_server, width):
+def test_screenshots_of_signup_and_profile(page_at, live_server, width):
     reader = ConfirmedReaderFactory(display_name="Marina Okafor-Lindqvist")
     update_profile(
         user=reader,
@@ -84,63 +84,53 @@ def test_screenshots_of_signup_and_profile(browser, live_server, width):
         "the new ferry timetable.",
         avatar_bytes=image_bytes("PNG", (400, 300), colour=(40, 120, 90)),
     )
-    context = browser.new_context(viewport={"width": width, "height": 900})
-    page = context.new_page()
-    try:
-        response = page.goto(f"{live_server.url}/accounts/signup/")
-        assert response.status == 200
-        _shot(page, f"accounts-signup-{width}.png")
-        # A failed sign-up, to see the error styles.
-        page.get_by_label("Display name").fill("Tern Watcher")
-        page.get_by_label("Email").fill("tern@example.org")
-        page.get_by_label("Password", exact=True).fill("short")
-        page.get_by_label("Password (again)").fill("different")
-        page.get_by_role("button", name="Create account").click()
-        assert page.locator(".form-errors").is_visible()
-        _shot(page, f"accounts-signup-errors-{width}.png")
+    page = page_at(width)
+    response = page.goto(f"{live_server.url}/accounts/signup/")
+    assert response.status == 200
+    _shot(page, f"accounts-signup-{width}.png")
+    # A failed sign-up, to see the error styles.
+    page.get_by_label("Display name").fill("Tern Watcher")
+    page.get_by_label("Email").fill("tern@example.org")
+    page.get_by_label("Password", exact=True).fill("short")
+    page.get_by_label("Password (again)").fill("different")
+    page.get_by_role("button", name="Create account").click()
+    assert page.locator(".form-errors").is_visible()
+    _shot(page, f"accounts-signup-errors-{width}.png")
 
-        page.goto(f"{live_server.url}{reader.get_absolute_url()}")
-        assert page.get_by_role("heading", name=reader.display_name).is_visible()
-        assert reader.email not in page.content()
-        _shot(page, f"accounts-profile-{width}.png")
+    page.goto(f"{live_server.url}{reader.get_absolute_url()}")
+    assert page.get_by_role("heading", name=reader.display_name).is_visible()
+    assert reader.email not in page.content()
+    _shot(page, f"accounts-profile-{width}.png")
 
-        page.goto(f"{live_server.url}/accounts/login/")
-        _shot(page, f"accounts-login-{width}.png")
-        page.get_by_label("Email").fill(reader.email)
-        page.get_by_label("Password").fill(PASSWORD)
-        page.locator("main").get_by_role("button", name="Log in").click()
-        page.goto(f"{live_server.url}/accounts/profile/")
-        assert page.get_by_role("heading", name="Your profile").is_visible()
-        _shot(page, f"accounts-profile-edit-{width}.png")
-        page.goto(f"{live_server.url}/accounts/delete/")
-        _shot(page, f"accounts-delete-{width}.png")
-        page.goto(f"{live_server.url}/accounts/email/")
-        _shot(page, f"accounts-email-{width}.png")
-        page.goto(f"{live_server.url}/accounts/password/change/")
-        _shot(page, f"accounts-password-{width}.png")
-    finally:
-        context.close()
+    page.goto(f"{live_server.url}/accounts/login/")
+    _shot(page, f"accounts-login-{width}.png")
+    page.get_by_label("Email").fill(reader.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.locator("main").get_by_role("button", name="Log in").click()
+    page.goto(f"{live_server.url}/accounts/profile/")
+    assert page.get_by_role("heading", name="Your profile").is_visible()
+    _shot(page, f"accounts-profile-edit-{width}.png")
+    page.goto(f"{live_server.url}/accounts/delete/")
+    _shot(page, f"accounts-delete-{width}.png")
+    page.goto(f"{live_server.url}/accounts/email/")
+    _shot(page, f"accounts-email-{width}.png")
+    page.goto(f"{live_server.url}/accounts/password/change/")
+    _shot(page, f"accounts-password-{width}.png")
 
 
 @pytest.mark.parametrize(
     "path", ["/accounts/signup/", "/accounts/login/", "/accounts/profile/", "/accounts/delete/"]
 )
-def test_account_pages_pass_axe(browser, live_server, path):
-    from axe_playwright_python.sync_playwright import Axe
-
+def test_account_pages_pass_axe(page_at, live_server, path):
     reader = ConfirmedReaderFactory()
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    try:
-        if path in ("/accounts/profile/", "/accounts/delete/"):
-            page.goto(f"{live_server.url}/accounts/login/")
-            page.get_by_label("Email").fill(reader.email)
-            page.get_by_label("Password").fill(PASSWORD)
-            page.locator("main").get_by_role("button", name="Log in").click()
-        page.goto(f"{live_server.url}{path}")
-        # Our part of the page: the main content and the settings tabs (the header and
-        # footer belong to the site and have their own checks).
-        results = Axe().run(page, context={"include": [["main"], [".settings-nav"]]})
-        assert results.violations_count == 0, results.generate_report()
-    finally:
-        context.close()
+    page = page_at(1280)
+    if path in ("/accounts/profile/", "/accounts/delete/"):
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.get_by_label("Email").fill(reader.email)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.locator("main").get_by_role("button", name="Log in").click()
+    page.goto(f"{live_server.url}{path}")
+    # Our part of the page: the main content and the settings tabs (the header and
+    # footer belong to the site and have their own checks).
+    found = axe_violations(page, include=["main", ".settings-nav"])
+    assert found == [], "\n".join(found)

@@ -4,12 +4,12 @@ missing file (the favicon included), no script error. Changelist, add and change
 of every registered model, with the demo's data."""
 
 import pytest
-from django.conf import settings
 from django.contrib import admin
 from django.core.management import call_command
-from django.test import Client, RequestFactory
+from django.test import RequestFactory
 from django.urls import reverse
 
+from tests.browser.conftest import sign_in_with_cookie
 from tests.factories import UserFactory
 
 pytestmark = [
@@ -34,14 +34,6 @@ def _admin_urls(user) -> list[str]:
         if obj is not None:
             urls.append(reverse("admin:{}_{}_change".format(*info), args=[obj.pk]))
     return urls
-
-
-def _login_cookie(live_server, user) -> dict:
-    client = Client()
-    client.force_login(user)
-    host = live_server.url.split("://", 1)[1].split(":")[0]
-    value = client.cookies[settings.SESSION_COOKIE_NAME].value
-    return {"name": settings.SESSION_COOKIE_NAME, "value": value, "domain": host, "path": "/"}
 
 
 class Settled:
@@ -69,31 +61,27 @@ class Settled:
         return response
 
 
-def test_every_admin_page_loads_without_console_errors(live_server, chromium, artifacts):
+def test_every_admin_page_loads_without_console_errors(live_server, page_at):
     call_command("seed_demo", verbosity=0)
     call_command("seed_demo_comments", verbosity=0)
     user = UserFactory(username="root", is_staff=True, is_superuser=True)
     urls = _admin_urls(user)
     assert len(urls) > 40  # every registered model, not a handful
-    context = chromium.new_context(viewport={"width": 1280, "height": 900})
-    context.add_cookies([_login_cookie(live_server, user)])
-    page = context.new_page()
+    page = page_at(1280)
+    sign_in_with_cookie(page, live_server, user)
     settled = Settled(page)
     errors: list[str] = []
     where = {"url": ""}
     page.on("console", lambda m: m.type == "error" and errors.append(f"{where['url']}: {m.text}"))
     page.on("pageerror", lambda e: errors.append(f"{where['url']}: {e}"))
-    try:
-        for url in urls:
-            where["url"] = url
-            response = settled.goto(live_server.url + url)
-            if response.status != 200 or "/login/" in page.url:
-                errors.append(f"{url}: HTTP {response.status} at {page.url}")
-        # The add-article page's editor, explicitly: it is where the inline style was.
-        settled.goto(live_server.url + reverse("admin:articles_article_add"))
-        page.locator(".prose-editor .ProseMirror[contenteditable=true]").wait_for()
-        favicon = page.request.get(live_server.url + "/favicon.ico")
-        assert favicon.status == 200
-    finally:
-        context.close()
+    for url in urls:
+        where["url"] = url
+        response = settled.goto(live_server.url + url)
+        if response.status != 200 or "/login/" in page.url:
+            errors.append(f"{url}: HTTP {response.status} at {page.url}")
+    # The add-article page's editor, explicitly: it is where the inline style was.
+    settled.goto(live_server.url + reverse("admin:articles_article_add"))
+    page.locator(".prose-editor .ProseMirror[contenteditable=true]").wait_for()
+    favicon = page.request.get(live_server.url + "/favicon.ico")
+    assert favicon.status == 200
     assert errors == [], "\n".join(errors)

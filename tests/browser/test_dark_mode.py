@@ -41,7 +41,7 @@ def _log_in(context, live_server, reader):
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_account_and_search_pages_follow_the_theme(chromium, live_server, scheme):
+def test_account_and_search_pages_follow_the_theme(page_at, live_server, scheme):
     ArticleFactory(title="Harbour ferry timetable changes", summary="The winter ferry timetable.")
     reader = ConfirmedReaderFactory()
     pages = {
@@ -50,10 +50,7 @@ def test_account_and_search_pages_follow_the_theme(chromium, live_server, scheme
         "search": reverse("search:search") + "?q=ferry",
     }
     for width in (375, 1280):
-        context = chromium.new_context(
-            viewport={"width": width, "height": 900}, color_scheme=scheme
-        )
-        page = context.new_page()
+        page = page_at(width, scheme=scheme)
         for name, path in pages.items():
             page.goto(live_server.url + path)
             assert _colours(page, "body")[0] == BACKGROUND[scheme], name
@@ -64,11 +61,10 @@ def test_account_and_search_pages_follow_the_theme(chromium, live_server, scheme
             page.goto(live_server.url + pages["login"])
             card_bg, _ = _colours(page, "input[name=login]")
             assert card_bg != "rgb(255, 255, 255)"
-        _log_in(context, live_server, reader)
+        _log_in(page.context, live_server, reader)
         page.goto(live_server.url + reverse("accounts:profile_edit"))
         assert _colours(page, "body")[0] == BACKGROUND[scheme]
         page.screenshot(path=str(ARTIFACTS / f"theme-profile-{scheme}-{width}.png"))
         page.goto(live_server.url + reader.get_absolute_url())
         assert _colours(page, "body")[0] == BACKGROUND[scheme]
         page.screenshot(path=str(ARTIFACTS / f"theme-public-profile-{scheme}-{width}.png"))
-        context.close()

@@ -4,41 +4,19 @@ button is pressed, no sideways scrolling, no axe violations; screenshots at 375 
 from __future__ import annotations
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
-from django.conf import settings as django_settings
-from django.test import Client
 
 from following import tokens
 from tests.factories import ConfirmedReaderFactory, SourceFactory, TopicFactory
 from tests.following.conftest import report
 
-from .conftest import assert_no_horizontal_scroll
+from .conftest import assert_no_horizontal_scroll, axe_violations, sign_in_with_cookie
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _signed_in(chromium, live_server, user, width):
-    client = Client()
-    client.force_login(user)
-    context = chromium.new_context(viewport={"width": width, "height": 900})
-    cookie = client.cookies[django_settings.SESSION_COOKIE_NAME].value
-    context.add_cookies(
-        [{"name": django_settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}]
-    )
-    return context
-
-
-def _violations(page) -> list[str]:
-    results = Axe().run(page)
-    return [
-        f"{v['id']}: {[n['target'] for n in v['nodes']][:3]}"
-        for v in results.response["violations"]
-    ]
-
-
 @pytest.mark.parametrize("width", [375, 1280])
 def test_follow_without_layout_shift_then_read_the_following_page(
-    live_server, chromium, artifacts, width
+    live_server, page_at, artifacts, width
 ):
     topic = TopicFactory(name="Ferries", slug="ferries", description="Crossings and crews.")
     source = SourceFactory(name="Coast Post", slug="coast-post")
@@ -46,8 +24,8 @@ def test_follow_without_layout_shift_then_read_the_following_page(
     report(hours_ago=1, story_of=first, source=source)
     report(hours_ago=2, topics=[topic])
     reader = ConfirmedReaderFactory()
-    context = _signed_in(chromium, live_server, reader, width)
-    page = context.new_page()
+    page = page_at(width)
+    sign_in_with_cookie(page, live_server, reader)
     page.goto(live_server.url + topic.get_absolute_url())
     button = page.locator("main .follow__button")
     before = button.bounding_box()
@@ -75,7 +53,6 @@ def test_follow_without_layout_shift_then_read_the_following_page(
         page.goto(live_server.url + path)
         assert_no_horizontal_scroll(page)
         page.screenshot(path=str(artifacts / f"following-{name}-{width}.png"), full_page=True)
-        if found := _violations(page):
+        if found := axe_violations(page):
             problems[name] = found
-    context.close()
     assert problems == {}

@@ -4,29 +4,19 @@ story, worked from the keyboard (j/k, x, o, p, r), no axe violation, no console 
 from datetime import timedelta
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from articles.models import Article
 from stories.models import Story, StoryMembership
-from tests.browser.conftest import assert_no_horizontal_scroll, sign_in_to_admin
+from tests.browser.conftest import assert_no_horizontal_scroll, axe_violations, sign_in_to_admin
 from tests.factories import ArticleFactory, EditorFactory, SourceFactory
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-AXE = Axe()
-
-
-def _axe(page) -> list[str]:
-    return [
-        f"{v['id']}: {v['help']} -> {[n['target'] for n in v['nodes']][:3]}"
-        for v in AXE.run(page).response["violations"]
-    ]
 
 
 def _draft(title, source, minutes_ago, summary):
@@ -79,7 +69,7 @@ def test_the_desk_from_the_keyboard(live_server, page_at, artifacts, width):
     expect(stories.first.locator(".desk-item").first).to_contain_text("Ferry crews back at work")
     expect(page.locator(".desk-sources")).to_contain_text("Valley Courier 2")
     expect(page.locator(".desk-item").first).to_contain_text("New source")
-    found = _axe(page)
+    found = axe_violations(page)
     assert found == [], "\n".join(found)
     assert_no_horizontal_scroll(page)
     page.screenshot(path=str(artifacts / f"incoming-desk-{width}.png"), full_page=True)
@@ -105,7 +95,7 @@ def test_the_desk_from_the_keyboard(live_server, page_at, artifacts, width):
     page.keyboard.press("o")
     expect(page.locator(".desk-intro")).to_contain_text("2 selected drafts, in full")
     expect(page.locator(".desk-item__body")).to_have_count(2)
-    assert _axe(page) == []
+    assert axe_violations(page) == []
     page.screenshot(path=str(artifacts / f"incoming-desk-opened-{width}.png"), full_page=True)
     assert errors == []
     assert reverse("admin:stories_incoming") in page.url

@@ -7,8 +7,8 @@ from django.urls import reverse
 
 from comments import featured, services
 from comments.models import Comment, Status
-from tests.browser.conftest import assert_no_horizontal_scroll
-from tests.browser.test_readers_moderators import axe_violations, log_in
+from tests.browser.conftest import assert_no_horizontal_scroll, axe_violations
+from tests.browser.test_readers_moderators import log_in
 from tests.factories import (
     ArticleFactory,
     CommentFactory,

@@ -3,12 +3,11 @@ the article; a moderator works the queue from the keyboard alone; axe finds noth
 touched pages; and no page scrolls sideways at 320 px."""
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
 
 from comments import services
 from comments.models import Comment, ModerationLog, Report, Status
-from tests.browser.conftest import assert_no_horizontal_scroll
+from tests.browser.conftest import assert_no_horizontal_scroll, axe_violations
 from tests.factories import (
     ArticleFactory,
     CommentFactory,
@@ -24,7 +23,6 @@ pytestmark = [
 ]
 
 PASSWORD = "a-Long-passw0rd!"  # tests.factories.UserFactory's password
-AXE = Axe()
 
 
 def log_in(page, base, email, next_url=""):
@@ -33,13 +31,6 @@ def log_in(page, base, email, next_url=""):
     page.fill("input[name=password]", PASSWORD)
     with page.expect_navigation():
         page.locator("form[action^='/accounts/login/'] button[type=submit]").click()
-
-
-def axe_violations(page) -> list[str]:
-    return [
-        f"{v['id']}: {v['help']} -> {[n['target'] for n in v['nodes']][:3]}"
-        for v in AXE.run(page).response["violations"]
-    ]
 
 
 @pytest.fixture
@@ -251,22 +242,22 @@ def test_no_page_scrolls_sideways_at_320(live_server, page_at, discussion):
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_touched_pages_have_no_axe_violations(live_server, chromium, discussion, scheme):
+def test_touched_pages_have_no_axe_violations(live_server, page_at, discussion, scheme):
     from accounts.mail import unsubscribe_token
 
     article, rude = discussion
     reader = ConfirmedReaderFactory(display_name="Lena Fischer")
     moderator = confirm_email(ModeratorFactory(display_name="Mod Sam"))
     CommentFactory(article=article, status=Status.PENDING, parent=rude, hold_reason="links")
-    context = chromium.new_context(viewport={"width": 1280, "height": 900}, color_scheme=scheme)
-    page = context.new_page()
+    page = page_at(1280, scheme=scheme)
     problems = {}
 
     def check(paths):
         for path in paths:
             page.goto(live_server.url + path)
             page.locator("details").evaluate_all("els => els.forEach(d => d.open = true)")
-            found = axe_violations(page)
+            # The dark theme: the rules a change of colours can affect (conftest.py).
+            found = axe_violations(page, colours_only=scheme == "dark")
             if found:
                 problems[path] = found
 
@@ -282,7 +273,7 @@ def test_touched_pages_have_no_axe_violations(live_server, chromium, discussion,
     )
     log_in(page, live_server.url, reader.email)
     check([article.get_absolute_url(), reverse("comments:report", args=[rude.pk])])
-    context.clear_cookies()
+    page.context.clear_cookies()
     log_in(page, live_server.url, moderator.email)
     check(
         [
@@ -292,5 +283,4 @@ def test_touched_pages_have_no_axe_violations(live_server, chromium, discussion,
             reverse("comments:ban", args=[reader.pk]),
         ]
     )
-    context.close()
     assert problems == {}

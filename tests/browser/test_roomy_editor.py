@@ -86,7 +86,9 @@ def test_roomy_editor_with_live_preview(live_server, page_at, artifacts, width):
     before = editor.bounding_box()["height"]
     for n in range(30):
         page.keyboard.press("Enter")
-        page.keyboard.type(f"Paragraph {n} about the pier.")
+        # One input event per paragraph (as a paste or a dictation), not one per key: the
+        # typing of single keys is shown above, and 800 of them cost seconds of CPU.
+        page.keyboard.insert_text(f"Paragraph {n} about the pier.")
     assert editor.bounding_box()["height"] > before
 
     # The live preview: the site's article page, refreshed when autosave keeps the text.

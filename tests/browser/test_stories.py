@@ -1,7 +1,6 @@
 """The story page and the article page's story blocks in a real browser: axe, screenshots."""
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
 from articles.models import Promo
 from stories import services
@@ -9,14 +8,12 @@ from stories.models import StoryMembership
 from tests.factories import PromoFactory, SourceFactory, TopicFactory, image_upload
 from tests.stories.conftest import CHESS, FERRY, make
 
-from .conftest import assert_no_horizontal_scroll
+from .conftest import assert_no_horizontal_scroll, axe_violations
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-AXE = Axe()
 
 
 @pytest.fixture
@@ -51,23 +48,15 @@ def story_site():
     return {"story": story.get_absolute_url(), "article": first.get_absolute_url()}
 
 
-def _violations(page) -> list[str]:
-    return [
-        f"{v['id']}: {v['help']} -> {[n['target'] for n in v['nodes']][:3]}"
-        for v in AXE.run(page).response["violations"]
-    ]
-
-
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_story_pages_have_no_axe_violations(live_server, chromium, story_site, scheme):
-    context = chromium.new_context(viewport={"width": 1280, "height": 900}, color_scheme=scheme)
-    page = context.new_page()
+def test_story_pages_have_no_axe_violations(live_server, page_at, story_site, scheme):
+    # The dark theme: the rules a change of colours can affect (tests/browser/conftest.py).
+    page = page_at(1280, scheme=scheme)
     problems = {}
     for name, path in [*story_site.items(), ("features", "/features/")]:
         page.goto(live_server.url + path)
-        if found := _violations(page):
+        if found := axe_violations(page, colours_only=scheme == "dark"):
             problems[name] = found
-    context.close()
     assert problems == {}
 
 
