@@ -156,8 +156,9 @@ def following_page(request: HttpRequest) -> HttpResponse:
     page and its cards are kept and nothing is new (session, user, settings), six at most
     (the page of stories, their cards, the visit's time)."""
     user = request.user
-    reader = ReaderSettings.objects.filter(user=user).only("seen_at", "briefing").first()
-    seen_at = reader.seen_at if reader else None
+    # A row or None (no settings: they never followed anything); no model instance.
+    reader = ReaderSettings.objects.filter(user=user).values_list("seen_at", "briefing").first()
+    seen_at = reader[0] if reader else None
     before = _cursor(request.GET.get("before"))
     page, next_cursor, built = _stories_of(user, before)
     html = _cards(request, page, built)
@@ -181,7 +182,7 @@ def following_page(request: HttpRequest) -> HttpResponse:
         "cards": cards,
         "has_follows": reader is not None,
         # Offered once they follow something (off by default).
-        "offer_briefing": reader is not None and not reader.briefing,
+        "offer_briefing": reader is not None and not reader[1],
         "next_cursor": next_cursor,
         "first_page": before is None,
     }
