@@ -63,10 +63,15 @@ def kept(key: str, build: Callable[[], T], *, shown: Iterable[str] = ()) -> T:
     """`build()`'s value under `key` (from `key_of`) while what it read is unchanged.
 
     `shown`: tags it depends on besides what it reads (the instances it was handed)."""
-    store = caches["fragments"]
-    entry = store.get(key)
+    entry = caches["fragments"].get(key)
     if entry is not None and _current(entry, tag_versions.versions(entry["tags"])):
         return entry["value"]
+    return keep(key, build, shown=shown)
+
+
+def keep(key: str, build: Callable[[], T], *, shown: Iterable[str] = ()) -> T:
+    """`build()`'s value, kept under `key` as `kept()` keeps it, without reading the
+    cache first: for a caller that just found the key missing (`kept_values`)."""
     started = time.time()
     with dependencies.recording() as read:
         dependencies.record(*shown)
@@ -83,5 +88,5 @@ def kept(key: str, build: Callable[[], T], *, shown: Iterable[str] = ()) -> T:
     if any(tag_versions.bumped_at(v) >= since for v in found.values()):
         until = min(until, time.time() + _settle())  # may hold the state before a write
     entry = {"tags": found, "loose": loose, "until": until, "value": value}
-    store.set(key, entry, timeout=page_timeout())
+    caches["fragments"].set(key, entry, timeout=page_timeout())
     return value

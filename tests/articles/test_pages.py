@@ -180,3 +180,31 @@ def test_home_page_query_count_is_constant(
     _seed(n_articles, n_topics)
     with django_assert_num_queries(HOME_PAGE_QUERIES + section_cards):
         assert client.get(reverse("articles:home")).status_code == 200
+
+
+def _topic_nav(html: str) -> str:
+    return html.split('<nav class="topic-nav"', 1)[1].split("</nav>", 1)[0]
+
+
+def test_the_topic_navigation_marks_its_topics_page_and_is_one_fragment_for_the_others(
+    client,
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    rivers = TopicFactory(in_navigation=True, name="Rivers", slug="rivers", position=0)
+    TopicFactory(in_navigation=True, name="Tides", slug="tides", position=1)
+    article = ArticleFactory(topics=[rivers])
+    home = client.get(reverse("articles:home")).content.decode()
+    assert 'href="/topics/tides/"' in _topic_nav(home)
+    assert "aria-current" not in _topic_nav(home)
+    on_rivers = _topic_nav(client.get(rivers.get_absolute_url()).content.decode())
+    assert on_rivers.count('aria-current="page"') == 1
+    assert '<a href="/topics/rivers/" aria-current="page">Rivers</a>' in on_rivers
+    # Every page that is not a topic's shows the navigation the home page built: an
+    # article's first render (or a reader's Following page) reads no topics for it.
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(article.get_absolute_url()).content.decode()
+    assert "aria-current" not in _topic_nav(page)
+    navigation = 'WHERE "articles_topic"."in_navigation"'
+    assert not [q for q in queries.captured_queries if navigation in q["sql"]]
