@@ -137,22 +137,29 @@ def pytest_runtest_teardown(item, nextitem):
 
 # Files of many seconds of CPU each that start no server (the slowest 20 of a run show
 # them): run first with the others that do.
-HEAVY_FILES = {"test_hostile_parameters.py", "test_freshness_property.py", "test_seed_demo.py"}
+HEAVY_FILES = {
+    "test_hostile_parameters.py",
+    "test_freshness_property.py",
+    "test_freshness_property_second_half.py",
+    "test_schemathesis.py",
+    "test_seed_demo.py",
+}
 
 
 def _slow_files_first(items) -> None:
-    """xdist hands whole files to its workers (--dist loadfile) in collection order: when
-    the slowest (server, browser and heavy files) come last, one worker is still busy with
-    them long after the other has run out of work. Slow files first, keeping each file's
-    own order."""
+    """xdist hands whole files to its workers (--dist loadfile) in collection order
+    (`--no-loadscope-reorder` in pyproject's addopts: by default xdist orders files by
+    their number of tests, which sent the heavy files of one to four long tests last,
+    each to one worker, after the others had run out of work). The heavy files first,
+    then the files that start servers or a browser, keeping each file's own order."""
     slow = {
         item.path
         for item in items
-        if item.path.name in HEAVY_FILES
-        or item.get_closest_marker("server")
-        or item.get_closest_marker("browser")
+        if item.get_closest_marker("server") or item.get_closest_marker("browser")
     }
-    items.sort(key=lambda item: item.path not in slow)
+    items.sort(
+        key=lambda item: 0 if item.path.name in HEAVY_FILES else 1 if item.path in slow else 2
+    )
 
 
 @pytest.fixture(scope="session")
