@@ -101,17 +101,12 @@ def pytest_runtest_teardown(item, nextitem):
     (`serialized_rollback`), and after one that does not, with post_migrate's content
     types and Site under new ids: the next plain test found no Site, or the next restoring
     test collided with those content types, depending on which file a worker took first
-    (`tests/browser` alone: 48 errors). Left empty when the next test loads the saved
-    rows itself (it would load them a second time over ours). Never after the session's
-    last test: its teardown has destroyed the test databases by then."""
+    (`tests/browser` alone: 48 errors). Never after the session's last test: its teardown
+    has destroyed the test databases by then."""
     yield
     db = item.get_closest_marker("django_db")
     if nextitem is None or db is None or not db.kwargs.get("transaction", False):
         return
-    next_db = nextitem.get_closest_marker("django_db")
-    next_loads_them = next_db is not None and all(
-        next_db.kwargs.get(flag, False) for flag in ("transaction", "serialized_rollback")
-    )
     from django.core.management import call_command
     from django.db import connections
     from pytest_django.plugin import blocking_manager_key
@@ -131,8 +126,7 @@ def pytest_runtest_teardown(item, nextitem):
                     # As Django's own teardown: sequences stay ahead of the restored ids.
                     reset_sequences=False,
                 )
-            if not next_loads_them:
-                conn.creation.deserialize_db_from_string(saved)
+            conn.creation.deserialize_db_from_string(saved)
 
 
 # Files of many seconds of CPU each that start no server (the slowest 20 of a run show
