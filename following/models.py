@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Q
 
 from articles.models import Source, Topic
+from serving.tags import bump_tags
 from stories.models import Story
 
 from .schedule import next_local_time
@@ -99,6 +100,53 @@ def available_time_zones() -> frozenset[str]:
 _ZONES = frozenset(zoneinfo.available_timezones())
 
 
+def settings_tag(user_id: int) -> str:
+    """What the Following page keeps of a reader's settings (their last visit, whether
+    they take the briefing) depends on: bumped by every write of their row below."""
+    return f"following:settings={user_id}"
+
+
+def _settings_changed(user_ids) -> None:
+    bump_tags([settings_tag(u) for u in user_ids], http=False)
+
+
+# What only the briefing worker writes (its schedule): nothing a page shows.
+SCHEDULE_FIELDS = frozenset({"next_mail_at", "last_mail_at"})
+
+
+class ReaderSettingsQuerySet(models.QuerySet):
+    """Every write of a row bumps its reader's `settings_tag` (save and delete too, on
+    the model), so what the Following page keeps of it is never served after a change;
+    a write of the schedule only bumps nothing (`bulk_update()` writes through
+    `update()`). A cascade from deleting the user bumps
+    nothing: no one signs in as them again."""
+
+    def update(self, **fields) -> int:
+        if fields.keys() <= SCHEDULE_FIELDS:
+            return super().update(**fields)
+        users = list(self.values_list("pk", flat=True))
+        count = super().update(**fields)
+        _settings_changed(users)
+        return count
+
+    def update_reader(self, user_id: int, **fields) -> int:
+        """`update()` of one reader's row, whose id is known: one query, no read first."""
+        count = models.QuerySet.update(self.filter(pk=user_id), **fields)
+        _settings_changed([user_id])
+        return count
+
+    def bulk_create(self, objs, *args, **kwargs):
+        created = super().bulk_create(objs, *args, **kwargs)
+        _settings_changed(obj.pk for obj in created)
+        return created
+
+    def delete(self):
+        users = list(self.values_list("pk", flat=True))
+        result = super().delete()
+        _settings_changed(users)
+        return result
+
+
 class ReaderSettings(models.Model):
     """A reader's mail choices for what they follow, and when the next mail is due."""
 
@@ -124,6 +172,8 @@ class ReaderSettings(models.Model):
     # The Following page's last visit: what came after is marked new.
     seen_at = models.DateTimeField(null=True, blank=True, editable=False)
 
+    objects = ReaderSettingsQuerySet.as_manager()
+
     class Meta:
         verbose_name_plural = "reader settings"
         indexes = [
@@ -140,6 +190,15 @@ class ReaderSettings(models.Model):
     def save(self, *args, **kwargs):
         validate_time_zone(self.time_zone)
         super().save(*args, **kwargs)
+        fields = kwargs.get("update_fields")
+        if fields is None or not set(fields) <= SCHEDULE_FIELDS:
+            _settings_changed([self.pk])
+
+    def delete(self, *args, **kwargs):
+        user_id = self.pk
+        result = super().delete(*args, **kwargs)
+        _settings_changed([user_id])
+        return result
 
     @property
     def mails(self) -> bool:

@@ -114,7 +114,7 @@ def stop_mail(*, user, what: str = "all") -> None:
 
 def mark_seen(*, user, at) -> None:
     """Remember the Following page's visit (one UPDATE; nothing without settings)."""
-    ReaderSettings.objects.filter(user=user).update(seen_at=at)
+    ReaderSettings.objects.update_reader(user.pk, seen_at=at)
 
 
 def forget_reader(*, user) -> None:
