@@ -142,7 +142,8 @@ def _cards(request: HttpRequest, page: list[tuple], built: dict) -> dict[int, st
     """Each story's card, the same for every reader: kept with what it read, under its
     lead's relative time (the card prints it); read in one round trip, the missing ones
     rendered from their stories (one query, unless just read)."""
-    keys = {row[0]: key_of("following_card", row[0], time_ago(row[2])) for row in page}
+    now = timezone.now()
+    keys = {row[0]: key_of("following_card", row[0], time_ago(row[2], now)) for row in page}
     found = kept_values(keys.values())
     missing = [story_id for story_id, key in keys.items() if key not in found]
     stories = built or (selectors.stories_by_id(missing) if missing else {})
@@ -183,12 +184,13 @@ def following_page(request: HttpRequest) -> HttpResponse:
     before = _cursor(request.GET.get("before"))
     page, next_cursor, built = _stories_of(user, before)
     html = _cards(request, page, built)
+    now = timezone.now()
     cards = [
         {
             "html": html[story_id],
             "new": seen_at is None or latest > seen_at,
             "at": at,
-            "ago": time_ago(latest),
+            "ago": time_ago(latest, now),
         }
         for story_id, latest, _, at in page
         if story_id in html

@@ -44,8 +44,9 @@ def _current(entry: dict | None, found: dict) -> bool:
     if any(found.get(tag) != version for tag, version in entry["tags"].items()):
         return False
     # As its build did: what it read loosely stays loose for the fragment around it.
-    loose = entry["loose"]
-    dependencies.record(*(dependencies.LOOSE + t if t in loose else t for t in entry["tags"]))
+    if dependencies.is_recording():  # (most reads record nothing: a signed-in page)
+        loose = entry["loose"]
+        dependencies.record(*(dependencies.LOOSE + t if t in loose else t for t in entry["tags"]))
     return True
 
 
