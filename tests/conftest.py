@@ -134,7 +134,9 @@ def pytest_runtest_teardown(item, nextitem):
 HEAVY_FILES = {
     "test_hostile_parameters.py",
     "test_freshness_property.py",
-    "test_freshness_property_second_half.py",
+    "test_freshness_property_moved.py",
+    "test_freshness_property_comments.py",
+    "test_freshness_property_stories.py",
     "test_schemathesis.py",
     "test_seed_demo.py",
 }
