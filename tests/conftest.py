@@ -133,9 +133,13 @@ def pytest_runtest_teardown(item, nextitem):
 # them): run first with the others that do.
 HEAVY_FILES = {
     "test_hostile_parameters.py",
+    "test_hostile_parameters_admin.py",
     "test_freshness_property.py",
-    "test_freshness_property_second_half.py",
+    "test_freshness_property_moved.py",
+    "test_freshness_property_comments.py",
+    "test_freshness_property_stories.py",
     "test_schemathesis.py",
+    "test_schemathesis_allauth.py",
     "test_seed_demo.py",
 }
 

@@ -2,7 +2,6 @@
 
 import numpy as np
 import pytest
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from demo import demo_content, demo_stories
 from stories import evaluation, keypoints, vectors
@@ -55,6 +54,14 @@ def test_every_paragraph_of_the_labelled_sets_and_demo_splits_as_pysbd():
     assert len(plain) > len(found) * 0.6  # the cheap path is the common one
     for paragraph in found:
         assert keypoints.split(paragraph) == pysbd_split(paragraph), paragraph
+
+
+def TfidfVectorizer(**options):  # noqa: N802 (scikit-learn's class, imported when used)
+    # scikit-learn (and scipy with it) costs about 1.5 CPU-seconds to import: only the
+    # xdist worker that runs these tests pays it, not every worker's collection.
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    return TfidfVectorizer(**options)
 
 
 @pytest.mark.parametrize("sublinear", [False, True])
