@@ -138,11 +138,10 @@ def _stories_of(user, before: tuple[datetime, int] | None) -> tuple[list[tuple],
     return page, next_cursor, built
 
 
-def _cards(request: HttpRequest, page: list[tuple], built: dict) -> dict[int, str]:
+def _cards(request: HttpRequest, page: list[tuple], built: dict, now: datetime) -> dict[int, str]:
     """Each story's card, the same for every reader: kept with what it read, under its
     lead's relative time (the card prints it); read in one round trip, the missing ones
     rendered from their stories (one query, unless just read)."""
-    now = timezone.now()
     keys = {row[0]: key_of("following_card", row[0], time_ago(row[2], now)) for row in page}
     found = kept_values(keys.values())
     missing = [story_id for story_id, key in keys.items() if key not in found]
@@ -183,8 +182,8 @@ def following_page(request: HttpRequest) -> HttpResponse:
     seen_at = reader[0] if reader else None
     before = _cursor(request.GET.get("before"))
     page, next_cursor, built = _stories_of(user, before)
-    html = _cards(request, page, built)
-    now = timezone.now()
+    now = timezone.now()  # one clock for every relative time on the page
+    html = _cards(request, page, built, now)
     cards = [
         {
             "html": html[story_id],
