@@ -449,7 +449,8 @@ def main() -> None:
     s.add_argument("--comments", type=int, default=100_000)
     sub.add_parser("facts")
     w = sub.add_parser("write")
-    w.add_argument("kind", choices=["approve", "poll", "poll-setup", "publish", "publish-one"])
+    kinds = ["approve", "approve-unread", "poll", "poll-setup", "publish", "publish-one"]
+    w.add_argument("kind", choices=kinds)
     w.add_argument("--paused", action="store_true", help="wait for SIGUSR2 to start")
     args = parser.parse_args()
     if args.command == "seed":

@@ -16,6 +16,7 @@ def write(kind: str, *, paused: bool = False) -> None:
     """Write through the real paths until SIGTERM, then print `WROTE <count>`.
 
     approve: a pending comment every 0.5 s (comments.services.comment_approve);
+    approve-unread: the same, on articles the mixed rows do not read (bench/approvals_probe.py);
     poll: an unchanged feed every second (ingest.importer.ingest_source, from a local
     server); publish: a draft every 10 s (articles.publishing.publish); publish-one: one
     draft, its title printed; poll-setup: the feed's first import, then exit. Purges
@@ -35,6 +36,7 @@ def write(kind: str, *, paused: bool = False) -> None:
     editor = User.objects.get(username="bench-editor")
     step, action = {
         "approve": (0.5, lambda: _approve),
+        "approve-unread": (0.5, _unread_approver),
         "poll": (1.0, _poller),
         "publish": (10.0, lambda: _publish),
         "publish-one": (0.0, lambda: _publish),
@@ -65,7 +67,17 @@ def write(kind: str, *, paused: bool = False) -> None:
     print(f"WROTE {done}", flush=True)
 
 
-def _approve(moderator) -> str:
+def _unread_approver():
+    """`_approve` on articles the mixed rows do not read (bench/prepare.py, run as the
+    main module, chooses those)."""
+    from functools import partial
+
+    from __main__ import mixed_articles
+
+    return partial(_approve, unread=[a.pk for a in mixed_articles()])
+
+
+def _approve(moderator, unread=()) -> str:
     from comments import services
     from comments.models import Comment, Status
 
@@ -73,7 +85,10 @@ def _approve(moderator) -> str:
     # 0.1 ms). Ordered by pk, PostgreSQL walked the primary key past 100,000 approved
     # comments to the pending ones at its end: 24 ms on an idle machine, the writer's
     # largest cost, and the benchmark's, not the site's.
-    comment = Comment.objects.filter(status=Status.PENDING).order_by("created_at", "id").first()
+    pending = Comment.objects.filter(status=Status.PENDING)
+    if unread:
+        pending = pending.exclude(article_id__in=unread)
+    comment = pending.order_by("created_at", "id").first()
     if comment is not None:
         services.comment_approve(comment=comment, moderator=moderator)
     return ""
