@@ -79,6 +79,7 @@ def test_fourth_heldout_set_keeps_its_measured_precision(django_capture_on_commi
         (evaluation.HELDOUT2, 40, 12),
         (evaluation.HELDOUT3, 40, 12),
         (evaluation.HELDOUT4, 40, 12),
+        (evaluation.HELDOUT5, 40, 12),
     ],
 )
 def test_heldout_sets_are_separate_from_the_tuning_sets(path, size, events):
@@ -94,7 +95,13 @@ def test_heldout_sets_are_separate_from_the_tuning_sets(path, size, events):
 def test_the_heldout_sets_share_no_event():
     sets = [
         {i.event for i in evaluation.items(p)}
-        for p in (evaluation.HELDOUT, evaluation.HELDOUT2, evaluation.HELDOUT3, evaluation.HELDOUT4)
+        for p in (
+            evaluation.HELDOUT,
+            evaluation.HELDOUT2,
+            evaluation.HELDOUT3,
+            evaluation.HELDOUT4,
+            evaluation.HELDOUT5,
+        )
     ]
     for n, events in enumerate(sets):
         for other in sets[n + 1 :]:
