@@ -72,6 +72,14 @@ def test_fourth_heldout_set_keeps_its_measured_precision(django_capture_on_commi
     assert scores["tp"] > 0
 
 
+@pytest.mark.django_db
+def test_fifth_heldout_set_keeps_its_measured_precision(django_capture_on_commit_callbacks):
+    scores = scores_of(evaluation.HELDOUT5, django_capture_on_commit_callbacks)
+    # blend 4 measured 0.762, recall 0.381 (16 true pairs, 5 false); the targets are not met
+    assert scores["precision"] >= 0.75
+    assert scores["tp"] > 0
+
+
 @pytest.mark.parametrize(
     "path, size, events",
     [
@@ -84,7 +92,7 @@ def test_fourth_heldout_set_keeps_its_measured_precision(django_capture_on_commi
 )
 def test_heldout_sets_are_separate_from_the_tuning_sets(path, size, events):
     heldout = evaluation.items(path)
-    tuning = [i for p in evaluation.TUNING for i in evaluation.items(p)]
+    tuning = [i for p in (*evaluation.TUNING, evaluation.TUNING3) for i in evaluation.items(p)]
     assert len(heldout) >= size
     assert len({i.event for i in heldout}) >= events
     assert not {i.event for i in heldout} & {i.event for i in tuning}
