@@ -3,9 +3,10 @@
     python bench/stories_bench.py [--articles 100000] [--new 200]
 
 1. Quality: each labelled set (the tuning sets stories/eval_set.txt and
-   stories/eval_tuning2.txt, the blend's weights were fitted on, and the held-out
-   stories/eval_heldout.txt, stories/eval_heldout2.txt, stories/eval_heldout3.txt and
-   stories/eval_heldout4.txt,
+   stories/eval_tuning2.txt, the blend's weights were fitted on, and
+   stories/eval_tuning3.txt, and the held-out
+   stories/eval_heldout.txt, stories/eval_heldout2.txt, stories/eval_heldout3.txt,
+   stories/eval_heldout4.txt and stories/eval_heldout5.txt,
    each in a window of its own)
    is saved
    article by article through the real path (post_save -> on_commit -> the
@@ -230,10 +231,12 @@ def main() -> None:
         for name, path, days_ago in (
             ("labelled (tuning) set", evaluation.DATA, 400),
             ("second tuning set", evaluation.TUNING2, 350),
+            ("third tuning set", evaluation.TUNING3, 450),
             ("held-out set", evaluation.HELDOUT, 300),
             ("second held-out set", evaluation.HELDOUT2, 200),
             ("third held-out set", evaluation.HELDOUT3, 150),
             ("fourth held-out set", evaluation.HELDOUT4, 100),
+            ("fifth held-out set", evaluation.HELDOUT5, 50),
         ):
             scores, items = quality(path, days_ago), evaluation.items(path)
             print(

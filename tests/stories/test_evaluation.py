@@ -72,6 +72,14 @@ def test_fourth_heldout_set_keeps_its_measured_precision(django_capture_on_commi
     assert scores["tp"] > 0
 
 
+@pytest.mark.django_db
+def test_fifth_heldout_set_keeps_its_measured_precision(django_capture_on_commit_callbacks):
+    scores = scores_of(evaluation.HELDOUT5, django_capture_on_commit_callbacks)
+    # blend 4 measured 0.762, recall 0.381 (16 true pairs, 5 false); the targets are not met
+    assert scores["precision"] >= 0.75
+    assert scores["tp"] > 0
+
+
 @pytest.mark.parametrize(
     "path, size, events",
     [
@@ -79,11 +87,12 @@ def test_fourth_heldout_set_keeps_its_measured_precision(django_capture_on_commi
         (evaluation.HELDOUT2, 40, 12),
         (evaluation.HELDOUT3, 40, 12),
         (evaluation.HELDOUT4, 40, 12),
+        (evaluation.HELDOUT5, 40, 12),
     ],
 )
 def test_heldout_sets_are_separate_from_the_tuning_sets(path, size, events):
     heldout = evaluation.items(path)
-    tuning = [i for p in evaluation.TUNING for i in evaluation.items(p)]
+    tuning = [i for p in (*evaluation.TUNING, evaluation.TUNING3) for i in evaluation.items(p)]
     assert len(heldout) >= size
     assert len({i.event for i in heldout}) >= events
     assert not {i.event for i in heldout} & {i.event for i in tuning}
@@ -94,7 +103,13 @@ def test_heldout_sets_are_separate_from_the_tuning_sets(path, size, events):
 def test_the_heldout_sets_share_no_event():
     sets = [
         {i.event for i in evaluation.items(p)}
-        for p in (evaluation.HELDOUT, evaluation.HELDOUT2, evaluation.HELDOUT3, evaluation.HELDOUT4)
+        for p in (
+            evaluation.HELDOUT,
+            evaluation.HELDOUT2,
+            evaluation.HELDOUT3,
+            evaluation.HELDOUT4,
+            evaluation.HELDOUT5,
+        )
     ]
     for n, events in enumerate(sets):
         for other in sets[n + 1 :]:
