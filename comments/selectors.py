@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from articles.models import Article
+from serving import dependencies
 from serving.fragments import kept, key_of
 
 from .models import Ban, Comment, Report, Status, visible_in_thread
@@ -220,8 +221,11 @@ def mark_count_slots(articles) -> None:
     """The card hook (settings.ARTICLE_CARD_HOOKS): the cards of a list show their comment
     counts, as slots filled once the page has rendered (`comment_count_slots`). No query
     here: the page's fill counts for all its cards at once."""
+    # Cards read loosely (an article's related cards) show a count the page does not
+    # follow either: "loose" (serving/slots.py).
+    slot = "loose" if dependencies.is_loose() else "strict"
     for article in articles:
-        article.comment_count_slot = True
+        article.comment_count_slot = slot
 
 
 def comment_count_slots(article_ids: list[str]) -> dict[str, str]:
@@ -232,7 +236,8 @@ def comment_count_slots(article_ids: list[str]) -> dict[str, str]:
     Kept in the fragments cache with what it read, so a signed-in reader's page (filled
     each time) counts again only when a count changed."""
     ids = sorted(int(i) for i in article_ids if i.isdigit())
-    counts = kept(key_of("comments:counts", *ids), lambda: _approved_counts(ids))
+    how = "loose" if dependencies.is_loose() else "strict"  # kept as it was read
+    counts = kept(key_of("comments:counts", how, *ids), lambda: _approved_counts(ids))
     return {
         str(pk): format_html(' · <span class="card__comments">{} comment{}</span>', n, pluralize(n))
         for pk, n in counts.items()

@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+from contextlib import nullcontext
 from functools import cache
 
 from django.conf import settings
@@ -26,6 +27,8 @@ from django.utils.module_loading import import_string
 from django.utils.safestring import SafeString, mark_safe
 
 from . import dependencies
+
+LOOSE_MARK = "~"
 
 
 @cache
@@ -35,12 +38,17 @@ def _token() -> str:
 
 @cache
 def _pattern() -> re.Pattern:
-    return re.compile(r"<!--slot:" + _token() + r":([a-z-]+):([\w-]+)-->")
+    return re.compile(r"<!--slot:" + _token() + r":([a-z-]+):([\w-]+~?)-->")
 
 
-def placeholder(name: str, key) -> SafeString:
-    """What a template prints for the slot `name` of `key` (an id)."""
-    return mark_safe(f"<!--slot:{_token()}:{name}:{key}-->")  # our own token and names
+def placeholder(name: str, key, *, loose: bool = False) -> SafeString:
+    """What a template prints for the slot `name` of `key` (an id). A `loose` slot is
+    filled as the rest of what it stands in was read (`dependencies.loosely()`: the
+    page does not follow the lists its filler reads, such as an article's related cards'
+    comment counts, which would otherwise make every approval refill every article page
+    showing the article)."""
+    mark = LOOSE_MARK if loose else ""
+    return mark_safe(f"<!--slot:{_token()}:{name}:{key}{mark}-->")  # our token and names
 
 
 def holds_slots(content: str) -> bool:
@@ -63,8 +71,16 @@ def fill(content: str) -> tuple[str, set[str]]:
     with dependencies.recording() as read:
         for name, keys in wanted.items():
             path = fillers.get(name)
-            found = import_string(path)(sorted(keys)) if path else {}
-            values.update(((name, key), str(html)) for key, html in found.items())
+            for loose in (False, True):
+                chosen = sorted(
+                    k.removesuffix(LOOSE_MARK) for k in keys if k.endswith(LOOSE_MARK) == loose
+                )
+                if not chosen or not path:
+                    continue
+                with dependencies.loosely() if loose else nullcontext():
+                    found = import_string(path)(chosen)
+                mark = LOOSE_MARK if loose else ""
+                values.update(((name, f"{key}{mark}"), str(html)) for key, html in found.items())
     filled = pattern.sub(lambda m: values.get((m[1], m[2]), ""), content)
     return filled, {t for t in read if not t.startswith(dependencies.LOOSE)}
 

@@ -76,7 +76,7 @@ def card_items(articles, heading: str = "h3", loading: str = "lazy") -> SafeStri
                 ".".join(map(str, found)),
                 time_ago(article.published_at).replace(" ", "-"),
                 # Whether it shows its comment count (a slot, filled with the page's).
-                int(getattr(article, "comment_count_slot", False)),
+                getattr(article, "comment_count_slot", ""),
                 # "and N other sources" (a card hook's): its story, sources and reports.
                 ".".join(map(str, (article.more_coverage or {}).values())),
             )

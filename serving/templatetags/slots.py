@@ -15,5 +15,6 @@ register = template.Library()
 
 
 @register.simple_tag(name="slot")
-def slot_tag(name: str, key) -> SafeString:
-    return placeholder(name, key)
+def slot_tag(name: str, key, how: str = "strict") -> SafeString:
+    """`how="loose"`: filled loosely (`serving.slots.placeholder`)."""
+    return placeholder(name, key, loose=how == "loose")
