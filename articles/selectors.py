@@ -158,7 +158,7 @@ def topic_sections(
     Two queries: the ranked (topic, article) pairs as plain tuples (a window over the
     topic links), then only the picked articles as cards. Loading every candidate as a
     card instead made several hundred model instances per home render, most of them
-    thrown away: the home page renders again whenever a comment count on it changes.
+    thrown away: the home page renders again whenever what it shows changes.
     Only the newest SECTION_WINDOW published articles are ranked, so the query costs the
     same with a thousand articles or a hundred thousand.
     """

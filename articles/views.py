@@ -35,11 +35,11 @@ def home(request: HttpRequest) -> HttpResponse:
     """Each story once (issue 31): Latest shows a story by its newest report, the lead and
     the topic sections by the story's lead report; the sections skip the stories above.
 
-    Which articles the page shows follows article lists, stories and pins, not comments:
-    it is kept with what it read (serving.fragments.kept), so when a comment is approved
-    on one of its cards the page renders again with the comment counts counted again
-    (decorate_cards) but the articles not chosen again (the choosing was two thirds of a
-    render's time, and most approvals are on articles the home page shows)."""
+    Which articles the page shows follows article lists, stories and pins: it is kept
+    with what it read (serving.fragments.kept), so a render after a change elsewhere on
+    the page does not choose them again (two thirds of a render's time). The cards'
+    comment counts are slots (serving/slots.py): a comment approved on one of its cards
+    fills the stored page again, the page is not rendered again."""
     raw = request.GET.get("page", "")
     listing = kept(key_of("articles:home", raw), lambda: _home_listing(request))
     paginator = Paginator((), PAGE_SIZE)
@@ -143,10 +143,9 @@ def _related(article: Article, topics) -> list[Article]:
     publish that could now be picked: that would re-render every article page on each
     one. A new article reaches them within PAGE_CACHE_TIMEOUT (docs/serving.md).
 
-    The choice is kept apart from the cards' comment counts, as the home page's listing
-    is (`kept`): a comment approved on a related article makes the fragment render again
-    with the counts counted again, not the articles ranked again (ranking by meaning took
-    20-100 ms, and most approvals are on articles that are other pages' related cards)."""
+    The choice is kept (`kept`), as the home page's listing is: ranking by meaning took
+    20-100 ms. The cards' comment counts are slots filled with the page's
+    (serving/slots.py), so an approval on a related article only fills the page again."""
     with loosely():
         related = kept(
             key_of("articles:related", article.pk),

@@ -9,9 +9,13 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
+from django.utils.html import format_html
 
 from articles.models import Article
+from serving import dependencies
+from serving.fragments import kept, key_of
 
 from .models import Ban, Comment, Report, Status, visible_in_thread
 
@@ -184,6 +188,16 @@ def moderation_counts() -> dict[str, int]:
     )
 
 
+def _approved_counts(article_ids: list[int]) -> dict[int, int]:
+    """Approved comments per article, for those that have any: one query."""
+    return dict(
+        Comment.objects.filter(article_id__in=article_ids)
+        .values("article_id")
+        .annotate(n=Count("pk", filter=Q(status=Status.APPROVED)))
+        .values_list("article_id", "n")
+    )
+
+
 def attach_comment_counts(articles) -> None:
     """Set `.comment_count` (approved comments) on each article: one query for them all.
 
@@ -192,19 +206,43 @@ def attach_comment_counts(articles) -> None:
     there, SQLite without statistics (no ANALYZE has run: every fresh database) chose the
     (status, created_at) index and read every approved comment of the site to count those
     of 40 cards: 135-185 ms per home render on the benchmark's 100,000 comments, paid
-    again after each approval, against 0.4 ms now. The cards print the count.
+    again after each approval, against 0.4 ms now. The API's article detail prints it;
+    the site's cards fill a slot with the same query (`comment_count_slots`).
     """
     articles = list(articles)
     if not articles:
         return
-    counts = dict(
-        Comment.objects.filter(article_id__in=[a.pk for a in articles])
-        .values("article_id")
-        .annotate(n=Count("pk", filter=Q(status=Status.APPROVED)))
-        .values_list("article_id", "n")
-    )
+    counts = _approved_counts([a.pk for a in articles])
     for article in articles:
         article.comment_count = counts.get(article.pk, 0)
+
+
+def mark_count_slots(articles) -> None:
+    """The card hook (settings.ARTICLE_CARD_HOOKS): the cards of a list show their comment
+    counts, as slots filled once the page has rendered (`comment_count_slots`). No query
+    here: the page's fill counts for all its cards at once."""
+    # Cards read loosely (an article's related cards) show a count the page does not
+    # follow either: "loose" (serving/slots.py).
+    slot = "loose" if dependencies.is_loose() else "strict"
+    for article in articles:
+        article.comment_count_slot = slot
+
+
+def comment_count_slots(article_ids: list[str]) -> dict[str, str]:
+    """The "comment-count" slot of each card (settings.PAGE_SLOTS, serving/slots.py):
+    " · N comments" for an article with approved comments, nothing for one without. One
+    query for a page's cards, the same as `attach_comment_counts`; the page follows each
+    card's count and is filled again, not rendered again, when only a count changed.
+    Kept in the fragments cache with what it read, so a signed-in reader's page (filled
+    each time) counts again only when a count changed."""
+    ids = sorted(int(i) for i in article_ids if i.isdigit())
+    how = "loose" if dependencies.is_loose() else "strict"  # kept as it was read
+    counts = kept(key_of("comments:counts", how, *ids), lambda: _approved_counts(ids))
+    return {
+        str(pk): format_html(' · <span class="card__comments">{} comment{}</span>', n, pluralize(n))
+        for pk, n in counts.items()
+        if n
+    }
 
 
 def published_comments_by(user) -> QuerySet[Comment]:

@@ -30,10 +30,10 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.urls import Resolver404, get_resolver
-from django.utils.cache import set_response_etag
+from django.utils.http import quote_etag
 from django.utils.module_loading import import_string
 
-from . import dependencies, metrics
+from . import dependencies, metrics, slots
 from . import tags as tag_versions
 
 logger = logging.getLogger(__name__)
@@ -301,10 +301,11 @@ def _shared_headers(entry: dict, *, stale: bool = False) -> dict[str, str]:
     return headers
 
 
-def _rebuild(entry: dict, state: str) -> HttpResponse:
+def _rebuild(entry: dict, state: str, *, count: bool = True) -> HttpResponse:
     """The stored page as a response: its headers given all at once (set one by one they
     were a third of the page cache's own time on a hit)."""
-    metrics.page_cache("hit")
+    if count:
+        metrics.page_cache("hit")
     content = entry["content"]
     headers = {
         **entry["headers"],
@@ -317,11 +318,14 @@ def _rebuild(entry: dict, state: str) -> HttpResponse:
 
 class _Miss:
     """What the lookup found for a request that must render: the key, whether this
-    request holds the page's render lock (to release once stored), and the versions of
-    the stale copy's tags as they were before the render read anything (`seen`)."""
+    request holds the page's render lock (to release once stored), the versions of the
+    stale copy's tags as they were before the render read anything (`seen`), and the
+    stale copy when only its slots changed (`refill`: fill it again, no render)."""
 
-    def __init__(self, key: str, locked: bool, seen: dict | None = None) -> None:
-        self.key, self.locked, self.seen = key, locked, seen or {}
+    def __init__(
+        self, key: str, locked: bool, seen: dict | None = None, refill: dict | None = None
+    ) -> None:
+        self.key, self.locked, self.seen, self.refill = key, locked, seen or {}, refill
 
 
 def _serve(request: HttpRequest, view) -> HttpResponse | _Miss:
@@ -335,8 +339,20 @@ def _serve(request: HttpRequest, view) -> HttpResponse | _Miss:
     # Stale: one request renders (the lock), the others keep the old copy meanwhile.
     if cache.add(LOCK_KEY_PREFIX + key, 1, timeout=_grace()):
         # From this process's memory: what _lookup just read.
-        return _Miss(key, locked=True, seen=tag_versions.versions(entry["tags"]))
+        seen = tag_versions.versions(entry["tags"])
+        return _Miss(key, locked=True, seen=seen, refill=_refillable(entry, seen))
     return _rebuild(entry, "stale")
+
+
+def _refillable(entry: dict, seen: dict) -> dict | None:
+    """The stale entry, when what changed since it was stored is only what its slots read
+    (a comment count on one of its cards) and it is not past its time: its slots can be
+    filled again instead of the page rendered again (serving/slots.py)."""
+    slot_tags = entry.get("slot_tags")
+    if not slot_tags or entry["fresh_until"] <= time.time():
+        return None
+    changed = {t for t, v in entry["tags"].items() if seen.get(t) != v}
+    return entry if changed and changed <= slot_tags else None
 
 
 def _cached_view(request: HttpRequest):
@@ -424,6 +440,8 @@ def cache_for_anonymous(view=None, *, tags: Iterable[str] = (), query=_UNSAID):
         if query is not None:
             _read_params_only(request, query)
         try:
+            if miss.refill is not None:
+                return _refill_and_store(miss)
             return _render_and_store(request, view, miss, static_tags, args, kwargs)
         finally:
             if miss.locked:
@@ -443,12 +461,67 @@ def _render_and_store(request, view, miss: _Miss, static_tags, args, kwargs) -> 
         if hasattr(response, "render") and callable(response.render):
             response = response.render()
     if not _is_cacheable_response(request, response):
-        return response
+        return response  # its slots are filled on the way out (slots.SlotMiddleware)
     page_tags = {t for t in read if not t.startswith(dependencies.LOOSE)}
     page_tags |= request.__dict__.get("_cache_tags", set())
+    raw, slot_tags = None, set()
+    if response.get("Content-Type", "").startswith("text/html"):
+        content = response.content.decode(response.charset)
+        if slots.holds_slots(content):
+            filled, slot_read = slots.fill(content)
+            response.content = filled
+            # What only the slots read: a change there alone is a fill, not a render.
+            raw, slot_tags = content, slot_read - page_tags
+            page_tags |= slot_read
+    page = {
+        "status": response.status_code,
+        "content": response.content,
+        "headers": {h: response[h] for h in KEPT_HEADERS if h in response and h != "ETag"},
+        "cache_control": response.get("Cache-Control", ""),
+        "etag": response.get("ETag", ""),
+        "raw": raw,
+        "slot_tags": slot_tags,
+    }
+    entry = _store(miss, page, page_tags, started)
+    if entry is None:
+        return response
+    if not response.has_header("ETag"):
+        response["ETag"] = entry["headers"]["ETag"]
+    for name, value in _shared_headers(entry).items():
+        response[name] = value
+    response["X-Page-Cache"] = "miss"
+    return response
+
+
+def _refill_and_store(miss: _Miss) -> HttpResponse:
+    """The stale page with its slots filled again (`_refillable`): the render's own tags
+    are unchanged, so the page around the slots is what a render would give."""
+    metrics.page_cache("refill")
+    started = time.time()
+    old = miss.refill
+    content, slot_read = slots.fill(old["raw"])
+    page_tags = (set(old["tags"]) - old["slot_tags"]) | slot_read
+    page = {
+        "status": old["status"],
+        "content": content.encode(),
+        "headers": {h: v for h, v in old["headers"].items() if h != "ETag"},
+        "cache_control": old["cache_control"],
+        "etag": "",
+        "raw": old["raw"],
+        "slot_tags": slot_read - (set(old["tags"]) - old["slot_tags"]),
+    }
+    entry = _store(miss, page, page_tags, started)
+    if entry is None:  # the shared cache cannot tell versions: serve it, keep nothing
+        return HttpResponse(page["content"], status=page["status"], headers=page["headers"])
+    return _rebuild(entry, "refill", count=False)
+
+
+def _store(miss: _Miss, page: dict, page_tags: set[str], started: float) -> dict | None:
+    """Keep `page` under the miss's key with the versions of `page_tags`; the entry, or
+    None when the shared cache cannot tell versions (then nothing is kept)."""
     found = tag_versions.versions(page_tags)
     if any(v is None for v in found.values()):
-        return response  # the shared cache cannot tell versions: keep nothing
+        return None
     # A tag bumped after this render started (its versions are read only now) may mean
     # the page holds the state from before that change: a write commits, then bumps. Keep
     # such a page only briefly, for shared caches too. The margin covers the clocks of
@@ -475,21 +548,22 @@ def _render_and_store(request, view, miss: _Miss, static_tags, args, kwargs) -> 
 
     if any(unsettled(t, v) for t, v in found.items()):
         fresh_until = min(fresh_until, time.time() + _settle())
-    if not response.has_header("ETag"):
-        set_response_etag(response)  # stored with the page: no hashing on a hit
+    # Stored with the page: no hashing on a hit.
+    etag = page["etag"] or quote_etag(
+        hashlib.md5(page["content"], usedforsecurity=False).hexdigest()
+    )
     entry = {
         "tags": found,
         "keys": " ".join(sorted(found)),  # the Surrogate-Key header, joined once
         "fresh_until": fresh_until,
-        "status": response.status_code,
-        "content": response.content,
-        "headers": {h: response[h] for h in KEPT_HEADERS if h in response},
-        "cache_control": response.get("Cache-Control", ""),
+        "status": page["status"],
+        "content": page["content"],
+        "headers": {**page["headers"], "ETag": etag},
+        "cache_control": page["cache_control"],
     }
+    if page["raw"] is not None:
+        entry["raw"], entry["slot_tags"] = page["raw"], frozenset(page["slot_tags"])
     # Kept past its freshness for the grace period, so a stale copy can be served while
     # one request renders the new one.
     cache.set(miss.key, entry, timeout=page_timeout() + int(_grace()))
-    for name, value in _shared_headers(entry).items():
-        response[name] = value
-    response["X-Page-Cache"] = "miss"
-    return response
+    return entry

@@ -110,6 +110,12 @@ def is_recording() -> bool:
     return _found.get() is not None
 
 
+def is_loose() -> bool:
+    """Inside `loosely()`: what is read now is followed loosely (serving/slots.py carries
+    that to the slots a loosely read card prints)."""
+    return _loose.get()
+
+
 @contextmanager
 def recording(*, isolated: bool = False) -> Iterator[set[str]]:
     """Collect the tags of what is read inside; an enclosing recording gets them too (a

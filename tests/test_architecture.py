@@ -88,6 +88,7 @@ def test_app_imports_first_in_a_fresh_interpreter(app):
 # docs/architecture.md's hooks table.
 HOOKS = {
     "PAGE_CACHE_NEXT_CHANGE": "serving",
+    "PAGE_SLOTS": "serving",
     "ARTICLE_PAGE_SECTIONS": "articles",
     "ARTICLE_RELATED_HOOK": "articles",
     "ARTICLE_CARD_HOOKS": "articles",

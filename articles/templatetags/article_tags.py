@@ -51,9 +51,8 @@ def card_items(articles, heading: str = "h3", loading: str = "lazy") -> SafeStri
 
     A card's HTML is the same for as long as its article, source and agency are
     unchanged (their tags' versions), and it says the same "2 hours ago" and shows the
-    same comment count and "and N other sources" line: all of that is in its key. So
-    when a comment is approved, the lists showing its article render again with one card
-    made anew, not all of them (the home page prints some fifty). Search results (a
+    same "and N other sources" line: all of that is in its key. Its comment count is a
+    slot (serving/slots.py), filled for the whole page after it renders. Search results (a
     snippet, a marked title) are rendered each time. One round trip for the versions,
     one for the cards."""
     articles = [a for a in articles if a is not None]
@@ -76,7 +75,8 @@ def card_items(articles, heading: str = "h3", loading: str = "lazy") -> SafeStri
                 loading,
                 ".".join(map(str, found)),
                 time_ago(article.published_at).replace(" ", "-"),
-                getattr(article, "comment_count", ""),
+                # Whether it shows its comment count (a slot, filled with the page's).
+                getattr(article, "comment_count_slot", ""),
                 # "and N other sources" (a card hook's): its story, sources and reports.
                 ".".join(map(str, (article.more_coverage or {}).values())),
             )

@@ -73,9 +73,13 @@ ACCOUNTS_DELETION_HOOKS: list[str] = ["following.services.forget_reader"]
 ACCOUNTS_EXPORT_HOOKS: dict[str, str] = {"following": "following.services.export_reader"}
 # What other apps add to article cards, one query each for a whole list (articles/selectors.py).
 ARTICLE_CARD_HOOKS: list[str] = [
-    "comments.selectors.attach_comment_counts",
+    "comments.selectors.mark_count_slots",  # the comment count, a slot (PAGE_SLOTS)
     "stories.lists.attach_coverage",  # "and N other sources"
 ]
+# What fills each `{% slot name key %}` once a page has rendered (serving/slots.py): a
+# card's comment count, so a comment approved changes the pages listing its article by
+# a fill, not a render.
+PAGE_SLOTS: dict[str, str] = {"comment-count": "comments.selectors.comment_count_slots"}
 # Lists show each story once (articles.selectors.one_per_story); empty: each article.
 ARTICLE_LIST_HOOK = "stories.lists.one_per_story"
 # What other apps print under an article: callables (context, article) -> HTML.

@@ -86,6 +86,8 @@ MIDDLEWARE = [
     "api.middleware.ApiMiddleware",
     # Anonymous cache hits end here: everything above still adds its headers.
     "serving.cache.PageCacheMiddleware",
+    # Fills the slots (a card's comment count) of the pages the page cache did not store.
+    "serving.slots.SlotMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

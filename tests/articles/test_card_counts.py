@@ -25,9 +25,10 @@ def test_cards_show_approved_comment_counts(client):
     assert "3 comments" in related
 
 
-def test_a_new_comment_count_renders_one_card_again_not_the_list(
+def test_a_new_comment_count_renders_no_card_again(
     client, settings, django_capture_on_commit_callbacks, renders
 ):
+    """A card's comment count is a slot (serving/slots.py): the page is filled again."""
     from comments import services
     from tests.factories import ConfirmedReaderFactory, ModeratorFactory, SourceFactory
 
@@ -45,7 +46,7 @@ def test_a_new_comment_count_renders_one_card_again_not_the_list(
     with django_capture_on_commit_callbacks(execute=True):
         services.comment_approve(comment=comment, moderator=ModeratorFactory())
     page, rendered = renders(client, home, "includes/card.html")
-    assert rendered == 1 and "1 comment<" in page
+    assert rendered == 0 and "1 comment<" in page
 
     source.name = "The Harbour Gazette"
     with django_capture_on_commit_callbacks(execute=True):
@@ -54,13 +55,12 @@ def test_a_new_comment_count_renders_one_card_again_not_the_list(
     assert rendered == 11 and "Harbour Gazette<" not in page.replace("The Harbour Gazette<", "")
 
 
-def test_a_new_comment_count_does_not_choose_the_home_articles_again(
+def test_a_new_comment_count_does_not_render_the_home_page_again(
     client, settings, django_capture_on_commit_callbacks, django_assert_num_queries
 ):
-    """Most approvals are on articles the home page shows: it renders again, but which
-    articles it shows (the lead, Latest, the topic sections: seven queries) is kept with
-    what it read (serving.fragments.kept). Only the cards' comment counts and stories are
-    read again."""
+    """Most approvals are on articles the home page shows. Its cards' comment counts are
+    slots (serving/slots.py): the stored page is filled again (one query: the counts)
+    instead of rendered again (the cards' stories, and which articles it shows)."""
     from comments import services
     from tests.factories import ConfirmedReaderFactory, ModeratorFactory
 
@@ -75,9 +75,11 @@ def test_a_new_comment_count_does_not_choose_the_home_articles_again(
     )
     with django_capture_on_commit_callbacks(execute=True):
         services.comment_approve(comment=comment, moderator=ModeratorFactory())
-    with django_assert_num_queries(2):  # the cards' comment counts, their stories
+    with django_assert_num_queries(1):  # the cards' comment counts
         page = client.get(home)
-    assert page["X-Page-Cache"] == "miss" and "1 comment<" in page.content.decode()
+    assert page["X-Page-Cache"] == "refill" and "1 comment<" in page.content.decode()
+    with django_assert_num_queries(0):
+        assert client.get(home)["X-Page-Cache"] == "hit"
 
     discussed.title = "The quay is lit again"
     with django_capture_on_commit_callbacks(execute=True):
