@@ -49,10 +49,15 @@ class Target:
 SLUG = re.compile(r"[-a-zA-Z0-9_]{1,200}")
 
 
+def _named(kind: str, slug: str) -> bool:
+    """A kind we know and a slug (PostgreSQL refuses a NUL in a query: a 500 before)."""
+    return kind in KINDS and isinstance(slug, str) and bool(SLUG.fullmatch(slug))
+
+
 def find(kind: str, slug: str) -> Target | None:
     """The target a reader asked for, or None (an unknown kind or slug)."""
-    if kind not in KINDS or not isinstance(slug, str) or not SLUG.fullmatch(slug):
-        return None  # not a slug (PostgreSQL refuses a NUL in a query: a 500 before)
+    if not _named(kind, slug):
+        return None
     if kind == Follow.Kind.AUTHOR:
         article = Article.objects.published().filter(byline_slug=slug).only("byline").first()
         return Target(kind, slug, article.byline, None) if article else None
@@ -62,6 +67,16 @@ def find(kind: str, slug: str) -> Target | None:
         query = query.select_related("lead")
     obj = query.first()
     return Target(kind, slug, _name(obj), obj) if obj else None
+
+
+def followed(user, kind: str, slug: str) -> Target | None:
+    """The target of one of the reader's follows, found by kind and slug even when `find`
+    no longer finds it (an author with no published article), or None."""
+    if not _named(kind, slug):
+        return None
+    query = Follow.objects.filter(user=user, **Target(kind, slug, slug).lookup())
+    found = query.select_related("topic", "source", "story__lead").first()
+    return of_follow(found) if found else None
 
 
 def of_follow(follow: Follow) -> Target:

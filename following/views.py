@@ -40,7 +40,16 @@ def _next(request: HttpRequest, value: str | None) -> str:
 @require_POST
 def toggle(request: HttpRequest) -> HttpResponse:
     """The follow button: follow or unfollow, then back to the page it was pressed on."""
-    target = targets.find(request.POST.get("kind", ""), request.POST.get("slug", ""))
+    kind, slug = request.POST.get("kind", ""), request.POST.get("slug", "")
+    target = targets.find(kind, slug)
+    if (
+        target is None
+        and request.user.is_authenticated
+        and request.POST.get("action") == "unfollow"
+    ):
+        # A follow whose thing no page names any more (an author whose last article was
+        # withdrawn): still on the reader's list, so still theirs to drop.
+        target = targets.followed(request.user, kind, slug)
     if target is None:
         return HttpResponseBadRequest("Nothing to follow there.")
     back = _next(request, request.POST.get("next"))

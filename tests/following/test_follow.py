@@ -7,6 +7,7 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
+from articles.models import Article
 from following.models import Follow
 from tests import factories
 
@@ -129,3 +130,21 @@ def test_no_one_else_sees_what_a_reader_follows(client, reader, topic):
     assert "Ferries" not in client.get(reverse("following:page")).content.decode()
     assert "ferries" not in client.get(reverse("following:opml")).content.decode()
     assert "Ferries" not in client.get(reader.get_absolute_url()).content.decode()
+
+
+def test_a_follow_whose_thing_vanished_can_still_be_unfollowed_from_the_profile(
+    client, reader, topic
+):
+    # An author is a byline, not a row: once their last article is withdrawn (or the
+    # byline corrected), no page names them, but the reader's follow stays on their list.
+    article = report(byline="Jane Roe")
+    follow(reader, "author", "jane-roe")
+    Article.objects.filter(pk=article.pk).update(status=Article.Status.WITHDRAWN)
+    client.force_login(reader)
+    assert "Jane Roe" in client.get(reverse("accounts:profile_edit")).content.decode()
+    response = _press(client, "author", "jane-roe", action="unfollow", next_url="/accounts/")
+    assert response.status_code == 302 and response["Location"] == "/accounts/"
+    assert not Follow.objects.filter(user=reader).exists()
+    # Still nothing to unfollow for a reader who never followed it, nor to follow.
+    assert _press(client, "author", "jane-roe", action="unfollow").status_code == 400
+    assert _press(client, "author", "jane-roe").status_code == 400
