@@ -18,6 +18,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from articles import publishing
+from articles.models import Article
 from following import briefings, delivery, services
 from following.models import Delivery, ReaderSettings
 from stories.models import KeyPoint
@@ -257,3 +258,16 @@ def test_mail_settings_are_saved_from_the_profile_page(client, reader):
     assert found.next_mail_at.astimezone(zoneinfo.ZoneInfo(SEOUL)).time() == time(6, 45)
     bad = client.post("/following/settings/", {**data, "time_zone": "Mars/Olympus"})
     assert bad.status_code == 400 and "06:45" in bad.content.decode()
+
+
+def test_a_headline_with_a_line_break_neither_breaks_the_subject_nor_the_batch(topic):
+    # Feeds' titles are collapsed on import; an editor's, an API's or the admin's need not
+    # be. Django refuses a header with a newline: the whole batch would fail every minute.
+    article = report(hours_ago=1, topics=[topic])
+    Article.objects.filter(pk=article.pk).update(title="Quay reopens\r\nBcc: all@evil.example")
+    first, second = _reader(topic), _reader(topic)
+    call_command("send_briefings", "--now", stdout=open("/dev/null", "w"))
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([first.email, second.email])
+    parsed = email.message_from_bytes(mail.outbox[0].message().as_bytes())
+    assert parsed["Subject"] == "[Newsroom] Your briefing: Quay reopens Bcc: all@evil.example"
+    assert parsed["Bcc"] is None
