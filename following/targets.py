@@ -89,7 +89,8 @@ def of_follow(follow: Follow) -> Target:
 
 def _name(obj) -> str:
     if isinstance(obj, Story):
-        return obj.lead.title if obj.lead_id and obj.lead else obj.slug
+        # Not the title of a lead readers cannot see (a trusted draft or scheduled report).
+        return obj.lead.title if obj.lead_id and obj.lead and obj.lead.is_visible else obj.slug
     return obj.name
 
 
