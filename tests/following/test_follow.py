@@ -3,6 +3,8 @@ profile's list; OPML; the database's invariants."""
 
 from __future__ import annotations
 
+from xml.etree import ElementTree
+
 import pytest
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -148,3 +150,16 @@ def test_a_follow_whose_thing_vanished_can_still_be_unfollowed_from_the_profile(
     # Still nothing to unfollow for a reader who never followed it, nor to follow.
     assert _press(client, "author", "jane-roe", action="unfollow").status_code == 400
     assert _press(client, "author", "jane-roe").status_code == 400
+
+
+def test_opml_is_well_formed_xml_whatever_the_names_hold(client, reader):
+    # Names are editors' (topics, sources) or bylines: markup, quotes and a control
+    # character pasted into the admin must neither break the file nor inject into it.
+    topic = factories.TopicFactory(name='Quays & <b>"Piers"</b>\x01\x0b', slug="quays")
+    factories.SourceFactory(name="Wire ]]> &amp; \x1f", slug="wire")
+    follow(reader, "topic", "quays")
+    follow(reader, "source", "wire")
+    client.force_login(reader)
+    tree = ElementTree.fromstring(client.get(reverse("following:opml")).content)
+    names = sorted(o.get("text") for o in tree.iter("outline") if o.get("type") == "rss")
+    assert names == [topic.name[:-2], "Wire ]]> &amp; "]
