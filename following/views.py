@@ -7,7 +7,6 @@ exception: the slug of a public page, in their own request, kept in their sessio
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -27,6 +26,7 @@ from articles.templatetags.article_tags import time_ago
 from serving.dependencies import instance_tags
 from serving.fragments import keep, kept, kept_values, key_of
 from serving.sites import local_path
+from serving.xmltext import xml_text
 
 from . import selectors, services, targets, tokens
 from .forms import MailSettingsForm
@@ -220,17 +220,14 @@ def following_page(request: HttpRequest) -> HttpResponse:
     return render(request, "following/page.html", context)
 
 
-# What XML 1.0 cannot hold, escaped or not: a control character pasted into a topic's or
-# source's name in the admin made the export a file no feed reader would open.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
 @login_required
 @require_safe
 def opml(request: HttpRequest) -> HttpResponse:
     """What the reader follows as an OPML list of feeds, for any feed reader."""
     items = [
-        replace(target, name=_NOT_XML.sub("", target.name))
+        # A control character pasted into a name in the admin made the file one no feed
+        # reader would open (XML 1.0 cannot hold it, escaped or not).
+        replace(target, name=xml_text(target.name))
         for target in map(targets.of_follow, selectors.follows_of(request.user))
     ]
     body = render_to_string(
