@@ -17,9 +17,11 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from accounts import mail as account_mail
+from accounts import services as account_services
 from articles import publishing
 from articles.models import Article
-from following import briefings, delivery, services
+from following import briefings, delivery, services, tokens
 from following.models import Delivery, ReaderSettings
 from stories.models import KeyPoint
 from tests import factories
@@ -271,3 +273,31 @@ def test_a_headline_with_a_line_break_neither_breaks_the_subject_nor_the_batch(t
     parsed = email.message_from_bytes(mail.outbox[0].message().as_bytes())
     assert parsed["Subject"] == "[Newsroom] Your briefing: Quay reopens Bcc: all@evil.example"
     assert parsed["Bcc"] is None
+
+
+def test_a_token_stops_only_what_it_names_for_its_reader_and_outlives_a_password_change(
+    topic,
+):
+    reader, other = _reader(topic, updates=True), _reader(topic, updates=True)
+    anonymous = Client(enforce_csrf_checks=True)
+
+    def post(token):
+        return anonymous.post(f"/following/unsubscribe/{token}/").status_code
+
+    reader.set_password("another-Long-passw0rd")
+    reader.save()
+    assert post(tokens.make(reader.pk, "updates")) == 200  # no expiry, no password in it
+    mine, theirs = (ReaderSettings.objects.get(user=u) for u in (reader, other))
+    assert (mine.briefing, mine.story_updates) == (True, False)
+    assert (theirs.briefing, theirs.story_updates) == (True, True)
+    # Another list's token (a comment notice's), a token edited to name another reader,
+    # or a deleted account's: nothing changes.
+    assert post(account_mail.unsubscribe_token(other, "reply")) == 404
+    forged = tokens.make(reader.pk, "briefing").replace(
+        tokens.make(reader.pk, "briefing").split(":")[0],
+        tokens.make(other.pk, "briefing").split(":")[0],
+    )
+    assert post(forged) == 404
+    account_services.delete_account(user=other)
+    assert post(tokens.make(other.pk, "briefing")) == 404
+    assert ReaderSettings.objects.get(user=reader).briefing is True
