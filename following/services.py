@@ -79,6 +79,9 @@ def is_following(*, user, target: Target) -> bool:
     return Follow.objects.filter(user=user, **target.lookup()).exists()
 
 
+MAIL_CHOICES = ("briefing", "briefing_time", "time_zone", "story_updates")
+
+
 @transaction.atomic
 def update_mail_settings(
     *,
@@ -95,7 +98,9 @@ def update_mail_settings(
     found.time_zone = time_zone
     found.story_updates = story_updates
     found.schedule(timezone.now())
-    found.save()
+    # Only what this changes: the row was read without a lock, and a briefing batch (its
+    # `last_mail_at`) or a visit (`seen_at`) may write it before this does.
+    found.save(update_fields=[*MAIL_CHOICES, "next_mail_at"])
     return found
 
 

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import email
 import smtplib
+import threading
+import time as time_module
 import zoneinfo
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from django.core import mail
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, connections, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -301,3 +303,48 @@ def test_a_token_stops_only_what_it_names_for_its_reader_and_outlives_a_password
     account_services.delete_account(user=other)
     assert post(tokens.make(other.pk, "briefing")) == 404
     assert ReaderSettings.objects.get(user=reader).briefing is True
+
+
+@pytest.mark.django_db(transaction=True)
+def test_saving_the_choices_while_a_batch_holds_the_row_keeps_what_the_batch_wrote(topic):
+    # The profile's save read the row, then waited on the batch's lock and wrote every
+    # field back: the batch's `last_mail_at` went back, so the next briefing repeated the
+    # stories of this one (and a visit's `seen_at` could go back the same way).
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks: PostgreSQL")
+    reader = _reader(topic)
+    sent = timezone.now().replace(microsecond=0)
+    errors = []
+
+    def save_choices():
+        try:
+            services.update_mail_settings(
+                user=reader, briefing=True, briefing_time=time(8), time_zone="UTC",
+                story_updates=True,
+            )  # fmt: skip
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=save_choices)
+    with transaction.atomic():  # the batch
+        ReaderSettings.objects.filter(user=reader).update(last_mail_at=sent)
+        thread.start()
+        waiting = 0
+        for _ in range(200):  # until the save waits on the batch's row lock
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_stat_clear_snapshot()")  # else one per transaction
+                cursor.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                    " AND pid <> pg_backend_pid() AND datname = current_database()"
+                )
+                waiting = cursor.fetchone()[0]
+            if waiting:
+                break
+            time_module.sleep(0.05)
+        assert waiting, ("the save never waited on the batch", errors)
+    thread.join(timeout=30)
+    assert not errors
+    found = ReaderSettings.objects.get(user=reader)
+    assert found.last_mail_at == sent and found.briefing_time == time(8)
