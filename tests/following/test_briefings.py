@@ -348,3 +348,19 @@ def test_saving_the_choices_while_a_batch_holds_the_row_keeps_what_the_batch_wro
     assert not errors
     found = ReaderSettings.objects.get(user=reader)
     assert found.last_mail_at == sent and found.briefing_time == time(8)
+
+
+def test_a_queued_briefing_is_not_sent_after_its_reader_deleted_their_account(topic, settings):
+    # The batch queues finished mails; a reader who deletes their account before the
+    # worker hands them over (their day's row erased with the rest) gets no mail.
+    queued = _queued(settings)
+    settings.EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    report(hours_ago=1, topics=[topic])
+    leaving, staying = _reader(topic), _reader(topic)
+    assert briefings.send_due(now=timezone.now() + timedelta(days=1, minutes=1)) == (2, 2)
+    address = leaving.email
+    account_services.delete_account(user=leaving)
+    (task,) = queued
+    assert delivery.deliver_briefings.call(mails=task.args_kwargs["kwargs"]["mails"]) == 1
+    assert [m.recipients() for m in mail.outbox] == [[staying.email]]
+    assert address not in str([m.recipients() for m in mail.outbox])
