@@ -70,15 +70,20 @@ def story_page(follows, *, before: tuple[datetime, int] | None = None, size: int
 
 
 def stories_by_id(ids: list[int]) -> dict[int, Story]:
-    """The stories with their lead's card fields, one query. A stored lead readers cannot
-    see (a trusted draft or scheduled report leads its story: stories/trust.py) is
-    replaced by the lead the story page shows, from the story's published reports (one
-    more query, only then); a story with none is left out."""
+    """The stories with their lead's card fields, one query (two when a lead is hidden:
+    `with_visible_leads`)."""
     stories = Story.objects.filter(pk__in=ids, lead__isnull=False).select_related(
         "lead__source", "lead__agency", "lead__image"
     )
-    found = {s.pk: s for s in stories.defer("lead__body", "lead__body_html")}
-    hidden = [pk for pk, story in found.items() if not story.lead.is_visible]
+    return with_visible_leads({s.pk: s for s in stories.defer("lead__body", "lead__body_html")})
+
+
+def with_visible_leads(found: dict[int, Story]) -> dict[int, Story]:
+    """`found` (stories by id, their leads loaded) with each lead readers cannot see
+    replaced by the one the story page shows, from the story's published reports (one
+    query, only then): a trusted draft or scheduled report may lead its story
+    (stories/trust.py). A story with no published report is left out."""
+    hidden = [pk for pk, s in found.items() if s.lead is None or not s.lead.is_visible]
     if hidden:
         shown: dict[int, list[Article]] = {pk: [] for pk in hidden}
         for article in (
@@ -174,6 +179,8 @@ def story_news(story_ids, *, after: datetime) -> dict[int, dict]:
             "story_membership__story__slug",
             "story_membership__story__source_count",
             "story_membership__story__lead__title",
+            "story_membership__story__lead__status",
+            "story_membership__story__lead__published_at",
         )
         .order_by("published_at", "id")
     )
@@ -191,7 +198,9 @@ def story_news(story_ids, *, after: datetime) -> dict[int, dict]:
     )
     for correction in corrections:
         entry(correction.article)["corrections"].append(correction)
-    return found
+    # Named as the story page names them (a lead readers cannot see is replaced).
+    stories = with_visible_leads({pk: news["story"] for pk, news in found.items()})
+    return {pk: news for pk, news in found.items() if pk in stories}
 
 
 def news_since(news: dict[int, dict], follows, since: datetime) -> list[dict]:
