@@ -104,9 +104,11 @@ def update_mail_settings(
     return found
 
 
+@transaction.atomic
 def stop_mail(*, user, what: str = "all") -> None:
-    """Turn off the briefing, the story updates or both (the unsubscribe links)."""
-    found = ReaderSettings.objects.filter(user=user).first()
+    """Turn off the briefing, the story updates or both (the unsubscribe links). The row is
+    read locked: the other choice, saved meanwhile, stays and keeps its mail scheduled."""
+    found = ReaderSettings.objects.select_for_update().filter(user=user).first()
     if found is None:
         return
     if what in ("briefing", "all"):

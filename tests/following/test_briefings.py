@@ -311,49 +311,76 @@ def test_a_token_stops_only_what_it_names_for_its_reader_and_outlives_a_password
     assert ReaderSettings.objects.get(user=reader).briefing is True
 
 
-@pytest.mark.django_db(transaction=True)
-def test_saving_the_choices_while_a_batch_holds_the_row_keeps_what_the_batch_wrote(topic):
-    # The profile's save read the row, then waited on the batch's lock and wrote every
-    # field back: the batch's `last_mail_at` went back, so the next briefing repeated the
-    # stories of this one (and a visit's `seen_at` could go back the same way).
+def _meanwhile(held, waiting) -> None:
+    """Run `held()` in a transaction that keeps the rows it wrote locked while `waiting()`
+    runs in another thread (another connection) until it waits on that lock; then commit
+    and let it finish. PostgreSQL only (row locks, pg_stat_activity)."""
     if connection.vendor != "postgresql":
         pytest.skip("row locks: PostgreSQL")
-    reader = _reader(topic)
-    sent = timezone.now().replace(microsecond=0)
     errors = []
 
-    def save_choices():
+    def run():
         try:
-            services.update_mail_settings(
-                user=reader, briefing=True, briefing_time=time(8), time_zone="UTC",
-                story_updates=True,
-            )  # fmt: skip
+            waiting()
         except Exception as error:  # noqa: BLE001 - reported below
             errors.append(error)
         finally:
             connections.close_all()
 
-    thread = threading.Thread(target=save_choices)
-    with transaction.atomic():  # the batch
-        ReaderSettings.objects.filter(user=reader).update(last_mail_at=sent)
+    thread = threading.Thread(target=run)
+    with transaction.atomic():
+        held()
         thread.start()
-        waiting = 0
-        for _ in range(200):  # until the save waits on the batch's row lock
+        waits = 0
+        for _ in range(200):  # until the other thread waits on the row lock
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_stat_clear_snapshot()")  # else one per transaction
                 cursor.execute(
                     "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
                     " AND pid <> pg_backend_pid() AND datname = current_database()"
                 )
-                waiting = cursor.fetchone()[0]
-            if waiting:
+                waits = cursor.fetchone()[0]
+            if waits:
                 break
             time_module.sleep(0.05)
-        assert waiting, ("the save never waited on the batch", errors)
+        assert waits, ("the other thread never waited on the lock", errors)
     thread.join(timeout=30)
     assert not errors
+
+
+@pytest.mark.django_db(transaction=True)
+def test_saving_the_choices_while_a_batch_holds_the_row_keeps_what_the_batch_wrote(topic):
+    # The profile's save read the row, then waited on the batch's lock and wrote every
+    # field back: the batch's `last_mail_at` went back, so the next briefing repeated the
+    # stories of this one (and a visit's `seen_at` could go back the same way).
+    reader = _reader(topic)
+    sent = timezone.now().replace(microsecond=0)
+    _meanwhile(
+        lambda: ReaderSettings.objects.filter(user=reader).update(last_mail_at=sent),
+        lambda: services.update_mail_settings(
+            user=reader, briefing=True, briefing_time=time(8), time_zone="UTC",
+            story_updates=True,
+        ),
+    )  # fmt: skip
     found = ReaderSettings.objects.get(user=reader)
     assert found.last_mail_at == sent and found.briefing_time == time(8)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_unsubscribing_from_the_briefing_leaves_a_choice_saved_meanwhile(topic):
+    # The one-click unsubscribe changes only what its token names: a reader who turns
+    # story updates on while it runs keeps them, and their next mail stays scheduled.
+    reader = _reader(topic)
+    _meanwhile(
+        lambda: services.update_mail_settings(
+            user=reader, briefing=True, briefing_time=time(7), time_zone="UTC",
+            story_updates=True,
+        ),
+        lambda: services.stop_mail(user=reader, what="briefing"),
+    )  # fmt: skip
+    found = ReaderSettings.objects.get(user=reader)
+    assert (found.briefing, found.story_updates) == (False, True)
+    assert found.next_mail_at is not None
 
 
 def test_a_queued_briefing_is_not_sent_after_its_reader_deleted_their_account(topic, settings):
