@@ -413,3 +413,18 @@ def test_story_updates_name_a_story_led_by_a_draft_by_a_published_report():
     assert "New report from Coast Post" in message.body
     for part in (message.body, message.alternatives[0][0]):
         assert "not for readers" not in part and shown.title in part
+
+
+def test_the_scheduler_starts_no_task_for_a_reader_no_task_would_mail(topic, settings):
+    # A deactivated reader (or one without an address) keeps a due time no run moves on:
+    # counted as due, they started BRIEFING_TASKS idle tasks every minute, forever.
+    _queued(settings)
+    started = DBTaskResult.objects.filter(task_path="following.briefings.send_due_briefings")
+    reader = _reader(topic)
+    factories.User.objects.filter(pk=reader.pk).update(is_active=False)
+    later = timezone.now() + timedelta(days=1, minutes=1)
+    briefings.enqueue_due(since=None, now=later)
+    assert briefings.send_due(now=later) == (0, 0) and started.count() == 0
+    factories.User.objects.filter(pk=reader.pk).update(is_active=True)
+    briefings.enqueue_due(since=None, now=later)
+    assert started.count() == settings.BRIEFING_TASKS
