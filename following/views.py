@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -77,10 +78,21 @@ def start(request: HttpRequest) -> HttpResponse:
     if target is None:
         raise Http404("Nothing to follow there.")
     back = _next(request, request.POST.get("next"))
-    if request.user.is_authenticated:
-        return redirect(back)  # the page shows them the real button now
+    if request.user.is_authenticated or not _same_origin(request):
+        # Signed in: the page shows them the real button now. Another site's form: the
+        # browser withheld the Lax session cookie, so writing the session here would
+        # replace (sign out) a reader's and plant that site's follow for `resume`.
+        return redirect(back)
     request.session[INTENT] = {"kind": target.kind, "slug": target.slug, "next": back}
     return redirect_to_login(reverse("following:resume"))
+
+
+def _same_origin(request: HttpRequest) -> bool:
+    """No Origin header (an old browser), or this site's (the check CSRF makes, for a
+    view that cannot take a token)."""
+    origin = request.headers.get("Origin")
+    own = request.build_absolute_uri("/").rstrip("/")
+    return origin is None or origin == own or origin in settings.CSRF_TRUSTED_ORIGINS
 
 
 @login_required

@@ -6,6 +6,7 @@ from __future__ import annotations
 from xml.etree import ElementTree
 
 import pytest
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
@@ -163,3 +164,17 @@ def test_opml_is_well_formed_xml_whatever_the_names_hold(client, reader):
     tree = ElementTree.fromstring(client.get(reverse("following:opml")).content)
     names = sorted(o.get("text") for o in tree.iter("outline") if o.get("type") == "rss")
     assert names == [topic.name[:-2], "Wire ]]> &amp; "]
+
+
+def test_another_site_cannot_plant_a_follow_or_sign_a_reader_out_through_start(client, topic):
+    # `start` takes no CSRF token (the anonymous page is cached). Browsers withhold the
+    # Lax session cookie from another site's POST: the view then saw an anonymous visitor
+    # and answered with a new session cookie, replacing (signing out) the reader's, with
+    # the other site's choice of follow waiting in it for /following/resume/.
+    intent = {"kind": "topic", "slug": "ferries", "next": "/"}
+    foreign = client.post(reverse("following:start"), intent, HTTP_ORIGIN="https://evil.example")
+    assert foreign.status_code == 302 and foreign["Location"] == "/"
+    assert settings.SESSION_COOKIE_NAME not in foreign.cookies
+    ours = client.post(reverse("following:start"), intent, HTTP_ORIGIN="http://testserver")
+    assert ours["Location"].startswith(reverse("account_login"))
+    assert client.session["following_intent"]["slug"] == "ferries"
