@@ -11,6 +11,7 @@ from articles.models import Article, Source, Topic
 from stories.models import Story
 
 from .models import Follow
+from .selectors import with_visible_leads
 
 KINDS = tuple(Follow.Kind.values)
 
@@ -61,11 +62,13 @@ def find(kind: str, slug: str) -> Target | None:
     if kind == Follow.Kind.AUTHOR:
         article = Article.objects.published().filter(byline_slug=slug).only("byline").first()
         return Target(kind, slug, article.byline, None) if article else None
-    model = {"topic": Topic, "source": Source, "story": Story}[kind]
-    query = model.objects.filter(slug=slug)
-    if model is Story:
-        query = query.select_related("lead")
-    obj = query.first()
+    if kind == Follow.Kind.STORY:
+        # As its page: a story with no published report is nothing to follow (drafts join
+        # stories), and one led by a draft is named by the report its page leads with.
+        story = Story.objects.filter(slug=slug, lead__isnull=False).select_related("lead").first()
+        obj = story and with_visible_leads({story.pk: story}).get(story.pk)
+    else:
+        obj = {"topic": Topic, "source": Source}[kind].objects.filter(slug=slug).first()
     return Target(kind, slug, _name(obj), obj) if obj else None
 
 

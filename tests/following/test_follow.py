@@ -178,3 +178,19 @@ def test_another_site_cannot_plant_a_follow_or_sign_a_reader_out_through_start(c
     ours = client.post(reverse("following:start"), intent, HTTP_ORIGIN="http://testserver")
     assert ours["Location"].startswith(reverse("account_login"))
     assert client.session["following_intent"]["slug"] == "ferries"
+
+
+def test_a_story_readers_cannot_see_cannot_be_followed_and_one_led_by_a_draft_is_named_right(
+    client, reader
+):
+    # Drafts join stories: a story of drafts alone has no page (404), and a story led by
+    # a trusted draft is named by the report its page leads with.
+    draft = report(status="draft", title="Draft: not for readers")
+    client.force_login(reader)
+    assert client.get(story_of(draft).get_absolute_url()).status_code == 404
+    assert _press(client, "story", story_of(draft).slug).status_code == 400
+    shown = report(hours_ago=3, source=factories.SourceFactory(vetted=False))
+    report(hours_ago=2, story_of=shown, status="draft", title="Another draft")
+    assert story_of(shown).lead.status == "draft"
+    _press(client, "story", story_of(shown).slug)
+    assert f"You follow {shown.title}." in client.get("/").content.decode()
