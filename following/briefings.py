@@ -178,7 +178,9 @@ def send_due_briefings() -> str:
 
 def enqueue_due(*, since: datetime | None, now: datetime) -> None:
     """The scheduler's part (SCHEDULER_JOBS, every minute): when readers are due, start
-    BRIEFING_TASKS tasks; the row locks share the readers out among them."""
-    if ReaderSettings.objects.filter(next_mail_at__lte=now).exists():
+    BRIEFING_TASKS tasks; the row locks share the readers out among them. Due as the
+    tasks count it (`_due`): a deactivated reader's time, which no run moves on, started
+    idle tasks every minute."""
+    if _due(now, force=False, user_ids=None).exists():
         for _ in range(settings.BRIEFING_TASKS):
             send_due_briefings.enqueue()

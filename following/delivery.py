@@ -47,13 +47,14 @@ def hand_over(mails: list[tuple[int, EmailMessage]]) -> None:
 
 @task()
 def deliver_briefings(*, mails: list) -> int:
-    """The worker's part: send a batch not sent yet (a rerun skips what was handed over)."""
-    handed = set(
-        Delivery.objects.filter(
-            pk__in=[pk for pk, _ in mails], handed_at__isnull=False
-        ).values_list("pk", flat=True)
+    """The worker's part: send a batch not sent yet (a rerun skips what was handed over,
+    and a mail whose row is gone: its reader deleted their account since, which erased it)."""
+    waiting = set(
+        Delivery.objects.filter(pk__in=[pk for pk, _ in mails], handed_at__isnull=True).values_list(
+            "pk", flat=True
+        )
     )
-    todo = [(pk, queue.stored_message(**form)) for pk, form in mails if pk not in handed]
+    todo = [(pk, queue.stored_message(**form)) for pk, form in mails if pk in waiting]
     connection = get_connection(settings.EMAIL_DELIVERY_BACKEND, fail_silently=False)
     return send_over_one_connection(connection, todo)
 

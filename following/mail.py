@@ -83,7 +83,10 @@ def briefing_message(
         for frame, extension in zip(frames[key], EXTENSIONS, strict=True)
     )
     if with_briefing:
-        subject = f"Your briefing: {stories[0].title}" if stories else "Your briefing"
+        # One line: a headline may hold a line break (an editor's, the API's), which
+        # Django refuses in a header, failing the whole batch.
+        headline = " ".join(stories[0].title.split()) if stories else ""
+        subject = f"Your briefing: {headline}" if headline else "Your briefing"
     else:
         subject = f"News on {len(updates)} stor{'y' if len(updates) == 1 else 'ies'} you follow"
     message = WrittenAlternatives(

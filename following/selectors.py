@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import Max, Q, QuerySet
+from django.db.models import F, Max, Q, QuerySet
 
 from articles.models import Article, Correction
+from stories import trust
 from stories.models import KeyPoint, Story, StoryMembership
 
 from .models import Follow
@@ -69,11 +70,36 @@ def story_page(follows, *, before: tuple[datetime, int] | None = None, size: int
 
 
 def stories_by_id(ids: list[int]) -> dict[int, Story]:
-    """The stories with their lead's card fields, one query."""
+    """The stories with their lead's card fields, one query (two when a lead is hidden:
+    `with_visible_leads`)."""
     stories = Story.objects.filter(pk__in=ids, lead__isnull=False).select_related(
         "lead__source", "lead__agency", "lead__image"
     )
-    return {s.pk: s for s in stories.defer("lead__body", "lead__body_html")}
+    return with_visible_leads({s.pk: s for s in stories.defer("lead__body", "lead__body_html")})
+
+
+def with_visible_leads(found: dict[int, Story]) -> dict[int, Story]:
+    """`found` (stories by id, their leads loaded) with each lead readers cannot see
+    replaced by the one the story page shows, from the story's published reports (one
+    query, only then): a trusted draft or scheduled report may lead its story
+    (stories/trust.py). A story with no published report is left out."""
+    hidden = [pk for pk, s in found.items() if s.lead is None or not s.lead.is_visible]
+    if hidden:
+        shown: dict[int, list[Article]] = {pk: [] for pk in hidden}
+        for article in (
+            Article.objects.published()
+            .for_cards()
+            .filter(story_membership__story_id__in=hidden)
+            .annotate(story_key=F("story_membership__story_id"))
+        ):
+            shown[article.story_key].append(article)
+        for pk, articles in shown.items():
+            lead = trust.first_report(articles)
+            if lead is None:
+                del found[pk]
+            else:
+                found[pk].lead = lead
+    return found
 
 
 def stories_of_targets(targets, *, after: datetime, until: datetime):
@@ -153,6 +179,8 @@ def story_news(story_ids, *, after: datetime) -> dict[int, dict]:
             "story_membership__story__slug",
             "story_membership__story__source_count",
             "story_membership__story__lead__title",
+            "story_membership__story__lead__status",
+            "story_membership__story__lead__published_at",
         )
         .order_by("published_at", "id")
     )
@@ -170,7 +198,9 @@ def story_news(story_ids, *, after: datetime) -> dict[int, dict]:
     )
     for correction in corrections:
         entry(correction.article)["corrections"].append(correction)
-    return found
+    # Named as the story page names them (a lead readers cannot see is replaced).
+    stories = with_visible_leads({pk: news["story"] for pk, news in found.items()})
+    return {pk: news for pk, news in found.items() if pk in stories}
 
 
 def news_since(news: dict[int, dict], follows, since: datetime) -> list[dict]:

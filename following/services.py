@@ -79,6 +79,9 @@ def is_following(*, user, target: Target) -> bool:
     return Follow.objects.filter(user=user, **target.lookup()).exists()
 
 
+MAIL_CHOICES = ("briefing", "briefing_time", "time_zone", "story_updates")
+
+
 @transaction.atomic
 def update_mail_settings(
     *,
@@ -95,13 +98,17 @@ def update_mail_settings(
     found.time_zone = time_zone
     found.story_updates = story_updates
     found.schedule(timezone.now())
-    found.save()
+    # Only what this changes: the row was read without a lock, and a briefing batch (its
+    # `last_mail_at`) or a visit (`seen_at`) may write it before this does.
+    found.save(update_fields=[*MAIL_CHOICES, "next_mail_at"])
     return found
 
 
+@transaction.atomic
 def stop_mail(*, user, what: str = "all") -> None:
-    """Turn off the briefing, the story updates or both (the unsubscribe links)."""
-    found = ReaderSettings.objects.filter(user=user).first()
+    """Turn off the briefing, the story updates or both (the unsubscribe links). The row is
+    read locked: the other choice, saved meanwhile, stays and keeps its mail scheduled."""
+    found = ReaderSettings.objects.select_for_update().filter(user=user).first()
     if found is None:
         return
     if what in ("briefing", "all"):

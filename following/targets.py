@@ -11,6 +11,7 @@ from articles.models import Article, Source, Topic
 from stories.models import Story
 
 from .models import Follow
+from .selectors import with_visible_leads
 
 KINDS = tuple(Follow.Kind.values)
 
@@ -49,19 +50,36 @@ class Target:
 SLUG = re.compile(r"[-a-zA-Z0-9_]{1,200}")
 
 
+def _named(kind: str, slug: str) -> bool:
+    """A kind we know and a slug (PostgreSQL refuses a NUL in a query: a 500 before)."""
+    return kind in KINDS and isinstance(slug, str) and bool(SLUG.fullmatch(slug))
+
+
 def find(kind: str, slug: str) -> Target | None:
     """The target a reader asked for, or None (an unknown kind or slug)."""
-    if kind not in KINDS or not isinstance(slug, str) or not SLUG.fullmatch(slug):
-        return None  # not a slug (PostgreSQL refuses a NUL in a query: a 500 before)
+    if not _named(kind, slug):
+        return None
     if kind == Follow.Kind.AUTHOR:
         article = Article.objects.published().filter(byline_slug=slug).only("byline").first()
         return Target(kind, slug, article.byline, None) if article else None
-    model = {"topic": Topic, "source": Source, "story": Story}[kind]
-    query = model.objects.filter(slug=slug)
-    if model is Story:
-        query = query.select_related("lead")
-    obj = query.first()
+    if kind == Follow.Kind.STORY:
+        # As its page: a story with no published report is nothing to follow (drafts join
+        # stories), and one led by a draft is named by the report its page leads with.
+        story = Story.objects.filter(slug=slug, lead__isnull=False).select_related("lead").first()
+        obj = story and with_visible_leads({story.pk: story}).get(story.pk)
+    else:
+        obj = {"topic": Topic, "source": Source}[kind].objects.filter(slug=slug).first()
     return Target(kind, slug, _name(obj), obj) if obj else None
+
+
+def followed(user, kind: str, slug: str) -> Target | None:
+    """The target of one of the reader's follows, found by kind and slug even when `find`
+    no longer finds it (an author with no published article), or None."""
+    if not _named(kind, slug):
+        return None
+    query = Follow.objects.filter(user=user, **Target(kind, slug, slug).lookup())
+    found = query.select_related("topic", "source", "story__lead").first()
+    return of_follow(found) if found else None
 
 
 def of_follow(follow: Follow) -> Target:
@@ -74,7 +92,8 @@ def of_follow(follow: Follow) -> Target:
 
 def _name(obj) -> str:
     if isinstance(obj, Story):
-        return obj.lead.title if obj.lead_id and obj.lead else obj.slug
+        # Not the title of a lead readers cannot see (a trusted draft or scheduled report).
+        return obj.lead.title if obj.lead_id and obj.lead and obj.lead.is_visible else obj.slug
     return obj.name
 
 

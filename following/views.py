@@ -7,8 +7,10 @@ exception: the slug of a public page, in their own request, kept in their sessio
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -25,6 +27,7 @@ from articles.templatetags.article_tags import time_ago
 from serving.dependencies import instance_tags
 from serving.fragments import keep, kept, kept_values, key_of
 from serving.sites import local_path
+from serving.xmltext import xml_text
 
 from . import selectors, services, targets, tokens
 from .forms import MailSettingsForm
@@ -40,7 +43,16 @@ def _next(request: HttpRequest, value: str | None) -> str:
 @require_POST
 def toggle(request: HttpRequest) -> HttpResponse:
     """The follow button: follow or unfollow, then back to the page it was pressed on."""
-    target = targets.find(request.POST.get("kind", ""), request.POST.get("slug", ""))
+    kind, slug = request.POST.get("kind", ""), request.POST.get("slug", "")
+    target = targets.find(kind, slug)
+    if (
+        target is None
+        and request.user.is_authenticated
+        and request.POST.get("action") == "unfollow"
+    ):
+        # A follow whose thing no page names any more (an author whose last article was
+        # withdrawn): still on the reader's list, so still theirs to drop.
+        target = targets.followed(request.user, kind, slug)
     if target is None:
         return HttpResponseBadRequest("Nothing to follow there.")
     back = _next(request, request.POST.get("next"))
@@ -66,10 +78,21 @@ def start(request: HttpRequest) -> HttpResponse:
     if target is None:
         raise Http404("Nothing to follow there.")
     back = _next(request, request.POST.get("next"))
-    if request.user.is_authenticated:
-        return redirect(back)  # the page shows them the real button now
+    if request.user.is_authenticated or not _same_origin(request):
+        # Signed in: the page shows them the real button now. Another site's form: the
+        # browser withheld the Lax session cookie, so writing the session here would
+        # replace (sign out) a reader's and plant that site's follow for `resume`.
+        return redirect(back)
     request.session[INTENT] = {"kind": target.kind, "slug": target.slug, "next": back}
     return redirect_to_login(reverse("following:resume"))
+
+
+def _same_origin(request: HttpRequest) -> bool:
+    """No Origin header (an old browser), or this site's (the check CSRF makes, for a
+    view that cannot take a token)."""
+    origin = request.headers.get("Origin")
+    own = request.build_absolute_uri("/").rstrip("/")
+    return origin is None or origin == own or origin in settings.CSRF_TRUSTED_ORIGINS
 
 
 @login_required
@@ -213,7 +236,12 @@ def following_page(request: HttpRequest) -> HttpResponse:
 @require_safe
 def opml(request: HttpRequest) -> HttpResponse:
     """What the reader follows as an OPML list of feeds, for any feed reader."""
-    items = [targets.of_follow(f) for f in selectors.follows_of(request.user)]
+    items = [
+        # A control character pasted into a name in the admin made the file one no feed
+        # reader would open (XML 1.0 cannot hold it, escaped or not).
+        replace(target, name=xml_text(target.name))
+        for target in map(targets.of_follow, selectors.follows_of(request.user))
+    ]
     body = render_to_string(
         "following/following.opml",
         {"items": items, "site_url": request.build_absolute_uri("/").rstrip("/"),

@@ -20,6 +20,7 @@ from django.utils.http import urlencode
 from articles.models import Article, Source, Topic
 from search.forms import SearchForm
 from search.query import search_articles
+from serving.xmltext import xml_text
 from stories.models import Story, StoryMembership
 
 from .metadata import absolute_url
@@ -27,10 +28,29 @@ from .metadata import absolute_url
 FEED_SIZE = 30
 
 
+class _XmlText:
+    """A feed generator that leaves out what XML cannot hold (serving/xmltext.py)
+    instead of raising."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*map(xml_text, args), **{k: xml_text(v) for k, v in kwargs.items()})
+
+    def add_item(self, *args, **kwargs):
+        super().add_item(*map(xml_text, args), **{k: xml_text(v) for k, v in kwargs.items()})
+
+
+class RssFeed(_XmlText, Rss201rev2Feed):
+    pass
+
+
+class AtomFeed(_XmlText, Atom1Feed):
+    pass
+
+
 class LatestArticlesFeed(Feed):
     """The newest published articles, across every source."""
 
-    feed_type = Rss201rev2Feed
+    feed_type = RssFeed
     url_name = "syndication:feed_latest_rss"
 
     def title(self, obj=None) -> str:
@@ -77,7 +97,7 @@ class LatestArticlesFeed(Feed):
 
 
 class LatestArticlesAtomFeed(LatestArticlesFeed):
-    feed_type = Atom1Feed
+    feed_type = AtomFeed
     subtitle = LatestArticlesFeed.description
     url_name = "syndication:feed_latest_atom"
 
@@ -119,7 +139,7 @@ class SourceFeed(OneThingFeed):
 
 
 class SourceAtomFeed(SourceFeed):
-    feed_type = Atom1Feed
+    feed_type = AtomFeed
     subtitle = SourceFeed.description
     url_name = "syndication:feed_source_atom"
 
@@ -138,7 +158,7 @@ class TopicFeed(OneThingFeed):
 
 
 class TopicAtomFeed(TopicFeed):
-    feed_type = Atom1Feed
+    feed_type = AtomFeed
     subtitle = TopicFeed.description
     url_name = "syndication:feed_topic_atom"
 
@@ -172,7 +192,7 @@ class AuthorFeed(OneThingFeed):
 
 
 class AuthorAtomFeed(AuthorFeed):
-    feed_type = Atom1Feed
+    feed_type = AtomFeed
     subtitle = AuthorFeed.description
     url_name = "syndication:feed_author_atom"
 
@@ -201,7 +221,7 @@ class StoryFeed(OneThingFeed):
 
 
 class StoryAtomFeed(StoryFeed):
-    feed_type = Atom1Feed
+    feed_type = AtomFeed
     subtitle = StoryFeed.description
     url_name = "syndication:feed_story_atom"
 

@@ -5,20 +5,25 @@ from __future__ import annotations
 
 import email
 import smtplib
+import threading
+import time as time_module
 import zoneinfo
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from django.core import mail
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, connections, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from accounts import mail as account_mail
+from accounts import services as account_services
 from articles import publishing
-from following import briefings, delivery, services
+from articles.models import Article
+from following import briefings, delivery, services, tokens
 from following.models import Delivery, ReaderSettings
 from stories.models import KeyPoint
 from tests import factories
@@ -225,16 +230,22 @@ def test_constant_queries_per_batch_none_per_mail(topic, settings):
     assert one == three == five, (one, three, five)
 
 
-def test_story_updates_come_once_a_day_batched(topic, editor):
-    first = report(hours_ago=30)
+def _story_reader(article):
+    """A reader of `article`'s story who takes story updates, last mailed a day ago."""
     reader = factories.UserFactory()
-    follow(reader, "story", story_of(first).slug)
+    follow(reader, "story", story_of(article).slug)
     services.update_mail_settings(
         user=reader, briefing=False, briefing_time=time(7), time_zone="UTC", story_updates=True
     )
     ReaderSettings.objects.filter(user=reader).update(
         last_mail_at=timezone.now() - timedelta(days=1)
     )
+    return reader
+
+
+def test_story_updates_come_once_a_day_batched(topic, editor):
+    first = report(hours_ago=30)
+    _story_reader(first)
     report(hours_ago=2, story_of=first, source=factories.SourceFactory(name="Coast Post"))
     report(hours_ago=1, story_of=first, source=factories.SourceFactory(name="Wire Service"))
     publishing.correct(article=first, author=editor, text="An earlier version misnamed the ferry.")
@@ -257,3 +268,163 @@ def test_mail_settings_are_saved_from_the_profile_page(client, reader):
     assert found.next_mail_at.astimezone(zoneinfo.ZoneInfo(SEOUL)).time() == time(6, 45)
     bad = client.post("/following/settings/", {**data, "time_zone": "Mars/Olympus"})
     assert bad.status_code == 400 and "06:45" in bad.content.decode()
+
+
+def test_a_headline_with_a_line_break_neither_breaks_the_subject_nor_the_batch(topic):
+    # Feeds' titles are collapsed on import; an editor's, an API's or the admin's need not
+    # be. Django refuses a header with a newline: the whole batch would fail every minute.
+    article = report(hours_ago=1, topics=[topic])
+    Article.objects.filter(pk=article.pk).update(title="Quay reopens\r\nBcc: all@evil.example")
+    first, second = _reader(topic), _reader(topic)
+    call_command("send_briefings", "--now", stdout=open("/dev/null", "w"))
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([first.email, second.email])
+    parsed = email.message_from_bytes(mail.outbox[0].message().as_bytes())
+    assert parsed["Subject"] == "[Newsroom] Your briefing: Quay reopens Bcc: all@evil.example"
+    assert parsed["Bcc"] is None
+
+
+def test_a_token_stops_only_what_it_names_for_its_reader_and_outlives_a_password_change(
+    topic,
+):
+    reader, other = _reader(topic, updates=True), _reader(topic, updates=True)
+    anonymous = Client(enforce_csrf_checks=True)
+
+    def post(token):
+        return anonymous.post(f"/following/unsubscribe/{token}/").status_code
+
+    reader.set_password("another-Long-passw0rd")
+    reader.save()
+    assert post(tokens.make(reader.pk, "updates")) == 200  # no expiry, no password in it
+    mine, theirs = (ReaderSettings.objects.get(user=u) for u in (reader, other))
+    assert (mine.briefing, mine.story_updates) == (True, False)
+    assert (theirs.briefing, theirs.story_updates) == (True, True)
+    # Another list's token (a comment notice's), a token edited to name another reader,
+    # or a deleted account's: nothing changes.
+    assert post(account_mail.unsubscribe_token(other, "reply")) == 404
+    forged = tokens.make(reader.pk, "briefing").replace(
+        tokens.make(reader.pk, "briefing").split(":")[0],
+        tokens.make(other.pk, "briefing").split(":")[0],
+    )
+    assert post(forged) == 404
+    account_services.delete_account(user=other)
+    assert post(tokens.make(other.pk, "briefing")) == 404
+    assert ReaderSettings.objects.get(user=reader).briefing is True
+
+
+def _meanwhile(held, waiting) -> None:
+    """Run `held()` in a transaction that keeps the rows it wrote locked while `waiting()`
+    runs in another thread (another connection) until it waits on that lock; then commit
+    and let it finish. PostgreSQL only (row locks, pg_stat_activity)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks: PostgreSQL")
+    errors = []
+
+    def run():
+        try:
+            waiting()
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run)
+    with transaction.atomic():
+        held()
+        thread.start()
+        waits = 0
+        for _ in range(200):  # until the other thread waits on the row lock
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_stat_clear_snapshot()")  # else one per transaction
+                cursor.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                    " AND pid <> pg_backend_pid() AND datname = current_database()"
+                )
+                waits = cursor.fetchone()[0]
+            if waits:
+                break
+            time_module.sleep(0.05)
+        assert waits, ("the other thread never waited on the lock", errors)
+    thread.join(timeout=30)
+    assert not errors
+
+
+@pytest.mark.django_db(transaction=True)
+def test_saving_the_choices_while_a_batch_holds_the_row_keeps_what_the_batch_wrote(topic):
+    # The profile's save read the row, then waited on the batch's lock and wrote every
+    # field back: the batch's `last_mail_at` went back, so the next briefing repeated the
+    # stories of this one (and a visit's `seen_at` could go back the same way).
+    reader = _reader(topic)
+    sent = timezone.now().replace(microsecond=0)
+    _meanwhile(
+        lambda: ReaderSettings.objects.filter(user=reader).update(last_mail_at=sent),
+        lambda: services.update_mail_settings(
+            user=reader, briefing=True, briefing_time=time(8), time_zone="UTC",
+            story_updates=True,
+        ),
+    )  # fmt: skip
+    found = ReaderSettings.objects.get(user=reader)
+    assert found.last_mail_at == sent and found.briefing_time == time(8)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_unsubscribing_from_the_briefing_leaves_a_choice_saved_meanwhile(topic):
+    # The one-click unsubscribe changes only what its token names: a reader who turns
+    # story updates on while it runs keeps them, and their next mail stays scheduled.
+    reader = _reader(topic)
+    _meanwhile(
+        lambda: services.update_mail_settings(
+            user=reader, briefing=True, briefing_time=time(7), time_zone="UTC",
+            story_updates=True,
+        ),
+        lambda: services.stop_mail(user=reader, what="briefing"),
+    )  # fmt: skip
+    found = ReaderSettings.objects.get(user=reader)
+    assert (found.briefing, found.story_updates) == (False, True)
+    assert found.next_mail_at is not None
+
+
+def test_a_queued_briefing_is_not_sent_after_its_reader_deleted_their_account(topic, settings):
+    # The batch queues finished mails; a reader who deletes their account before the
+    # worker hands them over (their day's row erased with the rest) gets no mail.
+    queued = _queued(settings)
+    settings.EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    report(hours_ago=1, topics=[topic])
+    leaving, staying = _reader(topic), _reader(topic)
+    assert briefings.send_due(now=timezone.now() + timedelta(days=1, minutes=1)) == (2, 2)
+    address = leaving.email
+    account_services.delete_account(user=leaving)
+    (task,) = queued
+    assert delivery.deliver_briefings.call(mails=task.args_kwargs["kwargs"]["mails"]) == 1
+    assert [m.recipients() for m in mail.outbox] == [[staying.email]]
+    assert address not in str([m.recipients() for m in mail.outbox])
+
+
+def test_story_updates_name_a_story_led_by_a_draft_by_a_published_report():
+    # A trusted draft can lead its story (stories/trust.py): the update names the story as
+    # its page does, by a published report, never by the draft's headline.
+    shown = report(hours_ago=30, source=factories.SourceFactory(name="New Wire", vetted=False))
+    report(hours_ago=20, story_of=shown, status="draft", title="Draft: not for readers")
+    _story_reader(shown)
+    coast = factories.SourceFactory(name="Coast Post", vetted=False)
+    report(hours_ago=1, story_of=shown, source=coast)
+    assert story_of(shown).lead.status == "draft"
+    call_command("send_briefings", "--now", stdout=open("/dev/null", "w"))
+    (message,) = mail.outbox
+    assert "New report from Coast Post" in message.body
+    for part in (message.body, message.alternatives[0][0]):
+        assert "not for readers" not in part and shown.title in part
+
+
+def test_the_scheduler_starts_no_task_for_a_reader_no_task_would_mail(topic, settings):
+    # A deactivated reader (or one without an address) keeps a due time no run moves on:
+    # counted as due, they started BRIEFING_TASKS idle tasks every minute, forever.
+    _queued(settings)
+    started = DBTaskResult.objects.filter(task_path="following.briefings.send_due_briefings")
+    reader = _reader(topic)
+    factories.User.objects.filter(pk=reader.pk).update(is_active=False)
+    later = timezone.now() + timedelta(days=1, minutes=1)
+    briefings.enqueue_due(since=None, now=later)
+    assert briefings.send_due(now=later) == (0, 0) and started.count() == 0
+    factories.User.objects.filter(pk=reader.pk).update(is_active=True)
+    briefings.enqueue_due(since=None, now=later)
+    assert started.count() == settings.BRIEFING_TASKS

@@ -3,10 +3,14 @@ profile's list; OPML; the database's invariants."""
 
 from __future__ import annotations
 
+from xml.etree import ElementTree
+
 import pytest
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
+from articles.models import Article
 from following.models import Follow
 from tests import factories
 
@@ -129,3 +133,64 @@ def test_no_one_else_sees_what_a_reader_follows(client, reader, topic):
     assert "Ferries" not in client.get(reverse("following:page")).content.decode()
     assert "ferries" not in client.get(reverse("following:opml")).content.decode()
     assert "Ferries" not in client.get(reader.get_absolute_url()).content.decode()
+
+
+def test_a_follow_whose_thing_vanished_can_still_be_unfollowed_from_the_profile(
+    client, reader, topic
+):
+    # An author is a byline, not a row: once their last article is withdrawn (or the
+    # byline corrected), no page names them, but the reader's follow stays on their list.
+    article = report(byline="Jane Roe")
+    follow(reader, "author", "jane-roe")
+    Article.objects.filter(pk=article.pk).update(status=Article.Status.WITHDRAWN)
+    client.force_login(reader)
+    assert "Jane Roe" in client.get(reverse("accounts:profile_edit")).content.decode()
+    response = _press(client, "author", "jane-roe", action="unfollow", next_url="/accounts/")
+    assert response.status_code == 302 and response["Location"] == "/accounts/"
+    assert not Follow.objects.filter(user=reader).exists()
+    # Still nothing to unfollow for a reader who never followed it, nor to follow.
+    assert _press(client, "author", "jane-roe", action="unfollow").status_code == 400
+    assert _press(client, "author", "jane-roe").status_code == 400
+
+
+def test_opml_is_well_formed_xml_whatever_the_names_hold(client, reader):
+    # Names are editors' (topics, sources) or bylines: markup, quotes and a control
+    # character pasted into the admin must neither break the file nor inject into it.
+    topic = factories.TopicFactory(name='Quays & <b>"Piers"</b>\x01\x0b', slug="quays")
+    factories.SourceFactory(name="Wire ]]> &amp; \x1f", slug="wire")
+    follow(reader, "topic", "quays")
+    follow(reader, "source", "wire")
+    client.force_login(reader)
+    tree = ElementTree.fromstring(client.get(reverse("following:opml")).content)
+    names = sorted(o.get("text") for o in tree.iter("outline") if o.get("type") == "rss")
+    assert names == [topic.name[:-2], "Wire ]]> &amp; "]
+
+
+def test_another_site_cannot_plant_a_follow_or_sign_a_reader_out_through_start(client, topic):
+    # `start` takes no CSRF token (the anonymous page is cached). Browsers withhold the
+    # Lax session cookie from another site's POST: the view then saw an anonymous visitor
+    # and answered with a new session cookie, replacing (signing out) the reader's, with
+    # the other site's choice of follow waiting in it for /following/resume/.
+    intent = {"kind": "topic", "slug": "ferries", "next": "/"}
+    foreign = client.post(reverse("following:start"), intent, HTTP_ORIGIN="https://evil.example")
+    assert foreign.status_code == 302 and foreign["Location"] == "/"
+    assert settings.SESSION_COOKIE_NAME not in foreign.cookies
+    ours = client.post(reverse("following:start"), intent, HTTP_ORIGIN="http://testserver")
+    assert ours["Location"].startswith(reverse("account_login"))
+    assert client.session["following_intent"]["slug"] == "ferries"
+
+
+def test_a_story_readers_cannot_see_cannot_be_followed_and_one_led_by_a_draft_is_named_right(
+    client, reader
+):
+    # Drafts join stories: a story of drafts alone has no page (404), and a story led by
+    # a trusted draft is named by the report its page leads with.
+    draft = report(status="draft", title="Draft: not for readers")
+    client.force_login(reader)
+    assert client.get(story_of(draft).get_absolute_url()).status_code == 404
+    assert _press(client, "story", story_of(draft).slug).status_code == 400
+    shown = report(hours_ago=3, source=factories.SourceFactory(vetted=False))
+    report(hours_ago=2, story_of=shown, status="draft", title="Another draft")
+    assert story_of(shown).lead.status == "draft"
+    _press(client, "story", story_of(shown).slug)
+    assert f"You follow {shown.title}." in client.get("/").content.decode()

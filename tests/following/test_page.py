@@ -184,3 +184,28 @@ def test_a_first_visit_takes_six_queries_as_make_bench_counts_it(
         html = client.get(PAGE).content.decode()
     assert html.count('<li class="following-card') == 20
     assert html.count("New since your last visit") == 20
+
+
+def test_a_story_led_by_a_draft_or_a_scheduled_report_shows_a_published_one(client, reader, topic):
+    # A trusted report leads its story even unpublished (stories/trust.py); readers see
+    # the story through its published reports only, as on the story page.
+    new_source = factories.SourceFactory(name="New Wire", vetted=False)
+    shown = report(hours_ago=3, topics=[topic], source=new_source)
+    draft = report(hours_ago=2, story_of=shown, status="draft", title="Draft: not for readers")
+    assert story_of(shown).lead_id == draft.pk
+    follow(reader, "topic", "ferries")
+    follow(reader, "story", story_of(shown).slug)
+    client.force_login(reader)
+    html = client.get(PAGE).content.decode()
+    assert shown.title in html and "not for readers" not in html
+    profile = client.get(reverse("accounts:profile_edit")).content.decode()
+    assert "not for readers" not in profile
+    later = report(hours_ago=-5, story_of=shown, title="Embargoed: not before noon")
+    draft.delete()
+    assert story_of(shown).lead_id == later.pk
+    cache.clear()
+    html = client.get(PAGE).content.decode()
+    assert shown.title in html and "Embargoed" not in html
+    assert "Embargoed" not in client.get(reverse("following:opml")).content.decode()
+    (item,) = client.get("/api/v1/me/following").json()["items"]
+    assert item["title"] == shown.title
