@@ -20,6 +20,7 @@ from django.views.decorators.http import require_safe
 
 from articles.models import Article, Source, Topic
 from serving.cache import cache_for_anonymous
+from serving.xmltext import xml_text
 
 from .metadata import absolute_url
 
@@ -95,13 +96,14 @@ def news_sitemap(request: HttpRequest) -> HttpResponse:
         .only("slug", "title", "published_at")
         .order_by("-published_at")[:NEWS_LIMIT]
     )
-    entries = [(absolute_url(a.get_absolute_url()), a) for a in articles]
+    # A control character an editor pasted into a headline: XML 1.0 cannot hold it.
+    entries = [(absolute_url(a.get_absolute_url()), xml_text(a.title), a) for a in articles]
     return render(
         request,
         "sitemaps/news.xml",
         {
             "entries": entries,
-            "publication": settings.SITE_NAME,
+            "publication": xml_text(settings.SITE_NAME),
             "language": settings.LANGUAGE_CODE.split("-")[0],
         },
         content_type="application/xml",

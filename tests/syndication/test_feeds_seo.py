@@ -281,3 +281,11 @@ def test_social_fields_fall_back_to_headline_summary_and_lead_image(client):
     assert '<meta property="og:title" content="The wall is back">' in page
     assert '<meta property="og:description" content="Three weeks early.">' in page
     assert social.largest_url in page and 'content="Card pic"' in page
+
+
+def test_news_sitemap_stays_xml_with_a_control_character_in_a_headline(client):
+    """An editor can paste one into a title; XML 1.0 cannot hold it, escaped or not."""
+    ArticleFactory(title="Gale\x0b warning for the harbour")
+    root = _xml(client.get("/sitemap-news.xml"))
+    titles = [u.findtext(f"{NEWS}news/{NEWS}title") for u in root.iter(f"{SM}url")]
+    assert "Gale warning for the harbour" in titles
