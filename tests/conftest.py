@@ -67,7 +67,18 @@ _use_fast_password_hasher()
 _redis_database_per_worker()
 _cache_directory_per_process()
 
-SERVER_FIXTURES = {"live_server", "transactional_db", "django_db_serialized_rollback"}
+# A test using one of these starts or talks to a server or a worker, or has real
+# transactions: the module-scoped stacks of gunicorn, Varnish, moto's S3 and the two
+# gunicorn workers sharing a cache (tests/serving/) are servers as live_server is.
+SERVER_FIXTURES = {
+    "live_server",
+    "transactional_db",
+    "django_db_serialized_rollback",
+    "varnish_stack",
+    "production_server",
+    "two_workers",
+    "s3_media",
+}
 
 
 def pytest_xdist_auto_num_workers(config):
@@ -141,6 +152,7 @@ HEAVY_FILES = {
     "test_schemathesis.py",
     "test_schemathesis_allauth.py",
     "test_seed_demo.py",
+    "test_architecture.py",  # a Django start per app, each in a new interpreter
 }
 
 
