@@ -153,7 +153,6 @@ HEAVY_FILES = {
     "test_schemathesis.py",
     "test_schemathesis_allauth.py",
     "test_seed_demo.py",
-    "test_architecture.py",  # a Django start per app, each in a new interpreter
 }
 
 
