@@ -62,13 +62,19 @@ dev: prepare
 
 ## make test: install the test extras (and Debian's chromium and varnish, the Nu checker, when
 ## missing), run everything
+# Bytecode is written (__pycache__/, ignored by git) even where the environment asks for none
+# (PYTHONDONTWRITEBYTECODE, set on some machines and images): without it every xdist worker
+# compiles the project and re-does pytest's assertion rewriting of every test module on
+# every run (a worker's start and collection: 10.5 CPU-seconds against 5.0), and every
+# server, task worker and manage.py a test starts compiles the project again.
+TEST_PY = PYTHONDONTWRITEBYTECODE= $(PY)
 test: $(VENV)/.installed-test browser vnu varnish
-	$(PY) -m pytest
+	$(TEST_PY) -m pytest
 
 ## make test-fast: the edit-run loop; everything but the browser tests and the tests that
 ## start servers (gunicorn, Varnish, workers, S3). `make test` still runs them all.
 test-fast: $(VENV)/.installed-test
-	$(PY) -m pytest -m "not browser and not server and not e2e"
+	$(TEST_PY) -m pytest -m "not browser and not server and not e2e"
 
 # chromium-headless-shell (the same build without the browser's windows) runs the browser
 # tests on half the CPU; chromium stays for make e2e and as the fallback.
@@ -110,7 +116,7 @@ e2e: $(VENV)/.installed-test browser varnish
 	  echo "Installing Debian's redis-server and postgresql-client for make e2e..."; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq redis-server postgresql-client; }
-	$(PY) -m pytest tests/e2e -m e2e $(E2E_ARGS)
+	$(TEST_PY) -m pytest tests/e2e -m e2e $(E2E_ARGS)
 
 lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check .

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests import factories
+from tests.made_once import copy_migrated_sqlite
 
 
 def _use_fast_password_hasher() -> None:
@@ -67,7 +68,18 @@ _use_fast_password_hasher()
 _redis_database_per_worker()
 _cache_directory_per_process()
 
-SERVER_FIXTURES = {"live_server", "transactional_db", "django_db_serialized_rollback"}
+# A test using one of these starts or talks to a server or a worker, or has real
+# transactions: the module-scoped stacks of gunicorn, Varnish, moto's S3 and the two
+# gunicorn workers sharing a cache (tests/serving/) are servers as live_server is.
+SERVER_FIXTURES = {
+    "live_server",
+    "transactional_db",
+    "django_db_serialized_rollback",
+    "varnish_stack",
+    "production_server",
+    "two_workers",
+    "s3_media",
+}
 
 
 def pytest_xdist_auto_num_workers(config):
@@ -170,6 +182,29 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     if db["ENGINE"] == "django.db.backends.sqlite3":
         name = Path(settings.VAR_DIR) / f"test-{os.getpid()}.sqlite3"
         db.setdefault("TEST", {})["NAME"] = str(name)
+
+
+@pytest.fixture(scope="session")
+def django_db_keepdb(request, django_db_modify_db_settings):
+    """On SQLite each worker's test database starts as a copy of the database migrated
+    once for these migrations (tests/made_once.py; the servers' databases are copies of
+    it too), and Django is told to keep it: its migrate then has nothing to apply, and
+    post_migrate's receivers still run in this process (the Site row takes this run's
+    SITE_URL). Each worker saved the 3-4 CPU-seconds of running every migration. The copy
+    is deleted at the end with its WAL files (which Django's own teardown left behind),
+    unless `--reuse-db` asked to keep the database."""
+    from django.conf import settings
+
+    reuse = request.config.getvalue("reuse_db")
+    db = settings.DATABASES["default"]
+    if reuse or db["ENGINE"] != "django.db.backends.sqlite3":
+        yield reuse
+        return
+    path = Path(db["TEST"]["NAME"])
+    copy_migrated_sqlite(path)
+    yield True
+    for suffix in ("", "-wal", "-shm"):
+        path.with_name(path.name + suffix).unlink(missing_ok=True)
 
 
 @pytest.fixture(autouse=True)

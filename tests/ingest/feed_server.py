@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+
+from tests.processes import serve_in_thread
 
 FEEDS_DIR = Path(__file__).parent / "feeds"
 
@@ -73,7 +74,6 @@ class FeedServer:
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
         self.base = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
     def url(self, path: str) -> str:
         return self.base + path
@@ -100,7 +100,7 @@ class FeedServer:
         return [path for path, _ in self.requests]
 
     def start(self) -> FeedServer:
-        self.thread.start()
+        serve_in_thread(self.httpd)
         return self
 
     def stop(self) -> None:

@@ -1,10 +1,10 @@
 """Fixtures for the serving tests."""
 
 import http.server
-import threading
 
 import pytest
 
+from tests.processes import serve_in_thread
 from tests.serving.varnish import VarnishStack
 
 
@@ -36,7 +36,7 @@ def cache_server(settings):
     (`seen`, with the `secrets` they carried) and answers the `statuses` queued, else 200."""
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
     server.seen, server.statuses, server.secrets = [], [], []
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    serve_in_thread(server)
     settings.PURGE_URLS = [f"http://127.0.0.1:{server.server_port}/"]
     settings.PURGE_TIMEOUT = 2
     settings.PURGE_SECRET = "test-purge-secret"
