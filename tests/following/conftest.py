@@ -48,8 +48,15 @@ def report(*, hours_ago: float = 1, story_of=None, **kwargs):
             article=article, defaults={"story": story, "reason": "similar"}
         )
         story_services.refresh_stories({story.pk, *left})
-    elif not StoryMembership.objects.filter(article=article).exists():
-        story_services.assign_article(article.pk)
+    else:
+        if not StoryMembership.objects.filter(article=article).exists():
+            story_services.assign_article(article.pk)
+        # Its own, as said: the matcher can find two reports' made-up words alike, and the
+        # words depend on how many reports the worker made before (the tests' order): a
+        # page test failed once in a whole-suite run, passing alone.
+        story = StoryMembership.objects.get(article=article).story
+        if StoryMembership.objects.filter(story=story).exclude(article=article).exists():
+            story_services.split_article(article=article)
     return article
 
 
