@@ -181,6 +181,20 @@ def fill_quay_article(page, base_url: str, *, title: str, photo: Path) -> None:
     page.select_option("#id_status", "published")
 
 
+def assert_image_loaded(img) -> None:
+    """The image shows: scrolled into view (body images load lazily), then waited for,
+    since the page's load event does not wait for a lazy image."""
+    img.scroll_into_view_if_needed()
+    loaded = img.evaluate(
+        """i => (i.complete && i.naturalWidth > 0) || new Promise(done => {
+            i.addEventListener("load", () => done(i.naturalWidth > 0), {once: true});
+            i.addEventListener("error", () => done(false), {once: true});
+            setTimeout(() => done(i.complete && i.naturalWidth > 0), 10000);
+        })"""
+    )
+    assert loaded, f"image {img} did not load"
+
+
 def assert_no_horizontal_scroll(page):
     overflow = page.evaluate(
         "document.documentElement.scrollWidth - document.documentElement.clientWidth"

@@ -3,7 +3,7 @@
 import pytest
 
 from articles.models import Promo
-from tests.browser.conftest import assert_no_horizontal_scroll
+from tests.browser.conftest import assert_image_loaded, assert_no_horizontal_scroll
 from tests.factories import ArticleFactory, PromoFactory, TopicFactory, image_upload
 
 pytestmark = [
@@ -53,7 +53,7 @@ def test_article_page_renders_at_width(live_server, page_at, artifacts, width):
     response = page.goto(live_server.url + article.get_absolute_url())
     assert response.status == 200
     lead = page.locator(".lead-figure img")
-    assert lead.evaluate("img => img.complete && img.naturalWidth > 0")
+    assert_image_loaded(lead)
     assert page.locator("h1").count() == 1
     assert page.locator("h1").inner_text() == "Storm barrier passes its first test"
     assert page.locator(".related .card").count() == 3

@@ -15,7 +15,12 @@ from playwright.sync_api import expect
 from articles import publishing
 from articles.library import Image
 from articles.models import Article, ArticleRevision, Pin
-from tests.browser.conftest import assert_no_horizontal_scroll, axe_violations, sign_in_to_admin
+from tests.browser.conftest import (
+    assert_image_loaded,
+    assert_no_horizontal_scroll,
+    axe_violations,
+    sign_in_to_admin,
+)
 from tests.factories import ArticleFactory, EditorFactory, SourceFactory, image_upload
 
 pytestmark = [
@@ -106,9 +111,7 @@ def test_editor_writes_previews_and_schedules(live_server, page_at, artifacts):
     expect(banner).to_contain_text("Scheduled for")
     expect(banner).to_contain_text("(UTC)")
     expect(preview.locator(".article__body picture img")).to_have_count(1)
-    assert preview.locator(".article__body picture img").evaluate(
-        "i => i.complete && i.naturalWidth > 0"
-    )
+    assert_image_loaded(preview.locator(".article__body picture img"))
     expect(preview.locator(".embed-card")).to_contain_text("example.org")
     _shot(preview, artifacts, "preview")
     preview.close()

@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from articles.models import Article
 from tests.browser.conftest import (
+    assert_image_loaded,
     assert_no_horizontal_scroll,
     fill_quay_article,
     sign_in_to_admin,
@@ -45,7 +46,7 @@ def test_editor_schedules_previews_and_publishes(live_server, page_at, artifacts
     page.goto(live_server.url + article.get_absolute_url())
     assert page.locator(".preview-banner").is_visible()
     assert "Preview - not published" in page.locator(".preview-banner").inner_text()
-    assert page.locator(".lead-figure img").evaluate("i => i.complete && i.naturalWidth > 0")
+    assert_image_loaded(page.locator(".lead-figure img"))
     assert_no_horizontal_scroll(page)
     page.screenshot(path=str(artifacts / f"editor-preview-{width}.png"), full_page=True)
 
