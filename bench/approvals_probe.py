@@ -90,11 +90,17 @@ def main() -> None:
     parser.add_argument("--windows", type=int, default=6, help="rounds of all the states")
     parser.add_argument("--seconds", type=int, default=3, help="per window")
     parser.add_argument("--kind", default="approve,approve-unread", help="writers, in turn")
+    parser.add_argument(
+        "--comments", type=int, default=100_000, help="seeded, as make bench at any --articles"
+    )
     parser.add_argument("--py-spy", default="", help="py-spy's path: record every window")
     parser.add_argument("--out", default="/tmp/approvals", help="py-spy's folded stacks")
     args = parser.parse_args()
-    # bench/prepare.py's seed, at make bench's proportions
-    args.sources, args.topics, args.comments = 20, 50, 100_000 * args.articles // 10_000
+    # bench/prepare.py's seed as make bench seeds it: its --comments (100,000) whatever
+    # --articles, so `make bench --articles 1000` has about 100 comments an article, and
+    # an approval re-renders a thread of that size (this probe seeded a tenth of that
+    # until the eighth session)
+    args.sources, args.topics = 20, 50
     with tempfile.TemporaryDirectory(prefix="approvals-probe-") as tmp, without_autogroup():
         env = bench.scenario_env(args.scenario, Path(tmp), args.articles)
         facts = bench.prepare(env, args, args.articles)
