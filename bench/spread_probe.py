@@ -40,7 +40,6 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--duration", type=int, default=3)
     args = parser.parse_args()
-    # bench/prepare.py's seed, at make bench's proportions
     # as make bench seeds: its --comments (100,000) whatever --articles (bench/approvals_probe.py)
     args.sources, args.topics, args.comments = 20, 50, 100_000
     with tempfile.TemporaryDirectory(prefix="spread-probe-") as tmp, without_autogroup():
