@@ -105,7 +105,15 @@ def when_ready(server):
     app out of the garbage collector's sight. A full collection then scans only what
     requests create (a full pass over the whole app took about 20 ms per worker), and
     frozen pages are never written by the collector, so they stay shared between
-    workers. Fewer, larger young collections suit a request/response loop."""
+    workers. Fewer, larger young collections suit a request/response loop.
+
+    And no database connection crosses the fork: if loading the app opened one, it is
+    closed here, so each worker opens its own (connections are kept between requests,
+    CONN_MAX_AGE, and a SQLite or PostgreSQL connection shared by two processes is
+    corrupted by both)."""
+    from django.db import connections
+
+    connections.close_all()
     gc.freeze()
     gc.set_threshold(20_000, 50, 100)
 

@@ -252,3 +252,38 @@ def test_a_long_api_request_line_reaches_the_app_and_gets_problem_json(productio
     assert status == 400
     assert headers["Content-Type"] == "application/problem+json"
     assert b"unknown_field" in body
+
+
+def _open_files(pid: int) -> set[str]:
+    found = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            found.add(os.readlink(fd))
+        except OSError:
+            pass  # closed meanwhile
+    return found
+
+
+def test_workers_keep_their_own_database_connections(tmp_path):
+    """Each worker keeps its SQLite connection between requests (CONN_MAX_AGE) and none
+    is inherited from the master: a connection shared across the fork would be used by
+    two processes at once."""
+    env = _env(tmp_path, WEB_CONCURRENCY="2")
+    _migrate(env)
+    database = env["DATABASE_URL"].removeprefix("sqlite:///")
+    server = Server(env)
+    try:
+        for _ in range(20):
+            assert server.get("/about/")[0] == 200
+            assert server.get("/", {"Cookie": "sessionid=x"})[0] == 200
+        workers = [
+            int(p)
+            for p in Path(f"/proc/{server.proc.pid}/task").glob("*/children")
+            for p in p.read_text().split()
+        ]
+        assert len(workers) == 2
+        assert database not in _open_files(server.proc.pid)
+        kept = [pid for pid in workers if database in _open_files(pid)]
+        assert kept, "no worker kept its connection after serving"
+    finally:
+        server.stop()
