@@ -89,6 +89,37 @@ def cached_cards(threads, *, state: str, authenticated: bool) -> None:
         fragments.set_many(rendered, settings.PAGE_CACHE_TIMEOUT)
 
 
+@register.simple_tag(takes_context=True)
+def comment_items(context, nodes) -> SafeString:
+    """The threads' `<li>` items, replies nested: each card as cached_cards left it
+    (`node.card`), else rendered here with the page's context (the reader's own
+    comments). Built in Python: a template including itself per comment cost about 0.1
+    ms a comment, most of re-rendering a hundred-comment section after an approval."""
+    card = context.template.engine.get_template("comments/includes/comment_card.html")
+    out: list[str] = []
+
+    def item(node) -> None:
+        c = node.comment
+        pending = " comment--pending" if node.pending else ""
+        removed = "" if node.shown else " comment--removed"
+        out.append(f'<li class="comment{pending}{removed}" id="comment-{int(c.pk)}">\n')
+        if node.card:
+            out.append(node.card)
+        else:
+            with context.push(node=node, c=c):
+                out.append(card.render(context))
+        if node.children:
+            out.append('\n<ol class="comment-list comment-list--replies">\n')
+            for child in node.children:
+                item(child)
+            out.append("</ol>\n")
+        out.append("</li>\n")
+
+    for node in nodes:
+        item(node)
+    return mark_safe("".join(out))  # cards are escaped by their template; the rest is ours
+
+
 TRAILING = ".,;:!?)]}'\""
 
 
