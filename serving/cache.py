@@ -470,6 +470,7 @@ def _render_and_store(request, view, miss: _Miss, static_tags, args, kwargs) -> 
         if slots.holds_slots(content):
             filled, slot_read = slots.fill(content)
             response.content = filled
+            del response["ETag"]  # the view's is the unfilled page's: the filled one's below
             # What only the slots read: a change there alone is a fill, not a render.
             raw, slot_tags = content, slot_read - page_tags
             page_tags |= slot_read
@@ -510,15 +511,19 @@ def _refill_and_store(miss: _Miss) -> HttpResponse:
         "raw": old["raw"],
         "slot_tags": slot_read - (set(old["tags"]) - old["slot_tags"]),
     }
-    entry = _store(miss, page, page_tags, started)
+    # The page around the slots is as old as its render: kept no longer than it was.
+    entry = _store(miss, page, page_tags, started, not_after=old["fresh_until"])
     if entry is None:  # the shared cache cannot tell versions: serve it, keep nothing
         return HttpResponse(page["content"], status=page["status"], headers=page["headers"])
     return _rebuild(entry, "refill", count=False)
 
 
-def _store(miss: _Miss, page: dict, page_tags: set[str], started: float) -> dict | None:
-    """Keep `page` under the miss's key with the versions of `page_tags`; the entry, or
-    None when the shared cache cannot tell versions (then nothing is kept)."""
+def _store(
+    miss: _Miss, page: dict, page_tags: set[str], started: float, not_after: float | None = None
+) -> dict | None:
+    """Keep `page` under the miss's key with the versions of `page_tags`, fresh until
+    `not_after` at the latest; the entry, or None when the shared cache cannot tell
+    versions (then nothing is kept)."""
     found = tag_versions.versions(page_tags)
     if any(v is None for v in found.values()):
         return None
@@ -532,8 +537,9 @@ def _store(miss: _Miss, page: dict, page_tags: set[str], started: float) -> dict
     # page rendered just after a comment's approval is kept, not rendered again 1 s later.
     scheduled = _next_scheduled()
     fresh_until = time.time() + page_timeout()
-    if scheduled is not None:
-        fresh_until = min(fresh_until, scheduled)
+    for limit in (scheduled, not_after):
+        if limit is not None:
+            fresh_until = min(fresh_until, limit)
     since = started - _clock_margin()
     seen, seen_versions = miss.seen, set(miss.seen.values())
 
