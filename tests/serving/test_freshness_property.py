@@ -109,7 +109,10 @@ def _read_all(client, site) -> dict[str, tuple[int, str]]:
     for addresses in freshness.pages(site).values():
         for url in addresses:
             response = client.get(url)
-            found[url] = (response.status_code, _stable(response.content.decode()))
+            content = response.content.decode()
+            # Filled every time: after a render, a refill, from the cache (serving/slots.py).
+            assert "<!--slot:" not in content, url
+            found[url] = (response.status_code, _stable(content))
     return found
 
 

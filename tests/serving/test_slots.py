@@ -168,3 +168,70 @@ def test_a_stored_page_never_keeps_the_etag_of_its_placeholders(rf, moderator):
     second = view(rf.get("/counted/"))
     assert second["X-Page-Cache"] == "miss" and "1 comment<" in second.content.decode()
     assert second["ETag"] != first["ETag"]
+
+
+def test_a_slot_whose_filler_cannot_reach_the_database_is_a_503(client, reader, settings):
+    """The fill runs after the view, outside the middleware that turns a database
+    outage or a statement timeout into the 503 page: the 500 handler tells it apart."""
+    settings.PAGE_SLOTS = {"comment-count": f"{__name__}.unreachable_filler"}
+    ArticleFactory.create_batch(2)
+    client.force_login(reader)
+    client.raise_request_exception = False
+    response = client.get(reverse("articles:home"))
+    assert response.status_code == 503
+    assert "<!--slot:" not in response.content.decode()
+
+
+def unreachable_filler(keys):
+    """A filler whose query hit the statement timeout (DB_STATEMENT_TIMEOUT)."""
+    from django.db import OperationalError
+
+    raise OperationalError("canceling statement due to statement timeout")
+
+
+def test_no_placeholder_reaches_anyone_on_any_page(client, reader, settings):
+    """Every address the freshness test reads (pages, feeds, sitemaps, the API), stored
+    by a HEAD or a GET, then hit, signed in or not; and pages that are not stored: a 404,
+    the following page."""
+    from tests.serving import freshness
+
+    settings.PAGE_CACHE_TIMEOUT = 600
+    site = freshness.build_site()
+    signed_in = Client()
+    signed_in.force_login(reader)
+    urls = [u for addresses in freshness.pages(site).values() for u in addresses]
+    urls += ["/articles/no-such-article/", reverse("following:page")]
+    counted = set()
+    # HEAD first: a HEAD miss stores the page the GET after it is served (the test
+    # client drops a HEAD response's body, as servers do).
+    for who, methods in ((client, "head get"), (client, "get"), (signed_in, "get")):
+        for url in urls:
+            for method in methods.split():
+                response = getattr(who, method)(url)
+                assert b"<!--slot:" not in response.content, url
+                if method == "get" and response.has_header("Content-Length"):
+                    assert response["Content-Length"] == str(len(response.content)), url
+                if b'class="card__comments"' in response.content:
+                    counted.add(url)
+    # Pages with slots were read: their cards showed counts.
+    assert len(counted) >= 3, counted
+
+
+def test_loose_and_strict_slots_are_filled_alike_and_only_strict_ones_followed(db):
+    """One article as a card of the page (strict) and as a related card (loose): both
+    show its count; the page follows the strict card's count only."""
+    shown, related = ArticleFactory(), ArticleFactory()
+    CommentFactory(article=shown)
+    CommentFactory.create_batch(2, article=related)
+    html = "|".join(
+        (
+            slots.placeholder("comment-count", shown.pk),
+            slots.placeholder("comment-count", shown.pk, loose=True),
+            slots.placeholder("comment-count", related.pk, loose=True),
+        )
+    )
+    filled, followed = slots.fill(html)
+    assert [part.count("comment") for part in filled.split("|")] == [2, 2, 2]
+    assert "1 comment<" in filled.split("|")[1] and "2 comments<" in filled.split("|")[2]
+    assert any(t.endswith(f"={shown.pk}") for t in followed)
+    assert not any(t.endswith(f"={related.pk}") for t in followed)
