@@ -7,7 +7,7 @@ of a page's keys) is called with the keys the page holds. So a cached fragment a
 card (the card itself, an article's related cards) does not depend on the count, and the
 page cache keeps a page together with its placeholders: when the only tags of a page
 that changed are those its fillers read (a comment approved on a card's article), the
-page is filled again (one query) instead of rendered again (serving/cache.py).
+page is filled again (one query) instead of rendered again (serving/page_store.py).
 
 Placeholders carry a token derived from SECRET_KEY, so text a reader wrote can never be
 taken for one; none reaches a reader (every HTML response is filled before it leaves:

@@ -31,8 +31,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import URLResolver, get_resolver
 
 from articles.models import Article
-from serving.cache import local_pages
 from serving.dependencies import declaration
+from serving.page_store import local_pages
 
 from . import freshness, freshness_writes
 

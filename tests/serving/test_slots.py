@@ -149,7 +149,8 @@ def test_a_stored_page_never_keeps_the_etag_of_its_placeholders(rf, moderator):
     from django.core.cache import cache
     from django.utils.cache import set_response_etag
 
-    from serving.cache import cache_for_anonymous, local_pages
+    from serving.cache import cache_for_anonymous
+    from serving.page_store import local_pages
 
     article = ArticleFactory()
 
