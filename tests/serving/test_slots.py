@@ -236,3 +236,22 @@ def test_loose_and_strict_slots_are_filled_alike_and_only_strict_ones_followed(d
     assert "1 comment<" in filled.split("|")[1] and "2 comments<" in filled.split("|")[2]
     assert any(t.endswith(f"={shown.pk}") for t in followed)
     assert not any(t.endswith(f"={related.pk}") for t in followed)
+
+
+def test_a_count_and_something_else_changed_together_render_the_page(client, moderator):
+    """Only a page whose every changed tag is a slot's is filled again: a comment
+    approved and another card's article retitled since the page was kept is a render."""
+    retitled = ArticleFactory(title="Harbour wall repaired")
+    discussed = ArticleFactory(title="Quay lamps")
+    home = reverse("articles:home")
+    client.get(home)
+    comment = services.post_comment(
+        article=discussed, author=ConfirmedReaderFactory(), body="Bright at last."
+    )
+    services.comment_approve(comment=comment, moderator=moderator)
+    retitled.title = "Harbour wall repaired at last"
+    retitled.save()
+    page = client.get(home)
+    assert page["X-Page-Cache"] == "miss"
+    assert "Harbour wall repaired at last" in page.content.decode()
+    assert "1 comment<" in page.content.decode()
