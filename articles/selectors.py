@@ -25,8 +25,8 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from serving import tags as tag_versions
-from serving.cache import page_timeout
 from serving.dependencies import instance_tags
+from serving.page_store import page_timeout
 
 from .models import Article, Pin, Promo, Topic
 

@@ -25,7 +25,7 @@ from django.core.cache import caches
 
 from . import dependencies
 from . import tags as tag_versions
-from .cache import _clock_margin, _settle, next_scheduled, page_timeout
+from .page_store import clock_margin, next_scheduled, page_timeout, settle_seconds
 
 # v2: entries hold "value" (v1 held "html").
 KEY_PREFIX = "fragment:v2:"
@@ -85,9 +85,9 @@ def keep(key: str, build: Callable[[], T], *, shown: Iterable[str] = ()) -> T:
     scheduled = next_scheduled()
     if scheduled is not None:
         until = min(until, scheduled)
-    since = started - _clock_margin()
+    since = started - clock_margin()
     if any(tag_versions.bumped_at(v) >= since for v in found.values()):
-        until = min(until, time.time() + _settle())  # may hold the state before a write
+        until = min(until, time.time() + settle_seconds())  # may hold the state before a write
     entry = {"tags": found, "loose": loose, "until": until, "value": value}
     caches["fragments"].set(key, entry, timeout=page_timeout())
     return value

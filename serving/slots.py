@@ -7,7 +7,7 @@ of a page's keys) is called with the keys the page holds. So a cached fragment a
 card (the card itself, an article's related cards) does not depend on the count, and the
 page cache keeps a page together with its placeholders: when the only tags of a page
 that changed are those its fillers read (a comment approved on a card's article), the
-page is filled again (one query) instead of rendered again (serving/cache.py).
+page is filled again (one query) instead of rendered again (serving/page_store.py).
 
 Placeholders carry a token derived from SECRET_KEY, so text a reader wrote can never be
 taken for one; none reaches a reader (every HTML response is filled before it leaves:
@@ -29,6 +29,10 @@ from django.utils.safestring import SafeString, mark_safe
 from . import dependencies
 
 LOOSE_MARK = "~"
+# What a slot's name and key may hold: what `fill` finds, and nothing that could end the
+# HTML comment a placeholder is.
+NAME = r"[a-z-]+"
+KEY = r"[A-Za-z0-9_-]+"
 
 
 @cache
@@ -38,7 +42,7 @@ def _token() -> str:
 
 @cache
 def _pattern() -> re.Pattern:
-    return re.compile(r"<!--slot:" + _token() + r":([a-z-]+):([\w-]+~?)-->")
+    return re.compile(f"<!--slot:{_token()}:({NAME}):({KEY}{LOOSE_MARK}?)-->")
 
 
 def placeholder(name: str, key, *, loose: bool = False) -> SafeString:
@@ -46,9 +50,15 @@ def placeholder(name: str, key, *, loose: bool = False) -> SafeString:
     filled as the rest of what it stands in was read (`dependencies.loosely()`: the
     page does not follow the lists its filler reads, such as an article's related cards'
     comment counts, which would otherwise make every approval refill every article page
-    showing the article)."""
+    showing the article).
+
+    ValueError for a name or key `fill` would not find: it would be printed as it is
+    (marked safe) and never filled, showing the token."""
+    key = str(key)
+    if not (re.fullmatch(NAME, name) and re.fullmatch(KEY, key)):
+        raise ValueError(f"a slot's name is {NAME} and its key {KEY}: {name!r}, {key!r}")
     mark = LOOSE_MARK if loose else ""
-    return mark_safe(f"<!--slot:{_token()}:{name}:{key}{mark}-->")  # our token and names
+    return mark_safe(f"<!--slot:{_token()}:{name}:{key}{mark}-->")  # checked just above
 
 
 def holds_slots(content: str) -> bool:
@@ -106,4 +116,7 @@ class SlotMiddleware:
             response.content = fill(content)[0]
             if response.has_header("Content-Length"):
                 response["Content-Length"] = str(len(response.content))
+            # A view's ETag is the unfilled page's, the same whatever the counts: the
+            # filled page's is computed by ConditionalGetMiddleware.
+            del response["ETag"]
         return response

@@ -252,7 +252,7 @@ def epoch() -> int:
     """After the change counter's check, when due: a number that stays the same for as
     long as every version this process remembers does (`_Memo.epoch`). This thread's
     uncommitted bumps (`pending`) move it too, but a page carrying one of their tags must
-    be checked tag by tag, not by the epoch (serving.cache._lookup)."""
+    be checked tag by tag, not by the epoch (serving.page_store.lookup)."""
     memo.sync(_local_seconds(), time.monotonic())
     return memo.epoch
 

@@ -236,7 +236,7 @@ def _plain_static(settings):
 def _one_clock(settings):
     # Every write in a test comes from this process, milliseconds before the page it
     # changes is read: no margin for other app servers' clocks, or every such page would
-    # count as rendered during a change and be kept one second only (serving/cache.py).
+    # count as rendered during a change and be kept one second only (serving/page_store.py).
     settings.PAGE_CACHE_CLOCK_MARGIN = 0
 
 
@@ -246,8 +246,8 @@ def _clear_cache():
 
     cache.clear()
     caches["fragments"].clear()  # this process's copies of version-keyed fragments
-    # The page cache's per-process copy (serving/cache.py) goes with the shared cache.
-    from serving.cache import local_pages
+    # The page cache's per-process copy (serving/page_store.py) goes with the shared cache.
+    from serving.page_store import local_pages
 
     local_pages.clear()
     yield

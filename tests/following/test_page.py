@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from following import services, targets
 from following.models import ReaderSettings
-from serving.cache import local_pages
+from serving.page_store import local_pages
 from tests import factories
 
 from .conftest import follow, report, story_of

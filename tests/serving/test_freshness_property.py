@@ -31,8 +31,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import URLResolver, get_resolver
 
 from articles.models import Article
-from serving.cache import local_pages
 from serving.dependencies import declaration
+from serving.page_store import local_pages
 
 from . import freshness, freshness_writes
 
@@ -109,7 +109,10 @@ def _read_all(client, site) -> dict[str, tuple[int, str]]:
     for addresses in freshness.pages(site).values():
         for url in addresses:
             response = client.get(url)
-            found[url] = (response.status_code, _stable(response.content.decode()))
+            content = response.content.decode()
+            # Filled every time: after a render, a refill, from the cache (serving/slots.py).
+            assert "<!--slot:" not in content, url
+            found[url] = (response.status_code, _stable(content))
     return found
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from articles import publishing
 from articles.models import Article, Correction
 from serving import tags
-from serving.cache import local_pages
+from serving.page_store import local_pages
 from serving.tags import bump_tags
 from tests.factories import ArticleFactory, PromoFactory, SourceFactory, TopicFactory
 

@@ -91,7 +91,7 @@ def test_any_host_port_shares_the_one_copy_in_varnish(stack):
 )
 def test_unread_query_parameters_are_served_from_the_page_cache(stack, path):
     # Once the canonical page is a current hit, the same page with a made-up parameter is
-    # that hit. A page rendered just after a write is kept only a second (serving/cache.py),
+    # that hit. A page rendered just after a write is kept only a second (serving/page_store.py),
     # so a copy may expire between the two requests: try again then. Were the made-up
     # parameter part of the key, it would never be a hit.
     found = []

@@ -15,8 +15,9 @@ from articles.models import Article
 from comments import services
 from ingest.models import FeedState
 from serving import tags
-from serving.cache import LOCK_KEY_PREFIX, _page_key, local_pages
+from serving.cache import LOCK_KEY_PREFIX, _page_key
 from serving.cache_disk import STAMP_FILE, ChangeStamp
+from serving.page_store import local_pages
 from serving.tags import bump_tags
 from tests.factories import (
     ArticleFactory,
