@@ -38,6 +38,7 @@ from .page_store import (
     Miss,
     grace_seconds,
     lookup,
+    pack_raw,
     rebuild,
     refill_and_store,
     refillable,
@@ -47,7 +48,7 @@ from .page_store import (
 
 logger = logging.getLogger(__name__)
 
-PAGE_KEY_PREFIX = "pages:v2:"
+PAGE_KEY_PREFIX = "pages:v3:"  # v3: the unfilled page kept compressed (page_store)
 LOCK_KEY_PREFIX = "pages:lock:"
 # Response headers a cached page keeps; the rest (CSP, HSTS...) are added per response.
 KEPT_HEADERS = ("Content-Type", "Content-Language", "Last-Modified", "ETag")
@@ -278,7 +279,7 @@ def _render_and_store(request, view, miss: Miss, static_tags, args, kwargs) -> H
             response.content = filled
             del response["ETag"]  # the view's is the unfilled page's: the filled one's below
             # What only the slots read: a change there alone is a fill, not a render.
-            raw, slot_tags = content, slot_read - page_tags
+            raw, slot_tags = pack_raw(content), slot_read - page_tags
             page_tags |= slot_read
     page = {
         "status": response.status_code,

@@ -255,3 +255,22 @@ def test_a_count_and_something_else_changed_together_render_the_page(client, mod
     assert page["X-Page-Cache"] == "miss"
     assert "Harbour wall repaired at last" in page.content.decode()
     assert "1 comment<" in page.content.decode()
+
+
+def test_a_kept_page_weighs_what_it_holds_with_its_unfilled_copy_compressed(client, moderator):
+    """The per-process copy's size limit counts the unfilled page kept for refills, and
+    that copy is compressed: a page with one emoji in it (a str of four bytes a
+    character) is not kept as several times its size in every process."""
+    from serving.page_store import local_pages, unpack_raw
+
+    ArticleFactory.create_batch(3, title="Night market opens 🌙 by the quay")
+    home = reverse("articles:home")
+    local_pages.clear()
+    client.get(home)
+    client.get(home)  # a hit: the copy in this process's memory
+    entry = _home_entry(home)
+    assert isinstance(entry["raw"], bytes)
+    unfilled = unpack_raw(entry["raw"])
+    assert slots.holds_slots(unfilled) and "🌙" in unfilled
+    assert len(entry["raw"]) < len(unfilled.encode()) / 2
+    assert local_pages.size == len(entry["content"]) + len(entry["raw"])
