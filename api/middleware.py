@@ -36,7 +36,23 @@ class ApiMiddleware:
                 code="rate_limited",
                 retry_after=wait,
             )
-        response = self.get_response(request)
+        if request.method != "HEAD":
+            return self._cache_control(self.get_response(request))
+        # HEAD is answered as GET: ninja routes GET alone, so a HEAD was a 405 unless the
+        # page cache held the GET's response (then a 200). The body goes where every
+        # HEAD's does, in the server (gunicorn, runserver, the test client), which sees
+        # the request's own method again.
+        request.method = request.META["REQUEST_METHOD"] = "GET"
+        try:
+            response = self._cache_control(self.get_response(request))
+        finally:
+            request.method = request.META["REQUEST_METHOD"] = "HEAD"
+        if not response.streaming and not response.has_header("Content-Length"):
+            response["Content-Length"] = str(len(response.content))
+        return response
+
+    @staticmethod
+    def _cache_control(response: HttpResponse) -> HttpResponse:
         if response.status_code >= 400:
             return response
         if not response.has_header("Cache-Control"):

@@ -130,3 +130,19 @@ def test_allauths_openapi_document_is_served(client):
     assert response.status_code == 200
     spec = json.loads(response.content)
     assert "/_allauth/app/v1/auth/signup" in spec["paths"]
+
+
+@pytest.mark.parametrize("path", ["/api/v1/sources", "/api/v1/articles", "/api/v1/nowhere"])
+def test_head_answers_as_get_without_the_body_cached_or_not(client, article, path):
+    """HEAD is GET without the body (RFC 9110), on a cache miss as on a hit: it was a 405
+    until the page cache held the GET's response, then a 200."""
+    first = client.head(path)
+    get = client.get(path)
+    again = client.head(path)
+    for head in (first, again):
+        assert head.status_code == get.status_code
+        assert head.content == b""
+        assert head["Content-Type"] == get["Content-Type"]
+        if get.status_code == 200:
+            assert head["Content-Length"] == str(len(get.content))
+    assert client.post(path, "{}", content_type="application/json").status_code in (404, 405)
