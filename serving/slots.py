@@ -1,6 +1,6 @@
 """Slots: the small parts of a page (a card's comment count) filled in after it renders.
 
-A template prints `{% slot "comment-count" article.pk %}`: a placeholder, not the value.
+A template prints `{% page_slot "comment-count" article.pk %}`: a placeholder, not the value.
 When the page has rendered, every placeholder is filled at once: each slot name's filler
 (settings.PAGE_SLOTS, a dotted path: `filler(keys) -> {key: html}`, one query for all
 of a page's keys) is called with the keys the page holds. So a cached fragment around a

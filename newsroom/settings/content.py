@@ -76,7 +76,7 @@ ARTICLE_CARD_HOOKS: list[str] = [
     "comments.selectors.mark_count_slots",  # the comment count, a slot (PAGE_SLOTS)
     "stories.lists.attach_coverage",  # "and N other sources"
 ]
-# What fills each `{% slot name key %}` once a page has rendered (serving/slots.py): a
+# What fills each `{% page_slot name key %}` once a page has rendered (serving/slots.py): a
 # card's comment count, so a comment approved changes the pages listing its article by
 # a fill, not a render.
 PAGE_SLOTS: dict[str, str] = {"comment-count": "comments.selectors.comment_count_slots"}

@@ -1,7 +1,10 @@
-"""`{% slot name key %}`: a placeholder filled once the page has rendered (serving/slots.py).
+"""`{% page_slot name key %}`: a placeholder filled once the page has rendered (serving/slots.py).
 
 {% load slots %}
-{% slot "comment-count" article.pk %}
+{% page_slot "comment-count" article.pk %}
+
+Not `slot`: allauth's template library has a `{% slot %}` of its own, and a template
+loading both would get whichever it loaded last.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from ..slots import placeholder
 register = template.Library()
 
 
-@register.simple_tag(name="slot")
+@register.simple_tag(name="page_slot")
 def slot_tag(name: str, key, how: str = "strict") -> SafeString:
     """`how="loose"`: filled loosely (`serving.slots.placeholder`)."""
     return placeholder(name, key, loose=how == "loose")
