@@ -31,7 +31,7 @@ from serving.xmltext import xml_text
 
 from . import selectors, services, targets, tokens
 from .forms import MailSettingsForm
-from .models import ReaderSettings, settings_tag
+from .models import FollowLimitReached, ReaderSettings, settings_tag
 
 INTENT = "following_intent"
 
@@ -63,8 +63,12 @@ def toggle(request: HttpRequest) -> HttpResponse:
         services.unfollow(user=request.user, target=target)
         messages.success(request, f"You no longer follow {target.name}.")
     else:
-        services.follow(user=request.user, target=target)
-        messages.success(request, f"You follow {target.name}. See it on your Following page.")
+        try:
+            services.follow(user=request.user, target=target)
+        except FollowLimitReached as limit:
+            messages.error(request, limit.message)
+        else:
+            messages.success(request, f"You follow {target.name}. See it on your Following page.")
     return redirect(back)
 
 
@@ -107,8 +111,12 @@ def resume(request: HttpRequest) -> HttpResponse:
         return redirect("following:page")
     target = targets.find(intent.get("kind", ""), intent.get("slug", ""))
     if target is not None:
-        services.follow(user=request.user, target=target)
-        messages.success(request, f"You follow {target.name}.")
+        try:
+            services.follow(user=request.user, target=target)
+        except FollowLimitReached as limit:
+            messages.error(request, limit.message)
+        else:
+            messages.success(request, f"You follow {target.name}.")
     return redirect(_next(request, intent.get("next")))
 
 
