@@ -40,6 +40,16 @@ def _next(request: HttpRequest, value: str | None) -> str:
     return local_path(request, value, reverse("following:page"))
 
 
+def _follow(request: HttpRequest, target: targets.Target, done: str) -> None:
+    """Follow, and say so; a reader at FOLLOWS_MAX is told why not, on the same page."""
+    try:
+        services.follow(user=request.user, target=target)
+    except FollowLimitReached as limit:
+        messages.error(request, limit.message)
+    else:
+        messages.success(request, done)
+
+
 @require_POST
 def toggle(request: HttpRequest) -> HttpResponse:
     """The follow button: follow or unfollow, then back to the page it was pressed on."""
@@ -63,12 +73,7 @@ def toggle(request: HttpRequest) -> HttpResponse:
         services.unfollow(user=request.user, target=target)
         messages.success(request, f"You no longer follow {target.name}.")
     else:
-        try:
-            services.follow(user=request.user, target=target)
-        except FollowLimitReached as limit:
-            messages.error(request, limit.message)
-        else:
-            messages.success(request, f"You follow {target.name}. See it on your Following page.")
+        _follow(request, target, f"You follow {target.name}. See it on your Following page.")
     return redirect(back)
 
 
@@ -111,12 +116,7 @@ def resume(request: HttpRequest) -> HttpResponse:
         return redirect("following:page")
     target = targets.find(intent.get("kind", ""), intent.get("slug", ""))
     if target is not None:
-        try:
-            services.follow(user=request.user, target=target)
-        except FollowLimitReached as limit:
-            messages.error(request, limit.message)
-        else:
-            messages.success(request, f"You follow {target.name}.")
+        _follow(request, target, f"You follow {target.name}.")
     return redirect(_next(request, intent.get("next")))
 
 
