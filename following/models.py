@@ -251,6 +251,9 @@ class Delivery(models.Model):
     # Set just before the mail goes to the mail server (following/delivery.py): a rerun
     # of the batch's delivery task skips the row, so the mail goes at most once.
     handed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Why the mail did not go: what broke composing it (`mailed` False), or the mail
+    # server's refusal. Blank: sent, or not tried yet.
+    failure = models.CharField(max_length=300, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
