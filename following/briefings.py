@@ -151,7 +151,7 @@ def _compose(readers, follows, days, edition: Edition) -> list[tuple[Delivery, o
                         updates=updates,
                         with_briefing=reader.briefing,
                         frames=edition.frames,
-                    )  # fmt: skip
+                    )
                 )
             except Exception as error:  # noqa: BLE001 - this reader's alone: logged, kept
                 log.exception("Briefing of reader %s not composed", reader.user_id)
