@@ -19,6 +19,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.templatetags.static import static
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
@@ -216,14 +217,15 @@ def _reader(user) -> tuple[datetime | None, bool] | None:
 
 @lru_cache(maxsize=8)
 def _links(script_prefix: str) -> dict[str, str]:
-    """The page's own links, reversed once per script prefix (what `reverse` depends on
-    here): three `{% url %}` tags cost the page a fifth of its CPU above the signed-in
-    floor (docs/benchmarks.md)."""
+    """The page's own links and stylesheet, found once per script prefix (what `reverse`
+    depends on here): three `{% url %}` tags and a `{% static %}` cost the page a fifth of
+    its CPU above the signed-in floor (docs/benchmarks.md)."""
     profile = reverse("accounts:profile_edit")
     return {
         "manage": f"{profile}#following",
         "mail": f"{profile}#following-mail",
         "opml": reverse("following:opml"),
+        "css": static("css/following.css"),
     }
 
 
