@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router
 
 from following import selectors, services, targets
-from following.models import ReaderSettings
+from following.models import FollowLimitReached, ReaderSettings
 
 from . import schemas, serialize
 from .comments import SIGNED_IN
@@ -45,16 +45,20 @@ def my_follows(request: HttpRequest):
 
 @router.post(
     "/me/follows",
-    response={201: schemas.FollowOut, **PROBLEMS},
+    response={201: schemas.FollowOut, **PROBLEMS, **problems(409)},
     summary="Follow a topic, source, author or story",
-    openapi_extra=problem_codes({404: ["not_found"]}),
+    openapi_extra=problem_codes({404: ["not_found"], 409: ["follow_limit"]}),
 )
 def follow(request: HttpRequest, payload: schemas.FollowIn):
-    """Following something already followed changes nothing (and answers the same)."""
+    """Following something already followed changes nothing (and answers the same). A
+    reader follows at most FOLLOWS_MAX things: one more is a 409 `follow_limit`."""
     target = targets.find(payload.kind, payload.slug)
     if target is None:
         raise ApiError(404, "There is no such thing to follow.", code="not_found")
-    found = services.follow(user=request.user, target=target)
+    try:
+        found = services.follow(user=request.user, target=target)
+    except FollowLimitReached as limit:
+        raise ApiError(409, limit.message, code="follow_limit") from None
     return respond(request, _follow(request, target, found), status=201)
 
 

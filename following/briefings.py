@@ -10,7 +10,9 @@ task (following/delivery.py) in the same transaction, and moves each reader's
 again and the next run sends them. `Delivery`'s unique (reader, day) makes a second mail
 of the same day an IntegrityError whatever ran it (the command, a clock moved back, a
 second scheduler), never a mail; the delivery task marks each row before its mail goes,
-so a rerun after a killed worker sends nothing twice (at most once: delivery.py).
+so a rerun after a killed worker sends nothing twice (at most once: delivery.py). A
+reader whose mail cannot be made fails alone (`_compose`), as a recipient the mail
+server refuses does (delivery.py): the batch's other mails go.
 """
 
 from __future__ import annotations
@@ -24,7 +26,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django_tasks import task
 
-from .delivery import hand_over
+from serving import metrics
+
+from .delivery import FAILED, hand_over, prepare
 from .edition import Edition
 from .mail import briefing_message
 from .models import Delivery, Follow, ReaderSettings
@@ -83,8 +87,8 @@ def send_batch(
         # The day's rows and the queued mails commit together, or neither does.
         Delivery.objects.bulk_create([delivery for delivery, _ in mails])
         _save_schedules(batch)
-        hand_over([(delivery.pk, message) for delivery, message in mails if message])
-    return len(batch), sum(1 for _, message in mails if message)
+        hand_over([(delivery.pk, mail) for delivery, mail in mails if mail is not None])
+    return len(batch), sum(1 for _, mail in mails if mail is not None)
 
 
 def _save_schedules(batch: list[ReaderSettings]) -> None:
@@ -109,8 +113,14 @@ def _save_schedules(batch: list[ReaderSettings]) -> None:
 
 
 def _compose(readers, follows, days, edition: Edition) -> list[tuple[Delivery, object]]:
-    """Each reader's Delivery row and mail (None: nothing to say, nothing sent; the day
-    still counts as done). Queries: a few for the whole batch."""
+    """Each reader's Delivery row and `prepare`d mail (None: nothing to say, nothing sent;
+    the day still counts as done). Queries: a few for the whole batch.
+
+    A reader whose mail cannot be made (a data problem: an address with a line break, a
+    template that breaks on one story) gets none today, logged and counted, with the
+    reason on their day's row: the others' mails go, and the day counts as done, so it
+    is not retried every minute nor sent twice. Nothing here queries the database per
+    reader, so such an error leaves the batch's transaction usable."""
     since = {r.user_id: edition.since(r.last_mail_at) for r in readers}
     briefed = [r for r in readers if r.briefing]
     if briefed:
@@ -122,7 +132,7 @@ def _compose(readers, follows, days, edition: Edition) -> list[tuple[Delivery, o
         {f.story_id for r in updating for f in follows[r.user_id] if f.story_id},
         after=min((since[r.user_id] for r in updating), default=edition.now),
     )
-    mails = []
+    mails, failed = [], 0
     for reader in readers:
         stories = [blocks[i] for i in tops.get(reader.user_id, []) if i in blocks]
         updates = []
@@ -130,15 +140,29 @@ def _compose(readers, follows, days, edition: Edition) -> list[tuple[Delivery, o
             updates = news_since(news, follows[reader.user_id], since[reader.user_id])
         delivery = Delivery(user_id=reader.user_id, day=days[reader.user_id])
         delivery.stories, delivery.updates = len(stories), len(updates)
-        message = None
+        mail = None
         if stories or updates:
-            message = briefing_message(
-                user=reader.user, day=delivery.day, stories=stories, updates=updates,
-                with_briefing=reader.briefing, frames=edition.frames,
-            )  # fmt: skip
-            delivery.mailed = True
-            reader.last_mail_at = edition.now
-        mails.append((delivery, message))
+            try:
+                mail = prepare(
+                    briefing_message(
+                        user=reader.user,
+                        day=delivery.day,
+                        stories=stories,
+                        updates=updates,
+                        with_briefing=reader.briefing,
+                        frames=edition.frames,
+                    )
+                )
+            except Exception as error:  # noqa: BLE001 - this reader's alone: logged, kept
+                log.exception("Briefing of reader %s not composed", reader.user_id)
+                delivery.failure = f"not composed: {type(error).__name__}: {error}"[:300]
+                failed += 1
+            else:
+                delivery.mailed = True
+                reader.last_mail_at = edition.now
+        mails.append((delivery, mail))
+    if failed:
+        metrics.count(FAILED, amount=failed)
     return mails
 
 

@@ -22,8 +22,26 @@ from stories.models import Story
 from .schedule import next_local_time
 
 
+class FollowLimitReached(ValidationError):
+    """The reader follows FOLLOWS_MAX things already: one more is refused."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(
+            f"You follow {limit} things, the most one reader can. Unfollow something on "
+            "your profile page first.",
+            code="follow_limit",
+        )
+        self.limit = limit
+
+
 class Follow(models.Model):
-    """One thing a reader follows: a topic, a source, an author (a byline) or a story."""
+    """One thing a reader follows: a topic, a source, an author (a byline) or a story.
+
+    A reader follows at most FOLLOWS_MAX things (their Following page and briefing read
+    them all): `save()` of a new follow refuses one more, whatever path makes it (the
+    button, the API, the admin, a script). `following.services.follow` locks the reader's
+    settings row first, so two follows at once cannot both pass the count.
+    `bulk_create()` skips `save()`: the benchmarks' seeding only."""
 
     class Kind(models.TextChoices):
         TOPIC = "topic", "Topic"
@@ -76,6 +94,13 @@ class Follow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.key}"
+
+    def save(self, *args, **kwargs):
+        if self._state.adding:
+            limit = settings.FOLLOWS_MAX
+            if Follow.objects.filter(user_id=self.user_id).count() >= limit:
+                raise FollowLimitReached(limit)
+        super().save(*args, **kwargs)
 
     @property
     def key(self) -> str:
@@ -226,6 +251,9 @@ class Delivery(models.Model):
     # Set just before the mail goes to the mail server (following/delivery.py): a rerun
     # of the batch's delivery task skips the row, so the mail goes at most once.
     handed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Why the mail did not go: what broke composing it (`mailed` False), or the mail
+    # server's refusal. Blank: sent, or not tried yet.
+    failure = models.CharField(max_length=300, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

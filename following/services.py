@@ -35,11 +35,15 @@ def settings_of(user) -> ReaderSettings:
 
 @transaction.atomic
 def follow(*, user, target: Target) -> Follow:
-    """Follow `target` (once: following it again changes nothing)."""
+    """Follow `target` (once: following it again changes nothing). A reader who follows
+    FOLLOWS_MAX things already gets `FollowLimitReached` (a ValidationError)."""
     existing = Follow.objects.filter(user=user, kind=target.kind, **target.fields()).first()
     if existing is not None:
         return existing
     settings_of(user)
+    # The reader's follows one at a time (their settings row locked to the end of the
+    # transaction): two tabs at the limit cannot both pass `Follow.save()`'s count.
+    ReaderSettings.objects.select_for_update().filter(pk=user.pk).values_list("pk").first()
     try:
         with transaction.atomic():
             created = Follow.objects.create(

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime
+from functools import lru_cache
+from itertools import chain
 
 from django.conf import settings
 from django.contrib import messages
@@ -17,7 +19,8 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.templatetags.static import static
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -31,13 +34,23 @@ from serving.xmltext import xml_text
 
 from . import selectors, services, targets, tokens
 from .forms import MailSettingsForm
-from .models import ReaderSettings, settings_tag
+from .models import FollowLimitReached, ReaderSettings, settings_tag
 
 INTENT = "following_intent"
 
 
 def _next(request: HttpRequest, value: str | None) -> str:
     return local_path(request, value, reverse("following:page"))
+
+
+def _follow(request: HttpRequest, target: targets.Target, done: str) -> None:
+    """Follow, and say so; a reader at FOLLOWS_MAX is told why not, on the same page."""
+    try:
+        services.follow(user=request.user, target=target)
+    except FollowLimitReached as limit:
+        messages.error(request, limit.message)
+    else:
+        messages.success(request, done)
 
 
 @require_POST
@@ -63,8 +76,7 @@ def toggle(request: HttpRequest) -> HttpResponse:
         services.unfollow(user=request.user, target=target)
         messages.success(request, f"You no longer follow {target.name}.")
     else:
-        services.follow(user=request.user, target=target)
-        messages.success(request, f"You follow {target.name}. See it on your Following page.")
+        _follow(request, target, f"You follow {target.name}. See it on your Following page.")
     return redirect(back)
 
 
@@ -107,8 +119,7 @@ def resume(request: HttpRequest) -> HttpResponse:
         return redirect("following:page")
     target = targets.find(intent.get("kind", ""), intent.get("slug", ""))
     if target is not None:
-        services.follow(user=request.user, target=target)
-        messages.success(request, f"You follow {target.name}.")
+        _follow(request, target, f"You follow {target.name}.")
     return redirect(_next(request, intent.get("next")))
 
 
@@ -162,10 +173,22 @@ def _stories_of(user, before: tuple[datetime, int] | None) -> tuple[list[tuple],
 
 
 def _cards(request: HttpRequest, page: list[tuple], built: dict, now: datetime) -> dict[int, str]:
-    """Each story's card, the same for every reader: kept with what it read, under its
-    lead's relative time (the card prints it); read in one round trip, the missing ones
-    rendered from their stories (one query, unless just read)."""
-    keys = {row[0]: key_of("following_card", row[0], time_ago(row[2], now)) for row in page}
+    """The page's cards (story id -> HTML), the same for every reader shown these stories
+    at these relative times: kept together under them, with every card's tags, so a
+    repeat visit reads one entry, not twenty (their reads and version checks were a
+    twentieth of the page's CPU). Built from each story's own card (`_story_cards`)."""
+    agos = [(row[0], time_ago(row[2], now)) for row in page]
+    return kept(
+        key_of("following_cards", *chain.from_iterable(agos)),
+        lambda: _story_cards(request, agos, built),
+    )
+
+
+def _story_cards(request: HttpRequest, agos: list[tuple], built: dict) -> dict[int, str]:
+    """Each story's card, shared by every page that shows it: kept with what it read,
+    under its lead's relative time (the card prints it); read in one round trip, the
+    missing ones rendered from their stories (one query, unless just read)."""
+    keys = {story_id: key_of("following_card", story_id, ago) for story_id, ago in agos}
     found = kept_values(keys.values())
     missing = [story_id for story_id, key in keys.items() if key not in found]
     stories = built or (selectors.stories_by_id(missing) if missing else {})
@@ -190,6 +213,20 @@ def _reader(user) -> tuple[datetime | None, bool] | None:
         return ReaderSettings.objects.filter(pk=user.pk).values_list("seen_at", "briefing").first()
 
     return kept(key_of("following_reader", user.pk), build, shown=[settings_tag(user.pk)])
+
+
+@lru_cache(maxsize=8)
+def _links(script_prefix: str) -> dict[str, str]:
+    """The page's own links and stylesheet, found once per script prefix (what `reverse`
+    depends on here): three `{% url %}` tags and a `{% static %}` cost the page a fifth of
+    its CPU above the signed-in floor (docs/benchmarks.md)."""
+    profile = reverse("accounts:profile_edit")
+    return {
+        "manage": f"{profile}#following",
+        "mail": f"{profile}#following-mail",
+        "opml": reverse("following:opml"),
+        "css": static("css/following.css"),
+    }
 
 
 @login_required
@@ -228,6 +265,7 @@ def following_page(request: HttpRequest) -> HttpResponse:
         "offer_briefing": reader is not None and not reader[1],
         "next_cursor": next_cursor,
         "first_page": before is None,
+        "links": _links(get_script_prefix()),
     }
     return render(request, "following/page.html", context)
 

@@ -87,6 +87,8 @@ def observe_request(view: str, status: int, seconds: float) -> None:
 STORED = {
     "mail_sent": "Mails handed to the delivery backend (SMTP) by the task worker.",
     "mail_failed": "Mail delivery attempts that failed (each is retried, then given up).",
+    "briefings_failed": "Briefings and story-update mails given up for their reader alone: "
+    "not composed, or refused by the mail server for good (the Delivery row says why).",
     "purges_sent": "Purge tasks that reached every HTTP cache in PURGE_URLS.",
     "purges_failed": "Purge attempts that failed (each is retried).",
     "feed_polls": "Feed polls run.",

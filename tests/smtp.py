@@ -2,8 +2,10 @@
 
 `SmtpSink()` listens on a free port; `messages` holds each delivery as
 (envelope sender, envelope recipients, the parsed message); `wait_for(predicate)` waits
-for a matching one. Used by the mail tests (tests/jobs/test_mail.py) and the end-to-end
-stack (tests/e2e/)."""
+for a matching one. `accept` makes it answer "451" to the DATA of every message after
+that many, `refuse` maps a recipient to the reply that refuses it at RCPT. Used by the
+mail tests (tests/jobs/test_mail.py, tests/following/) and the end-to-end stack
+(tests/e2e/)."""
 
 from __future__ import annotations
 
@@ -40,6 +42,14 @@ class _Handler:
     def __init__(self, sink: SmtpSink) -> None:
         self.sink = sink
 
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        with self.sink.lock:
+            refusal = self.sink.refuse.get(address)
+        if refusal is not None:
+            return refusal
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
         raw = envelope.original_content or envelope.content
         message = email.message_from_bytes(raw, policy=email.policy.default)
@@ -56,6 +66,8 @@ class SmtpSink:
     def __init__(self) -> None:
         self.messages: list[Received] = []
         self.accept: int | None = None  # how many messages in all before "451" (None: all)
+        # Recipients the server refuses, with its reply ("550 5.1.1 No such user").
+        self.refuse: dict[str, str] = {}
         self.lock = threading.Lock()
         self.port = free_port()
         self.controller = Controller(_Handler(self), hostname="127.0.0.1", port=self.port)

@@ -11,9 +11,10 @@ The button keeps its width whatever it says (no layout shift).
 
 from __future__ import annotations
 
+from html import escape
+
 from django import template
 from django.template.loader import render_to_string
-from django.utils.html import format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from .. import services
@@ -46,25 +47,27 @@ def follow_button(context, kind: str, slug: str, name: str = "") -> str:
     )
 
 
-_NEW = mark_safe('<p class="following-card__new">New since your last visit</p>')
+_NEW = '<p class="following-card__new">New since your last visit</p>'
 _ITEM = (
     '<li class="following-card{}">{}{}'
     '<p class="following-card__latest">Latest report <time datetime="{}">{}</time></p></li>'
-)
+).format
 
 
 @register.simple_tag
 def following_items(cards) -> SafeString:
     """The Following page's cards as `<li>` items: the shared card (`html`, already
-    markup), marked when new, with the latest report's time. Joined here, every value
-    escaped but the card's: as a template loop, twenty items cost 25 µs each (a tenth of
-    the view), as a format string 5."""
-    return format_html_join(
-        "",
-        _ITEM,
-        (
-            (" following-card--new" if c["new"] else "", _NEW if c["new"] else "",
-             c["html"], c["at"], c["ago"])
+    markup), marked when new, with the latest report's time. Joined here with a plain
+    format string, the two times escaped by the standard library's `escape` (they are
+    the view's own text: an ISO time, "2 hours ago"): as a template loop, twenty items
+    cost 25 µs each (a tenth of the view); with `format_html_join`, whose escaping goes
+    through Django's lazy-string wrappers, 12 µs; so, 2."""
+    return mark_safe(  # the cards' HTML is markup; every other value is escaped
+        "".join(
+            _ITEM(
+                " following-card--new" if c["new"] else "", _NEW if c["new"] else "",
+                c["html"], escape(c["at"]), escape(c["ago"]),
+            )
             for c in cards
-        ),
+        )
     )  # fmt: skip

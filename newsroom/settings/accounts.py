@@ -76,3 +76,5 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 FOLLOWING_UNSUBSCRIBE_EMAIL = env_str("FOLLOWING_UNSUBSCRIBE_EMAIL", "")
 BRIEFING_BATCH_SIZE = env_int("BRIEFING_BATCH_SIZE", 50)
 BRIEFING_TASKS = env_int("BRIEFING_TASKS", 2)
+# The most things one reader may follow: their Following page and briefing read them all.
+FOLLOWS_MAX = env_int("FOLLOWS_MAX", 500)

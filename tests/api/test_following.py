@@ -100,3 +100,22 @@ def test_a_reader_never_sees_another_s_follows(ada_app, bram_app, ada):
     assert bram_app.get("/api/v1/me/follows").json()["items"] == []
     assert bram_app.send("delete", f"/api/v1/me/follows/{mine.json()['id']}").status_code == 404
     assert Follow.objects.filter(user=ada).count() == 1
+
+
+def test_a_follow_beyond_the_limit_is_a_409_the_schema_documents(ada_app, ada, settings):
+    settings.FOLLOWS_MAX = 1
+    factories.TopicFactory(slug="ferries")
+    factories.TopicFactory(slug="quays")
+    assert (
+        ada_app.send("post", "/api/v1/me/follows", {"kind": "topic", "slug": "ferries"}).status_code
+        == 201
+    )
+    refused = ada_app.send("post", "/api/v1/me/follows", {"kind": "topic", "slug": "quays"})
+    assert refused.status_code == 409 and refused["Content-Type"] == "application/problem+json"
+    assert refused.json()["code"] == "follow_limit"
+    assert "the most one reader can" in refused.json()["detail"]
+    again = ada_app.send("post", "/api/v1/me/follows", {"kind": "topic", "slug": "ferries"})
+    assert again.status_code == 201 and Follow.objects.filter(user=ada).count() == 1
+    schema = ada_app.get("/api/v1/openapi.json").json()
+    documented = schema["paths"]["/api/v1/me/follows"]["post"]["responses"]["409"]
+    assert "follow_limit" in str(documented)

@@ -4,6 +4,7 @@ unsubscribe, constant queries per mail, nothing sent when there is nothing to sa
 from __future__ import annotations
 
 import email
+import logging
 import smtplib
 import threading
 import time as time_module
@@ -25,6 +26,7 @@ from articles import publishing
 from articles.models import Article
 from following import briefings, delivery, services, tokens
 from following.models import Delivery, ReaderSettings
+from serving.models import MetricCount
 from stories.models import KeyPoint
 from tests import factories
 
@@ -105,23 +107,162 @@ def _queued(settings):
     return DBTaskResult.objects.filter(task_path="following.delivery.deliver_briefings")
 
 
+@pytest.mark.django_db(transaction=True)
 def test_a_worker_killed_mid_batch_leaves_nothing_and_the_next_run_sends_each_once(topic, settings):
-    """A batch's mails are queued as one task row in the batch's transaction: a batch
-    that dies queues nothing and records no day, and the next run mails everyone once."""
+    """A batch's mails are queued as one task row in the batch's transaction: a worker
+    killed (SIGKILL) while the batch writes its rows queues nothing and records no day,
+    and the next run mails everyone once. PostgreSQL: the batch is held at its insert by
+    a table lock, which SQLite cannot show another connection waiting on."""
+    if connection.vendor != "postgresql":
+        pytest.skip("a lock wait another process can see: PostgreSQL")
+    from tests.jobs.worker import manage
+
     queued = _queued(settings)
     report(hours_ago=1, topics=[topic])
     readers = [_reader(topic) for _ in range(3)]
-    # The third reader's address breaks the message half way through the batch.
-    factories.User.objects.filter(pk=readers[2].pk).update(email="bad\n@example.org")
-    due = timezone.now() + timedelta(days=1, minutes=1)
-    with pytest.raises(ValueError):
-        briefings.send_due(now=due)
+    table = Delivery._meta.db_table
+    with transaction.atomic():
+        with connection.cursor() as cursor:  # reads go on; the batch's insert waits
+            cursor.execute(f"LOCK TABLE {table} IN SHARE MODE")
+        worker = manage("send_briefings", "--now")
+        try:
+            pid = _waiting_on_a_lock(worker)
+        finally:
+            worker.kill()
+            worker.communicate(timeout=30)
+    # The killed worker's session ends (its transaction rolled back) once the lock is gone
+    # and PostgreSQL finds no one at the other end.
+    for _ in range(200):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_stat_clear_snapshot()")
+            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = %s", [pid])
+            if not cursor.fetchone()[0]:
+                break
+        time_module.sleep(0.05)
     assert queued.count() == 0 and not Delivery.objects.exists()
-    factories.User.objects.filter(pk=readers[2].pk).update(email="fixed@example.org")
+    due = timezone.now() + timedelta(days=1, minutes=1)
     assert briefings.send_due(now=due) == (3, 3)
     assert briefings.send_due(now=due) == (0, 0)
     (task,) = queued  # one task for the batch, not one per mail
-    assert len(task.args_kwargs["kwargs"]["mails"]) == 3 and Delivery.objects.count() == 3
+    assert len(task.args_kwargs["kwargs"]["mails"]) == 3
+    assert sorted(Delivery.objects.values_list("user_id", flat=True)) == sorted(
+        r.pk for r in readers
+    )
+
+
+def _waiting_on_a_lock(worker) -> int:
+    """The pid of the (other process's) session waiting on a lock in this database."""
+    for _ in range(600):
+        assert worker.poll() is None, worker.communicate()[0]
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_stat_clear_snapshot()")
+            cursor.execute(
+                "SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                " AND pid <> pg_backend_pid() AND datname = current_database()"
+            )
+            found = cursor.fetchone()
+        if found:
+            return found[0]
+        time_module.sleep(0.1)
+    raise AssertionError("the batch never waited on the lock")
+
+
+def test_a_mail_that_cannot_be_made_fails_its_reader_alone_once(topic, settings, caplog):
+    """A data problem in one reader's mail (here an address with a line break, which no
+    header can hold) failed the whole batch, every minute. Now the others' mails go, the
+    reader's day records why theirs did not, and it is not retried."""
+    queued = _queued(settings)
+    report(hours_ago=1, topics=[topic])
+    readers = [_reader(topic) for _ in range(3)]
+    factories.User.objects.filter(pk=readers[1].pk).update(email="bad\n@example.org")
+    due = timezone.now() + timedelta(days=1, minutes=1)
+    with caplog.at_level(logging.ERROR, logger="following.briefings"):
+        assert briefings.send_due(now=due) == (3, 2)
+    assert f"Briefing of reader {readers[1].pk} not composed" in caplog.text
+    (task,) = queued
+    mails = task.args_kwargs["kwargs"]["mails"]
+    assert sorted(m[1]["recipients"][0] for m in mails) == sorted(
+        [readers[0].email, readers[2].email]
+    )
+    bad = Delivery.objects.get(user=readers[1])
+    assert bad.mailed is False and bad.failure.startswith("not composed: BadHeaderError")
+    assert MetricCount.objects.get(name=delivery.FAILED).value == 1
+    # The day is done for them: not again this minute, nor after the address is fixed.
+    factories.User.objects.filter(pk=readers[1].pk).update(email="fixed@example.org")
+    assert briefings.send_due(now=due) == (0, 0)
+    assert briefings.send_due(now=due, force=True) == (3, 0)
+    assert queued.count() == 1 and Delivery.objects.count() == 3
+
+
+def _smtp(settings):
+    from tests.smtp import SmtpSink
+
+    sink = SmtpSink()
+    settings.EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", sink.port
+    return sink
+
+
+def test_a_recipient_the_server_refuses_fails_alone_and_is_never_retried(topic, settings, caplog):
+    """The mail server refuses one address for good (550 at RCPT): the batch's other
+    mails go over the same connection, the refused one is recorded and logged (its row,
+    not its address) and counted, and no rerun sends anything again."""
+    queued = _queued(settings)
+    sink = _smtp(settings)
+    try:
+        report(hours_ago=1, topics=[topic])
+        readers = [_reader(topic) for _ in range(12)]  # two chunks of hand-over
+        refused = readers[4]
+        sink.refuse[refused.email] = "550 5.1.1 No such user here"
+        assert briefings.send_due(now=timezone.now() + timedelta(days=1, minutes=1)) == (12, 12)
+        (task,) = queued
+        mails = task.args_kwargs["kwargs"]["mails"]
+        with caplog.at_level(logging.WARNING, logger="following.delivery"):
+            assert delivery.deliver_briefings.call(mails=mails) == 11
+        row = Delivery.objects.get(user=refused)
+        assert row.handed_at is not None and row.failure == "550 5.1.1 No such user here"
+        assert f"Briefing of Delivery {row.pk} given up: 550" in caplog.text
+        assert refused.email not in caplog.text
+        assert MetricCount.objects.get(name=delivery.FAILED).value == 1
+        sink.refuse.clear()  # even once the address works again: at most once
+        assert delivery.deliver_briefings.call(mails=mails) == 0
+    finally:
+        sink.stop()
+    got = sorted(r for m in sink.messages for r in m.recipients)
+    assert got == sorted(r.email for r in readers if r != refused)
+    assert Delivery.objects.exclude(failure="").count() == 1
+
+
+def test_a_recipient_refused_for_now_is_retried_alone(topic, settings):
+    """A 4xx at RCPT (a full mailbox, greylisting): the others go; the task fails, so its
+    retry (at most TASKS_MAX_ATTEMPTS) sends that reader's mail, once."""
+    queued = _queued(settings)
+    sink = _smtp(settings)
+    try:
+        report(hours_ago=1, topics=[topic])
+        readers = [_reader(topic) for _ in range(3)]
+        busy = readers[0]
+        sink.refuse[busy.email] = "450 4.2.1 Mailbox busy, try later"
+        briefings.send_due(now=timezone.now() + timedelta(days=1, minutes=1))
+        (task,) = queued
+        mails = task.args_kwargs["kwargs"]["mails"]
+        with pytest.raises(delivery.Deferred):
+            delivery.deliver_briefings.call(mails=mails)
+        row = Delivery.objects.get(user=busy)
+        assert row.handed_at is None and row.failure.startswith("450 4.2.1")
+        assert sorted(r for m in sink.messages for r in m.recipients) == sorted(
+            [readers[1].email, readers[2].email]
+        )
+        sink.refuse.clear()
+        assert delivery.deliver_briefings.call(mails=mails) == 1
+        assert delivery.deliver_briefings.call(mails=mails) == 0
+    finally:
+        sink.stop()
+    got = sorted(r for m in sink.messages for r in m.recipients)
+    assert got == sorted(r.email for r in readers)
+    row.refresh_from_db()
+    assert row.handed_at is not None and row.failure == ""
+    assert not MetricCount.objects.filter(name=delivery.FAILED).exists()
 
 
 def test_a_batch_cut_off_half_way_is_resumed_and_nobody_gets_it_twice(topic, settings):

@@ -194,3 +194,50 @@ def test_a_story_readers_cannot_see_cannot_be_followed_and_one_led_by_a_draft_is
     assert story_of(shown).lead.status == "draft"
     _press(client, "story", story_of(shown).slug)
     assert f"You follow {shown.title}." in client.get("/").content.decode()
+
+
+def test_a_reader_at_the_limit_is_told_so_and_stays_on_the_page(client, reader, settings):
+    # No cap let a script follow 100,000 things and make the reader's Following page and
+    # briefing costly. One more than FOLLOWS_MAX is refused by the model, whatever path.
+    settings.FOLLOWS_MAX = 2
+    for slug in ("ferries", "quays", "piers"):
+        factories.TopicFactory(slug=slug, name=slug.title())
+    follow(reader, "topic", "ferries")
+    follow(reader, "topic", "quays")
+    client.force_login(reader)
+    page = "/topics/piers/"
+    response = _press(client, "topic", "piers", next_url=page)
+    assert response.status_code == 302 and response["Location"] == page
+    html = client.get(page).content.decode()
+    assert "You follow 2 things, the most one reader can." in html
+    assert 'aria-pressed="false"' in html
+    assert Follow.objects.filter(user=reader).count() == 2
+    # Following again what one follows is no error; after an unfollow there is room.
+    assert _press(client, "topic", "quays").status_code == 302
+    _press(client, "topic", "quays", action="unfollow")
+    _press(client, "topic", "piers", next_url=page)
+    assert sorted(Follow.objects.filter(user=reader).values_list("topic__slug", flat=True)) == [
+        "ferries",
+        "piers",
+    ]
+
+
+def test_the_limit_holds_for_the_orm_and_after_sign_in(client, settings, topic):
+    from following.models import FollowLimitReached
+
+    settings.FOLLOWS_MAX = 1
+    reader = factories.ConfirmedReaderFactory()
+    other = factories.TopicFactory(slug="quays")
+    Follow.objects.create(user=reader, kind="topic", topic=other)
+    with pytest.raises(FollowLimitReached):
+        Follow.objects.create(user=reader, kind="topic", topic=topic)
+    # The anonymous reader's follow, done after signing in, is refused with the message.
+    client.post(reverse("following:start"), {"kind": "topic", "slug": "ferries", "next": "/"})
+    done = client.post(
+        reverse("account_login") + "?next=" + reverse("following:resume"),
+        {"login": reader.email, "password": "a-Long-passw0rd!"},
+        follow=True,
+    )
+    assert done.status_code == 200
+    assert "the most one reader can" in done.content.decode()
+    assert list(Follow.objects.filter(user=reader).values_list("topic", flat=True)) == [other.pk]

@@ -481,3 +481,27 @@ def test_a_bump_rolled_back_with_its_savepoint_is_forgotten():
         assert tags.versions(["article:6"]) != before
         raise RuntimeError  # the write is rolled back: nothing changed
     assert tags.versions(["article:6"]) == before
+
+
+def test_a_value_built_from_a_briefly_kept_one_is_kept_no_longer(settings):
+    """A kept value built while a write committed is kept a moment only (it may show the
+    state before the write). A value built from it a little later (the Following page's
+    cards, from each story's card) saw no write itself, and was kept for the full time:
+    it served the old card after the card itself was rebuilt. It ends with the first."""
+    from django.core.cache import caches
+
+    from serving import dependencies
+    from serving.fragments import kept, key_of
+
+    def card():
+        dependencies.record("article:1")
+        tags.bump(["article:1"])  # a write on another server commits meanwhile
+        return "the card before the write"
+
+    inner, outer = key_of("test-card", time.time()), key_of("test-cards", time.time())
+    kept(inner, card)
+    time.sleep(settings.PAGE_CACHE_CLOCK_MARGIN * 3)  # the write is older than the margin
+    assert kept(outer, lambda: [kept(inner, card)]) == ["the card before the write"]
+    first, second = (caches["fragments"].get(k)["until"] for k in (inner, outer))
+    assert first <= time.time() + settings.PAGE_CACHE_SETTLE_SECONDS
+    assert second <= first
