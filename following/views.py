@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime
-from functools import lru_cache
 from itertools import chain
 
 from django.conf import settings
@@ -20,7 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadReque
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
-from django.urls import get_script_prefix, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -29,6 +28,7 @@ from accounts.models import User
 from articles.templatetags.article_tags import time_ago
 from serving.dependencies import instance_tags
 from serving.fragments import keep, kept, kept_values, key_of
+from serving.links import fixed_url
 from serving.sites import local_path
 from serving.xmltext import xml_text
 
@@ -215,16 +215,16 @@ def _reader(user) -> tuple[datetime | None, bool] | None:
     return kept(key_of("following_reader", user.pk), build, shown=[settings_tag(user.pk)])
 
 
-@lru_cache(maxsize=8)
-def _links(script_prefix: str) -> dict[str, str]:
-    """The page's own links and stylesheet, found once per script prefix (what `reverse`
-    depends on here): three `{% url %}` tags and a `{% static %}` cost the page a fifth of
-    its CPU above the signed-in floor (docs/benchmarks.md)."""
-    profile = reverse("accounts:profile_edit")
+def _links() -> dict[str, str]:
+    """The page's own links and stylesheet: three `{% url %}` tags and a `{% static %}`
+    cost the page a fifth of its CPU above the signed-in floor (docs/benchmarks.md);
+    fixed addresses are reversed once per process (serving/links.py) and static URLs kept
+    by the storage (serving/static.py)."""
+    profile = fixed_url("accounts:profile_edit")
     return {
         "manage": f"{profile}#following",
         "mail": f"{profile}#following-mail",
-        "opml": reverse("following:opml"),
+        "opml": fixed_url("following:opml"),
         "css": static("css/following.css"),
     }
 
@@ -265,7 +265,7 @@ def following_page(request: HttpRequest) -> HttpResponse:
         "offer_briefing": reader is not None and not reader[1],
         "next_cursor": next_cursor,
         "first_page": before is None,
-        "links": _links(get_script_prefix()),
+        "links": _links(),
     }
     return render(request, "following/page.html", context)
 
