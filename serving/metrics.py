@@ -134,11 +134,23 @@ def count_lost_task(path: str) -> None:
         count(f"{name}_failed")
 
 
+def _stored_names() -> dict[str, str]:
+    """STORED, and the outcome counts of every task METRICS_TASK_COUNTERS names (counted
+    by `count_task_outcome`), so a task added there is exported without a second edit."""
+    names = dict(STORED)
+    for task, name in getattr(settings, "METRICS_TASK_COUNTERS", {}).items():
+        names.setdefault(f"{name}_sent", f"Runs of {task} that succeeded.")
+        names.setdefault(f"{name}_failed", f"Runs of {task} that failed (each is retried).")
+    return names
+
+
 class StoredCollector:
     """The database's counts and the task queue, read at each scrape (two queries)."""
 
     def collect(self):
-        stored = {n: CounterMetricFamily(f"newsroom_{n}", text) for n, text in STORED.items()}
+        stored = {
+            n: CounterMetricFamily(f"newsroom_{n}", text) for n, text in _stored_names().items()
+        }
         failures = CounterMetricFamily(
             "newsroom_task_failures",
             "Task runs that raised or whose worker was lost, by task.",

@@ -3,6 +3,8 @@ the task worker (another process) did."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core import mail
 from prometheus_client.parser import text_string_to_metric_families
@@ -172,3 +174,24 @@ def test_every_gunicorn_worker_counts_into_one_scrape(tmp_path):
         assert value(samples, total, view="serving:healthz", status="200") == 30
     finally:
         server.stop()
+
+
+@pytest.mark.django_db
+def test_every_counted_task_and_the_metrics_the_docs_list_are_exported(client, settings):
+    """A task named in METRICS_TASK_COUNTERS is exported with its outcomes (the briefing
+    batches were counted but never exported), and every counter docs/deployment.md lists
+    is in a scrape."""
+    from pathlib import Path
+
+    from serving import metrics
+
+    metrics.count("briefing_batches_sent", amount=2)
+    samples = scrape(client)
+    assert value(samples, "newsroom_briefing_batches_sent_total") == 2
+    for name in settings.METRICS_TASK_COUNTERS.values():
+        for outcome in ("sent", "failed"):
+            assert (f"newsroom_{name}_{outcome}_total", ()) in samples
+    exported = {name for name, _ in samples}
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "deployment.md").read_text()
+    listed = {n for n in re.findall(r"`(newsroom_[a-z_]+_total)`", docs)}
+    assert listed and listed <= exported, listed - exported
