@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import time
+import traceback
 from datetime import datetime
 
 from django.conf import settings
@@ -154,7 +155,14 @@ def _compose(readers, follows, days, edition: Edition) -> list[tuple[Delivery, o
                     )
                 )
             except Exception as error:  # noqa: BLE001 - this reader's alone: logged, kept
-                log.exception("Briefing of reader %s not composed", reader.user_id)
+                # The frames and the error's type, not its message, which may name the
+                # address (a log is read by more people; the row keeps the message).
+                log.error(
+                    "Briefing of reader %s not composed: %s\n%s",
+                    reader.user_id,
+                    type(error).__name__,
+                    "".join(traceback.format_tb(error.__traceback__)),
+                )
                 delivery.failure = f"not composed: {type(error).__name__}: {error}"[:300]
                 failed += 1
             else:

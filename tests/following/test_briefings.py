@@ -178,7 +178,8 @@ def test_a_mail_that_cannot_be_made_fails_its_reader_alone_once(topic, settings,
     due = timezone.now() + timedelta(days=1, minutes=1)
     with caplog.at_level(logging.ERROR, logger="following.briefings"):
         assert briefings.send_due(now=due) == (3, 2)
-    assert f"Briefing of reader {readers[1].pk} not composed" in caplog.text
+    assert f"Briefing of reader {readers[1].pk} not composed: BadHeaderError" in caplog.text
+    assert "bad\n@example.org" not in caplog.text and "bad@" not in caplog.text  # the row's
     (task,) = queued
     mails = task.args_kwargs["kwargs"]["mails"]
     assert sorted(m[1]["recipients"][0] for m in mails) == sorted(
