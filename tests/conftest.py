@@ -67,7 +67,7 @@ def _cache_directory_per_process() -> None:
 def _postgres_flush_by_delete() -> None:
     """On PostgreSQL a test with real transactions (`transaction=True`, live_server...)
     empties the tables after itself with `flush`, twice with the restore of the saved rows
-    below: Django's TRUNCATE of every table took about 2 s each here (PostgreSQL swaps
+    below: Django's TRUNCATE of every table took 1-2 s each here (PostgreSQL swaps
     each table's, index's and TOAST's files and scans its shared buffers for each), a
     DELETE FROM each table 0.04 s for the few rows a test leaves. So this process's flush
     deletes, in one transaction (the foreign keys Django makes are checked at its end).
