@@ -183,13 +183,6 @@ HEAVY_FILES = {
     "test_schemathesis.py",
     "test_schemathesis_allauth.py",
     "test_seed_demo.py",
-    # Collected last (tests/ itself, after the apps' folders), so handed out last: allauth
-    # building its OpenAPI document (2-9 s a test), a fresh interpreter per app, and Java's
-    # Nu checker (the stories pages' took 50 s under load) left one worker running alone
-    # at the end.
-    "test_library_seams.py",
-    "test_architecture.py",
-    "test_valid_html.py",
 }
 
 
