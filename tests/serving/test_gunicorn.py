@@ -75,24 +75,27 @@ class Server:
             stderr=subprocess.PIPE,
             text=True,
         )
+        # The master binds (and logs where), then forks a worker from the preloaded app,
+        # which logs that it boots: started once both lines are in (rather than a fixed
+        # wait after the first).
         deadline = time.monotonic() + 30
         self.url = None
-        while time.monotonic() < deadline:
+        booted = False
+        while time.monotonic() < deadline and not (self.url and booted):
             line = self.proc.stderr.readline()
             found = re.search(r"Listening at: (http://127\.0\.0\.1:\d+)", line)
             if found:
                 self.url = found.group(1)
+            booted = booted or "Booting worker" in line
+            if not line and self.proc.poll() is not None:
                 break
-            if self.proc.poll() is not None:
-                break
-        if not self.url:
+        if not (self.url and booted):
             self.stop()
             raise RuntimeError("gunicorn did not start")
         # Keep draining its log so the pipe never fills and blocks the server.
         import threading
 
         threading.Thread(target=self.proc.stderr.read, daemon=True).start()
-        time.sleep(0.3)  # let the worker boot after the master binds
 
     def get(self, path: str, headers: dict | None = None):
         request = urllib.request.Request(self.url + path, headers=headers or {})

@@ -1,32 +1,16 @@
 """The demo tells stories from several sources, and the promo advertises what exists."""
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
+from django.db import transaction
+from django.test import TestCase, override_settings
 from django.urls import reverse
 
 from articles.models import Promo
 from stories.models import Story
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.mark.usefixtures("demo_renditions_at_one_width")
-def test_demo_has_two_stories_told_by_several_sources_and_a_true_promo(
-    client, django_capture_on_commit_callbacks, settings
-):
-    settings.APP_STORE_URL = settings.PLAY_STORE_URL = ""
-    with django_capture_on_commit_callbacks(execute=True):
-        call_command("seed_demo", stdout=open("/dev/null", "w"))
-    covered = Story.objects.filter(source_count__gte=2)
-    assert covered.count() >= 2
-    promo = Promo.objects.get(placement=Promo.Placement.ARTICLE)
-    assert promo.title == "Try our AI features"
-    assert promo.link_url.endswith(reverse("stories:features"))
-    story = covered.first()
-    html = client.get(story.lead.get_absolute_url()).content.decode()
-    assert "Try our AI features" in html and reverse("stories:features") in html
-    assert "example.org" not in html
-    assert "store-badge" not in html  # no store links configured: no badges
 
 
 def test_store_badges_link_to_the_configured_addresses(client, settings):
@@ -40,8 +24,65 @@ def test_store_badges_link_to_the_configured_addresses(client, settings):
     assert "Get it on Google Play" not in html
 
 
-@pytest.mark.usefixtures("demo_renditions_at_one_width")
-def test_demo_key_points_add_something(django_capture_on_commit_callbacks):
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo seeded once for the tests below that only read it (a seeding with its
+    stories and key points is most of each test's time): in a transaction rolled back
+    after the module, each test's own transaction a savepoint inside it. Seeded as each
+    test seeded it before (module fixtures come before the function-scoped autouse ones of
+    tests/conftest.py, so their settings are repeated here): its own media folder,
+    renditions at one width (`demo_renditions_at_one_width`), the plain static storage,
+    tasks run at once, empty caches, and what runs on commit run."""
+    from django.core.cache import cache, caches
+
+    from serving.cache import local_pages
+
+    media = tmp_path_factory.mktemp("demo-media")
+    with (
+        django_db_blocker.unblock(),
+        override_settings(
+            MEDIA_ROOT=str(media),
+            IMAGE_RENDITION_WIDTHS=settings.IMAGE_RENDITION_WIDTHS[:1],
+            TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}},
+            STORAGES={
+                **settings.STORAGES,
+                "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+            },
+            PAGE_CACHE_CLOCK_MARGIN=0,
+        ),
+        transaction.atomic(),
+    ):
+        cache.clear()
+        caches["fragments"].clear()
+        local_pages.clear()
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            call_command("seed_demo", stdout=open("/dev/null", "w"))
+        yield str(media)
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def seeded(demo, settings):
+    """The module's demo, with its pictures (tests/conftest.py gives each test an empty
+    media folder of its own)."""
+    settings.MEDIA_ROOT = demo
+
+
+def test_demo_has_two_stories_told_by_several_sources_and_a_true_promo(seeded, client, settings):
+    settings.APP_STORE_URL = settings.PLAY_STORE_URL = ""
+    covered = Story.objects.filter(source_count__gte=2)
+    assert covered.count() >= 2
+    promo = Promo.objects.get(placement=Promo.Placement.ARTICLE)
+    assert promo.title == "Try our AI features"
+    assert promo.link_url.endswith(reverse("stories:features"))
+    story = covered.first()
+    html = client.get(story.lead.get_absolute_url()).content.decode()
+    assert "Try our AI features" in html and reverse("stories:features") in html
+    assert "example.org" not in html
+    assert "store-badge" not in html  # no store links configured: no badges
+
+
+def test_demo_key_points_add_something(seeded):
     """On the demo (the Gull Reef rescue told by several sources): no article point
     repeats its article's summary or first paragraph, no two points of a story are
     near-duplicates."""
@@ -51,8 +92,6 @@ def test_demo_key_points_add_something(django_capture_on_commit_callbacks):
     from stories import keypoints
     from stories.models import KeyPoint
 
-    with django_capture_on_commit_callbacks(execute=True):
-        call_command("seed_demo", stdout=open("/dev/null", "w"))
     near = keypoints.DUPLICATE_JACCARD
     points = list(KeyPoint.objects.filter(story=None).values_list("article_id", "sentence"))
     assert points
