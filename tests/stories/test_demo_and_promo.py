@@ -35,7 +35,7 @@ def demo(django_db_setup, django_db_blocker, tmp_path_factory):
     tasks run at once, empty caches, and what runs on commit run."""
     from django.core.cache import cache, caches
 
-    from serving.cache import local_pages
+    from serving.page_store import local_pages
 
     media = tmp_path_factory.mktemp("demo-media")
     with (
