@@ -332,8 +332,9 @@ def token(tags: Iterable[str]) -> str:
 
 def bump(tags: Iterable[str]) -> None:
     """Give each tag a new version, then count the change and log its tags (`_Memo`):
-    three round trips; this process sees it at once, the others at their next check (at
-    their next lookup on the disk cache, whose change stamp this moves)."""
+    three round trips, and this process's check of the counter (two more); this process
+    sees it at once, the others at their next check (at their next lookup on the disk
+    cache, whose change stamp this moves)."""
     tags = frozenset(tags)
     if not tags:
         return
@@ -347,6 +348,10 @@ def bump(tags: Iterable[str]) -> None:
         return
     cache.set(f"{LOG_KEY_PREFIX}{counter}", tags, timeout=LOG_TIMEOUT)
     _publish(counter)  # after the log: a process that sees the stamp finds the entry
+    # This process knows of the change now: a page checked against the log since the
+    # counter it was found current under (changed_after) must see it, not only at the
+    # next timed check (Redis publishes no stamp).
+    memo.sync(0, time.monotonic())
 
 
 def bump_tags(tags: Iterable[str], *, http: bool = True) -> None:
