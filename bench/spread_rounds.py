@@ -20,11 +20,10 @@ import argparse
 import os
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import run as bench  # bench/run.py
-from machine import without_autogroup
+from spread_probe import spread_server
 
 TICK = os.sysconf("SC_CLK_TCK")
 
@@ -61,61 +60,49 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=3)
     parser.add_argument("--spy", default="", help="py-spy raw output prefix (first 2 rounds)")
     args = parser.parse_args()
-    # as make bench seeds: its --comments (100,000) whatever --articles (bench/approvals_probe.py)
-    args.sources, args.topics, args.comments = 20, 50, 100_000
-    with tempfile.TemporaryDirectory(prefix="spread-rounds-") as tmp, without_autogroup():
-        env = bench.scenario_env(args.scenario, Path(tmp), args.articles)
-        facts = bench.prepare(env, args, args.articles)
-        server = bench.Gunicorn(env)
-        try:
-            workers = children(server.proc.pid)
-            spread = Path(tmp) / "paths.txt"
-            spread.write_text("\n".join(facts["spread_paths"]) + "\n")
-            os.environ.update(BENCH_PATHS=str(spread), BENCH_REPORT_LUA=str(bench.LUA))
-            bench.warm(server.url, facts["spread_paths"])
+    with spread_server(args.scenario, args.articles, "spread-rounds-") as (server, facts, _):
+        workers = children(server.proc.pid)
 
-            def row(key: str, duration: int, zipf: bool = False) -> tuple[float, float]:
-                """(req/s, the workers' CPU µs per request)"""
-                os.environ.pop("BENCH_ZIPF", None)
-                if zipf:
-                    os.environ["BENCH_ZIPF"] = str(bench.ZIPF)
-                before = cpu_seconds(workers)
-                result = bench.wrk(
-                    server.url + facts["urls"].get(key, "/"),
-                    duration=duration,
-                    connections=16,
-                    threads=2,
-                    script=bench.SPREAD_LUA if key == "spread" else bench.LUA,
-                )
-                used = cpu_seconds(workers) - before
-                return result["rps"], used / max(result["requests"], 1) * 1e6
+        def row(key: str, duration: int, zipf: bool = False) -> tuple[float, float]:
+            """(req/s, the workers' CPU µs per request)"""
+            os.environ.pop("BENCH_ZIPF", None)
+            if zipf:
+                os.environ["BENCH_ZIPF"] = str(bench.ZIPF)
+            before = cpu_seconds(workers)
+            result = bench.wrk(
+                server.url + facts["urls"].get(key, "/"),
+                duration=duration,
+                connections=16,
+                threads=2,
+                script=bench.SPREAD_LUA if key == "spread" else bench.LUA,
+            )
+            used = cpu_seconds(workers) - before
+            return result["rps"], used / max(result["requests"], 1) * 1e6
 
-            rps, cpu = row("spread", 2)  # warm-up, as make bench's first round
-            print(f"warm-up uniform {rps:6.0f} req/s, {cpu:5.0f} µs CPU/request", flush=True)
-            for n in range(args.rounds):
-                static = row("static", args.duration)
-                spy = None
-                if args.spy and n < 2:
-                    spy = subprocess.Popen(
-                        ["py-spy", "record", "-p", str(server.proc.pid), "--subprocesses"]
-                        + ["-d", str(args.duration), "-r", "50", "-f", "raw"]
-                        + ["-o", f"{args.spy}-{n}.txt"],
-                        stdout=subprocess.DEVNULL,
-                        stderr=subprocess.DEVNULL,
-                    )
-                uniform = row("spread", args.duration)
-                if spy is not None:
-                    spy.wait()
-                zipf = row("spread", args.duration, zipf=True)
-                print(
-                    f"round {n}: static {static[0]:6.0f} req/s ({static[1]:4.0f} µs CPU/req)"
-                    f" | uniform {uniform[0]:6.0f} = {uniform[0] / static[0]:.2f} x"
-                    f" ({uniform[1]:4.0f} µs) | Zipf {zipf[0]:6.0f} = {zipf[0] / static[0]:.2f}"
-                    f" x ({zipf[1]:4.0f} µs) | load {os.getloadavg()[0]:.1f}",
-                    flush=True,
+        rps, cpu = row("spread", 2)  # warm-up, as make bench's first round
+        print(f"warm-up uniform {rps:6.0f} req/s, {cpu:5.0f} µs CPU/request", flush=True)
+        for n in range(args.rounds):
+            static = row("static", args.duration)
+            spy = None
+            if args.spy and n < 2:
+                spy = subprocess.Popen(
+                    ["py-spy", "record", "-p", str(server.proc.pid), "--subprocesses"]
+                    + ["-d", str(args.duration), "-r", "50", "-f", "raw"]
+                    + ["-o", f"{args.spy}-{n}.txt"],
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
                 )
-        finally:
-            server.stop()
+            uniform = row("spread", args.duration)
+            if spy is not None:
+                spy.wait()
+            zipf = row("spread", args.duration, zipf=True)
+            print(
+                f"round {n}: static {static[0]:6.0f} req/s ({static[1]:4.0f} µs CPU/req)"
+                f" | uniform {uniform[0]:6.0f} = {uniform[0] / static[0]:.2f} x"
+                f" ({uniform[1]:4.0f} µs) | Zipf {zipf[0]:6.0f} = {zipf[0] / static[0]:.2f}"
+                f" x ({zipf[1]:4.0f} µs) | load {os.getloadavg()[0]:.1f}",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":
