@@ -237,6 +237,7 @@ def main() -> None:
             ("third held-out set", evaluation.HELDOUT3, 150),
             ("fourth held-out set", evaluation.HELDOUT4, 100),
             ("fifth held-out set", evaluation.HELDOUT5, 50),
+            ("sixth held-out set", evaluation.HELDOUT6, 25),
         ):
             scores, items = quality(path, days_ago), evaluation.items(path)
             print(

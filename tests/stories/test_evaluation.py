@@ -88,6 +88,7 @@ def test_fifth_heldout_set_keeps_its_measured_precision(django_capture_on_commit
         (evaluation.HELDOUT3, 40, 12),
         (evaluation.HELDOUT4, 40, 12),
         (evaluation.HELDOUT5, 40, 12),
+        (evaluation.HELDOUT6, 40, 12),
     ],
 )
 def test_heldout_sets_are_separate_from_the_tuning_sets(path, size, events):
@@ -109,6 +110,7 @@ def test_the_heldout_sets_share_no_event():
             evaluation.HELDOUT3,
             evaluation.HELDOUT4,
             evaluation.HELDOUT5,
+            evaluation.HELDOUT6,
         )
     ]
     for n, events in enumerate(sets):
