@@ -28,7 +28,9 @@ calibration rule (the strength and bars with the best tuning-set recall whose pr
 stays 1.0 at the bar 0.1 either side), here over the three tuning sets, with bars from
 0.1 and story means from 0. `--failures` prints which pairs blend 4 (shipped weights)
 merges and misses on the tuning sets, and which vetoes each pair would meet.
-`--score` groups held-out sets with the rule's choice: once per design, never to choose.
+`--shipped-weights` keeps blend 4's weights (only the bars chosen; blend 4's own bars
+when none pass the rule): the guard alone, on the shipped blend. `--score` groups
+held-out sets with the rule's choice: once per design, never to choose.
 """
 
 from __future__ import annotations
@@ -161,37 +163,9 @@ SOFT = False  # --soft: a vetoed pair is left out (neither the best nor in the m
 
 
 def grouped(order, pairs, weights, intercept, bar, mean_bar) -> dict[int, int]:
-    """calibrate_stories.grouped, with a vetoed pair's probability 0 (or left out)."""
-    kept = [p if not p["veto"] else {**p, "x": None} for p in pairs if not (SOFT and p["veto"])]
-    by_article: dict[int, list[dict]] = {}
-    for pair in kept:
-        by_article.setdefault(pair["a"], []).append(pair)
-    story: dict[int, int] = {}
-    for pk in order:
-        found = by_article.get(pk, [])
-        near = [p for p in found if p["candidate"]]
-        dup = max(near, key=lambda p: p["dup"], default=None)
-        if dup and dup["dup"] >= settings.STORY_MINHASH_THRESHOLD:
-            story[pk] = story[dup["b"]]
-            continue
-        scores: dict[int, list[float]] = {story[p["b"]]: [] for p in near}
-        if SOFT:
-            scores = {s: v for s, v in scores.items() if any(story[p["b"]] == s for p in found)}
-        for p in found:
-            if story[p["b"]] in scores:
-                if p["x"] is None:
-                    scores[story[p["b"]]].append(0.0)
-                    continue
-                z = intercept + float(np.dot(weights, p["x"]))
-                scores[story[p["b"]]].append(1 / (1 + np.exp(-z)))
-        best = max(scores, key=lambda s: max(scores[s]), default=None)
-        joins = (
-            best is not None
-            and max(scores[best]) >= bar
-            and float(np.mean(scores[best])) >= mean_bar
-        )
-        story[pk] = best if joins else pk
-    return story
+    """calibrate_stories.grouped: a vetoed pair's probability 0 (`--soft`: left out)."""
+    kept = [p for p in pairs if not (SOFT and p["veto"])]
+    return cal.grouped(order, kept, weights, intercept, bar, mean_bar)
 
 
 FIT_ALL = False  # --fit-all: the blend fitted on every pair, vetoed or not
@@ -284,6 +258,16 @@ def main() -> None:
     for design in json.loads(args.designs) if args.designs else DESIGNS:
         chosen = designed(pairs, design)
         best = rule(order, labels, chosen, shipped=args.shipped_weights)
+        if best is None and args.shipped_weights and not set(design) & set(RELATIVE):
+            # No bars pass the rule (the third tuning set's merge): blend 4's own bars.
+            weights = np.array(list(blend.WEIGHTS.values()))
+            bar = settings.STORY_MATCH_PROBABILITY
+            mean_bar = settings.STORY_MATCH_MEAN_PROBABILITY
+            recall = evaluation.pairwise(
+                labels, grouped(order, chosen, weights, blend.INTERCEPT, bar, mean_bar)
+            )["recall"]
+            best = (recall, "shipped, no bars pass the rule", bar, mean_bar, weights)
+            best += (blend.INTERCEPT,)
         if best is None:
             print(f"{design}: no strength and bars keep precision 1.0 around the bar")
             continue
