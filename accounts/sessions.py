@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib import auth
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
@@ -34,9 +35,8 @@ class SessionStore(DatabaseSessionStore):
 
     @classmethod
     def get_model_class(cls):
-        from .models import Session
-
-        return Session
+        # By name: accounts.models.Session names this store (no import cycle).
+        return apps.get_model("accounts", "Session")
 
     def _get_session_from_db(self):
         try:
