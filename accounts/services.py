@@ -7,15 +7,13 @@ import logging
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
-from django.contrib.auth import SESSION_KEY
-from django.contrib.sessions.models import Session
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from .avatars import make_avatar
-from .models import User, generate_username
+from .models import Session, User, generate_username
 
 logger = logging.getLogger(__name__)
 
@@ -100,17 +98,8 @@ def delete_account(*, user: User) -> User:
 
 
 def _end_sessions(user: User) -> None:
-    # Only the database backend can be searched; with any other backend the changed
-    # session hash alone logs the user out everywhere on their next request.
-    if settings.SESSION_ENGINE != "django.contrib.sessions.backends.db":
-        return
-    user_id = str(user.pk)
-    stale = [
-        session.pk
-        for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator()
-        if session.get_decoded().get(SESSION_KEY) == user_id
-    ]
-    Session.objects.filter(pk__in=stale).delete()
+    # Every session row names its signed-in user (accounts.models.Session).
+    Session.objects.filter(user=user).delete()
 
 
 def _delete_file_on_commit(name: str) -> None:

@@ -100,7 +100,8 @@ def measured_pairs(path, days_ago) -> tuple[list[int], dict[int, str], list[dict
 def grouped(order, pairs, weights, intercept, bar, mean_bar) -> dict[int, int]:
     """The story of each article, as matching would form it with these weights: the
     near-duplicate rule, else the candidate story whose most likely article reaches
-    `bar`, provided its articles' mean probability reaches `mean_bar`."""
+    `bar`, provided its articles' mean probability reaches `mean_bar`. A pair marked
+    `veto` (bench/stories_guard.py) counts as probability 0."""
     by_article: dict[int, list[dict]] = {}
     for pair in pairs:
         by_article.setdefault(pair["a"], []).append(pair)
@@ -115,7 +116,9 @@ def grouped(order, pairs, weights, intercept, bar, mean_bar) -> dict[int, int]:
         stories = {story[p["b"]] for p in near}
         scores: dict[int, list[float]] = {s: [] for s in stories}
         for p in found:
-            if story[p["b"]] in scores:
+            if story[p["b"]] in scores and p.get("veto"):
+                scores[story[p["b"]]].append(0.0)
+            elif story[p["b"]] in scores:
                 z = intercept + float(np.dot(weights, p["x"]))
                 scores[story[p["b"]]].append(1 / (1 + np.exp(-z)))
         best = max(scores, key=lambda s: max(scores[s]), default=None)

@@ -6,7 +6,7 @@
    stories/eval_tuning2.txt, the blend's weights were fitted on, and
    stories/eval_tuning3.txt, and the held-out
    stories/eval_heldout.txt, stories/eval_heldout2.txt, stories/eval_heldout3.txt,
-   stories/eval_heldout4.txt and stories/eval_heldout5.txt,
+   stories/eval_heldout4.txt, stories/eval_heldout5.txt and stories/eval_heldout6.txt,
    each in a window of its own)
    is saved
    article by article through the real path (post_save -> on_commit -> the
@@ -237,6 +237,7 @@ def main() -> None:
             ("third held-out set", evaluation.HELDOUT3, 150),
             ("fourth held-out set", evaluation.HELDOUT4, 100),
             ("fifth held-out set", evaluation.HELDOUT5, 50),
+            ("sixth held-out set", evaluation.HELDOUT6, 25),
         ):
             scores, items = quality(path, days_ago), evaluation.items(path)
             print(

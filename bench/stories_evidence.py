@@ -63,6 +63,7 @@ DAYS_AGO = {
     "HELDOUT3": 150,
     "HELDOUT4": 100,
     "HELDOUT5": 50,
+    "HELDOUT6": 25,
 }
 DESIGNS = (
     [],

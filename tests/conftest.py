@@ -11,6 +11,9 @@ import pytest
 from tests import factories
 from tests.made_once import copy_migrated_postgres, copy_migrated_sqlite, drop_postgres
 
+# Django's PostgreSQL backend, and ours on top of it (newsroom/settings/database.py).
+POSTGRES_ENGINES = ("django.db.backends.postgresql", "serving.postgres")
+
 
 def _use_fast_password_hasher() -> None:
     """MD5 instead of PBKDF2 in this process and in every server and worker a test starts
@@ -76,7 +79,7 @@ def _postgres_flush_by_delete() -> None:
     already."""
     from django.conf import settings
 
-    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    if settings.DATABASES["default"]["ENGINE"] not in POSTGRES_ENGINES:
         return
     from django.db.backends.postgresql.operations import DatabaseOperations
 
@@ -233,7 +236,7 @@ def django_db_keepdb(request, django_db_modify_db_settings):
     if reuse:
         yield reuse
         return
-    if db["ENGINE"] == "django.db.backends.postgresql":
+    if db["ENGINE"] in POSTGRES_ENGINES:
         name = db["TEST"]["NAME"]
         worker = os.environ.get("PYTEST_XDIST_WORKER", "")
         base = name.removesuffix(f"_{worker}") if worker else name

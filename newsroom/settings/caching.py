@@ -45,8 +45,9 @@ CACHES["fragments"] = {
 # Sessions in the database only. cached_db would save a query per signed-in request, but
 # its copy in the cache outlives a logout whenever the cache fails to delete it (Redis
 # briefly down, or per-process memory without Redis), so a signed-out cookie could still
-# work: not a trade to make for a third of a millisecond.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# work. Instead the session's row names its user and one query reads both
+# (accounts/sessions.py, with its AuthenticationMiddleware): the database stays the truth.
+SESSION_ENGINE = "accounts.sessions"
 
 # Whole-page cache for anonymous readers (serving/cache.py). Pages are invalidated at once
 # by the versions of their dependency tags (serving/tags.py); the timeout only bounds

@@ -7,11 +7,11 @@ from allauth.account.models import EmailAddress
 from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.contrib.sessions.models import Session
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
+from accounts.models import Session
 from accounts.services import delete_account, has_confirmed_email
 from tests.accounts.helpers import PASSWORD, confirmation_path, page_text, signup
 from tests.factories import ensure_staff_groups, image_bytes

@@ -61,8 +61,8 @@ def test_a_poll_with_nothing_new_sends_no_rows(mod_client, article, django_asser
     rows = [CommentFactory(article=article, status=Status.PENDING) for _ in range(3)]
     shown = ",".join(str(c.pk) for c in rows)
     mod_client.get(LIVE, {"shown": shown})
-    # session and user, the permission check (two), the ids (the total too: less than
-    # a page), the header counts
-    with django_assert_num_queries(6):
+    # the session with its user, the permission check (two), the ids (the total too:
+    # less than a page), the header counts
+    with django_assert_num_queries(5):
         data = mod_client.get(LIVE, {"shown": shown}).json()
     assert data["rows"] == [] and data["count_text"] == "3 comments."

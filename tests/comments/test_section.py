@@ -174,14 +174,14 @@ def test_article_page_queries_are_constant_for_a_reader(
     _seed_comments(article, n)
     CommentFactory(article=article, author=confirmed, status=Status.PENDING)
     client.force_login(confirmed)
-    # + session and user, + three for the reader's record (their addresses, bans and the
+    # + the session with its user, + three for the reader's record (their addresses, bans and the
     # articles they commented on), + the next-scheduled lookup on a cache miss, + 2 for
     # the stories app's tags.
-    with django_assert_num_queries(13 + 3 + 2):
+    with django_assert_num_queries(12 + 3 + 2):
         page_of(client, article)
-    # Again: session and user, + their own thread (they have a comment here), built for
+    # Again: the session with its user, + their own thread (they have a comment here), built for
     # them in two queries; the record, the article and its fragments are kept.
-    with django_assert_num_queries(2 + 2):
+    with django_assert_num_queries(1 + 2):
         page_of(client, article)
 
 
@@ -232,9 +232,9 @@ def test_reader_queries_with_a_shared_thread(client, article, confirmed, django_
     _seed_comments(article, 30)
     client.force_login(confirmed)
     page_of(client, article)
-    # Session and user. The reader's record (comments.permissions.reader_record), the
-    # article, its body, the thread, related cards and the rest come from the cache.
-    with django_assert_num_queries(2):
+    # The session with its user. The reader's record (comments.permissions.reader_record),
+    # the article, its body, the thread, related cards and the rest come from the cache.
+    with django_assert_num_queries(1):
         page = page_of(client, article, cpage=1)
     assert "Comments (30)" in page and "Reply</a>" in page
 

@@ -1,5 +1,5 @@
-"""The Following page: one card per story, newest first, new since the last visit, two
-to six queries for a reader following fifty things, never cached whole."""
+"""The Following page: one card per story, newest first, new since the last visit, one
+to five queries for a reader following fifty things, never cached whole."""
 
 from __future__ import annotations
 
@@ -143,35 +143,36 @@ def test_at_most_six_queries_for_a_reader_following_fifty_things(
     client.get(PAGE)  # the shared fragments (header, cards) are made once
     # The page of stories and the cards are kept while nothing followed changes, the
     # reader's settings while their row is not written; the visit is written when it
-    # shows something new: session, user, the reader's settings (just written), the visit.
+    # shows something new: session with its user (one query, accounts/sessions.py), the
+    # reader's settings (just written), the visit.
     yesterday = timezone.now() - timedelta(days=1)
     ReaderSettings.objects.filter(user=reader).update(seen_at=yesterday)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         assert client.get(PAGE).content.decode().count('<li class="following-card') == 20
     # Nothing new since: nothing written; the settings read again once (the visit wrote
-    # them), then kept too: session and user only, as on any signed-in page.
-    with django_assert_num_queries(3):
-        assert client.get(PAGE).content.decode().count("New since your last visit") == 0
+    # them), then kept too: the session with its user only, as on any signed-in page.
     with django_assert_num_queries(2):
+        assert client.get(PAGE).content.decode().count("New since your last visit") == 0
+    with django_assert_num_queries(1):
         assert client.get(PAGE).content.decode().count("New since your last visit") == 0
     follow(reader, "story", extra.slug)
     ReaderSettings.objects.filter(user=reader).update(seen_at=yesterday)
     # Their follows changed: the page of stories and their leads are read again.
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         html = client.get(PAGE).content.decode()
     assert html.count('<li class="following-card') == 20
 
 
-def test_a_first_visit_takes_six_queries_as_make_bench_counts_it(
+def test_a_first_visit_takes_five_queries_as_make_bench_counts_it(
     client, reader, django_assert_num_queries
 ):
     """The condition bench/prepare.py counts: the shared cache just emptied, another
     reader's signed-in page read (it makes the site's header and footer, shared with
     every page), then a reader following fifty things, who has settings and no visit yet,
-    opens the page for the first time: session, user, settings, the page of stories,
+    opens the page for the first time: session with its user, settings, the page of stories,
     their leads (every card made from them), the visit's time. Nothing for the header:
     its topic navigation is the other pages' (keyed by the path it was one query per
-    page, the seventh here)."""
+    page, the sixth here)."""
     _fifty_follows(reader)
     cache.clear()
     caches["fragments"].clear()
@@ -180,7 +181,7 @@ def test_a_first_visit_takes_six_queries_as_make_bench_counts_it(
     other.force_login(factories.UserFactory())
     assert other.get(reverse("articles:home")).status_code == 200
     client.force_login(reader)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         html = client.get(PAGE).content.decode()
     assert html.count('<li class="following-card') == 20
     assert html.count("New since your last visit") == 20

@@ -71,7 +71,7 @@ def test_the_desk_page_lists_groups_with_source_time_and_trust(
 ):
     client.force_login(editor)
     client.get(URL)  # warm the session and permission caches
-    with django_assert_num_queries(5):  # session, user, 2 x permissions, the drafts
+    with django_assert_num_queries(4):  # session with user, 2 x permissions, the drafts
         page = client.get(URL).content.decode()
     assert page.index("Ferry crews back at work") < page.index("Chess club wins the cup")
     assert "Valley Courier" in page and "New source" in page and "Vetted source" in page
