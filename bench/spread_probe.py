@@ -16,6 +16,8 @@ import argparse
 import os
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import run as bench  # bench/run.py
@@ -33,6 +35,26 @@ def counter(env: dict) -> str:
     return out.splitlines()[-1] if out else "?"
 
 
+@contextmanager
+def spread_server(scenario: str, articles: int, prefix: str) -> Iterator[tuple]:
+    """(gunicorn, the bench's facts, its environment): the bench's database seeded as make
+    bench seeds it, every spread page warmed once, wrk's path list in BENCH_PATHS."""
+    # as make bench seeds: its --comments (100,000) whatever --articles (bench/approvals_probe.py)
+    args = argparse.Namespace(sources=20, topics=50, comments=100_000, articles=articles)
+    with tempfile.TemporaryDirectory(prefix=prefix) as tmp, without_autogroup():
+        env = bench.scenario_env(scenario, Path(tmp), articles)
+        facts = bench.prepare(env, args, articles)
+        server = bench.Gunicorn(env)
+        try:
+            spread = Path(tmp) / "paths.txt"
+            spread.write_text("\n".join(facts["spread_paths"]) + "\n")
+            os.environ.update(BENCH_PATHS=str(spread), BENCH_REPORT_LUA=str(bench.LUA))
+            bench.warm(server.url, facts["spread_paths"])
+            yield server, facts, env
+        finally:
+            server.stop()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scenario", default="pg")
@@ -40,53 +62,41 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--duration", type=int, default=3)
     args = parser.parse_args()
-    # as make bench seeds: its --comments (100,000) whatever --articles (bench/approvals_probe.py)
-    args.sources, args.topics, args.comments = 20, 50, 100_000
-    with tempfile.TemporaryDirectory(prefix="spread-probe-") as tmp, without_autogroup():
-        env = bench.scenario_env(args.scenario, Path(tmp), args.articles)
-        facts = bench.prepare(env, args, args.articles)
-        server = bench.Gunicorn(env)
-        try:
-            spread = Path(tmp) / "paths.txt"
-            spread.write_text("\n".join(facts["spread_paths"]) + "\n")
-            os.environ.update(BENCH_PATHS=str(spread), BENCH_REPORT_LUA=str(bench.LUA))
-            bench.warm(server.url, facts["spread_paths"])
+    with spread_server(args.scenario, args.articles, "spread-probe-") as (server, facts, env):
 
-            def row(key: str, who: str = "") -> float:
-                script = bench.SPREAD_LUA if key == "spread" else bench.LUA
-                result = bench.wrk(
-                    server.url + facts["urls"].get(key, "/"),
-                    duration=args.duration,
-                    connections=16,
-                    threads=2,
-                    cookie=facts[f"{who}_cookie"] if who else "",
-                    script=script,
-                )
-                return result["rps"]
+        def row(key: str, who: str = "") -> float:
+            script = bench.SPREAD_LUA if key == "spread" else bench.LUA
+            result = bench.wrk(
+                server.url + facts["urls"].get(key, "/"),
+                duration=args.duration,
+                connections=16,
+                threads=2,
+                cookie=facts[f"{who}_cookie"] if who else "",
+                script=script,
+            )
+            return result["rps"]
 
-            row("spread")  # warm-up, as make bench's first round
-            for n in range(args.rounds):
-                before = counter(env)
-                print(
-                    f"back to back {n}: static {row('static'):7.0f}  spread "
-                    f"{row('spread'):7.0f}  counter {before} -> {counter(env)}",
-                    flush=True,
-                )
-            for label, key, who in bench.PAGES:
-                if key in ("spread", "zipf", "static"):
-                    continue
-                c0 = counter(env)
-                other = row(key, who)
-                c1 = counter(env)
-                spread_rps = row("spread")
-                moved = int(c1) - int(c0) if c0.isdigit() and c1.isdigit() else "?"
-                print(
-                    f"after {label[:44]:44} ({other:6.0f}): spread {spread_rps:7.0f}  "
-                    f"counter moved {moved}",
-                    flush=True,
-                )
-        finally:
-            server.stop()
+        row("spread")  # warm-up, as make bench's first round
+        for n in range(args.rounds):
+            before = counter(env)
+            print(
+                f"back to back {n}: static {row('static'):7.0f}  spread "
+                f"{row('spread'):7.0f}  counter {before} -> {counter(env)}",
+                flush=True,
+            )
+        for label, key, who in bench.PAGES:
+            if key in ("spread", "zipf", "static"):
+                continue
+            c0 = counter(env)
+            other = row(key, who)
+            c1 = counter(env)
+            spread_rps = row("spread")
+            moved = int(c1) - int(c0) if c0.isdigit() and c1.isdigit() else "?"
+            print(
+                f"after {label[:44]:44} ({other:6.0f}): spread {spread_rps:7.0f}  "
+                f"counter moved {moved}",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

@@ -147,12 +147,43 @@ def _is_current(entry: dict, found: dict) -> bool:
     return entry["fresh_until"] > time.time()
 
 
+def _unchanged(entry: dict) -> bool:
+    """Whether none of the entry's tags changed since the change counter it was stored or
+    last found current under (its "counter"), by the change log alone
+    (serving.tags.changed_after): then it is marked current under the counter now.
+
+    So a process that meets a page for the first time, or keeps one past the few moves
+    of its epoch it remembers, reads none of its tags' versions: an article page carries
+    about 130, and reading them was most of what each worker did over reads spread on 600
+    pages until it had met every page (docs/benchmarks.md). Never for a page carrying a
+    tag this thread changed in a transaction not yet committed (only its own versions
+    tell those)."""
+    changed, now = tag_versions.changed_after(entry.get("counter"))
+    tags = entry["tags"].keys()
+    if (
+        changed is None
+        or not tags.isdisjoint(changed)
+        or not tags.isdisjoint(tag_versions.pending())
+    ):
+        return False
+    entry["counter"] = now
+    return True
+
+
+def _found_current(entry: dict, under: int | None) -> None:
+    """Mark an entry found current tag by tag, its versions read after the change counter
+    stood at `under`, as current under it (for `_unchanged`), unless one of its tags was
+    read with this thread's own version."""
+    if under is not None and entry["tags"].keys().isdisjoint(tag_versions.pending()):
+        entry["counter"] = under
+
+
 def lookup(key: str) -> tuple[dict | None, bool]:
     """(cached entry or None, whether it is current) for a page key.
 
-    From this process's memory while its tags' versions are known here, else one round
-    trip for the page and its tags' versions together (two the first time this process
-    sees the page)."""
+    From this process's memory while its tags' versions are known here (or none of its
+    tags is in the change log since it was found current), else one round trip for the
+    page, checked against the change log, or its tags' versions read too."""
     entries = getattr(settings, "PAGE_CACHE_LOCAL_ENTRIES", 2000)
     local = local_pages.get(key) if entries else None
     if local is not None:
@@ -168,21 +199,32 @@ def lookup(key: str) -> tuple[dict | None, bool]:
             if local.get("epoch") == epoch:
                 return local, True
             changed = tag_versions.changed_since(local.get("epoch"))
-            if changed is not None and local["tags"].keys().isdisjoint(changed):
+            if (changed is not None and local["tags"].keys().isdisjoint(changed)) or _unchanged(
+                local
+            ):
                 local["epoch"] = epoch
                 return local, True
+        under = tag_versions.counter()
         found, _ = tag_versions.read(local["tags"])
         if _is_current(local, found):
+            _found_current(local, under)
             if shared:
                 local["epoch"] = epoch
             return local, True
+    under = tag_versions.counter()
     found, extra = tag_versions.read(local["tags"] if local else (), key)
     entry = extra.get(key)
     if entry is None:
         return None, False
     if local is None or entry["tags"].keys() != local["tags"].keys():
-        found, _ = tag_versions.read(entry["tags"])
+        if _unchanged(entry):
+            found = entry["tags"]
+        else:
+            under = tag_versions.counter()
+            found, _ = tag_versions.read(entry["tags"])
     current = _is_current(entry, found)
+    if current and found is not entry["tags"]:
+        _found_current(entry, under)
     if current and entries:
         max_bytes = int(getattr(settings, "PAGE_CACHE_LOCAL_MB", 64)) * 2**20
         local_pages.put(key, entry, entries, max_bytes)
@@ -275,6 +317,7 @@ def store(
     """Keep `page` under the miss's key with the versions of `page_tags`, fresh until
     `not_after` at the latest; the entry, or None when the shared cache cannot tell
     versions (then nothing is kept)."""
+    under = tag_versions.counter()
     found = tag_versions.versions(page_tags)
     if any(v is None for v in found.values()):
         return None
@@ -318,6 +361,9 @@ def store(
         "headers": {**page["headers"], "ETag": etag},
         "cache_control": page["cache_control"],
     }
+    # Current under the counter the versions were read after: another process meeting
+    # the page checks it against the change log since then, not tag by tag (_unchanged).
+    _found_current(entry, under)
     if page["raw"] is not None:
         entry["raw"], entry["slot_tags"] = page["raw"], frozenset(page["slot_tags"])
     # Kept past its freshness for the grace period, so a stale copy can be served while

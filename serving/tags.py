@@ -99,6 +99,10 @@ class _Memo:
         # Which tags each recent move of the epoch changed (None: any may have), so a
         # page found current under an earlier epoch is checked against those only.
         self.moves: deque[tuple[int, frozenset[str] | None]] = deque(maxlen=EPOCH_MOVES)
+        # The tags each recent change (by the counter's value) changed, as logged: what a
+        # page stored or found current under an earlier counter is checked against
+        # (`changed_after`), so a process meeting a page first reads none of its tags.
+        self.logged: dict[int, frozenset[str]] = {}
 
     def sync(self, seconds: float, now: float) -> int | None:
         """Forget what changed since the last check, if one is due (the change stamp
@@ -129,6 +133,7 @@ class _Memo:
                 forget = None  # a log entry expired or is not written yet
             else:
                 forget = set().union(*logged.values())
+                self.learn(_log_entries(logged))
         with self.lock:
             if forget is None:
                 self.entries.clear()
@@ -153,9 +158,17 @@ class _Memo:
                     del self.entries[tag]
             self.entries.update(found)
 
+    def learn(self, logged: dict[int, frozenset[str]]) -> None:
+        """Keep log entries read from the shared cache (the last LOG_WINDOW of them)."""
+        with self.lock:
+            self.logged.update(logged)
+            for old in sorted(self.logged)[: max(len(self.logged) - LOG_WINDOW, 0)]:
+                del self.logged[old]
+
     def clear(self) -> None:
         with self.lock:
             self.entries.clear()
+            self.logged.clear()
             self.counter, self.checked = None, float("-inf")
             self.stamp, self.read_stamp = None, None
             self._move(None)
@@ -248,6 +261,42 @@ def changed_since(epoch: int | None) -> frozenset[str] | None:
     return memo.changed_since(epoch)
 
 
+def counter() -> int | None:
+    """The change counter, after its check when due: versions read after this call are
+    at least as recent as it says (`changed_after`)."""
+    return memo.sync(_local_seconds(), time.monotonic())
+
+
+def changed_after(since: int | None) -> tuple[frozenset[str] | None, int | None]:
+    """(Every tag a change counted after the counter stood at `since` changed, or None
+    when that cannot be told; the counter now), after the counter's check when due.
+
+    From the change log (`_Memo`): a bump sets its versions, then counts itself, then
+    logs its tags, so versions read once the counter was seen at `since` are current
+    unless a tag of theirs is logged after it. Told only within the log's window and
+    while every entry of it is still in the shared cache; None for a `since` ahead of
+    this process (another process checked more recently).
+    """
+    now = memo.sync(_local_seconds(), time.monotonic())
+    if since is None or now is None or not 0 <= now - since <= LOG_WINDOW:
+        return None, now
+    with memo.lock:
+        known = {n: memo.logged.get(n) for n in range(since + 1, now + 1)}
+    missing = [n for n, tags in known.items() if tags is None]
+    if missing:
+        got = _log_entries(cache.get_many([f"{LOG_KEY_PREFIX}{n}" for n in missing]))
+        if len(got) < len(missing):
+            return None, now  # expired, or its bump has not logged it yet
+        memo.learn(got)
+        known.update(got)
+    return frozenset().union(*known.values()), now
+
+
+def _log_entries(found: dict[str, frozenset[str]]) -> dict[int, frozenset[str]]:
+    """Log entries read from the shared cache, by the counter's value they were logged at."""
+    return {int(key[len(LOG_KEY_PREFIX) :]): tags for key, tags in found.items()}
+
+
 def epoch() -> int:
     """After the change counter's check, when due: a number that stays the same for as
     long as every version this process remembers does (`_Memo.epoch`). This thread's
@@ -283,8 +332,9 @@ def token(tags: Iterable[str]) -> str:
 
 def bump(tags: Iterable[str]) -> None:
     """Give each tag a new version, then count the change and log its tags (`_Memo`):
-    three round trips; this process sees it at once, the others at their next check (at
-    their next lookup on the disk cache, whose change stamp this moves)."""
+    three round trips, and this process's check of the counter (two more); this process
+    sees it at once, the others at their next check (at their next lookup on the disk
+    cache, whose change stamp this moves)."""
     tags = frozenset(tags)
     if not tags:
         return
@@ -298,6 +348,10 @@ def bump(tags: Iterable[str]) -> None:
         return
     cache.set(f"{LOG_KEY_PREFIX}{counter}", tags, timeout=LOG_TIMEOUT)
     _publish(counter)  # after the log: a process that sees the stamp finds the entry
+    # This process knows of the change now: a page checked against the log since the
+    # counter it was found current under (changed_after) must see it, not only at the
+    # next timed check (Redis publishes no stamp).
+    memo.sync(0, time.monotonic())
 
 
 def bump_tags(tags: Iterable[str], *, http: bool = True) -> None:

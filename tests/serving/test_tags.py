@@ -6,6 +6,7 @@ import time
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
+from django.db import transaction
 from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
@@ -505,3 +506,126 @@ def test_a_value_built_from_a_briefly_kept_one_is_kept_no_longer(settings):
     first, second = (caches["fragments"].get(k)["until"] for k in (inner, outer))
     assert first <= time.time() + settings.PAGE_CACHE_SETTLE_SECONDS
     assert second <= first
+
+
+def _as_another_process() -> None:
+    """Forget what this process knows: its kept pages, tag versions, counter and log."""
+    local_pages.clear()
+
+
+@pytest.fixture
+def committed_article(django_capture_on_commit_callbacks):
+    """An article whose writes' bumps are published, as if committed (the test's own
+    transaction never commits: until then they are this thread's alone)."""
+    with django_capture_on_commit_callbacks(execute=True):
+        return ArticleFactory()
+
+
+def _tag_keys_read(monkeypatch) -> list[str]:
+    """The tag versions this test's requests ask the shared cache for (it still answers)."""
+    asked: list[str] = []
+    get_many = cache.get_many
+
+    def reading(keys, *args, **kwargs):
+        keys = list(keys)
+        asked.extend(k for k in keys if k.startswith(tags.KEY_PREFIX))
+        return get_many(keys, *args, **kwargs)
+
+    monkeypatch.setattr(cache, "get_many", reading)
+    return asked
+
+
+def test_a_process_meeting_a_page_first_reads_none_of_its_tags(
+    client, monkeypatch, committed_article
+):
+    """A page is stored with the change counter its versions were read under; another
+    process checks it against the change log since then (serving.page_store._unchanged),
+    not its dozens of tags one by one: on reads spread over many pages, each worker met
+    each page once and paid for all its tags (docs/benchmarks.md)."""
+    article = committed_article
+    url = _url(article)
+    assert _state(client, url) == "miss"
+    _bumped_elsewhere("list:comment:article=0")  # a change, to another page's tags
+    _as_another_process()
+    asked = _tag_keys_read(monkeypatch)
+    assert _state(client, url) == "hit"
+    assert _state(client, url) == "hit"  # and kept in memory
+    assert asked == []
+
+
+def test_a_process_meeting_a_page_first_sees_a_change_of_its_tags_made_elsewhere(
+    client, committed_article
+):
+    article = committed_article
+    url = _url(article)
+    client.get(url)
+    _bumped_elsewhere(f"article:{article.pk}")
+    _as_another_process()
+    assert _state(client, url) == "miss"
+    assert _state(client, url) == "hit"
+
+
+def test_without_the_log_a_page_met_first_is_checked_tag_by_tag(
+    client, monkeypatch, committed_article
+):
+    article = committed_article
+    url = _url(article)
+    client.get(url)
+    _bumped_elsewhere("list:comment:article=0", log=False)  # expired, or not written yet
+    _as_another_process()
+    asked = _tag_keys_read(monkeypatch)
+    assert _state(client, url) == "hit"  # its own tags did not change
+    assert f"{tags.KEY_PREFIX}article:{article.pk}" in asked
+
+
+def test_a_kept_page_past_the_epochs_remembered_is_checked_by_the_log(
+    client, monkeypatch, settings, committed_article
+):
+    """More moves of the epoch than a process remembers (EPOCH_MOVES): a page kept in
+    memory is checked against the log's tags since it was last found current."""
+    settings.PAGE_CACHE_LOCAL_SECONDS = 0  # each check sees the counter move
+    article = committed_article
+    url = _url(article)
+    client.get(url)
+    assert _state(client, url) == "hit"
+    for n in range(tags.EPOCH_MOVES + 1):
+        _bumped_elsewhere(f"list:comment:article={n + 10_000}")
+        tags.epoch()  # seen: one move each
+    asked = _tag_keys_read(monkeypatch)
+    assert _state(client, url) == "hit"
+    assert asked == []
+    _bumped_elsewhere(f"article:{article.pk}")
+    assert _state(client, url) == "miss"
+
+
+def test_a_page_carrying_a_tag_this_thread_changed_is_not_checked_by_the_log(
+    client, committed_article
+):
+    """This thread's bump waits for its commit (serving.tags.bump_tags): no log names it
+    yet, but this thread must not see the page as it was before."""
+    article = committed_article
+    url = _url(article)
+    client.get(url)
+    _as_another_process()
+    with transaction.atomic():
+        bump_tags({f"article:{article.pk}"})
+        assert _state(client, url) != "hit"
+
+
+def test_the_tags_changed_after_a_counter_come_from_the_log(settings):
+    settings.PAGE_CACHE_LOCAL_SECONDS = 0
+    tags.versions(["article:1"])  # starts the counter
+    since = tags.counter()
+    assert tags.changed_after(since) == (frozenset(), since)
+    _bumped_elsewhere("article:1")
+    _bumped_elsewhere("article:2")
+    changed, now = tags.changed_after(since)
+    assert (changed, now) == ({"article:1", "article:2"}, since + 2)
+    assert tags.changed_after(since + 1)[0] == {"article:2"}
+    _as_another_process()  # nothing logged known here: read from the shared cache
+    assert tags.changed_after(since) == ({"article:1", "article:2"}, since + 2)
+    assert tags.changed_after(None)[0] is None  # stored under no counter
+    assert tags.changed_after(since + 3)[0] is None  # ahead of this process
+    assert tags.changed_after(since - tags.LOG_WINDOW)[0] is None  # past the window
+    _bumped_elsewhere("article:3", log=False)
+    assert tags.changed_after(since)[0] is None  # a log entry missing
