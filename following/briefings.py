@@ -59,7 +59,7 @@ def send_batch(
 ) -> tuple[int, int]:  # fmt: skip
     """One transaction: claim up to BRIEFING_BATCH_SIZE due readers, mail those with
     something to say. Returns (readers handled, mails queued). Queries: a constant number
-    per batch, none per mail (tests/following/test_briefings.py)."""
+    per batch, none per mail (tests/following/test_briefing_delivery.py)."""
     now = now or timezone.now()
     edition = edition or Edition(now)
     with transaction.atomic():

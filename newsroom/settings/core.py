@@ -33,6 +33,7 @@ SITE_URL = (
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 FORWARDED_ALLOW_IPS = env_list("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 
+# django.contrib.postgres joins on PostgreSQL only (database.py).
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -44,7 +45,6 @@ INSTALLED_APPS = [
     "django.contrib.sites",
     "django.contrib.humanize",
     "django.contrib.sitemaps",
-    "django.contrib.postgres",
     "django.forms",  # the widget templates, for FORM_RENDERER
     "allauth",
     "allauth.account",

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import dj_database_url
 
+from .core import INSTALLED_APPS as _APPS
 from .core import VAR_DIR
 from .env import env_bool, env_float, env_int, env_str
 
@@ -38,6 +39,10 @@ if _postgres:
     # connection's socket instead of a `SELECT 1` round trip on every request that
     # queries: serving/postgres/base.py says how it still finds a closed connection.
     DATABASES["default"]["ENGINE"] = "serving.postgres"
+    # Search's ranking and headlines, its lookups and type handlers. Only here: its app
+    # imports psycopg (0.15-0.2 CPU-seconds), which a process on SQLite never uses, and
+    # every process pays at start (each task worker and server the tests start).
+    INSTALLED_APPS = [*_APPS, "django.contrib.postgres"]
 else:
     # Web, task workers and the scheduler share the file: a writer takes the lock when its
     # transaction begins (no "database is locked" on a read lock's upgrade) and others

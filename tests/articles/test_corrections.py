@@ -1,6 +1,6 @@
 """A correction is one service (articles.publishing.correct), the one the admin uses: the
 row, the article modified now (its head, feeds and sitemaps), followers' story updates
-(tests/following/test_briefings.py)."""
+(tests/following/test_briefing_content.py)."""
 
 from __future__ import annotations
 

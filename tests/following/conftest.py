@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import itertools
-from datetime import timedelta
+from datetime import time, timedelta
 
 import pytest
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from following import services
+from following.models import ReaderSettings
 from following.targets import find
 from stories import services as story_services
 from stories.models import StoryMembership
@@ -68,6 +70,53 @@ def follow(user, kind: str, slug: str):
     target = find(kind, slug)
     assert target is not None, (kind, slug)
     return services.follow(user=user, target=target)
+
+
+def briefing_reader(topic, zone: str = "UTC", *, at=time(7, 0), briefing=True, updates=False):
+    """A reader following `topic` with their mail choices set, last mailed two days ago."""
+    reader = factories.UserFactory()
+    follow(reader, "topic", topic.slug)
+    services.update_mail_settings(
+        user=reader, briefing=briefing, briefing_time=at, time_zone=zone, story_updates=updates
+    )
+    # "Since the last briefing": two days ago, so today's reports are all new.
+    ReaderSettings.objects.filter(user=reader).update(
+        last_mail_at=timezone.now() - timedelta(days=2)
+    )
+    return reader
+
+
+def queue_briefings(settings):
+    """Tasks to the database backend and mail through the queue: the task rows the batches
+    queue their mails in."""
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
+    }
+    settings.EMAIL_BACKEND = "jobs.mail.QueuedEmailBackend"
+    return DBTaskResult.objects.filter(task_path="following.delivery.deliver_briefings")
+
+
+def smtp_sink(settings):
+    """A real SMTP server on 127.0.0.1 that the delivery task sends to."""
+    from tests.smtp import SmtpSink
+
+    sink = SmtpSink()
+    settings.EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", sink.port
+    return sink
+
+
+def story_reader(article):
+    """A reader of `article`'s story who takes story updates, last mailed a day ago."""
+    reader = factories.UserFactory()
+    follow(reader, "story", story_of(article).slug)
+    services.update_mail_settings(
+        user=reader, briefing=False, briefing_time=time(7), time_zone="UTC", story_updates=True
+    )
+    ReaderSettings.objects.filter(user=reader).update(
+        last_mail_at=timezone.now() - timedelta(days=1)
+    )
+    return reader
 
 
 @pytest.fixture
