@@ -97,6 +97,7 @@ def test_sixth_heldout_set_keeps_its_measured_precision(django_capture_on_commit
         (evaluation.HELDOUT4, 40, 12),
         (evaluation.HELDOUT5, 40, 12),
         (evaluation.HELDOUT6, 40, 12),
+        (evaluation.HELDOUT7, 40, 12),
     ],
 )
 def test_heldout_sets_are_separate_from_the_tuning_sets(path, size, events):
@@ -119,6 +120,7 @@ def test_the_heldout_sets_share_no_event():
             evaluation.HELDOUT4,
             evaluation.HELDOUT5,
             evaluation.HELDOUT6,
+            evaluation.HELDOUT7,
         )
     ]
     for n, events in enumerate(sets):
