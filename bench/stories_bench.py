@@ -238,6 +238,7 @@ def main() -> None:
             ("fourth held-out set", evaluation.HELDOUT4, 100),
             ("fifth held-out set", evaluation.HELDOUT5, 50),
             ("sixth held-out set", evaluation.HELDOUT6, 25),
+            ("seventh held-out set", evaluation.HELDOUT7, 12),
         ):
             scores, items = quality(path, days_ago), evaluation.items(path)
             print(

@@ -64,6 +64,7 @@ DAYS_AGO = {
     "HELDOUT4": 100,
     "HELDOUT5": 50,
     "HELDOUT6": 25,
+    "HELDOUT7": 12,
 }
 DESIGNS = (
     [],

@@ -233,6 +233,48 @@ def failures(measured: dict) -> None:
             print(f"    {kind}: {sum(p['same'] for p in hit)} / {sum(not p['same'] for p in hit)}")
 
 
+def report(design, order, labels, pairs, measured, scored, shipped=False) -> None:
+    """The rule's choice for one design on the tuning sets, and its figures on each set."""
+    chosen = designed(pairs, design)
+    best = rule(order, labels, chosen, shipped=shipped)
+    if best is None and shipped and not set(design) & set(RELATIVE):
+        # No bars pass the rule (the third tuning set's merge): blend 4's own bars.
+        weights = np.array(list(blend.WEIGHTS.values()))
+        bar = settings.STORY_MATCH_PROBABILITY
+        mean_bar = settings.STORY_MATCH_MEAN_PROBABILITY
+        recall = evaluation.pairwise(
+            labels, grouped(order, chosen, weights, blend.INTERCEPT, bar, mean_bar)
+        )["recall"]
+        best = (recall, "shipped, no bars pass the rule", bar, mean_bar, weights)
+        best += (blend.INTERCEPT,)
+    if best is None:
+        print(f"{design}: no strength and bars keep precision 1.0 around the bar")
+        return
+    recall, c, bar, mean_bar, weights, intercept = best
+    each = []
+    for name in list(TUNING) + scored:
+        o, la, pa, _ = measured[name]
+        s = evaluation.pairwise(
+            la, grouped(o, designed(pa, design), weights, intercept, bar, mean_bar)
+        )
+        each.append(f"{name} {s['precision']:.3f} / {s['recall']:.3f} ({s['fp']} fp)")
+    # The tie-breaker, written down before any held-out score of this pass: the false
+    # pairs over the whole bar grid at the chosen strength and mean (how much precision
+    # the design keeps away from its bar), fewest first.
+    spread = [
+        evaluation.pairwise(labels, grouped(order, chosen, weights, intercept, b, mean_bar))
+        for b in BARS
+    ]
+    print(
+        f"{design}: C={c}, bar {bar}, mean {mean_bar}; tuning recall {recall:.3f}; "
+        f"false pairs over bars 0.1-0.9: {sum(s['fp'] for s in spread)}, "
+        f"mean recall {np.mean([s['recall'] for s in spread]):.3f}"
+    )
+    print("   " + "; ".join(each))
+    named = ", ".join(f"{w:.2f}" for w in weights)
+    print(f"   weights {named}, intercept {intercept:.2f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--designs", default=None, help="JSON list of lists")
@@ -256,44 +298,7 @@ def main() -> None:
     pairs = [p for _, _, pa, _ in tuning for p in pa]
     print(f"{len(order)} tuning articles, {len(pairs)} pairs, {sum(p['same'] for p in pairs)} same")
     for design in json.loads(args.designs) if args.designs else DESIGNS:
-        chosen = designed(pairs, design)
-        best = rule(order, labels, chosen, shipped=args.shipped_weights)
-        if best is None and args.shipped_weights and not set(design) & set(RELATIVE):
-            # No bars pass the rule (the third tuning set's merge): blend 4's own bars.
-            weights = np.array(list(blend.WEIGHTS.values()))
-            bar = settings.STORY_MATCH_PROBABILITY
-            mean_bar = settings.STORY_MATCH_MEAN_PROBABILITY
-            recall = evaluation.pairwise(
-                labels, grouped(order, chosen, weights, blend.INTERCEPT, bar, mean_bar)
-            )["recall"]
-            best = (recall, "shipped, no bars pass the rule", bar, mean_bar, weights)
-            best += (blend.INTERCEPT,)
-        if best is None:
-            print(f"{design}: no strength and bars keep precision 1.0 around the bar")
-            continue
-        recall, c, bar, mean_bar, weights, intercept = best
-        each = []
-        for name in list(TUNING) + scored:
-            o, la, pa, _ = measured[name]
-            s = evaluation.pairwise(
-                la, grouped(o, designed(pa, design), weights, intercept, bar, mean_bar)
-            )
-            each.append(f"{name} {s['precision']:.3f} / {s['recall']:.3f} ({s['fp']} fp)")
-        # The tie-breaker, written down before any held-out score of this pass: the false
-        # pairs over the whole bar grid at the chosen strength and mean (how much precision
-        # the design keeps away from its bar), fewest first.
-        spread = [
-            evaluation.pairwise(labels, grouped(order, chosen, weights, intercept, b, mean_bar))
-            for b in BARS
-        ]
-        print(
-            f"{design}: C={c}, bar {bar}, mean {mean_bar}; tuning recall {recall:.3f}; "
-            f"false pairs over bars 0.1-0.9: {sum(s['fp'] for s in spread)}, "
-            f"mean recall {np.mean([s['recall'] for s in spread]):.3f}"
-        )
-        print("   " + "; ".join(each))
-        named = ", ".join(f"{w:.2f}" for w in weights)
-        print(f"   weights {named}, intercept {intercept:.2f}")
+        report(design, order, labels, pairs, measured, scored, args.shipped_weights)
 
 
 if __name__ == "__main__":
