@@ -233,10 +233,10 @@ def _links() -> dict[str, str]:
 @require_safe
 def following_page(request: HttpRequest) -> HttpResponse:
     """Stories with a new report from anything the reader follows, newest first, one
-    card per story; those after the last visit are marked new. Two queries when the
-    reader's settings, the page and its cards are kept and nothing is new (session,
-    user), six at most (the settings, the page of stories, their cards, the visit's
-    time)."""
+    card per story; those after the last visit are marked new. One query when the
+    reader's settings, the page and its cards are kept and nothing is new (the session
+    with its user, accounts/sessions.py), five at most (the settings, the page of
+    stories, their cards, the visit's time)."""
     user = request.user
     reader = _reader(user)
     seen_at = reader[0] if reader else None
