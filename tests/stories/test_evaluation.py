@@ -65,34 +65,22 @@ def test_third_heldout_set_keeps_its_measured_precision(django_capture_on_commit
     assert scores["tp"] > 0
 
 
-@pytest.mark.django_db
-def test_fourth_heldout_set_keeps_its_measured_precision(django_capture_on_commit_callbacks):
-    scores = scores_of(evaluation.HELDOUT4, django_capture_on_commit_callbacks)
-    assert scores["precision"] >= 0.95  # blend 4 measured 1.000, recall 0.771
-    assert scores["tp"] > 0
+# Each later held-out set at a floor under what the shipped blend (blend 4) measured on
+# it, so a change that merges more of its distractors fails; the targets are not met.
+FLOORS = {
+    "fourth": (evaluation.HELDOUT4, 0.95),  # measured 1.000, recall 0.771
+    "fifth": (evaluation.HELDOUT5, 0.75),  # 0.762, recall 0.381 (16 true pairs, 5 false)
+    "sixth": (evaluation.HELDOUT6, 0.65),  # 0.667, recall 0.400 (16 true pairs, 8 false)
+    "seventh": (evaluation.HELDOUT7, 0.95),  # 1.000, recall 0.302 (13 true pairs, 0 false)
+}
 
 
 @pytest.mark.django_db
-def test_fifth_heldout_set_keeps_its_measured_precision(django_capture_on_commit_callbacks):
-    scores = scores_of(evaluation.HELDOUT5, django_capture_on_commit_callbacks)
-    # blend 4 measured 0.762, recall 0.381 (16 true pairs, 5 false); the targets are not met
-    assert scores["precision"] >= 0.75
-    assert scores["tp"] > 0
-
-
-@pytest.mark.django_db
-def test_sixth_heldout_set_keeps_its_measured_precision(django_capture_on_commit_callbacks):
-    scores = scores_of(evaluation.HELDOUT6, django_capture_on_commit_callbacks)
-    # blend 4 measured 0.667, recall 0.400 (16 true pairs, 8 false); the targets are not met
-    assert scores["precision"] >= 0.65
-    assert scores["tp"] > 0
-
-
-@pytest.mark.django_db
-def test_seventh_heldout_set_keeps_its_measured_precision(django_capture_on_commit_callbacks):
-    scores = scores_of(evaluation.HELDOUT7, django_capture_on_commit_callbacks)
-    # blend 4 measured 1.000, recall 0.302 (13 true pairs, 0 false); recall is far off
-    assert scores["precision"] >= 0.95
+@pytest.mark.parametrize("name", FLOORS)
+def test_later_heldout_sets_keep_their_measured_precision(name, django_capture_on_commit_callbacks):
+    path, floor = FLOORS[name]
+    scores = scores_of(path, django_capture_on_commit_callbacks)
+    assert scores["precision"] >= floor
     assert scores["tp"] > 0
 
 
