@@ -13,12 +13,13 @@ import fcntl
 import hashlib
 import os
 import sqlite3
-import subprocess
 import sys
 from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
+
+from tests import forkserver
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -60,7 +61,7 @@ def collected_static() -> Path:
     per set of static files: a fresh clone, or a change to them)."""
 
     def collect(target: Path) -> None:
-        subprocess.run(
+        forkserver.run(
             [sys.executable, "manage.py", "collectstatic", "--noinput", "--clear", "-v0"],
             cwd=ROOT,
             # Brotli at a lower quality than production's (tests/collect_settings.py).
@@ -100,7 +101,7 @@ def copy_migrated_sqlite(target: Path) -> None:
 
 
 def _run_migrate(env: dict[str, str]) -> None:
-    subprocess.run(
+    forkserver.run(
         [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
         cwd=ROOT,
         env={**_manage_env(**env), "REDIS_URL": ""},

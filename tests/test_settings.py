@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import ast
 import re
-import subprocess
 import sys
 from pathlib import Path
+
+from tests import forkserver
 
 ROOT = Path(__file__).resolve().parent.parent
 SETTINGS = ROOT / "newsroom" / "settings"
@@ -116,7 +117,7 @@ def test_importing_the_settings_creates_nothing(tmp_path):
     var = tmp_path / "var"
     code = "import newsroom.settings as s; print(s.VAR_DIR)"
     env = {"VAR_DIR": str(var), "PATH": "/usr/bin:/bin"}
-    result = subprocess.run(
+    result = forkserver.run(
         [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
     )
     assert result.returncode == 0, result.stderr

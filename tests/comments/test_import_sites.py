@@ -6,7 +6,6 @@ data from another site, with comment ids overlapping the first's."""
 from __future__ import annotations
 
 import re
-import subprocess
 import sys
 import textwrap
 from io import StringIO
@@ -20,6 +19,7 @@ from lxml import etree
 
 from comments.importing.loader import import_comments
 from comments.models import Comment, ImportedAuthor, Reason, Status
+from tests import forkserver
 from tests.factories import ArticleFactory, ConfirmedReaderFactory, EditorFactory
 
 pytestmark = pytest.mark.django_db
@@ -263,7 +263,7 @@ def test_memory_stays_flat_whatever_the_channel_holds(tmp_path):
         out.write("</channel></rss>")
     root = str(Path(__file__).resolve().parents[2])
     code = MEMORY_PROBE.format(root=root, path=str(export))
-    result = subprocess.run(
+    result = forkserver.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root
     )
     records, grown_mb = map(int, result.stdout.split())

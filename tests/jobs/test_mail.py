@@ -199,9 +199,9 @@ def test_make_runs_settings_mail_a_link_the_browser_can_open(queued_mail, settin
     import base64
     import email as email_lib
     import email.policy
-    import subprocess
     import sys
 
+    from tests import forkserver
     from tests.accounts.helpers import signup
     from tests.jobs.worker import ROOT, subprocess_env
 
@@ -210,7 +210,7 @@ def test_make_runs_settings_mail_a_link_the_browser_can_open(queued_mail, settin
     )
     # The settings module's value: read without loading the apps.
     code = "from django.conf import settings; print(settings.ACCOUNT_DEFAULT_HTTP_PROTOCOL)"
-    done = subprocess.run(
+    done = forkserver.run(
         [sys.executable, "-c", code],
         cwd=ROOT,
         env=env,

@@ -2,12 +2,13 @@
 
 import json
 import os
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from django.db import connection
+
+from tests import forkserver
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -17,7 +18,7 @@ def options(**env) -> dict:
         "import json; from django.conf import settings; "
         "print(json.dumps(settings.DATABASES['default'].get('OPTIONS', {})))"
     )
-    result = subprocess.run(
+    result = forkserver.run(
         [sys.executable, "-c", script],
         cwd=ROOT,
         capture_output=True,

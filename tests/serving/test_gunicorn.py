@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from tests import forkserver
 from tests.made_once import collected_static, copy_migrated_sqlite
 from tests.processes import stop
 
@@ -59,7 +60,7 @@ def _migrate(env: dict) -> None:
 
 
 def _manage(env: dict, *args: str) -> None:
-    subprocess.run(
+    forkserver.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True
     )
 
@@ -68,7 +69,7 @@ class Server:
     """gunicorn started from gunicorn.conf.py; `url` once it listens."""
 
     def __init__(self, env: dict):
-        self.proc = subprocess.Popen(
+        self.proc = forkserver.Popen(
             [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"],
             cwd=ROOT,
             env=env,
@@ -119,7 +120,7 @@ def production_server(tmp_path_factory):
         "from tests.factories import ArticleFactory\n"
         "ArticleFactory(title='Served by gunicorn', slug='served-by-gunicorn')\n"
     )
-    subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True)
+    forkserver.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True)
     server = Server(env)
     server.tmp = tmp
     yield server

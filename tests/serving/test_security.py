@@ -2,13 +2,13 @@
 
 import os
 import secrets
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from django.test import Client
 
+from tests import forkserver
 from tests.factories import ArticleFactory
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,7 +32,7 @@ def _production_env(**extra) -> dict:
 
 
 def test_check_deploy_is_clean_with_production_settings():
-    result = subprocess.run(
+    result = forkserver.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
         env=_production_env(),
@@ -45,7 +45,7 @@ def test_check_deploy_is_clean_with_production_settings():
 
 
 def test_check_deploy_warns_about_the_tests_cheap_hasher():
-    result = subprocess.run(
+    result = forkserver.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
         env=_production_env(FAST_PASSWORD_HASHER="1"),
@@ -67,7 +67,7 @@ def test_production_uses_cached_template_loader_and_secure_cookies():
         "print(settings.SESSION_COOKIE_SECURE, settings.CSRF_COOKIE_SECURE,"
         " settings.SESSION_COOKIE_HTTPONLY, settings.SECURE_HSTS_SECONDS)\n"
     )
-    result = subprocess.run(
+    result = forkserver.run(
         [sys.executable, "-c", code],
         cwd=ROOT,
         env=_production_env(),

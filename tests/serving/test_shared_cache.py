@@ -6,12 +6,12 @@ change made elsewhere shows in both at once, and the API's limit counts both wor
 requests. Which worker answered comes from gunicorn's access log (the worker's pid).
 """
 
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from tests import forkserver
 from tests.serving.test_gunicorn import ROOT, Server, _env, _migrate
 
 PATH = "/articles/shared-between-workers/"
@@ -52,7 +52,7 @@ class TwoWorkers(Server):
 
 
 def _python(env: dict, code: str) -> None:
-    subprocess.run(
+    forkserver.run(
         [sys.executable, "-c", "import django; django.setup()\n" + code],
         cwd=ROOT,
         env=env,

@@ -15,7 +15,6 @@ import json
 import os
 import secrets
 import sqlite3
-import subprocess
 import sys
 import time
 import urllib.error
@@ -26,6 +25,7 @@ import pytest
 from django.db import connection
 
 from comments.models import Comment
+from tests import forkserver
 from tests.factories import ArticleFactory, ConfirmedReaderFactory
 from tests.jobs.worker import ROOT, start_app_server, subprocess_env
 from tests.made_once import collected_static
@@ -141,7 +141,7 @@ def test_gunicorn_waits_longer_than_the_database_timeouts():
     env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": "/unused"}
     code = "import runpy; c = runpy.run_path('gunicorn.conf.py');print(c['timeout'])"
     gunicorn_timeout = float(
-        subprocess.run(
+        forkserver.run(
             [sys.executable, "-c", code],
             cwd=ROOT,
             env=env,
@@ -173,7 +173,7 @@ def _settings(*, managed: bool = False, **env: str) -> dict:
         else [sys.executable, "-c", script]
     )
     clean = {k: v for k, v in os.environ.items() if not k.startswith("DB_")}
-    result = subprocess.run(
+    result = forkserver.run(
         command,
         cwd=ROOT,
         capture_output=True,

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import pytest
 
+from tests import forkserver
 from tests.processes import free_port, stop, wait_for_port
 from tests.serving.test_gunicorn import ROOT, Server, _env, _migrate
 
@@ -163,7 +164,7 @@ class VarnishStack:
             raise
         self.url = self.varnish.tls_url
         self.env.update(self.varnish.purge_env())
-        self.worker = subprocess.Popen(
+        self.worker = forkserver.Popen(
             [sys.executable, "manage.py", *WORKER_ARGS],
             cwd=ROOT,
             env=self.env,
@@ -184,7 +185,7 @@ class VarnishStack:
         """Run Python with the app's settings in a new process (a write made on another
         app server); its stdout. Its purges are tasks the stack's worker sends."""
         script = "import django; django.setup()\n" + code
-        done = subprocess.run(
+        done = forkserver.run(
             [sys.executable, "-c", script],
             cwd=ROOT,
             env=self.env,
@@ -203,4 +204,6 @@ class VarnishStack:
 
 
 HTTPS = {"X-Forwarded-Proto": "https"}
-WORKER_ARGS = ["db_worker", "--no-reload", "--no-startup-delay", "--interval", "0.1"]
+# --skip-checks: as tests/jobs/worker.py's workers.
+WORKER_ARGS = ["db_worker", "--no-reload", "--no-startup-delay", "--skip-checks"]
+WORKER_ARGS += ["--interval", "0.1"]
