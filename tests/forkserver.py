@@ -49,16 +49,18 @@ PRELOAD = (
     "lxml.html",
     "numpy",
     "PIL.Image",
+    "psycopg",
     "pydantic",
     "pysbd",
+    "redis",
 )
 
 # What Python reads from the environment as it starts, and PRELOAD as it is imported
-# (numpy, OpenBLAS, Pillow, xml.sax): a command with other values than the server's gets
-# a server of its own.
+# (numpy, OpenBLAS, Pillow, xml.sax, psycopg, PyJWT through redis): a command with other
+# values than the server's gets a server of its own.
 STARTUP_VARIABLES = (
     *("PYTHON", "_PYTHON", "HOME", "LANG", "LC_", "TZ"),
-    *("PY_", "NPY_", "NUMPY_", "OPENBLAS_", "PILLOW_"),
+    *("PY_", "NPY_", "NUMPY_", "OPENBLAS_", "PILLOW_", "PSYCOPG_", "SPHINX_BUILD"),
 )
 
 PR_SET_CHILD_SUBREAPER = 36

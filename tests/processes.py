@@ -2,7 +2,8 @@
 and stop a process (terminate, wait, then kill). Varnish, moto's S3 server, gunicorn and
 the end-to-end stack (tests/e2e/) all start and stop through here; the small HTTP servers
 a test runs in a thread of its own (feeds, a stand-in for Varnish) serve through
-`serve_in_thread`."""
+`serve_in_thread`. The Python processes a test starts (task workers, gunicorn,
+`manage.py`, `python -c`) start through tests/forkserver.py's `Popen` and `run`."""
 
 from __future__ import annotations
 
