@@ -2,7 +2,7 @@
 
 Against a database seeded as make bench seeds it (bench/approvals_ab.py leaves one), with
 the settings of the environment (DATABASE_URL, REDIS_URL, ...). Per approval of the
-oldest pending comment (as the bench's writer does): the moderation service, then the
+oldest pending comment (the bench's writer's write, bench/writers.py), then the
 approved article's page (a miss: its render), the home page (a refill: its counts), the
 article again (a hit). Thread CPU time, medians over `--approvals`.
 
@@ -26,12 +26,12 @@ import django  # noqa: E402
 django.setup()
 
 import redis  # noqa: E402
+import writers  # noqa: E402 (bench/writers.py)
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from comments import services  # noqa: E402
 from comments.models import Comment, Status  # noqa: E402
 
 round_trips = 0
@@ -84,9 +84,8 @@ def main() -> None:
         for page in (url, "/", url, "/"):  # both kept and current before the approval
             client.get(page)
         steps = {
-            "approval (moderation service)": lambda c=comment: services.comment_approve(
-                comment=c, moderator=moderator
-            ),
+            # The bench's writer's write (bench/writers.py): it approves this comment
+            "approval (the bench's writer)": lambda: writers._approve(moderator),
             "article page after it": lambda u=url: client.get(u),
             "home page after it": lambda: client.get("/"),
             "article page again (hit)": lambda u=url: client.get(u),
