@@ -83,6 +83,19 @@ def page_metrics(url: str) -> dict[str, float]:
     return found
 
 
+def record(args, pid: int, output: Path) -> subprocess.Popen:
+    """py-spy (`args.py_spy`) over a gunicorn and its workers for `args.seconds`, its
+    folded stacks to `output`."""
+    output.parent.mkdir(parents=True, exist_ok=True)
+    return subprocess.Popen(
+        [args.py_spy, "record", "--pid", str(pid), "--subprocesses"]
+        + ["--nonblocking", "--format", "raw", "--rate", "200"]
+        + ["--duration", str(args.seconds), "--output", str(output)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scenario", default="pg", help="pg or sqlite")
@@ -147,15 +160,7 @@ def probe(server, env: dict, facts: dict, args) -> None:
             time.sleep(1)  # what the last window's writes cost falls before this one
             spy = None
             if args.py_spy:
-                Path(args.out).mkdir(parents=True, exist_ok=True)
-                spy = subprocess.Popen(
-                    [args.py_spy, "record", "--pid", str(server.proc.pid), "--subprocesses"]
-                    + ["--nonblocking", "--format", "raw", "--rate", "200"]
-                    + ["--duration", str(args.seconds)]
-                    + ["--output", str(Path(args.out) / f"{n}-{state}.txt")],
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
-                )
+                spy = record(args, server.proc.pid, Path(args.out) / f"{n}-{state}.txt")
             cpu0, pages0 = cpu_by_command(), page_metrics(server.url)
             result = reads(args.seconds)
             cpu1, pages1 = cpu_by_command(), page_metrics(server.url)

@@ -139,10 +139,10 @@ def _ahead_of_the_readers() -> None:
 class Writer:
     """`bench/prepare.py write KIND` in its own process, until stop()."""
 
-    def __init__(self, kind: str, env: dict, *, paused: bool = False):
+    def __init__(self, kind: str, env: dict, *, paused: bool = False, root: Path = ROOT):
         self.proc = subprocess.Popen(
             [PY, "bench/prepare.py", "write", kind, *(["--paused"] if paused else [])],
-            cwd=ROOT,
+            cwd=root,
             env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,

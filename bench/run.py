@@ -96,9 +96,10 @@ def run(cmd: list[str], env: dict, **kw) -> subprocess.CompletedProcess:
 
 
 class Gunicorn:
-    """One gunicorn from gunicorn.conf.py on a free loopback port."""
+    """One gunicorn from gunicorn.conf.py on a free loopback port (of another checkout:
+    `root`, for A/B probes)."""
 
-    def __init__(self, env: dict, workers: int | None = None):
+    def __init__(self, env: dict, workers: int | None = None, root: Path = ROOT):
         self.port = free_port()
         env = {**env, "GUNICORN_BIND": f"127.0.0.1:{self.port}", "GUNICORN_ACCESSLOG": "off"}
         if workers:
@@ -106,7 +107,7 @@ class Gunicorn:
         self.log = tempfile.TemporaryFile(mode="w+")
         self.proc = subprocess.Popen(
             [PY, "-m", "gunicorn", "-c", "gunicorn.conf.py"],
-            cwd=ROOT,
+            cwd=root,
             env=env,
             stdout=self.log,
             stderr=subprocess.STDOUT,

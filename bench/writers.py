@@ -88,7 +88,10 @@ def _approve(moderator, unread=()) -> str:
     pending = Comment.objects.filter(status=Status.PENDING)
     if unread:
         pending = pending.exclude(article_id__in=unread)
-    comment = pending.order_by("created_at", "id").first()
+    # With its author and article, as the moderation queue's actions load it
+    # (comments/moderation_views.py): the service reads both (the author's notice), and
+    # loaded lazily they were two more queries a write that the site does not make.
+    comment = pending.select_related("author", "article").order_by("created_at", "id").first()
     if comment is not None:
         services.comment_approve(comment=comment, moderator=moderator)
     return ""

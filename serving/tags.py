@@ -158,12 +158,30 @@ class _Memo:
                     del self.entries[tag]
             self.entries.update(found)
 
+    def advance(self, counter: int, tags: frozenset[str]) -> bool:
+        """Learn this process's own change, counted as `counter` with `tags` (its log
+        entry written), as a check of the counter would: only when it is the next
+        change after the counter this process last checked, so that no other
+        process's change is skipped. False otherwise (then a check is due)."""
+        with self.lock:
+            if self.counter is None or counter != self.counter + 1:
+                return False
+            self._learn({counter: tags})
+            for tag in tags:
+                self.entries.pop(tag, None)
+            self._move(tags)
+            self.counter = counter
+        return True
+
     def learn(self, logged: dict[int, frozenset[str]]) -> None:
         """Keep log entries read from the shared cache (the last LOG_WINDOW of them)."""
         with self.lock:
-            self.logged.update(logged)
-            for old in sorted(self.logged)[: max(len(self.logged) - LOG_WINDOW, 0)]:
-                del self.logged[old]
+            self._learn(logged)
+
+    def _learn(self, logged: dict[int, frozenset[str]]) -> None:
+        self.logged.update(logged)
+        for old in sorted(self.logged)[: max(len(self.logged) - LOG_WINDOW, 0)]:
+            del self.logged[old]
 
     def clear(self) -> None:
         with self.lock:
@@ -332,7 +350,8 @@ def token(tags: Iterable[str]) -> str:
 
 def bump(tags: Iterable[str]) -> None:
     """Give each tag a new version, then count the change and log its tags (`_Memo`):
-    three round trips, and this process's check of the counter (two more); this process
+    three round trips, and this process's check of the counter (two more) unless no
+    other change came since its last check; this process
     sees it at once, the others at their next check (at their next lookup on the disk
     cache, whose change stamp this moves)."""
     tags = frozenset(tags)
@@ -350,8 +369,11 @@ def bump(tags: Iterable[str]) -> None:
     _publish(counter)  # after the log: a process that sees the stamp finds the entry
     # This process knows of the change now: a page checked against the log since the
     # counter it was found current under (changed_after) must see it, not only at the
-    # next timed check (Redis publishes no stamp).
-    memo.sync(0, time.monotonic())
+    # next timed check (Redis publishes no stamp). When no other change came between,
+    # the increment's own answer says so (the writer's usual case: no round trip);
+    # else the counter is checked (two).
+    if not memo.advance(counter, tags):
+        memo.sync(0, time.monotonic())
 
 
 def bump_tags(tags: Iterable[str], *, http: bool = True) -> None:

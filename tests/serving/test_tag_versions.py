@@ -420,3 +420,25 @@ def test_the_tags_changed_after_a_counter_come_from_the_log(settings):
     assert tags.changed_after(since - tags.LOG_WINDOW)[0] is None  # past the window
     _bumped_elsewhere("article:3", log=False)
     assert tags.changed_after(since)[0] is None  # a log entry missing
+
+
+def test_a_bump_learns_its_own_change_from_the_increment_unless_another_came_between(
+    settings, monkeypatch
+):
+    """A bump right after this process's check knows its own change from the increment's
+    answer (no read of the counter or the log); a change made elsewhere in between is
+    not skipped: then the counter is checked, and both changes are seen."""
+    settings.PAGE_CACHE_LOCAL_SECONDS = 30  # no timed check within the test
+    first = tags.versions(["article:1", "article:2"])
+    since = tags.counter()
+    reads = []
+    monkeypatch.setattr(tags.memo, "sync", lambda *a: reads.append(a) or tags.memo.counter)
+    tags.bump(["article:1"])
+    assert reads == []  # learned from the increment alone
+    assert tags.changed_after(since)[0] == {"article:1"}
+    monkeypatch.undo()
+    elsewhere = _bumped_elsewhere("article:2")
+    tags.bump(["article:1"])  # its increment is two past this process's check
+    changed, now = tags.changed_after(since)
+    assert (changed, now) == ({"article:1", "article:2"}, since + 3)
+    assert tags.versions(["article:2"]) == {"article:2": elsewhere} != first
