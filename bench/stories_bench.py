@@ -239,6 +239,7 @@ def main() -> None:
             ("fifth held-out set", evaluation.HELDOUT5, 50),
             ("sixth held-out set", evaluation.HELDOUT6, 25),
             ("seventh held-out set", evaluation.HELDOUT7, 12),
+            ("eighth held-out set", evaluation.HELDOUT8, 40),
         ):
             scores, items = quality(path, days_ago), evaluation.items(path)
             print(

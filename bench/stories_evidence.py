@@ -65,6 +65,7 @@ DAYS_AGO = {
     "HELDOUT5": 50,
     "HELDOUT6": 25,
     "HELDOUT7": 12,
+    "HELDOUT8": 40,
 }
 DESIGNS = (
     [],

@@ -94,6 +94,7 @@ def test_later_heldout_sets_keep_their_measured_precision(name, django_capture_o
         (evaluation.HELDOUT5, 40, 12),
         (evaluation.HELDOUT6, 40, 12),
         (evaluation.HELDOUT7, 40, 12),
+        (evaluation.HELDOUT8, 40, 12),
     ],
 )
 def test_heldout_sets_are_separate_from_the_tuning_sets(path, size, events):
@@ -117,6 +118,7 @@ def test_the_heldout_sets_share_no_event():
             evaluation.HELDOUT5,
             evaluation.HELDOUT6,
             evaluation.HELDOUT7,
+            evaluation.HELDOUT8,
         )
     ]
     for n, events in enumerate(sets):
