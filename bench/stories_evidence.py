@@ -58,6 +58,7 @@ DAYS_AGO = {
     "DATA": 400,
     "TUNING2": 350,
     "TUNING3": 450,
+    "TUNING4": 500,
     "HELDOUT": 300,
     "HELDOUT2": 200,
     "HELDOUT3": 150,

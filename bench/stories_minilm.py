@@ -31,6 +31,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
+import math
 import os
 import resource
 import sys
@@ -84,6 +85,16 @@ def _files() -> tuple[Path, Path]:
 
 
 @lru_cache(maxsize=1)
+def _tokenizer():
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(os.environ["MINILM_TOKENIZER"])
+    tokenizer.no_padding()
+    tokenizer.enable_truncation(MAX_TOKENS)
+    return tokenizer
+
+
+@lru_cache(maxsize=1)
 def _model():
     import onnxruntime
     from tokenizers import Tokenizer
@@ -99,6 +110,58 @@ def _model():
     return session, tokenizer
 
 
+@lru_cache(maxsize=1)
+def _weights() -> dict[str, np.ndarray]:
+    """`MINILM_NPZ`: the model's weights as numpy arrays (bench/stories_minilm_npz.py)."""
+    with np.load(os.environ["MINILM_NPZ"]) as npz:
+        return {k: np.ascontiguousarray(npz[k], dtype=np.float32) for k in npz.files}
+
+
+def _layer_norm(x: np.ndarray, w: dict, name: str) -> np.ndarray:
+    mean = x.mean(axis=-1, keepdims=True)
+    var = ((x - mean) ** 2).mean(axis=-1, keepdims=True)
+    return (x - mean) / np.sqrt(var + 1e-12) * w[f"{name}.weight"] + w[f"{name}.bias"]
+
+
+def hidden_numpy(ids: list[int], heads: int = 12) -> np.ndarray:
+    """BERT's encoder in plain numpy (no onnxruntime): the last hidden states of one
+    unpadded text, as the ONNX graph computes them (GELU by erf, LayerNorm eps 1e-12)."""
+    from scipy.special import erf
+
+    w = _weights()
+    n = len(ids)
+    x = (
+        w["embeddings.word_embeddings.weight"][ids]
+        + w["embeddings.position_embeddings.weight"][:n]
+        + w["embeddings.token_type_embeddings.weight"][0]
+    )
+    x = _layer_norm(x, w, "embeddings.LayerNorm")
+    width = x.shape[1] // heads
+    layer = 0
+    while f"encoder.layer.{layer}.attention.self.query.weight" in w:
+        p = f"encoder.layer.{layer}."
+        q, k, v = (
+            (x @ w[f"{p}attention.self.{m}.weight"] + w[f"{p}attention.self.{m}.bias"])
+            .reshape(n, heads, width)
+            .transpose(1, 0, 2)
+            for m in ("query", "key", "value")
+        )
+        scores = q @ k.transpose(0, 2, 1) / math.sqrt(width)  # a Python float: stays float32
+        scores = np.exp(scores - scores.max(axis=-1, keepdims=True))
+        scores /= scores.sum(axis=-1, keepdims=True)
+        context = (scores @ v).transpose(1, 0, 2).reshape(n, -1)
+        attended = context @ w[f"{p}attention.output.dense.weight"]
+        attended += w[f"{p}attention.output.dense.bias"]
+        x = _layer_norm(attended + x, w, f"{p}attention.output.LayerNorm")
+        inner = x @ w[f"{p}intermediate.dense.weight"] + w[f"{p}intermediate.dense.bias"]
+        inner = 0.5 * inner * (1.0 + erf(inner / math.sqrt(2.0)))
+        out = inner @ w[f"{p}output.dense.weight"] + w[f"{p}output.dense.bias"]
+        x = _layer_norm(out + x, w, f"{p}output.LayerNorm")
+        layer += 1
+    assert x.dtype == np.float32
+    return x
+
+
 def text_of(title: str, summary: str, body: str) -> str:
     lead, rest = keypoints.lead_and_body(summary, body)
     return " ".join([title, *lead, *rest][:SENTENCES])
@@ -106,6 +169,10 @@ def text_of(title: str, summary: str, body: str) -> str:
 
 def embed(text: str) -> np.ndarray:
     """The unit 384-dimension vector of one text (title and first sentences)."""
+    if os.environ.get("MINILM_NPZ"):
+        ids = _tokenizer().encode(text).ids
+        vector = hidden_numpy(ids).mean(axis=0)
+        return vector / (np.linalg.norm(vector) or 1.0)
     session, tokenizer = _model()
     encoding = tokenizer.encode(text)
     ids = np.array([encoding.ids], dtype=np.int64)
@@ -209,12 +276,16 @@ def main() -> None:
     parser.add_argument("--designs", default=None, help="JSON list of lists")
     parser.add_argument("--score", default="", help="held-out sets to group, once")
     parser.add_argument("--speed", action="store_true")
+    parser.add_argument("--tuning", default=",".join(guard.TUNING), help="sets fitted on")
+    parser.add_argument("--show", default="", help="sets whose mixed stories are printed")
     parser.add_argument("--titles", default="", help="|-separated title words: their pairs")
     args = parser.parse_args()
     if args.speed:
         speed()
         return
     settings.DEBUG = False
+    guard.SHOW = {s for s in args.show.split(",") if s}
+    guard.TUNING = tuple(args.tuning.split(","))
     scored = [s for s in args.score.split(",") if s]
     measured = guard.measure(list(guard.TUNING) + scored)
     tuning = [measured[n] for n in guard.TUNING]

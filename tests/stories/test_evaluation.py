@@ -99,7 +99,11 @@ def test_later_heldout_sets_keep_their_measured_precision(name, django_capture_o
 )
 def test_heldout_sets_are_separate_from_the_tuning_sets(path, size, events):
     heldout = evaluation.items(path)
-    tuning = [i for p in (*evaluation.TUNING, evaluation.TUNING3) for i in evaluation.items(p)]
+    tuning = [
+        i
+        for p in (*evaluation.TUNING, evaluation.TUNING3, evaluation.TUNING4)
+        for i in evaluation.items(p)
+    ]
     assert len(heldout) >= size
     assert len({i.event for i in heldout}) >= events
     assert not {i.event for i in heldout} & {i.event for i in tuning}
