@@ -22,14 +22,23 @@ the last hidden states over the tokens, of unit length, as sentence-transformers
 it. The measures added to each candidate pair are `mini` (the cosine of the two
 vectors) and `mini_z` (that cosine standardised among the new article's LSH
 candidates, as stories_evidence's `emb_z`). The rule, the tie-breaker and the grouping
-are bench/stories_guard.py's, over the three tuning sets; `--score` groups held-out
-sets with the rule's choice, once per design, never to choose.
+are bench/stories_guard.py's, over the three tuning sets (`--tuning` names others: the
+seventh pass used DATA,TUNING2,TUNING3,TUNING4); `--score` groups held-out sets with the
+rule's choice, once per design, never to choose; `--show` prints a set's stories that
+mix events.
+
+Seventh pass: with `MINILM_NPZ` naming the weights bench/stories_minilm_npz.py wrote,
+the model runs in plain numpy (BERT's three layers, no onnxruntime); set
+OPENBLAS_NUM_THREADS=1 to count one core's CPU. `--budget N` measures grouping plus key
+points at N stored articles with each new article's embedding, numpy and onnxruntime
+alternately.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib.util
+import itertools
 import json
 import math
 import os
@@ -112,7 +121,7 @@ def _model():
 
 @lru_cache(maxsize=1)
 def _weights() -> dict[str, np.ndarray]:
-    """`MINILM_NPZ`: the model's weights as numpy arrays (bench/stories_minilm_npz.py)."""
+    """The model's weights as numpy arrays, from the .npz `MINILM_NPZ` names."""
     with np.load(os.environ["MINILM_NPZ"]) as npz:
         return {k: np.ascontiguousarray(npz[k], dtype=np.float32) for k in npz.files}
 
@@ -271,17 +280,80 @@ def speed(count: int = 200) -> None:
     )
 
 
+def budget(stored: int, new: int = 100) -> None:
+    """Grouping plus key points (services.assign_article) for `new` synthetic articles
+    at `stored` stored, as bench/stories_bench.py's scale path measures it, with each
+    article followed by one embedding of a tuning-set text: in numpy (`MINILM_NPZ`)
+    and with onnxruntime, alternately, in the same process (CPU time)."""
+    import statistics
+    import time
+    from datetime import timedelta
+
+    from django.db import transaction
+    from django.utils import timezone
+
+    from bench import stories_bench
+    from bench.database import throwaway_database
+    from stories import bulk, services
+
+    texts = [
+        text_of(i.title, i.summary, "".join(f"<p>{p}</p>" for p in i.paragraphs))
+        for path in (evaluation.DATA, evaluation.TUNING2, evaluation.TUNING3)
+        for i in evaluation.items(path)
+    ]
+    npz = os.environ.pop("MINILM_NPZ")
+    with throwaway_database("bench_minilm_budget", sqlite_file=False):
+        t0 = timezone.now() - timedelta(minutes=5 * stored + 600)
+        stream = stories_bench.synthetic(stored, t0)
+        while batch := list(itertools.islice(stream, 2000)):
+            bulk.fill_index(Article.objects.bulk_create(batch))
+        articles = list(stories_bench.synthetic(new, timezone.now() - timedelta(hours=2), seed=99))
+        embed(texts[0])
+        os.environ["MINILM_NPZ"] = npz
+        embed(texts[0])  # both warm
+        cpu = {"group": [], "numpy": [], "onnxruntime": []}
+        with transaction.atomic():
+            for n, article in enumerate(articles):
+                article.slug = f"budget-{n}"
+                Article.objects.bulk_create([article])
+                c = time.process_time()
+                services.assign_article(article.pk)
+                cpu["group"].append(time.process_time() - c)
+                for kind in ("numpy", "onnxruntime") if n % 2 else ("onnxruntime", "numpy"):
+                    if kind == "numpy":
+                        os.environ["MINILM_NPZ"] = npz
+                    else:
+                        os.environ.pop("MINILM_NPZ")
+                    c = time.process_time()
+                    embed(texts[n % len(texts)])
+                    cpu[kind].append(time.process_time() - c)
+                os.environ["MINILM_NPZ"] = npz
+            transaction.set_rollback(True)
+    median = {k: statistics.median(v) * 1000 for k, v in cpu.items()}
+    print(
+        f"At {stored} stored, {new} new articles, CPU "
+        f"medians: grouping and key points {median['group']:.1f} ms; embedding in numpy "
+        f"{median['numpy']:.1f} ms, with onnxruntime {median['onnxruntime']:.1f} ms; "
+        f"sums {median['group'] + median['numpy']:.1f} / "
+        f"{median['group'] + median['onnxruntime']:.1f} ms"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--designs", default=None, help="JSON list of lists")
     parser.add_argument("--score", default="", help="held-out sets to group, once")
     parser.add_argument("--speed", action="store_true")
+    parser.add_argument("--budget", type=int, default=0, help="stored articles: CPU budget")
     parser.add_argument("--tuning", default=",".join(guard.TUNING), help="sets fitted on")
     parser.add_argument("--show", default="", help="sets whose mixed stories are printed")
     parser.add_argument("--titles", default="", help="|-separated title words: their pairs")
     args = parser.parse_args()
     if args.speed:
         speed()
+        return
+    if args.budget:
+        budget(args.budget)
         return
     settings.DEBUG = False
     guard.SHOW = {s for s in args.show.split(",") if s}
