@@ -21,7 +21,8 @@ at most 128 tokens (the length the model was trained on); its vector is the mean
 the last hidden states over the tokens, of unit length, as sentence-transformers pools
 it. The measures added to each candidate pair are `mini` (the cosine of the two
 vectors) and `mini_z` (that cosine standardised among the new article's LSH
-candidates, as stories_evidence's `emb_z`). The rule, the tie-breaker and the grouping
+candidates, as stories_evidence's `emb_z`); `mini_t` and `mini_tz` the same of the titles
+alone (seventh pass). The rule, the tie-breaker and the grouping
 are bench/stories_guard.py's, over the three tuning sets (`--tuning` names others: the
 seventh pass used DATA,TUNING2,TUNING3,TUNING4); `--score` groups held-out sets with the
 rule's choice, once per design, never to choose; `--show` prints a set's stories that
@@ -66,7 +67,7 @@ from stories import evaluation, keypoints  # noqa: E402
 
 MAX_TOKENS = 128
 SENTENCES = 3  # the title and the first two prose sentences
-guard.RELATIVE = (*guard.RELATIVE, "mini", "mini_z")
+guard.RELATIVE = (*guard.RELATIVE, "mini", "mini_z", "mini_t", "mini_tz")
 DESIGNS = (
     [],
     ["emb_z"],
@@ -195,23 +196,27 @@ def embed(text: str) -> np.ndarray:
 
 
 def add_mini(pairs: list[dict]) -> None:
-    """`mini` and `mini_z` into each pair's extras."""
+    """`mini` and `mini_z` into each pair's extras; `mini_t`, `mini_tz` the same of the
+    titles alone (seventh pass: what happened, without the lead's shared context)."""
     ids = list({p["a"] for p in pairs} | {p["b"] for p in pairs})
-    vectors = {
-        pk: embed(text_of(a.title, a.summary, a.body))
-        for pk, a in Article.objects.in_bulk(ids).items()
-    }
-    by_article: dict[int, list[dict]] = {}
-    for p in pairs:
-        p["extra"]["mini"] = float(vectors[p["a"]] @ vectors[p["b"]])
-        by_article.setdefault(p["a"], []).append(p)
-    for found in by_article.values():
-        near = [p for p in found if p["candidate"]] or found
-        values = np.array([p["extra"]["mini"] for p in near])
-        mean, spread = values.mean(), values.std()
-        for p in found:
-            z = (p["extra"]["mini"] - mean) / spread if spread > 1e-6 else 0.0
-            p["extra"]["mini_z"] = float(z)
+    articles = Article.objects.in_bulk(ids)
+    for name, text in (
+        ("mini", lambda a: text_of(a.title, a.summary, a.body)),
+        ("mini_t", lambda a: a.title),
+    ):
+        vectors = {pk: embed(text(a)) for pk, a in articles.items()}
+        by_article: dict[int, list[dict]] = {}
+        for p in pairs:
+            p["extra"][name] = float(vectors[p["a"]] @ vectors[p["b"]])
+            by_article.setdefault(p["a"], []).append(p)
+        z_name = "mini_z" if name == "mini" else "mini_tz"
+        for found in by_article.values():
+            near = [p for p in found if p["candidate"]] or found
+            values = np.array([p["extra"][name] for p in near])
+            mean, spread = values.mean(), values.std()
+            for p in found:
+                z = (p["extra"][name] - mean) / spread if spread > 1e-6 else 0.0
+                p["extra"][z_name] = float(z)
 
 
 _evidence = ev.add_measures
