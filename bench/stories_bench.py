@@ -232,6 +232,7 @@ def main() -> None:
             ("labelled (tuning) set", evaluation.DATA, 400),
             ("second tuning set", evaluation.TUNING2, 350),
             ("third tuning set", evaluation.TUNING3, 450),
+            ("fourth tuning set", evaluation.TUNING4, 500),
             ("held-out set", evaluation.HELDOUT, 300),
             ("second held-out set", evaluation.HELDOUT2, 200),
             ("third held-out set", evaluation.HELDOUT3, 150),
@@ -239,6 +240,7 @@ def main() -> None:
             ("fifth held-out set", evaluation.HELDOUT5, 50),
             ("sixth held-out set", evaluation.HELDOUT6, 25),
             ("seventh held-out set", evaluation.HELDOUT7, 12),
+            ("eighth held-out set", evaluation.HELDOUT8, 40),
         ):
             scores, items = quality(path, days_ago), evaluation.items(path)
             print(

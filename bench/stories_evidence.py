@@ -58,6 +58,7 @@ DAYS_AGO = {
     "DATA": 400,
     "TUNING2": 350,
     "TUNING3": 450,
+    "TUNING4": 500,
     "HELDOUT": 300,
     "HELDOUT2": 200,
     "HELDOUT3": 150,
@@ -65,6 +66,7 @@ DAYS_AGO = {
     "HELDOUT5": 50,
     "HELDOUT6": 25,
     "HELDOUT7": 12,
+    "HELDOUT8": 40,
 }
 DESIGNS = (
     [],

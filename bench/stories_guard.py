@@ -233,6 +233,21 @@ def failures(measured: dict) -> None:
             print(f"    {kind}: {sum(p['same'] for p in hit)} / {sum(not p['same'] for p in hit)}")
 
 
+SHOW: set[str] = set()  # --show: the sets whose mixed stories are printed
+
+
+def mixed(name, labels, story, titles) -> None:
+    """Each predicted story of `name` holding more than one event, member by member."""
+    members: dict[int, list[int]] = {}
+    for pk in labels:
+        members.setdefault(story.get(pk, pk), []).append(pk)
+    for found in members.values():
+        if len({labels[pk] for pk in found}) > 1:
+            print(f"   {name} story mixing events:")
+            for pk in found:
+                print(f"     [{labels[pk].split(':', 1)[1]}] {titles[pk]}")
+
+
 def report(design, order, labels, pairs, measured, scored, shipped=False) -> None:
     """The rule's choice for one design on the tuning sets, and its figures on each set."""
     chosen = designed(pairs, design)
@@ -253,10 +268,11 @@ def report(design, order, labels, pairs, measured, scored, shipped=False) -> Non
     recall, c, bar, mean_bar, weights, intercept = best
     each = []
     for name in list(TUNING) + scored:
-        o, la, pa, _ = measured[name]
-        s = evaluation.pairwise(
-            la, grouped(o, designed(pa, design), weights, intercept, bar, mean_bar)
-        )
+        o, la, pa, titles = measured[name]
+        story = grouped(o, designed(pa, design), weights, intercept, bar, mean_bar)
+        s = evaluation.pairwise(la, story)
+        if name in SHOW:
+            mixed(name, la, story, titles)
         each.append(f"{name} {s['precision']:.3f} / {s['recall']:.3f} ({s['fp']} fp)")
     # The tie-breaker, written down before any held-out score of this pass: the false
     # pairs over the whole bar grid at the chosen strength and mean (how much precision

@@ -21,16 +21,27 @@ at most 128 tokens (the length the model was trained on); its vector is the mean
 the last hidden states over the tokens, of unit length, as sentence-transformers pools
 it. The measures added to each candidate pair are `mini` (the cosine of the two
 vectors) and `mini_z` (that cosine standardised among the new article's LSH
-candidates, as stories_evidence's `emb_z`). The rule, the tie-breaker and the grouping
-are bench/stories_guard.py's, over the three tuning sets; `--score` groups held-out
-sets with the rule's choice, once per design, never to choose.
+candidates, as stories_evidence's `emb_z`); `mini_t` and `mini_tz` the same of the titles
+alone (seventh pass). The rule, the tie-breaker and the grouping
+are bench/stories_guard.py's, over the three tuning sets (`--tuning` names others: the
+seventh pass used DATA,TUNING2,TUNING3,TUNING4); `--score` groups held-out sets with the
+rule's choice, once per design, never to choose; `--show` prints a set's stories that
+mix events.
+
+Seventh pass: with `MINILM_NPZ` naming the weights bench/stories_minilm_npz.py wrote,
+the model runs in plain numpy (BERT's three layers, no onnxruntime); set
+OPENBLAS_NUM_THREADS=1 to count one core's CPU. `--budget N` measures grouping plus key
+points at N stored articles with each new article's embedding, numpy and onnxruntime
+alternately.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib.util
+import itertools
 import json
+import math
 import os
 import resource
 import sys
@@ -56,7 +67,7 @@ from stories import evaluation, keypoints  # noqa: E402
 
 MAX_TOKENS = 128
 SENTENCES = 3  # the title and the first two prose sentences
-guard.RELATIVE = (*guard.RELATIVE, "mini", "mini_z")
+guard.RELATIVE = (*guard.RELATIVE, "mini", "mini_z", "mini_t", "mini_tz")
 DESIGNS = (
     [],
     ["emb_z"],
@@ -84,6 +95,16 @@ def _files() -> tuple[Path, Path]:
 
 
 @lru_cache(maxsize=1)
+def _tokenizer():
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(os.environ["MINILM_TOKENIZER"])
+    tokenizer.no_padding()
+    tokenizer.enable_truncation(MAX_TOKENS)
+    return tokenizer
+
+
+@lru_cache(maxsize=1)
 def _model():
     import onnxruntime
     from tokenizers import Tokenizer
@@ -99,6 +120,72 @@ def _model():
     return session, tokenizer
 
 
+@lru_cache(maxsize=1)
+def _weights() -> dict[str, np.ndarray]:
+    """The model's weights as numpy arrays, from the .npz `MINILM_NPZ` names; each
+    layer's query, key and value matrices joined into one (one product, not three)."""
+    with np.load(os.environ["MINILM_NPZ"]) as npz:
+        w = {k: np.ascontiguousarray(npz[k], dtype=np.float32) for k in npz.files}
+    layer = 0
+    while f"encoder.layer.{layer}.attention.self.query.weight" in w:
+        p = f"encoder.layer.{layer}.attention.self."
+        for part in ("weight", "bias"):
+            joined = [w.pop(f"{p}{m}.{part}") for m in ("query", "key", "value")]
+            w[f"{p}qkv.{part}"] = np.ascontiguousarray(np.concatenate(joined, axis=-1))
+        layer += 1
+    return w
+
+
+def _layer_norm(x: np.ndarray, w: dict, name: str) -> np.ndarray:
+    mean = x.mean(axis=-1, keepdims=True)
+    var = ((x - mean) ** 2).mean(axis=-1, keepdims=True)
+    return (x - mean) / np.sqrt(var + 1e-12) * w[f"{name}.weight"] + w[f"{name}.bias"]
+
+
+def _erf(x: np.ndarray) -> np.ndarray:
+    """erf by Abramowitz and Stegun 7.1.26 (error under 1.5e-7), in float32: half the
+    CPU of scipy.special.erf here."""
+    a = np.abs(x)
+    t = 1.0 / (1.0 + 0.3275911 * a)
+    poly = (
+        (((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t
+    ) + 0.254829592
+    return np.copysign(1.0 - poly * t * np.exp(-a * a), x)
+
+
+def hidden_numpy(ids: list[int], heads: int = 12) -> np.ndarray:
+    """BERT's encoder in plain numpy (no onnxruntime): the last hidden states of one
+    unpadded text, as the ONNX graph computes them (GELU by erf, LayerNorm eps 1e-12)."""
+    w = _weights()
+    n = len(ids)
+    x = (
+        w["embeddings.word_embeddings.weight"][ids]
+        + w["embeddings.position_embeddings.weight"][:n]
+        + w["embeddings.token_type_embeddings.weight"][0]
+    )
+    x = _layer_norm(x, w, "embeddings.LayerNorm")
+    width = x.shape[1] // heads
+    layer = 0
+    while f"encoder.layer.{layer}.attention.self.qkv.weight" in w:
+        p = f"encoder.layer.{layer}."
+        qkv = x @ w[f"{p}attention.self.qkv.weight"] + w[f"{p}attention.self.qkv.bias"]
+        q, k, v = qkv.reshape(n, 3, heads, width).transpose(1, 2, 0, 3)
+        scores = q @ k.transpose(0, 2, 1) / math.sqrt(width)  # a Python float: stays float32
+        scores = np.exp(scores - scores.max(axis=-1, keepdims=True))
+        scores /= scores.sum(axis=-1, keepdims=True)
+        context = (scores @ v).transpose(1, 0, 2).reshape(n, -1)
+        attended = context @ w[f"{p}attention.output.dense.weight"]
+        attended += w[f"{p}attention.output.dense.bias"]
+        x = _layer_norm(attended + x, w, f"{p}attention.output.LayerNorm")
+        inner = x @ w[f"{p}intermediate.dense.weight"] + w[f"{p}intermediate.dense.bias"]
+        inner = 0.5 * inner * (1.0 + _erf(inner / math.sqrt(2.0)))
+        out = inner @ w[f"{p}output.dense.weight"] + w[f"{p}output.dense.bias"]
+        x = _layer_norm(out + x, w, f"{p}output.LayerNorm")
+        layer += 1
+    assert x.dtype == np.float32
+    return x
+
+
 def text_of(title: str, summary: str, body: str) -> str:
     lead, rest = keypoints.lead_and_body(summary, body)
     return " ".join([title, *lead, *rest][:SENTENCES])
@@ -106,6 +193,10 @@ def text_of(title: str, summary: str, body: str) -> str:
 
 def embed(text: str) -> np.ndarray:
     """The unit 384-dimension vector of one text (title and first sentences)."""
+    if os.environ.get("MINILM_NPZ"):
+        ids = _tokenizer().encode(text).ids
+        vector = hidden_numpy(ids).mean(axis=0)
+        return vector / (np.linalg.norm(vector) or 1.0)
     session, tokenizer = _model()
     encoding = tokenizer.encode(text)
     ids = np.array([encoding.ids], dtype=np.int64)
@@ -119,23 +210,27 @@ def embed(text: str) -> np.ndarray:
 
 
 def add_mini(pairs: list[dict]) -> None:
-    """`mini` and `mini_z` into each pair's extras."""
+    """`mini` and `mini_z` into each pair's extras; `mini_t`, `mini_tz` the same of the
+    titles alone (seventh pass: what happened, without the lead's shared context)."""
     ids = list({p["a"] for p in pairs} | {p["b"] for p in pairs})
-    vectors = {
-        pk: embed(text_of(a.title, a.summary, a.body))
-        for pk, a in Article.objects.in_bulk(ids).items()
-    }
-    by_article: dict[int, list[dict]] = {}
-    for p in pairs:
-        p["extra"]["mini"] = float(vectors[p["a"]] @ vectors[p["b"]])
-        by_article.setdefault(p["a"], []).append(p)
-    for found in by_article.values():
-        near = [p for p in found if p["candidate"]] or found
-        values = np.array([p["extra"]["mini"] for p in near])
-        mean, spread = values.mean(), values.std()
-        for p in found:
-            z = (p["extra"]["mini"] - mean) / spread if spread > 1e-6 else 0.0
-            p["extra"]["mini_z"] = float(z)
+    articles = Article.objects.in_bulk(ids)
+    for name, text in (
+        ("mini", lambda a: text_of(a.title, a.summary, a.body)),
+        ("mini_t", lambda a: a.title),
+    ):
+        vectors = {pk: embed(text(a)) for pk, a in articles.items()}
+        by_article: dict[int, list[dict]] = {}
+        for p in pairs:
+            p["extra"][name] = float(vectors[p["a"]] @ vectors[p["b"]])
+            by_article.setdefault(p["a"], []).append(p)
+        z_name = "mini_z" if name == "mini" else "mini_tz"
+        for found in by_article.values():
+            near = [p for p in found if p["candidate"]] or found
+            values = np.array([p["extra"][name] for p in near])
+            mean, spread = values.mean(), values.std()
+            for p in found:
+                z = (p["extra"][name] - mean) / spread if spread > 1e-6 else 0.0
+                p["extra"][z_name] = float(z)
 
 
 _evidence = ev.add_measures
@@ -204,17 +299,84 @@ def speed(count: int = 200) -> None:
     )
 
 
+def budget(stored: int, new: int = 100) -> None:
+    """Grouping plus key points (services.assign_article) for `new` synthetic articles
+    at `stored` stored, as bench/stories_bench.py's scale path measures it, with each
+    article followed by one embedding of a tuning-set text: in numpy (`MINILM_NPZ`)
+    and with onnxruntime, alternately, in the same process (CPU time)."""
+    import statistics
+    import time
+    from datetime import timedelta
+
+    from django.db import transaction
+    from django.utils import timezone
+
+    from bench import stories_bench
+    from bench.database import throwaway_database
+    from stories import bulk, services
+
+    texts = [
+        text_of(i.title, i.summary, "".join(f"<p>{p}</p>" for p in i.paragraphs))
+        for path in (evaluation.DATA, evaluation.TUNING2, evaluation.TUNING3)
+        for i in evaluation.items(path)
+    ]
+    npz = os.environ.pop("MINILM_NPZ")
+    with throwaway_database("bench_minilm_budget", sqlite_file=False):
+        t0 = timezone.now() - timedelta(minutes=5 * stored + 600)
+        stream = stories_bench.synthetic(stored, t0)
+        while batch := list(itertools.islice(stream, 2000)):
+            bulk.fill_index(Article.objects.bulk_create(batch))
+        articles = list(stories_bench.synthetic(new, timezone.now() - timedelta(hours=2), seed=99))
+        embed(texts[0])
+        os.environ["MINILM_NPZ"] = npz
+        embed(texts[0])  # both warm
+        cpu = {"group": [], "numpy": [], "onnxruntime": []}
+        with transaction.atomic():
+            for n, article in enumerate(articles):
+                article.slug = f"budget-{n}"
+                Article.objects.bulk_create([article])
+                c = time.process_time()
+                services.assign_article(article.pk)
+                cpu["group"].append(time.process_time() - c)
+                for kind in ("numpy", "onnxruntime") if n % 2 else ("onnxruntime", "numpy"):
+                    if kind == "numpy":
+                        os.environ["MINILM_NPZ"] = npz
+                    else:
+                        os.environ.pop("MINILM_NPZ")
+                    c = time.process_time()
+                    embed(texts[n % len(texts)])
+                    cpu[kind].append(time.process_time() - c)
+                os.environ["MINILM_NPZ"] = npz
+            transaction.set_rollback(True)
+    median = {k: statistics.median(v) * 1000 for k, v in cpu.items()}
+    print(
+        f"At {stored} stored, {new} new articles, CPU "
+        f"medians: grouping and key points {median['group']:.1f} ms; embedding in numpy "
+        f"{median['numpy']:.1f} ms, with onnxruntime {median['onnxruntime']:.1f} ms; "
+        f"sums {median['group'] + median['numpy']:.1f} / "
+        f"{median['group'] + median['onnxruntime']:.1f} ms"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--designs", default=None, help="JSON list of lists")
     parser.add_argument("--score", default="", help="held-out sets to group, once")
     parser.add_argument("--speed", action="store_true")
+    parser.add_argument("--budget", type=int, default=0, help="stored articles: CPU budget")
+    parser.add_argument("--tuning", default=",".join(guard.TUNING), help="sets fitted on")
+    parser.add_argument("--show", default="", help="sets whose mixed stories are printed")
     parser.add_argument("--titles", default="", help="|-separated title words: their pairs")
     args = parser.parse_args()
     if args.speed:
         speed()
         return
+    if args.budget:
+        budget(args.budget)
+        return
     settings.DEBUG = False
+    guard.SHOW = {s for s in args.show.split(",") if s}
+    guard.TUNING = tuple(args.tuning.split(","))
     scored = [s for s in args.score.split(",") if s]
     measured = guard.measure(list(guard.TUNING) + scored)
     tuning = [measured[n] for n in guard.TUNING]

@@ -72,6 +72,7 @@ FLOORS = {
     "fifth": (evaluation.HELDOUT5, 0.75),  # 0.762, recall 0.381 (16 true pairs, 5 false)
     "sixth": (evaluation.HELDOUT6, 0.65),  # 0.667, recall 0.400 (16 true pairs, 8 false)
     "seventh": (evaluation.HELDOUT7, 0.95),  # 1.000, recall 0.302 (13 true pairs, 0 false)
+    "eighth": (evaluation.HELDOUT8, 0.85),  # 0.889, recall 0.471 (24 true pairs, 3 false)
 }
 
 
@@ -94,11 +95,16 @@ def test_later_heldout_sets_keep_their_measured_precision(name, django_capture_o
         (evaluation.HELDOUT5, 40, 12),
         (evaluation.HELDOUT6, 40, 12),
         (evaluation.HELDOUT7, 40, 12),
+        (evaluation.HELDOUT8, 40, 12),
     ],
 )
 def test_heldout_sets_are_separate_from_the_tuning_sets(path, size, events):
     heldout = evaluation.items(path)
-    tuning = [i for p in (*evaluation.TUNING, evaluation.TUNING3) for i in evaluation.items(p)]
+    tuning = [
+        i
+        for p in (*evaluation.TUNING, evaluation.TUNING3, evaluation.TUNING4)
+        for i in evaluation.items(p)
+    ]
     assert len(heldout) >= size
     assert len({i.event for i in heldout}) >= events
     assert not {i.event for i in heldout} & {i.event for i in tuning}
@@ -117,6 +123,7 @@ def test_the_heldout_sets_share_no_event():
             evaluation.HELDOUT5,
             evaluation.HELDOUT6,
             evaluation.HELDOUT7,
+            evaluation.HELDOUT8,
         )
     ]
     for n, events in enumerate(sets):
