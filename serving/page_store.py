@@ -20,6 +20,7 @@ from collections import OrderedDict
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
+from django.http.response import ResponseHeaders
 from django.utils.http import quote_etag
 from django.utils.module_loading import import_string
 
@@ -235,33 +236,56 @@ def shared_headers(entry: dict, *, stale: bool = False) -> dict[str, str]:
     """Cache-Control for browsers (max-age) and shared caches (s-maxage), unless the view
     chose its own, and the tags."""
     keys = entry.get("keys") or " ".join(sorted(entry["tags"]))
-    headers = {"Surrogate-Key": keys, "xkey": keys}
+    return {"Surrogate-Key": keys, "xkey": keys, "Cache-Control": _cache_control(entry, stale)}
+
+
+def _cache_control(entry: dict, stale: bool) -> str:
     if entry.get("cache_control"):
-        headers["Cache-Control"] = entry["cache_control"]
-        return headers
+        return entry["cache_control"]
     s_maxage = int(getattr(settings, "PAGE_CACHE_S_MAXAGE", page_timeout()))
     s_maxage = min(s_maxage, int(entry["fresh_until"] - time.time()))
     max_age = int(getattr(settings, "PAGE_CACHE_MAX_AGE", 0))
     if stale:
         max_age, s_maxage = 0, 1
     s_maxage = max(s_maxage, 1)
-    headers["Cache-Control"] = f"public, max-age={min(max_age, s_maxage)}, s-maxage={s_maxage}"
-    return headers
+    return f"public, max-age={min(max_age, s_maxage)}, s-maxage={s_maxage}"
 
 
 def rebuild(entry: dict, state: str, *, count: bool = True) -> HttpResponse:
-    """The stored page as a response: its headers given all at once (set one by one they
-    were a third of the page cache's own time on a hit)."""
+    """The stored page as a response. Its headers that stay the same from hit to hit
+    (the page's own, its length, its tags) are checked once per process (`_checked`), not
+    on every hit: through Django's per-header checks they were the largest part of the
+    page cache's own time on a hit (docs/benchmarks.md, eleventh session)."""
     if count:
         metrics.page_cache("hit")
-    content = entry["content"]
+    response = HttpResponse(entry["content"], status=entry["status"])
+    checked = entry.get("checked")
+    if checked is None:
+        checked = entry["checked"] = _checked(entry)
+    _set_checked(response, checked)
+    response["X-Page-Cache"] = state
+    response["Cache-Control"] = _cache_control(entry, stale=state == "stale")
+    return response
+
+
+def _checked(entry: dict) -> dict:
+    keys = entry.get("keys") or " ".join(sorted(entry["tags"]))
     headers = {
         **entry["headers"],
-        "Content-Length": str(len(content)),
-        "X-Page-Cache": state,
-        **shared_headers(entry, stale=state == "stale"),
+        "Content-Length": str(len(entry["content"])),
+        "Surrogate-Key": keys,
+        "xkey": keys,
     }
-    return HttpResponse(content, status=entry["status"], headers=headers)
+    return ResponseHeaders(headers)._store
+
+
+def _set_checked(response: HttpResponse, checked: dict) -> None:
+    """Give `response` headers Django's ResponseHeaders has already checked (ASCII names,
+    Latin-1 or MIME-encoded values, no line breaks), in the form it keeps them: the one
+    place the page cache relies on that internal (`_store`, lower-cased name to (name,
+    value)); tests/serving/test_page_store_headers.py pins it against Django's own
+    `response[name] = value`."""
+    response.headers._store.update(checked)
 
 
 class Miss:

@@ -78,7 +78,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "serving.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.middleware.http.ConditionalGetMiddleware",
+    # Django's, with a response that has its ETag passed straight back to a request that
+    # asks nothing conditional (serving/middleware.py).
+    "serving.middleware.ConditionalGetMiddleware",
     "serving.middleware.CSPMiddleware",  # django-csp's, with the plain policy built once
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # /api/ only: per-token and per-IP limits (cache hits included), Cache-Control, and
