@@ -241,6 +241,7 @@ def main() -> None:
             ("sixth held-out set", evaluation.HELDOUT6, 25),
             ("seventh held-out set", evaluation.HELDOUT7, 12),
             ("eighth held-out set", evaluation.HELDOUT8, 40),
+            ("ninth held-out set", evaluation.HELDOUT9, 75),
         ):
             scores, items = quality(path, days_ago), evaluation.items(path)
             print(

@@ -67,6 +67,7 @@ DAYS_AGO = {
     "HELDOUT6": 25,
     "HELDOUT7": 12,
     "HELDOUT8": 40,
+    "HELDOUT9": 75,
 }
 DESIGNS = (
     [],

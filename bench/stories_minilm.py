@@ -153,6 +153,30 @@ def _erf(x: np.ndarray) -> np.ndarray:
     return np.copysign(1.0 - poly * t * np.exp(-a * a), x)
 
 
+def encoder_layer(
+    x: np.ndarray, w: dict, p: str, heads: int, masked: np.ndarray | None = None
+) -> np.ndarray:
+    """One BERT layer over hidden states (tokens, width), or (texts, tokens, width) with
+    `masked` (0, or a large negative number at padding) added to the attention scores."""
+    *lead, n, hidden = x.shape
+    width = hidden // heads
+    qkv = x @ w[f"{p}attention.self.qkv.weight"] + w[f"{p}attention.self.qkv.bias"]
+    q, k, v = np.swapaxes(np.moveaxis(qkv.reshape(*lead, n, 3, heads, width), -3, 0), -2, -3)
+    scores = q @ np.swapaxes(k, -1, -2) / math.sqrt(width)  # a Python float: stays float32
+    if masked is not None:
+        scores += masked
+    scores = np.exp(scores - scores.max(axis=-1, keepdims=True))
+    scores /= scores.sum(axis=-1, keepdims=True)
+    context = np.swapaxes(scores @ v, -2, -3).reshape(*lead, n, hidden)
+    attended = context @ w[f"{p}attention.output.dense.weight"]
+    attended += w[f"{p}attention.output.dense.bias"]
+    x = _layer_norm(attended + x, w, f"{p}attention.output.LayerNorm")
+    inner = x @ w[f"{p}intermediate.dense.weight"] + w[f"{p}intermediate.dense.bias"]
+    inner = 0.5 * inner * (1.0 + _erf(inner / math.sqrt(2.0)))
+    out = inner @ w[f"{p}output.dense.weight"] + w[f"{p}output.dense.bias"]
+    return _layer_norm(out + x, w, f"{p}output.LayerNorm")
+
+
 def hidden_numpy(ids: list[int], heads: int = 12) -> np.ndarray:
     """BERT's encoder in plain numpy (no onnxruntime): the last hidden states of one
     unpadded text, as the ONNX graph computes them (GELU by erf, LayerNorm eps 1e-12)."""
@@ -164,23 +188,9 @@ def hidden_numpy(ids: list[int], heads: int = 12) -> np.ndarray:
         + w["embeddings.token_type_embeddings.weight"][0]
     )
     x = _layer_norm(x, w, "embeddings.LayerNorm")
-    width = x.shape[1] // heads
     layer = 0
     while f"encoder.layer.{layer}.attention.self.qkv.weight" in w:
-        p = f"encoder.layer.{layer}."
-        qkv = x @ w[f"{p}attention.self.qkv.weight"] + w[f"{p}attention.self.qkv.bias"]
-        q, k, v = qkv.reshape(n, 3, heads, width).transpose(1, 2, 0, 3)
-        scores = q @ k.transpose(0, 2, 1) / math.sqrt(width)  # a Python float: stays float32
-        scores = np.exp(scores - scores.max(axis=-1, keepdims=True))
-        scores /= scores.sum(axis=-1, keepdims=True)
-        context = (scores @ v).transpose(1, 0, 2).reshape(n, -1)
-        attended = context @ w[f"{p}attention.output.dense.weight"]
-        attended += w[f"{p}attention.output.dense.bias"]
-        x = _layer_norm(attended + x, w, f"{p}attention.output.LayerNorm")
-        inner = x @ w[f"{p}intermediate.dense.weight"] + w[f"{p}intermediate.dense.bias"]
-        inner = 0.5 * inner * (1.0 + _erf(inner / math.sqrt(2.0)))
-        out = inner @ w[f"{p}output.dense.weight"] + w[f"{p}output.dense.bias"]
-        x = _layer_norm(out + x, w, f"{p}output.LayerNorm")
+        x = encoder_layer(x, w, f"encoder.layer.{layer}.", heads)
         layer += 1
     assert x.dtype == np.float32
     return x

@@ -73,6 +73,7 @@ FLOORS = {
     "sixth": (evaluation.HELDOUT6, 0.65),  # 0.667, recall 0.400 (16 true pairs, 8 false)
     "seventh": (evaluation.HELDOUT7, 0.95),  # 1.000, recall 0.302 (13 true pairs, 0 false)
     "eighth": (evaluation.HELDOUT8, 0.85),  # 0.889, recall 0.471 (24 true pairs, 3 false)
+    "ninth": (evaluation.HELDOUT9, 0.6),  # 0.619, recall 0.295 (13 true pairs, 8 false)
 }
 
 
@@ -96,6 +97,7 @@ def test_later_heldout_sets_keep_their_measured_precision(name, django_capture_o
         (evaluation.HELDOUT6, 40, 12),
         (evaluation.HELDOUT7, 40, 12),
         (evaluation.HELDOUT8, 40, 12),
+        (evaluation.HELDOUT9, 40, 12),
     ],
 )
 def test_heldout_sets_are_separate_from_the_tuning_sets(path, size, events):
@@ -124,6 +126,7 @@ def test_the_heldout_sets_share_no_event():
             evaluation.HELDOUT6,
             evaluation.HELDOUT7,
             evaluation.HELDOUT8,
+            evaluation.HELDOUT9,
         )
     ]
     for n, events in enumerate(sets):
