@@ -235,8 +235,13 @@ def lookup(key: str) -> tuple[dict | None, bool]:
 def shared_headers(entry: dict, *, stale: bool = False) -> dict[str, str]:
     """Cache-Control for browsers (max-age) and shared caches (s-maxage), unless the view
     chose its own, and the tags."""
-    keys = entry.get("keys") or " ".join(sorted(entry["tags"]))
+    keys = _keys(entry)
     return {"Surrogate-Key": keys, "xkey": keys, "Cache-Control": _cache_control(entry, stale)}
+
+
+def _keys(entry: dict) -> str:
+    """The Surrogate-Key header: the page's tags, joined once when it was stored."""
+    return entry.get("keys") or " ".join(sorted(entry["tags"]))
 
 
 def _cache_control(entry: dict, stale: bool) -> str:
@@ -269,7 +274,7 @@ def rebuild(entry: dict, state: str, *, count: bool = True) -> HttpResponse:
 
 
 def _checked(entry: dict) -> dict:
-    keys = entry.get("keys") or " ".join(sorted(entry["tags"]))
+    keys = _keys(entry)
     headers = {
         **entry["headers"],
         "Content-Length": str(len(entry["content"])),
