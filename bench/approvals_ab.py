@@ -29,8 +29,9 @@ from pathlib import Path
 
 import run as bench  # bench/run.py
 from approvals_probe import page_metrics, record
+from load import LUA, ROOT, Gunicorn, wrk
 from machine import without_autogroup
-from mixed import Writer
+from mixed import Writer, warm
 
 GROUPS = ("workers", "writer", "postgres", "redis")
 
@@ -100,14 +101,14 @@ def main() -> None:
         facts = bench.prepare(env, args, args.articles)
         paths = Path(tmp) / "paths.txt"
         paths.write_text("\n".join(facts["mixed_paths"]) + "\n")
-        os.environ.update(BENCH_PATHS=str(paths), BENCH_REPORT_LUA=str(bench.LUA))
+        os.environ.update(BENCH_PATHS=str(paths), BENCH_REPORT_LUA=str(LUA))
         sides = {}
         try:
             for name, root in roots.items():
                 side_env = {**env, "CACHE_KEY_PREFIX": f"ab-{name}-{secrets.token_hex(3)}"}
-                server = bench.Gunicorn(side_env, root=root)
+                server = Gunicorn(side_env, root=root)
                 sides[name] = (server, Writer("approve", side_env, paused=True, root=root))
-                bench.warm(server.url, facts["mixed_paths"])
+                warm(server.url, facts["mixed_paths"])
             probe(sides, env, args)
         finally:
             for server, writer in sides.values():
@@ -119,12 +120,12 @@ def probe(sides: dict, env: dict, args) -> None:
     database = env["DATABASE_URL"].rsplit("/", 1)[1]
 
     def reads(url: str, seconds: int) -> dict:
-        return bench.wrk(
+        return wrk(
             url + "/",
             duration=seconds,
             connections=16,
             threads=2,
-            script=bench.ROOT / "bench" / "mixed.lua",
+            script=ROOT / "bench" / "mixed.lua",
         )
 
     for server, _ in sides.values():

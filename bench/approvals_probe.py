@@ -28,8 +28,9 @@ import urllib.request
 from pathlib import Path
 
 import run as bench  # bench/run.py
+from load import LUA, PY, ROOT, Gunicorn, wrk
 from machine import without_autogroup
-from mixed import Writer
+from mixed import Writer, warm
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -126,7 +127,7 @@ def main() -> None:
             if log
             else {}
         )
-        server = bench.Gunicorn({**env, **extra})
+        server = Gunicorn({**env, **extra})
         try:
             probe(server, env, facts, args)
         finally:
@@ -136,19 +137,19 @@ def main() -> None:
 def probe(server, env: dict, facts: dict, args) -> None:
     paths = Path(env["VAR_DIR"]) / "paths.txt"
     paths.write_text("\n".join(facts["mixed_paths"]) + "\n")
-    os.environ.update(BENCH_PATHS=str(paths), BENCH_REPORT_LUA=str(bench.LUA))
+    os.environ.update(BENCH_PATHS=str(paths), BENCH_REPORT_LUA=str(LUA))
     Writer("poll-setup", env).stop()
-    bench.warm(server.url, facts["mixed_paths"])
-    bench.run([bench.PY, "-c", UNREAD_PENDING], env)
+    warm(server.url, facts["mixed_paths"])
+    bench.run([PY, "-c", UNREAD_PENDING], env)
     writers = {kind: Writer(kind, env, paused=True) for kind in args.kind.split(",")}
 
     def reads(seconds: int) -> dict:
-        return bench.wrk(
+        return wrk(
             server.url + "/",
             duration=seconds,
             connections=16,
             threads=2,
-            script=bench.ROOT / "bench" / "mixed.lua",
+            script=ROOT / "bench" / "mixed.lua",
         )
 
     reads(2)

@@ -29,7 +29,7 @@ def http(method: str, url: str, cookie: str, data: dict | None = None) -> tuple[
 
 def two_instances(env: dict, facts: dict, gunicorn) -> dict:
     """Publish through the admin of instance A; read it from instance B at once.
-    `gunicorn(env, workers=)` starts one (bench/run.py's Gunicorn)."""
+    `gunicorn(env, workers=)` starts one (bench/load.py's Gunicorn)."""
     a, b = gunicorn(env, workers=2), gunicorn(env, workers=2)
     try:
         draft_id, slug, title = facts["drafts"][0]

@@ -26,7 +26,7 @@ PY = sys.executable
 
 # Seconds of each measured window, and of the wait after the writer resumes or pauses.
 WINDOW, SETTLE = 2, 1.5
-# wrk's kinds of failure (bench/run.py `wrk`); "errors" is their sum.
+# wrk's kinds of failure (bench/load.py `wrk`); "errors" is their sum.
 ERROR_KINDS = ("connect", "read", "write", "status", "timeout", "non2xx")
 WRITERS = [
     ("reads alone", ""),

@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import secrets
 import shutil
 import signal
@@ -29,71 +28,24 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from pathlib import Path
 
 from instances import two_instances
-from machine import cpu_ticks, machine, steal_share, without_autogroup
+from load import PY, ROOT, Gunicorn, wrk
+from machine import machine, without_autogroup
 from mixed import (
     CACHE_TIER_NICE,
-    ERROR_KINDS,
     TaskWorker,
     mixed_rows,
     start_varnish,
     visible_through_varnish,
-    warm,
 )
-from report import error_kinds, write_report
+from reads import measure
+from report import write_report
 
-# The checkout's root, for tests/ (started as `python bench/x.py`, only bench/ is on the path).
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from tests.processes import free_port, stop  # noqa: E402
-
-ROOT = Path(__file__).resolve().parent.parent
-PY = sys.executable
-LUA = ROOT / "bench" / "report.lua"
 PG_ADMIN_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432")
 # A Redis database of its own: test suites flush theirs (cache.clear() is FLUSHDB).
 REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
-SPREAD_LUA = ROOT / "bench" / "spread.lua"
-SPREAD, ZIPF = 600, 1.1
-PAGES = [
-    # (label, url key, cookie: "" anonymous, "reader", "commenter")
-    ("static file", "static", ""),
-    ("home (anonymous, cache hit)", "home", ""),
-    ("article (anonymous, cache hit)", "article", ""),
-    # Reads spread over home and SPREAD articles (bench/spread.lua), every page warm: what
-    # a hit costs when the page asked for changes from one request to the next.
-    (f"home + {SPREAD} articles, uniform (anonymous, cache hits)", "spread", ""),
-    (f"home + {SPREAD} articles, Zipf s = {ZIPF} (anonymous, cache hits)", "zipf", ""),
-    ("API article detail (anonymous, cache hit)", "api_article", ""),
-    ("article (signed-in reader, uncached)", "article", "reader"),
-    # The floor under the signed-in rows: the simplest signed-in page (session, user, the
-    # site's header and footer), measured right after the signed-in article so each
-    # round compares the two in the same moment (PAIRED).
-    ("about page (signed-in reader)", "about", "reader"),
-    ("article (signed-in commenter, own thread, uncached)", "article", "commenter"),
-    ("search (signed-in reader, uncached)", "search", "reader"),
-    ("Following page (signed-in reader following 50 items)", "following", "follower"),
-    ("search (anonymous, cache hit)", "search", ""),
-    ("RSS feed (anonymous, cache hit)", "rss", ""),
-    # The floor under every row: a Django view with no session, template or SQL.
-    ("robots.txt (Django, no session)", "robots", ""),
-]
-# (row, its reference): the ratio of the two is taken in each round, the median kept.
-PAIRED = ("article (signed-in reader, uncached)", "about page (signed-in reader)")
-# The cache-hit rows issue 34's targets compare with the static file: each round's ratio
-# is taken over alternating 1 s slices of the page and the static file (SLICES of each),
-# as PAIRED's is. Rows measured back to back met machines a third apart in speed within
-# a minute (docs/benchmarks.md, the eleventh session's runs).
-SLICED = tuple(
-    label
-    for label, key, who in PAGES
-    if key in ("home", "article", "spread", "zipf", "api_article") and not who
-)
-SLICES = 3
 
 
 def run(cmd: list[str], env: dict, **kw) -> subprocess.CompletedProcess:
@@ -103,73 +55,6 @@ def run(cmd: list[str], env: dict, **kw) -> subprocess.CompletedProcess:
         if exc.stderr:  # captured: show why it failed
             print(exc.stderr[-4000:], file=sys.stderr)
         raise
-
-
-class Gunicorn:
-    """One gunicorn from gunicorn.conf.py on a free loopback port (of another checkout:
-    `root`, for A/B probes)."""
-
-    def __init__(self, env: dict, workers: int | None = None, root: Path = ROOT):
-        self.port = free_port()
-        env = {**env, "GUNICORN_BIND": f"127.0.0.1:{self.port}", "GUNICORN_ACCESSLOG": "off"}
-        if workers:
-            env["WEB_CONCURRENCY"] = str(workers)
-        self.log = tempfile.TemporaryFile(mode="w+")
-        self.proc = subprocess.Popen(
-            [PY, "-m", "gunicorn", "-c", "gunicorn.conf.py"],
-            cwd=root,
-            env=env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-        )
-        self.url = f"http://127.0.0.1:{self.port}"
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(self.url + "/robots.txt", timeout=2)
-                return
-            except urllib.error.HTTPError:
-                return  # it answers
-            except (urllib.error.URLError, ConnectionError):
-                if self.proc.poll() is not None:
-                    break
-                time.sleep(0.2)
-        self.stop()
-        raise RuntimeError("gunicorn did not start:\n" + self.output())
-
-    def output(self) -> str:
-        self.log.seek(0)
-        return self.log.read()
-
-    def stop(self) -> None:
-        stop(self.proc, timeout=20)
-
-
-def wrk(
-    url: str,
-    *,
-    duration: int,
-    connections: int,
-    threads: int,
-    cookie: str = "",
-    script: Path = LUA,
-    nice: int = 0,
-) -> dict:
-    cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "-s", str(script)]
-    if nice:
-        cmd = ["nice", "-n", str(nice), *cmd]
-    if cookie:
-        cmd += ["-H", f"Cookie: {cookie}"]
-    ticks = cpu_ticks()
-    out = subprocess.run(cmd + [url], capture_output=True, text=True, check=True).stdout
-    steal = steal_share(ticks, cpu_ticks())
-    line = next(x for x in out.splitlines() if x.startswith("BENCH_JSON "))
-    result = json.loads(line.removeprefix("BENCH_JSON "))
-    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    result["non2xx"] = int(non2xx.group(1)) if non2xx else 0
-    result["steal"] = steal
-    result["errors"] = sum(result[k] for k in ERROR_KINDS)
-    return result
 
 
 def base_env(tmp: Path) -> dict:
@@ -244,129 +129,6 @@ def prepare(env: dict, args, size: int) -> dict:
     facts = json.loads(line.removeprefix("BENCH_FACTS "))
     facts["seed_seconds"] = round(seed_seconds, 1)
     return facts
-
-
-def measure(server: Gunicorn, facts: dict, args) -> list[dict]:
-    """Each page `args.rounds` times, the pages interleaved, and the median round kept.
-
-    Throughput used to jump between two levels from one row to the next (static files
-    alone gave 3,600 or 6,500 req/s): under gthread, wrk's keep-alive connections sometimes
-    all landed on one worker (gunicorn.conf.py). Sync workers removed most of that, but a
-    run per page could still compare a page measured in a fast moment with a static file
-    measured in a slow one. Interleaved rounds see the same moments; the median drops the
-    odd one out.
-    Errors are counted over every round.
-    """
-    runs: dict[str, list[dict]] = {label: [] for label, _, _ in PAGES}
-    slices: list[float] = []
-    sliced: dict[str, list[float]] = {label: [] for label in SLICED}
-    spread_file = Path(tempfile.mkstemp(suffix=".txt", prefix="bench-spread-")[1])
-    spread_file.write_text("\n".join(facts["spread_paths"]) + "\n")
-    os.environ.update(BENCH_PATHS=str(spread_file), BENCH_REPORT_LUA=str(LUA))  # for wrk
-    warm(server.url, facts["spread_paths"])
-    for round_number in range(args.rounds):
-        for label, key, who in PAGES:
-            url = server.url + facts["urls"].get(key, "/")
-            cookie = facts[f"{who}_cookie"] if who else ""
-            script = SPREAD_LUA if key in ("spread", "zipf") else LUA
-            os.environ.pop("BENCH_ZIPF", None)
-            if key == "zipf":
-                os.environ["BENCH_ZIPF"] = str(ZIPF)
-            if round_number == 0:
-                # Warm up: fills the page cache and each worker's connections.
-                wrk(
-                    url,
-                    duration=2,
-                    connections=args.connections,
-                    threads=args.threads,
-                    cookie=cookie,
-                    script=script,
-                )
-            result = wrk(
-                url,
-                duration=args.duration,
-                connections=args.connections,
-                threads=args.threads,
-                cookie=cookie,
-                script=script,
-            )
-            result["load"] = round(os.getloadavg()[0], 1)
-            runs[label].append(result)
-        slices.append(interleaved_ratio(server, facts, args, runs))
-        for label in SLICED:
-            sliced[label].append(
-                interleaved_ratio(server, facts, args, runs, (label, "static file"), slices=SLICES)
-            )
-    spread_file.unlink()
-    rows = []
-    for label, results in runs.items():
-        ranked = sorted(results, key=lambda r: r["rps"])
-        row = dict(ranked[len(ranked) // 2])
-        row["label"] = label
-        row["rps_range"] = (ranked[0]["rps"], ranked[-1]["rps"])
-        for kind in ("errors", *ERROR_KINDS):
-            row[kind] = sum(r[kind] for r in results)
-        rows.append(row)
-        print(
-            f"  {label:52} {row['rps']:9.1f} rps ({row['rps_range'][0]:.0f}-"
-            f"{row['rps_range'][1]:.0f})  p50 {row['p50']:7.2f} ms  p95 {row['p95']:7.2f}  "
-            f"p99 {row['p99']:7.2f}  errors {row['errors']} {error_kinds(row)}",
-            flush=True,
-        )
-    static = rows[0]["rps"] or 1
-    for row in rows:
-        row["ratio"] = row["rps"] / static
-        if row["label"] in sliced:
-            row["back_to_back_ratio"] = row["ratio"]
-            row["sliced_ratios"] = sorted(sliced[row["label"]])
-            row["ratio"] = row["sliced_ratios"][len(sliced[row["label"]]) // 2]
-    # The target's ratio (PAIRED): this machine's speed changes from one second to the
-    # next (a fixed Python loop took 187-358 ms, second by second, with nothing else
-    # running), so two 5 s rows one after the other can meet different machines. Each
-    # round's ratio is taken over alternating 1 s slices of the two pages instead; the
-    # ratio of the back-to-back 5 s rows is kept beside it.
-    row, reference = PAIRED
-    paired = next(r for r in rows if r["label"] == row)
-    paired["paired_ratios"] = sorted(slices)
-    paired["paired_ratio"] = paired["paired_ratios"][len(slices) // 2]
-    paired["back_to_back_ratios"] = sorted(
-        a["rps"] / b["rps"] for a, b in zip(runs[row], runs[reference], strict=True) if b["rps"]
-    )
-    return rows
-
-
-def interleaved_ratio(
-    server: Gunicorn,
-    facts: dict,
-    args,
-    runs: dict[str, list[dict]],
-    pair: tuple[str, str] = PAIRED,
-    slices: int = 5,
-) -> float:
-    """The ratio of req/s of `pair`'s first page to its second over `slices` alternating
-    1 s slices of each; the slices' errors are added to the pages' last round in `runs`."""
-    done = {label: [0, 0.0] for label in pair}
-    pages = {label: (key, who) for label, key, who in PAGES}
-    for _ in range(slices):
-        for label in pair:
-            key, who = pages[label]
-            os.environ.pop("BENCH_ZIPF", None)
-            if key == "zipf":
-                os.environ["BENCH_ZIPF"] = str(ZIPF)
-            result = wrk(
-                server.url + facts["urls"].get(key, "/"),
-                duration=1,
-                connections=args.connections,
-                threads=args.threads,
-                cookie=facts[f"{who}_cookie"] if who else "",
-                script=SPREAD_LUA if key in ("spread", "zipf") else LUA,
-            )
-            done[label][0] += result["requests"]
-            done[label][1] += result["seconds"]
-            for kind in ("errors", *ERROR_KINDS):
-                runs[label][-1][kind] += result[kind]
-    (a, a_seconds), (b, b_seconds) = (done[label] for label in pair)
-    return (a / a_seconds) / (b / b_seconds) if b else 0.0
 
 
 def measure_mixed(server: Gunicorn, env: dict, facts: dict, args, tmp: Path) -> dict:

@@ -21,7 +21,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import run as bench  # bench/run.py
+from load import LUA, PY, SPREAD_LUA, Gunicorn, wrk
 from machine import without_autogroup
+from mixed import warm
+from reads import PAGES
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -31,7 +34,7 @@ def counter(env: dict) -> str:
         "import django;django.setup();from django.core.cache import cache;"
         "from serving.tags import COUNTER_KEY;print(cache.get(COUNTER_KEY))"
     )
-    out = bench.run([bench.PY, "-c", code], env, capture_output=True).stdout.strip()
+    out = bench.run([PY, "-c", code], env, capture_output=True).stdout.strip()
     return out.splitlines()[-1] if out else "?"
 
 
@@ -44,12 +47,12 @@ def spread_server(scenario: str, articles: int, prefix: str) -> Iterator[tuple]:
     with tempfile.TemporaryDirectory(prefix=prefix) as tmp, without_autogroup():
         env = bench.scenario_env(scenario, Path(tmp), articles)
         facts = bench.prepare(env, args, articles)
-        server = bench.Gunicorn(env)
+        server = Gunicorn(env)
         try:
             spread = Path(tmp) / "paths.txt"
             spread.write_text("\n".join(facts["spread_paths"]) + "\n")
-            os.environ.update(BENCH_PATHS=str(spread), BENCH_REPORT_LUA=str(bench.LUA))
-            bench.warm(server.url, facts["spread_paths"])
+            os.environ.update(BENCH_PATHS=str(spread), BENCH_REPORT_LUA=str(LUA))
+            warm(server.url, facts["spread_paths"])
             yield server, facts, env
         finally:
             server.stop()
@@ -65,8 +68,8 @@ def main() -> None:
     with spread_server(args.scenario, args.articles, "spread-probe-") as (server, facts, env):
 
         def row(key: str, who: str = "") -> float:
-            script = bench.SPREAD_LUA if key == "spread" else bench.LUA
-            result = bench.wrk(
+            script = SPREAD_LUA if key == "spread" else LUA
+            result = wrk(
                 server.url + facts["urls"].get(key, "/"),
                 duration=args.duration,
                 connections=16,
@@ -84,7 +87,7 @@ def main() -> None:
                 f"{row('spread'):7.0f}  counter {before} -> {counter(env)}",
                 flush=True,
             )
-        for label, key, who in bench.PAGES:
+        for label, key, who in PAGES:
             if key in ("spread", "zipf", "static"):
                 continue
             c0 = counter(env)

@@ -22,7 +22,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-import run as bench  # bench/run.py
+from load import LUA, SPREAD_LUA, wrk
+from reads import ZIPF
 from spread_probe import spread_server
 
 TICK = os.sysconf("SC_CLK_TCK")
@@ -67,14 +68,14 @@ def main() -> None:
             """(req/s, the workers' CPU µs per request)"""
             os.environ.pop("BENCH_ZIPF", None)
             if zipf:
-                os.environ["BENCH_ZIPF"] = str(bench.ZIPF)
+                os.environ["BENCH_ZIPF"] = str(ZIPF)
             before = cpu_seconds(workers)
-            result = bench.wrk(
+            result = wrk(
                 server.url + facts["urls"].get(key, "/"),
                 duration=duration,
                 connections=16,
                 threads=2,
-                script=bench.SPREAD_LUA if key == "spread" else bench.LUA,
+                script=SPREAD_LUA if key == "spread" else LUA,
             )
             used = cpu_seconds(workers) - before
             return result["rps"], used / max(result["requests"], 1) * 1e6
