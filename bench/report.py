@@ -301,10 +301,6 @@ def write_report(path: Path, info: dict, results: list[dict], args, extra: dict)
         "articles (bench/spread.lua), uniformly or by Zipf's law with s = 1.1 (home first, "
         "then by recency); every page is requested once before the rows, so they measure "
         "hits.",
-        "- Other engineers' work (test runs, builds) shared this machine during the run: the "
-        "load average column shows how much (above 2 means others were competing for the "
-        "2 CPUs); the benchmark itself ran at normal priority. Ratios to the static file in "
-        "the same round cancel part of that, not all of it.",
         "- Anonymous search is cached per query string like other pages; the uncached row "
         "is the full-text query itself (ranked, with highlighted snippets on PostgreSQL).",
         "- Occasional p99 spikes of 100-500 ms on rows that need no work at all (cache "
@@ -324,8 +320,9 @@ def write_report(path: Path, info: dict, results: list[dict], args, extra: dict)
         "one second to the next, and under gthread whole rows fell to about half when "
         "wrk's connections landed on one worker.",
         "- The load average column is the machine's 1-minute load when each row ended. "
-        f"With {os.cpu_count()} CPUs, a load above {os.cpu_count()} means other programs "
-        "(and wrk itself) were competing with the server: such rows understate it.",
+        "The server's workers, wrk, the database and the cache all run on these "
+        f"{os.cpu_count()} CPUs, so a load of 4-6 is the benchmark's own; well above that, "
+        "something else was competing with it and the row understates the server.",
         "- Feed import and polling (1,000 sources, two task workers, the scheduler tick) "
         "are measured by `make bench-ingest`: figures in docs/ingestion.md.",
         "",
