@@ -13,14 +13,6 @@ PASSWORD = "a-Long-passw0rd!"
 
 
 @pytest.fixture(autouse=True)
-def _fresh_counts():
-    # The shared counts go with each test's cache; this process's copies go too.
-    from api.throttle import counts
-
-    counts.clear()
-
-
-@pytest.fixture(autouse=True)
 def _generous_limits(settings):
     # Throttling has its own tests; the others make many requests from one address.
     settings.API_RATE_ANON = "10000/60"
