@@ -74,30 +74,10 @@ def measure(server: Gunicorn, facts: dict, args) -> list[dict]:
     warm(server.url, facts["spread_paths"])
     for round_number in range(args.rounds):
         for label, key, who in PAGES:
-            url = server.url + facts["urls"].get(key, "/")
-            cookie = facts[f"{who}_cookie"] if who else ""
-            script = SPREAD_LUA if key in ("spread", "zipf") else LUA
-            os.environ.pop("BENCH_ZIPF", None)
-            if key == "zipf":
-                os.environ["BENCH_ZIPF"] = str(ZIPF)
             if round_number == 0:
                 # Warm up: fills the page cache and each worker's connections.
-                wrk(
-                    url,
-                    duration=2,
-                    connections=args.connections,
-                    threads=args.threads,
-                    cookie=cookie,
-                    script=script,
-                )
-            result = wrk(
-                url,
-                duration=args.duration,
-                connections=args.connections,
-                threads=args.threads,
-                cookie=cookie,
-                script=script,
-            )
+                page_wrk(server, facts, args, key, who, duration=2)
+            result = page_wrk(server, facts, args, key, who, duration=args.duration)
             result["load"] = round(os.getloadavg()[0], 1)
             runs[label].append(result)
         slices.append(interleaved_ratio(server, facts, args, runs))
@@ -157,21 +137,26 @@ def interleaved_ratio(
     pages = {label: (key, who) for label, key, who in PAGES}
     for _ in range(slices):
         for label in pair:
-            key, who = pages[label]
-            os.environ.pop("BENCH_ZIPF", None)
-            if key == "zipf":
-                os.environ["BENCH_ZIPF"] = str(ZIPF)
-            result = wrk(
-                server.url + facts["urls"].get(key, "/"),
-                duration=1,
-                connections=args.connections,
-                threads=args.threads,
-                cookie=facts[f"{who}_cookie"] if who else "",
-                script=SPREAD_LUA if key in ("spread", "zipf") else LUA,
-            )
+            result = page_wrk(server, facts, args, *pages[label], duration=1)
             done[label][0] += result["requests"]
             done[label][1] += result["seconds"]
             for kind in ("errors", *ERROR_KINDS):
                 runs[label][-1][kind] += result[kind]
     (a, a_seconds), (b, b_seconds) = (done[label] for label in pair)
     return (a / a_seconds) / (b / b_seconds) if b else 0.0
+
+
+def page_wrk(server: Gunicorn, facts: dict, args, key: str, who: str, duration: int) -> dict:
+    """wrk at one page of PAGES for `duration` seconds: its URL, its reader's cookie, and
+    for the spread rows bench/spread.lua with Zipf's s or none."""
+    os.environ.pop("BENCH_ZIPF", None)
+    if key == "zipf":
+        os.environ["BENCH_ZIPF"] = str(ZIPF)
+    return wrk(
+        server.url + facts["urls"].get(key, "/"),
+        duration=duration,
+        connections=args.connections,
+        threads=args.threads,
+        cookie=facts[f"{who}_cookie"] if who else "",
+        script=SPREAD_LUA if key in ("spread", "zipf") else LUA,
+    )

@@ -17,7 +17,7 @@ def error_kinds(result: dict) -> str:
 
 def _shown(r: dict) -> str:
     """A cache-hit row's ratio to the static file, with its rounds' ratios over alternating
-    1 s slices (run.SLICED) and the back-to-back rows' ratio."""
+    1 s slices (reads.SLICED) and the back-to-back rows' ratio."""
     if "sliced_ratios" not in r:
         return f"{r['ratio']:.0%}"
     rounds = ", ".join(f"{x:.0%}" for x in r["sliced_ratios"])
